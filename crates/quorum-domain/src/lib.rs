@@ -1,0 +1,18 @@
+//! Quorum's domain model: what a workflow, a council, a vote and a workflow type are, and the
+//! rules between them. Nothing here touches a database, HTTP or an async runtime.
+
+pub mod council;
+pub mod ids;
+pub mod principal;
+pub mod savings;
+pub mod status;
+pub mod time;
+pub mod workflow;
+pub mod workflow_type;
+
+pub use council::{Council, Decision, Threshold};
+pub use principal::{Principal, PrincipalKind, Role};
+pub use savings::{Savings, SavingsModel};
+pub use status::WorkflowStatus;
+pub use workflow::{AuditEntry, Metric, StepRecord, Vote, VoteChoice, Workflow};
+pub use workflow_type::{FieldError, WorkflowTypeDefinition};

@@ -1,0 +1,124 @@
+//! A workflow and what accumulates around it: metrics, votes, step records and its audit trail.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::status::WorkflowStatus;
+
+/// A workflow as the seed's API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Workflow {
+    /// `wf_` and twelve lowercase alphanumerics.
+    pub id: String,
+    pub workflow_type_id: String,
+    /// The version of the type definition this workflow was created with.
+    pub workflow_type_version: i64,
+    pub created_by_agent: String,
+    pub assigned_council_id: String,
+    pub status: WorkflowStatus,
+    /// `null` until decided; `approved`, `rejected` or `expired`.
+    pub decision: Option<String>,
+    #[schema(value_type = Object)]
+    pub inputs: Value,
+    #[schema(value_type = Object)]
+    pub outputs: Value,
+    #[schema(value_type = Object)]
+    pub calculated_savings: Value,
+    /// The last error of a failed workflow.
+    pub error: Option<String>,
+    #[serde(with = "crate::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(with = "crate::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// One per execution attempt that ended.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Metric {
+    pub id: String,
+    pub workflow_id: String,
+    pub attempt: i64,
+    pub duration_seconds: f64,
+    pub estimated_weekly_savings: f64,
+    /// Steps succeeded / steps.
+    pub success_rate: f64,
+    pub error_count: i64,
+    #[serde(with = "crate::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteChoice {
+    Approve,
+    Reject,
+    Abstain,
+}
+
+impl VoteChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::Abstain => "abstain",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Approve, Self::Reject, Self::Abstain]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Vote {
+    pub id: String,
+    pub workflow_id: String,
+    pub user_id: String,
+    pub vote: VoteChoice,
+    pub reason: String,
+    #[serde(with = "crate::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub voted_at: DateTime<Utc>,
+}
+
+/// What is known of one step of a workflow's type.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct StepRecord {
+    pub position: i64,
+    pub name: String,
+    /// `pending`, `running`, `succeeded`, `failed` or `skipped`.
+    pub status: String,
+    pub attempts: i64,
+    #[serde(with = "crate::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(with = "crate::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub finished_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// One row of the audit trail: never updated, never deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// `created`, `voted`, `decided`, `started`, `completed`, `failed`, `cancelled`, …
+    pub event: String,
+    pub actor: String,
+    pub from_status: Option<WorkflowStatus>,
+    pub to_status: Option<WorkflowStatus>,
+    pub reason: Option<String>,
+    #[serde(with = "crate::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
+}
