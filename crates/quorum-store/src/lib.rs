@@ -1,1 +1,87 @@
-//! quorum-store
+//! The storage contract: one `Store` trait that the SQLite and PostgreSQL backends implement,
+//! the records that cross it, and (feature `conformance`) the suite both must pass.
+
+mod aggregates;
+mod cursor;
+mod error;
+mod records;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use aggregates::{AggregateKey, AggregateRow, Counts, MetricsSummary, bulk_deltas, metric_shares, normalize, summarize};
+pub use cursor::Cursor;
+pub use error::StoreError;
+pub use records::*;
+
+use async_trait::async_trait;
+use quorum_domain::{Council, Principal};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything Quorum keeps. Every method that writes more than one row does so in one
+/// transaction; every status change is a conditional update that loses a race with
+/// `StoreError::Conflict`.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Applies pending migrations; safe to call from several processes at once.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// A round trip to the database, for `/readyz`.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // --- workflow types -------------------------------------------------------------------
+
+    /// Stores `definition` as the type's next version, unless it equals the latest one, which
+    /// is then returned unchanged.
+    async fn register_type(&self, new: NewTypeVersion) -> StoreResult<TypeRecord>;
+    /// The latest version when `version` is `None`.
+    async fn get_type(&self, id: &str, version: Option<i64>) -> StoreResult<TypeRecord>;
+    /// The latest version of every type, by id.
+    async fn list_types(&self) -> StoreResult<Vec<TypeRecord>>;
+
+    // --- principals and tokens ------------------------------------------------------------
+
+    async fn create_principal(&self, principal: &Principal, token_hash: Option<&str>) -> StoreResult<()>;
+    async fn add_token(&self, principal_id: &str, token_hash: &str) -> StoreResult<()>;
+    async fn get_principal(&self, id: &str) -> StoreResult<Principal>;
+    async fn principal_by_token(&self, token_hash: &str) -> StoreResult<Option<Principal>>;
+
+    // --- councils -------------------------------------------------------------------------
+
+    /// Conflict when the id or one of its domains is taken; NotFound when a member is unknown.
+    async fn create_council(&self, council: &Council) -> StoreResult<()>;
+    async fn get_council(&self, id: &str) -> StoreResult<Council>;
+    async fn list_councils(&self) -> StoreResult<Vec<Council>>;
+    async fn council_for_domain(&self, domain: &str) -> StoreResult<Option<String>>;
+
+    // --- workflows ------------------------------------------------------------------------
+
+    /// Inserts the workflow, its `created` audit row and its aggregate counts together.
+    async fn create_workflow(&self, new: &NewWorkflow) -> StoreResult<quorum_domain::Workflow>;
+    async fn get_workflow(&self, id: &str) -> StoreResult<WorkflowDetail>;
+    async fn list_workflows(&self, filter: &WorkflowFilter, page: &PageRequest) -> StoreResult<WorkflowPage>;
+    /// Moves a workflow from `from` to `to` if it is still in `from`; Conflict otherwise.
+    async fn transition(&self, change: &Transition) -> StoreResult<quorum_domain::Workflow>;
+    /// Records an ended attempt's metric and adds it to the aggregates.
+    async fn record_metric(&self, metric: &NewMetric) -> StoreResult<()>;
+
+    // --- aggregates -----------------------------------------------------------------------
+
+    /// The aggregate rows matching `filter`. Without a time range they come from the aggregate
+    /// table alone, never from the workflows.
+    async fn aggregates(&self, filter: &WorkflowFilter) -> StoreResult<Vec<AggregateRow>>;
+    /// The same rows recomputed by a full scan of workflows; for checks, never for requests.
+    async fn scan_aggregates(&self) -> StoreResult<Vec<AggregateRow>>;
+    /// Every aggregate row as stored.
+    async fn stored_aggregates(&self) -> StoreResult<Vec<AggregateRow>>;
+
+    // --- bulk -----------------------------------------------------------------------------
+
+    /// Inserts finished history in bulk (demo data, imports) with its aggregates, in one
+    /// transaction.
+    async fn bulk_insert(&self, batch: &BulkBatch) -> StoreResult<()>;
+}

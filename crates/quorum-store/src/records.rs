@@ -1,0 +1,164 @@
+//! What crosses the `Store` boundary besides the domain types themselves.
+
+use chrono::{DateTime, Utc};
+use quorum_domain::{AuditEntry, Metric, StepRecord, Vote, Workflow, WorkflowStatus};
+use serde_json::Value;
+
+use crate::cursor::Cursor;
+
+#[derive(Debug, Clone)]
+pub struct NewTypeVersion {
+    pub id: String,
+    pub definition: Value,
+    /// Whether every step names a handler this build can run.
+    pub executable: bool,
+    pub registered_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeRecord {
+    pub id: String,
+    pub version: i64,
+    pub definition: Value,
+    pub executable: bool,
+    pub registered_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewWorkflow {
+    pub id: String,
+    pub workflow_type_id: String,
+    pub workflow_type_version: i64,
+    pub created_by_agent: String,
+    pub assigned_council_id: String,
+    pub status: WorkflowStatus,
+    pub decision: Option<String>,
+    pub inputs: Value,
+    pub calculated_savings: Value,
+    pub weekly_cents: i64,
+    pub annual_cents: i64,
+    pub created_at: DateTime<Utc>,
+    /// Who asked, for the audit trail.
+    pub actor: String,
+}
+
+/// The list filters; every field narrows, none is required.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkflowFilter {
+    pub status: Option<WorkflowStatus>,
+    pub council_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub workflow_type_id: Option<String>,
+    /// Inclusive.
+    pub created_after: Option<DateTime<Utc>>,
+    /// Exclusive.
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+impl WorkflowFilter {
+    pub fn has_time_range(&self) -> bool {
+        self.created_after.is_some() || self.created_before.is_some()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageRequest {
+    Offset { limit: i64, offset: i64 },
+    After { limit: i64, cursor: Cursor },
+}
+
+impl PageRequest {
+    pub fn limit(&self) -> i64 {
+        match self {
+            Self::Offset { limit, .. } | Self::After { limit, .. } => *limit,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkflowPage {
+    pub workflows: Vec<Workflow>,
+    /// Workflows matching the filter, all pages together.
+    pub total: i64,
+    /// Present when the page is full: where the next page starts.
+    pub next_cursor: Option<Cursor>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkflowDetail {
+    pub workflow: Workflow,
+    pub metrics: Vec<Metric>,
+    pub votes: Vec<Vote>,
+    /// Recorded steps, by position.
+    pub steps: Vec<StepRecord>,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// A conditional status change with what comes with it.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub workflow_id: String,
+    pub from: WorkflowStatus,
+    pub to: WorkflowStatus,
+    /// Sets the decision when present.
+    pub decision: Option<String>,
+    pub outputs: Option<Value>,
+    pub error: Option<String>,
+    pub actor: String,
+    pub event: String,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMetric {
+    pub id: String,
+    pub workflow_id: String,
+    pub attempt: i64,
+    pub duration_ms: i64,
+    pub weekly_cents: i64,
+    /// Steps succeeded / steps, in millionths, so that sums stay exact.
+    pub success_ppm: i64,
+    pub error_count: i64,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A finished piece of history for `bulk_insert`.
+#[derive(Debug, Clone)]
+pub struct BulkWorkflow {
+    pub workflow: NewWorkflow,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub outputs: Value,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BulkVote {
+    pub id: String,
+    pub workflow_id: String,
+    pub user_id: String,
+    pub vote: String,
+    pub reason: String,
+    pub voted_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BulkAudit {
+    pub workflow_id: String,
+    pub event: String,
+    pub actor: String,
+    pub from_status: Option<WorkflowStatus>,
+    pub to_status: Option<WorkflowStatus>,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BulkBatch {
+    pub workflows: Vec<BulkWorkflow>,
+    /// Metrics of workflows in this same batch.
+    pub metrics: Vec<NewMetric>,
+    pub votes: Vec<BulkVote>,
+    pub audit: Vec<BulkAudit>,
+}
