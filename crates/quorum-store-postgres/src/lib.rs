@@ -1,1 +1,198 @@
-//! quorum-store-postgres
+//! `PgStore`: Quorum on PostgreSQL, for many API servers and workers sharing one database.
+
+mod bulk;
+mod directory;
+mod rows;
+mod workflows;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use quorum_domain::{Council, Principal};
+use quorum_store::*;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://…`) with a pool of `max_connections`.
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Other(format!("bad PostgreSQL URL: {e}")))?;
+        Self::connect_with(options, max_connections).await
+    }
+
+    pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(map_err)?;
+        Ok(Self { pool })
+    }
+
+    /// A store on a new, empty schema of the database at `url`, dropped with the returned
+    /// guard: tests get a fresh database each without creating databases.
+    pub async fn connect_fresh_schema(url: &str) -> StoreResult<(Self, SchemaGuard)> {
+        let admin = Self::connect(url, 2).await?;
+        let schema = format!("quorum_test_{}", quorum_domain::ids::new_id("s").trim_start_matches("s_"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&admin.pool)
+            .await
+            .map_err(map_err)?;
+        admin.close().await;
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(e.to_string()))?
+            .options([("search_path", schema.as_str())]);
+        let store = Self::connect_with(options, 8).await?;
+        Ok((store, SchemaGuard { url: url.to_owned(), schema }))
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Drops its schema when dropped.
+pub struct SchemaGuard {
+    url: String,
+    schema: String,
+}
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        let (url, schema) = (self.url.clone(), self.schema.clone());
+        // Drop runs outside async code; a short-lived runtime on its own thread does the work.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let store = PgStore::connect(&url, 2).await.ok()?;
+                let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&store.pool).await.ok()?;
+                store.close().await;
+                Some(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(()))) {
+            eprintln!("could not drop test schema {}", self.schema);
+        }
+    }
+}
+
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::RowNotFound => StoreError::NotFound("row".into()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_owned()),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::NotFound(format!("a referenced record ({})", db.message()))
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e.to_string()),
+        _ => StoreError::Other(e.to_string()),
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        MIGRATOR.run(&self.pool).await.map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(map_err)
+    }
+
+    async fn register_type(&self, new: NewTypeVersion) -> StoreResult<TypeRecord> {
+        directory::register_type(&self.pool, new).await
+    }
+
+    async fn get_type(&self, id: &str, version: Option<i64>) -> StoreResult<TypeRecord> {
+        directory::get_type(&self.pool, id, version).await
+    }
+
+    async fn list_types(&self) -> StoreResult<Vec<TypeRecord>> {
+        directory::list_types(&self.pool).await
+    }
+
+    async fn create_principal(&self, principal: &Principal, token_hash: Option<&str>) -> StoreResult<()> {
+        directory::create_principal(&self.pool, principal, token_hash).await
+    }
+
+    async fn add_token(&self, principal_id: &str, token_hash: &str) -> StoreResult<()> {
+        directory::add_token(&self.pool, principal_id, token_hash).await
+    }
+
+    async fn get_principal(&self, id: &str) -> StoreResult<Principal> {
+        directory::get_principal(&self.pool, id).await
+    }
+
+    async fn principal_by_token(&self, token_hash: &str) -> StoreResult<Option<Principal>> {
+        directory::principal_by_token(&self.pool, token_hash).await
+    }
+
+    async fn create_council(&self, council: &Council) -> StoreResult<()> {
+        directory::create_council(&self.pool, council).await
+    }
+
+    async fn get_council(&self, id: &str) -> StoreResult<Council> {
+        directory::get_council(&self.pool, id).await
+    }
+
+    async fn list_councils(&self) -> StoreResult<Vec<Council>> {
+        directory::list_councils(&self.pool).await
+    }
+
+    async fn council_for_domain(&self, domain: &str) -> StoreResult<Option<String>> {
+        directory::council_for_domain(&self.pool, domain).await
+    }
+
+    async fn create_workflow(&self, new: &NewWorkflow) -> StoreResult<quorum_domain::Workflow> {
+        workflows::create(&self.pool, new).await
+    }
+
+    async fn get_workflow(&self, id: &str) -> StoreResult<WorkflowDetail> {
+        workflows::detail(&self.pool, id).await
+    }
+
+    async fn list_workflows(&self, filter: &WorkflowFilter, page: &PageRequest) -> StoreResult<WorkflowPage> {
+        workflows::list(&self.pool, filter, page).await
+    }
+
+    async fn transition(&self, change: &Transition) -> StoreResult<quorum_domain::Workflow> {
+        workflows::transition(&self.pool, change).await
+    }
+
+    async fn record_metric(&self, metric: &NewMetric) -> StoreResult<()> {
+        workflows::record_metric(&self.pool, metric).await
+    }
+
+    async fn aggregates(&self, filter: &WorkflowFilter) -> StoreResult<Vec<AggregateRow>> {
+        workflows::aggregates(&self.pool, filter).await
+    }
+
+    async fn scan_aggregates(&self) -> StoreResult<Vec<AggregateRow>> {
+        workflows::scan_aggregates(&self.pool).await
+    }
+
+    async fn stored_aggregates(&self) -> StoreResult<Vec<AggregateRow>> {
+        workflows::aggregates(&self.pool, &WorkflowFilter::default()).await
+    }
+
+    async fn bulk_insert(&self, batch: &BulkBatch) -> StoreResult<()> {
+        bulk::insert(&self.pool, batch).await
+    }
+}
