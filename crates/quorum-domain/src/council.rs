@@ -115,8 +115,14 @@ mod tests {
 
     #[test]
     fn thresholds_serialize_as_the_api_spells_them() {
-        assert_eq!(serde_json::to_value(SimpleMajority).unwrap(), "simple_majority");
-        assert_eq!(serde_json::to_value(AtLeast(3)).unwrap(), serde_json::json!({"at_least": 3}));
+        assert_eq!(
+            serde_json::to_value(SimpleMajority).unwrap(),
+            "simple_majority"
+        );
+        assert_eq!(
+            serde_json::to_value(AtLeast(3)).unwrap(),
+            serde_json::json!({"at_least": 3})
+        );
         let parsed: super::Threshold = serde_json::from_str(r#"{"at_least": 2}"#).unwrap();
         assert_eq!(parsed, AtLeast(2));
     }

@@ -19,9 +19,9 @@ pub fn new_id(prefix: &str) -> String {
 /// Ids chosen by people (principals, councils): short, printable, no surprises in URLs.
 pub fn is_valid_name_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.'))
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
+        })
         && id.as_bytes()[0].is_ascii_alphanumeric()
 }
 

@@ -31,7 +31,9 @@ impl SavingsModel {
             ("hourly_rate", self.hourly_rate),
         ] {
             if !v.is_finite() || v < 0.0 {
-                return Err(format!("savings_model.{name} must be a finite number, 0 or more"));
+                return Err(format!(
+                    "savings_model.{name} must be a finite number, 0 or more"
+                ));
             }
         }
         Ok(())
@@ -60,7 +62,10 @@ impl SavingsModel {
 impl Savings {
     pub fn from_weekly(weekly: f64) -> Self {
         let weekly_cents = to_cents(weekly);
-        Self { weekly_cents, annual_cents: weekly_cents * 52 }
+        Self {
+            weekly_cents,
+            annual_cents: weekly_cents * 52,
+        }
     }
 
     pub fn weekly(self) -> f64 {
@@ -79,15 +84,17 @@ impl Savings {
                 None | Some(Value::Null) => Ok(None),
                 Some(v) => match v.as_f64() {
                     Some(n) if n.is_finite() && n >= 0.0 && n < 1e13 => Ok(Some(n)),
-                    _ => Err(format!("calculated_savings.{key} must be a number, 0 or more")),
+                    _ => Err(format!(
+                        "calculated_savings.{key} must be a number, 0 or more"
+                    )),
                 },
             }
         };
         if !value.is_object() {
             return Err("calculated_savings must be an object".into());
         }
-        let weekly = number("weekly_savings")?
-            .ok_or("calculated_savings.weekly_savings is required")?;
+        let weekly =
+            number("weekly_savings")?.ok_or("calculated_savings.weekly_savings is required")?;
         let mut savings = Self::from_weekly(weekly);
         if let Some(annual) = number("annual_savings")? {
             savings.annual_cents = to_cents(annual);
@@ -97,7 +104,11 @@ impl Savings {
 }
 
 fn to_cents(amount: f64) -> i64 {
-    if amount.is_finite() && amount > 0.0 { (amount * 100.0).round() as i64 } else { 0 }
+    if amount.is_finite() && amount > 0.0 {
+        (amount * 100.0).round() as i64
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]

@@ -79,8 +79,16 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, rule: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), rule: rule.into(), message: message.into() }
+    pub fn new(
+        field: impl Into<String>,
+        rule: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            rule: rule.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -93,27 +101,69 @@ impl WorkflowTypeDefinition {
                 errors.push(FieldError::new(field, "definition", message));
             }
         };
-        check(is_valid_name_id(&self.id), "id", "id must be lowercase letters, digits, '.', '_' or '-' (at most 64)");
-        check(!self.name.trim().is_empty() && self.name.len() <= 200, "name", "name must be 1 to 200 characters");
-        check(is_valid_name_id(&self.domain), "domain", "domain must be a lowercase identifier");
-        check(!self.steps.is_empty(), "steps", "a type needs at least one step");
-        check((1..=20).contains(&self.max_attempts), "max_attempts", "max_attempts must be 1 to 20");
-        check(self.input_schema.get("type") == Some(&Value::from("object")), "input_schema", "input_schema must describe an object (\"type\": \"object\")");
+        check(
+            is_valid_name_id(&self.id),
+            "id",
+            "id must be lowercase letters, digits, '.', '_' or '-' (at most 64)",
+        );
+        check(
+            !self.name.trim().is_empty() && self.name.len() <= 200,
+            "name",
+            "name must be 1 to 200 characters",
+        );
+        check(
+            is_valid_name_id(&self.domain),
+            "domain",
+            "domain must be a lowercase identifier",
+        );
+        check(
+            !self.steps.is_empty(),
+            "steps",
+            "a type needs at least one step",
+        );
+        check(
+            (1..=20).contains(&self.max_attempts),
+            "max_attempts",
+            "max_attempts must be 1 to 20",
+        );
+        check(
+            self.input_schema.get("type") == Some(&Value::from("object")),
+            "input_schema",
+            "input_schema must describe an object (\"type\": \"object\")",
+        );
         for (i, step) in self.steps.iter().enumerate() {
             let unique = self.steps[..i].iter().all(|s| s.name != step.name);
-            check(is_valid_name_id(&step.name) && unique, &format!("steps.{i}.name"), "step names must be unique lowercase identifiers");
-            check(is_valid_name_id(&step.handler), &format!("steps.{i}.handler"), "handler must name a registered step handler");
+            check(
+                is_valid_name_id(&step.name) && unique,
+                &format!("steps.{i}.name"),
+                "step names must be unique lowercase identifiers",
+            );
+            check(
+                is_valid_name_id(&step.handler),
+                &format!("steps.{i}.handler"),
+                "handler must name a registered step handler",
+            );
         }
         if let Err(message) = self.savings_model.validate() {
             errors.push(FieldError::new("savings_model", "definition", message));
         }
         if let Err(message) = self.oversight.threshold.validate() {
-            errors.push(FieldError::new("oversight.threshold", "definition", message));
+            errors.push(FieldError::new(
+                "oversight.threshold",
+                "definition",
+                message,
+            ));
         }
         let validator = jsonschema::draft202012::options()
             .should_validate_formats(true)
             .build(&self.input_schema)
-            .map_err(|e| FieldError::new("input_schema", "schema", format!("input_schema is not a valid JSON Schema: {e}")));
+            .map_err(|e| {
+                FieldError::new(
+                    "input_schema",
+                    "schema",
+                    format!("input_schema is not a valid JSON Schema: {e}"),
+                )
+            });
         match validator {
             Ok(validator) if errors.is_empty() => Ok(validator),
             Ok(_) => Err(errors),
@@ -126,15 +176,32 @@ impl WorkflowTypeDefinition {
 
     /// Applies the schema's defaults to `inputs`, then validates them: one error per failing
     /// field path.
-    pub fn prepare_inputs(&self, validator: &Validator, inputs: Value) -> Result<Value, Vec<FieldError>> {
+    pub fn prepare_inputs(
+        &self,
+        validator: &Validator,
+        inputs: Value,
+    ) -> Result<Value, Vec<FieldError>> {
         let mut inputs = match inputs {
             Value::Null => Value::Object(Map::new()),
             Value::Object(_) => inputs,
-            _ => return Err(vec![FieldError::new("", "type", "inputs must be a JSON object")]),
+            _ => {
+                return Err(vec![FieldError::new(
+                    "",
+                    "type",
+                    "inputs must be a JSON object",
+                )]);
+            }
         };
         apply_defaults(&self.input_schema, &mut inputs);
-        let errors: Vec<FieldError> = validator.iter_errors(&inputs).map(|e| field_error(&e)).collect();
-        if errors.is_empty() { Ok(inputs) } else { Err(errors) }
+        let errors: Vec<FieldError> = validator
+            .iter_errors(&inputs)
+            .map(|e| field_error(&e))
+            .collect();
+        if errors.is_empty() {
+            Ok(inputs)
+        } else {
+            Err(errors)
+        }
     }
 
     pub fn handlers(&self) -> impl Iterator<Item = &str> {
@@ -150,7 +217,11 @@ fn field_error(e: &jsonschema::ValidationError<'_>) -> FieldError {
         .replace('/', ".");
     if let ValidationErrorKind::Required { property } = e.kind() {
         let name = property.as_str().unwrap_or_default();
-        field = if field.is_empty() { name.to_owned() } else { format!("{field}.{name}") };
+        field = if field.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{field}.{name}")
+        };
     }
     let message = match e.kind() {
         ValidationErrorKind::MaxLength { limit } => format!("must be at most {limit} characters"),
@@ -166,7 +237,10 @@ fn field_error(e: &jsonschema::ValidationError<'_>) -> FieldError {
 /// Fills missing object properties with the schema's `default`s, recursively through nested
 /// objects, as a form would before submitting.
 fn apply_defaults(schema: &Value, instance: &mut Value) {
-    let (Some(properties), Value::Object(object)) = (schema.get("properties").and_then(Value::as_object), instance) else {
+    let (Some(properties), Value::Object(object)) = (
+        schema.get("properties").and_then(Value::as_object),
+        instance,
+    ) else {
         return;
     };
     for (name, property_schema) in properties {
@@ -175,7 +249,8 @@ fn apply_defaults(schema: &Value, instance: &mut Value) {
                 object.insert(name.clone(), default.clone());
             } else if property_schema.get("type") == Some(&Value::from("object"))
                 && property_schema.get("properties").is_some_and(|p| {
-                    p.as_object().is_some_and(|p| p.values().any(|s| s.get("default").is_some()))
+                    p.as_object()
+                        .is_some_and(|p| p.values().any(|s| s.get("default").is_some()))
                 })
             {
                 object.insert(name.clone(), Value::Object(Map::new()));
@@ -223,7 +298,9 @@ mod tests {
     fn defaults_fill_missing_fields_even_inside_nested_objects() {
         let def = definition();
         let validator = def.compile().unwrap();
-        let inputs = def.prepare_inputs(&validator, json!({"site_name": "Codex"})).unwrap();
+        let inputs = def
+            .prepare_inputs(&validator, json!({"site_name": "Codex"}))
+            .unwrap();
         assert_eq!(inputs["include_blog"], true);
         assert_eq!(inputs["brand_colors"]["primary"], "#1a1a1a");
     }
@@ -233,9 +310,13 @@ mod tests {
         let def = definition();
         let validator = def.compile().unwrap();
         let errors = def
-            .prepare_inputs(&validator, json!({"contact_email": "nope", "brand_colors": {"primary": 3}}))
+            .prepare_inputs(
+                &validator,
+                json!({"contact_email": "nope", "brand_colors": {"primary": 3}}),
+            )
             .unwrap_err();
-        let mut got: Vec<(String, String)> = errors.into_iter().map(|e| (e.field, e.rule)).collect();
+        let mut got: Vec<(String, String)> =
+            errors.into_iter().map(|e| (e.field, e.rule)).collect();
         got.sort();
         assert_eq!(
             got,
@@ -252,7 +333,12 @@ mod tests {
         let mut def = definition();
         def.steps.push(def.steps[0].clone());
         def.input_schema = json!({"type": "object", "properties": {"x": {"type": "nonsense"}}});
-        let fields: Vec<String> = def.compile().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = def
+            .compile()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert!(fields.contains(&"steps.1.name".to_owned()), "{fields:?}");
         assert!(fields.contains(&"input_schema".to_owned()), "{fields:?}");
     }

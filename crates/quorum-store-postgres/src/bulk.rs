@@ -76,7 +76,9 @@ async fn insert_workflows(
     let w: Vec<&NewWorkflow> = batch.workflows.iter().map(|b| &b.workflow).collect();
     let share = |id: &str| shares.get(id).copied().unwrap_or_default();
     let json = |values: Vec<&Value>| values.into_iter().map(Value::to_string).collect::<Vec<_>>();
-    let times = |f: fn(&BulkWorkflow) -> Option<DateTime<Utc>>| batch.workflows.iter().map(f).collect::<Vec<_>>();
+    let times = |f: fn(&BulkWorkflow) -> Option<DateTime<Utc>>| {
+        batch.workflows.iter().map(f).collect::<Vec<_>>()
+    };
     sqlx::query(
         "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
          status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, metric_count, \

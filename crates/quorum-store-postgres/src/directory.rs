@@ -19,11 +19,13 @@ fn type_record(row: &PgRow) -> StoreResult<TypeRecord> {
 
 pub async fn register_type(pool: &PgPool, new: NewTypeVersion) -> StoreResult<TypeRecord> {
     let mut tx = pool.begin().await.map_err(map_err)?;
-    let latest = sqlx::query("SELECT * FROM workflow_types WHERE id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE")
-        .bind(&new.id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
+    let latest = sqlx::query(
+        "SELECT * FROM workflow_types WHERE id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE",
+    )
+    .bind(&new.id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(map_err)?;
     let latest = latest.as_ref().map(type_record).transpose()?;
     if let Some(latest) = &latest
         && latest.definition == new.definition
@@ -78,7 +80,8 @@ fn principal(row: &PgRow) -> StoreResult<Principal> {
     let roles: String = row.try_get("roles").map_err(map_err)?;
     Ok(Principal {
         id: row.try_get("id").map_err(map_err)?,
-        kind: PrincipalKind::parse(&kind).ok_or_else(|| StoreError::Other(format!("stored kind {kind:?}")))?,
+        kind: PrincipalKind::parse(&kind)
+            .ok_or_else(|| StoreError::Other(format!("stored kind {kind:?}")))?,
         name: row.try_get("name").map_err(map_err)?,
         roles: roles.split(',').filter_map(Role::parse).collect(),
         created_at: row.try_get("created_at").map_err(map_err)?,
@@ -86,46 +89,62 @@ fn principal(row: &PgRow) -> StoreResult<Principal> {
 }
 
 fn roles_text(p: &Principal) -> String {
-    p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    p.roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
-pub async fn create_principal(pool: &PgPool, p: &Principal, token_hash: Option<&str>) -> StoreResult<()> {
+pub async fn create_principal(
+    pool: &PgPool,
+    p: &Principal,
+    token_hash: Option<&str>,
+) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
-    sqlx::query("INSERT INTO principals (id, kind, name, roles, created_at) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query(
+        "INSERT INTO principals (id, kind, name, roles, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&p.id)
+    .bind(p.kind.as_str())
+    .bind(&p.name)
+    .bind(roles_text(p))
+    .bind(p.created_at)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match map_err(e) {
+        StoreError::Conflict(_) => {
+            StoreError::Conflict(format!("principal {} already exists", p.id))
+        }
+        other => other,
+    })?;
+    if let Some(hash) = token_hash {
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, principal_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(hash)
         .bind(&p.id)
-        .bind(p.kind.as_str())
-        .bind(&p.name)
-        .bind(roles_text(p))
         .bind(p.created_at)
         .execute(&mut *tx)
         .await
-        .map_err(|e| match map_err(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("principal {} already exists", p.id)),
-            other => other,
-        })?;
-    if let Some(hash) = token_hash {
-        sqlx::query("INSERT INTO api_tokens (token_hash, principal_id, created_at) VALUES ($1, $2, $3)")
-            .bind(hash)
-            .bind(&p.id)
-            .bind(p.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        .map_err(map_err)?;
     }
     tx.commit().await.map_err(map_err)
 }
 
 pub async fn add_token(pool: &PgPool, principal_id: &str, token_hash: &str) -> StoreResult<()> {
-    sqlx::query("INSERT INTO api_tokens (token_hash, principal_id, created_at) VALUES ($1, $2, $3)")
-        .bind(token_hash)
-        .bind(principal_id)
-        .bind(quorum_domain::time::now())
-        .execute(pool)
-        .await
-        .map_err(|e| match map_err(e) {
-            StoreError::NotFound(_) => StoreError::NotFound(format!("principal {principal_id}")),
-            other => other,
-        })?;
+    sqlx::query(
+        "INSERT INTO api_tokens (token_hash, principal_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(principal_id)
+    .bind(quorum_domain::time::now())
+    .execute(pool)
+    .await
+    .map_err(|e| match map_err(e) {
+        StoreError::NotFound(_) => StoreError::NotFound(format!("principal {principal_id}")),
+        other => other,
+    })?;
     Ok(())
 }
 
@@ -150,7 +169,8 @@ pub async fn principal_by_token(pool: &PgPool, token_hash: &str) -> StoreResult<
 
 pub async fn create_council(pool: &PgPool, c: &Council) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
-    let threshold = serde_json::to_string(&c.threshold).map_err(|e| StoreError::Other(e.to_string()))?;
+    let threshold =
+        serde_json::to_string(&c.threshold).map_err(|e| StoreError::Other(e.to_string()))?;
     sqlx::query("INSERT INTO councils (id, name, threshold, voting_window_hours, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&c.id)
         .bind(&c.name)
@@ -170,7 +190,9 @@ pub async fn create_council(pool: &PgPool, c: &Council) -> StoreResult<()> {
             .execute(&mut *tx)
             .await
             .map_err(|e| match map_err(e) {
-                StoreError::Conflict(_) => StoreError::Conflict(format!("domain {domain} already has a council")),
+                StoreError::Conflict(_) => {
+                    StoreError::Conflict(format!("domain {domain} already has a council"))
+                }
                 other => other,
             })?;
     }
@@ -195,30 +217,41 @@ pub async fn get_council(pool: &PgPool, id: &str) -> StoreResult<Council> {
         .await
         .map_err(map_err)?
         .ok_or_else(|| StoreError::NotFound(format!("council {id}")))?;
-    let domains = sqlx::query_scalar("SELECT domain FROM council_domains WHERE council_id = $1 ORDER BY domain")
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(map_err)?;
-    let members = sqlx::query_scalar("SELECT user_id FROM council_members WHERE council_id = $1 ORDER BY user_id")
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(map_err)?;
+    let domains = sqlx::query_scalar(
+        "SELECT domain FROM council_domains WHERE council_id = $1 ORDER BY domain",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)?;
+    let members = sqlx::query_scalar(
+        "SELECT user_id FROM council_members WHERE council_id = $1 ORDER BY user_id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)?;
     let threshold: String = row.try_get("threshold").map_err(map_err)?;
     Ok(Council {
         id: row.try_get("id").map_err(map_err)?,
         name: row.try_get("name").map_err(map_err)?,
         domains,
         members,
-        threshold: serde_json::from_str::<Threshold>(&threshold).map_err(|e| StoreError::Other(e.to_string()))?,
-        voting_window_hours: row.try_get::<Option<i64>, _>("voting_window_hours").map_err(map_err)?.map(|h| h as u32),
+        threshold: serde_json::from_str::<Threshold>(&threshold)
+            .map_err(|e| StoreError::Other(e.to_string()))?,
+        voting_window_hours: row
+            .try_get::<Option<i64>, _>("voting_window_hours")
+            .map_err(map_err)?
+            .map(|h| h as u32),
         created_at: row.try_get("created_at").map_err(map_err)?,
     })
 }
 
 pub async fn list_councils(pool: &PgPool) -> StoreResult<Vec<Council>> {
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM councils ORDER BY id").fetch_all(pool).await.map_err(map_err)?;
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM councils ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .map_err(map_err)?;
     let mut councils = Vec::with_capacity(ids.len());
     for id in ids {
         councils.push(get_council(pool, &id).await?);

@@ -23,11 +23,15 @@ pub struct PgStore {
 impl PgStore {
     /// Connects to `url` (`postgres://…`) with a pool of `max_connections`.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Other(format!("bad PostgreSQL URL: {e}")))?;
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(format!("bad PostgreSQL URL: {e}")))?;
         Self::connect_with(options, max_connections).await
     }
 
-    pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> StoreResult<Self> {
+    pub async fn connect_with(
+        options: PgConnectOptions,
+        max_connections: u32,
+    ) -> StoreResult<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(2))
             .acquire_timeout(Duration::from_secs(10))
@@ -41,7 +45,10 @@ impl PgStore {
     /// guard: tests get a fresh database each without creating databases.
     pub async fn connect_fresh_schema(url: &str) -> StoreResult<(Self, SchemaGuard)> {
         let admin = Self::connect(url, 2).await?;
-        let schema = format!("quorum_test_{}", quorum_domain::ids::new_id("s").trim_start_matches("s_"));
+        let schema = format!(
+            "quorum_test_{}",
+            quorum_domain::ids::new_id("s").trim_start_matches("s_")
+        );
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
             .execute(&admin.pool)
             .await
@@ -51,7 +58,13 @@ impl PgStore {
             .map_err(|e| StoreError::Other(e.to_string()))?
             .options([("search_path", schema.as_str())]);
         let store = Self::connect_with(options, 8).await?;
-        Ok((store, SchemaGuard { url: url.to_owned(), schema }))
+        Ok((
+            store,
+            SchemaGuard {
+                url: url.to_owned(),
+                schema,
+            },
+        ))
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -74,11 +87,17 @@ impl Drop for SchemaGuard {
         let (url, schema) = (self.url.clone(), self.schema.clone());
         // Drop runs outside async code; a short-lived runtime on its own thread does the work.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async {
                 let store = PgStore::connect(&url, 2).await.ok()?;
                 let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
-                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&store.pool).await.ok()?;
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&store.pool)
+                    .await
+                    .ok()?;
                 store.close().await;
                 Some(())
             })
@@ -93,11 +112,15 @@ impl Drop for SchemaGuard {
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::RowNotFound => StoreError::NotFound("row".into()),
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_owned()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(db.message().to_owned())
+        }
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
             StoreError::NotFound(format!("a referenced record ({})", db.message()))
         }
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
         _ => StoreError::Other(e.to_string()),
     }
 }
@@ -109,11 +132,18 @@ impl Store for PgStore {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
-        MIGRATOR.run(&self.pool).await.map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(map_err)
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(map_err)
     }
 
     async fn register_type(&self, new: NewTypeVersion) -> StoreResult<TypeRecord> {
@@ -128,7 +158,11 @@ impl Store for PgStore {
         directory::list_types(&self.pool).await
     }
 
-    async fn create_principal(&self, principal: &Principal, token_hash: Option<&str>) -> StoreResult<()> {
+    async fn create_principal(
+        &self,
+        principal: &Principal,
+        token_hash: Option<&str>,
+    ) -> StoreResult<()> {
         directory::create_principal(&self.pool, principal, token_hash).await
     }
 
@@ -168,7 +202,11 @@ impl Store for PgStore {
         workflows::detail(&self.pool, id).await
     }
 
-    async fn list_workflows(&self, filter: &WorkflowFilter, page: &PageRequest) -> StoreResult<WorkflowPage> {
+    async fn list_workflows(
+        &self,
+        filter: &WorkflowFilter,
+        page: &PageRequest,
+    ) -> StoreResult<WorkflowPage> {
         workflows::list(&self.pool, filter, page).await
     }
 

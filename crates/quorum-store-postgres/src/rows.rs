@@ -13,9 +13,9 @@ pub const WORKFLOW_COLUMNS: &str = "id, workflow_type_id, workflow_type_version,
     assigned_council_id, status, decision, inputs, outputs, calculated_savings, error, created_at, \
     started_at, completed_at";
 
-
 pub fn status(text: &str) -> StoreResult<WorkflowStatus> {
-    text.parse().map_err(|e| StoreError::Other(format!("stored status: {e}")))
+    text.parse()
+        .map_err(|e| StoreError::Other(format!("stored status: {e}")))
 }
 
 fn opt_status(text: Option<String>) -> StoreResult<Option<WorkflowStatus>> {
@@ -48,7 +48,8 @@ pub fn metric(row: &PgRow) -> StoreResult<Metric> {
         workflow_id: row.try_get("workflow_id").map_err(map_err)?,
         attempt: row.try_get("attempt").map_err(map_err)?,
         duration_seconds: row.try_get::<i64, _>("duration_ms").map_err(map_err)? as f64 / 1000.0,
-        estimated_weekly_savings: row.try_get::<i64, _>("weekly_cents").map_err(map_err)? as f64 / 100.0,
+        estimated_weekly_savings: row.try_get::<i64, _>("weekly_cents").map_err(map_err)? as f64
+            / 100.0,
         success_rate: row.try_get::<i64, _>("success_ppm").map_err(map_err)? as f64 / 1e6,
         error_count: row.try_get("error_count").map_err(map_err)?,
         recorded_at: row.try_get("recorded_at").map_err(map_err)?,
@@ -61,7 +62,8 @@ pub fn vote(row: &PgRow) -> StoreResult<Vote> {
         id: row.try_get("id").map_err(map_err)?,
         workflow_id: row.try_get("workflow_id").map_err(map_err)?,
         user_id: row.try_get("user_id").map_err(map_err)?,
-        vote: VoteChoice::parse(&choice).ok_or_else(|| StoreError::Other(format!("stored vote {choice:?}")))?,
+        vote: VoteChoice::parse(&choice)
+            .ok_or_else(|| StoreError::Other(format!("stored vote {choice:?}")))?,
         reason: row.try_get("reason").map_err(map_err)?,
         voted_at: row.try_get("voted_at").map_err(map_err)?,
     })
@@ -77,7 +79,9 @@ pub fn step(row: &PgRow) -> StoreResult<StepRecord> {
         attempts: row.try_get("attempts").map_err(map_err)?,
         started_at: started,
         finished_at: finished,
-        duration_ms: started.zip(finished).map(|(s, f)| (f - s).num_milliseconds()),
+        duration_ms: started
+            .zip(finished)
+            .map(|(s, f)| (f - s).num_milliseconds()),
         error: row.try_get("error").map_err(map_err)?,
     })
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use quorum_domain::{Workflow, WorkflowStatus};
 use quorum_store::*;
 use sqlx::postgres::{PgPool, Postgres};
-use sqlx::{QueryBuilder, PgConnection};
+use sqlx::{PgConnection, QueryBuilder};
 
 use crate::map_err;
 use crate::rows::{self, WORKFLOW_COLUMNS};
@@ -28,7 +28,12 @@ const SCAN_COLUMNS: &str = "assigned_council_id, created_by_agent, workflow_type
     SUM(weekly_cents)::BIGINT, SUM(annual_cents)::BIGINT, SUM(metric_count)::BIGINT, SUM(duration_ms)::BIGINT, \
     SUM(success_ppm)::BIGINT, SUM(error_count)::BIGINT";
 
-pub(crate) async fn add_to_totals(conn: &mut PgConnection, key: &AggregateKey, sign: i64, c: Counts) -> StoreResult<()> {
+pub(crate) async fn add_to_totals(
+    conn: &mut PgConnection,
+    key: &AggregateKey,
+    sign: i64,
+    c: Counts,
+) -> StoreResult<()> {
     sqlx::query(ADD_TO_TOTALS)
         .bind(&key.council_id)
         .bind(&key.agent_id)
@@ -100,9 +105,24 @@ pub async fn create(pool: &PgPool, new: &NewWorkflow) -> StoreResult<Workflow> {
         workflow_type_id: new.workflow_type_id.clone(),
         status: new.status,
     };
-    let counts = Counts { workflows: 1, weekly_cents: new.weekly_cents, annual_cents: new.annual_cents, ..Counts::default() };
+    let counts = Counts {
+        workflows: 1,
+        weekly_cents: new.weekly_cents,
+        annual_cents: new.annual_cents,
+        ..Counts::default()
+    };
     add_to_totals(&mut tx, &key, 1, counts).await?;
-    insert_audit(&mut tx, &new.id, "created", &new.actor, None, Some(new.status), None, at).await?;
+    insert_audit(
+        &mut tx,
+        &new.id,
+        "created",
+        &new.actor,
+        None,
+        Some(new.status),
+        None,
+        at,
+    )
+    .await?;
     let workflow = fetch(&mut tx, &new.id).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(workflow)
@@ -122,21 +142,25 @@ async fn fetch(conn: &mut PgConnection, id: &str) -> StoreResult<Workflow> {
 pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
     let mut conn = pool.acquire().await.map_err(map_err)?;
     let workflow = fetch(&mut conn, id).await?;
-    let metrics = sqlx::query("SELECT * FROM workflow_metrics WHERE workflow_id = $1 ORDER BY attempt, recorded_at")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let votes = sqlx::query("SELECT * FROM workflow_votes WHERE workflow_id = $1 ORDER BY voted_at, id")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let steps = sqlx::query("SELECT * FROM workflow_steps WHERE workflow_id = $1 ORDER BY position")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?;
+    let metrics = sqlx::query(
+        "SELECT * FROM workflow_metrics WHERE workflow_id = $1 ORDER BY attempt, recorded_at",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    let votes =
+        sqlx::query("SELECT * FROM workflow_votes WHERE workflow_id = $1 ORDER BY voted_at, id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    let steps =
+        sqlx::query("SELECT * FROM workflow_steps WHERE workflow_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
     let audit = sqlx::query("SELECT * FROM workflow_audit WHERE workflow_id = $1 ORDER BY id")
         .bind(id)
         .fetch_all(&mut *conn)
@@ -144,7 +168,10 @@ pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
         .map_err(map_err)?;
     Ok(WorkflowDetail {
         workflow,
-        metrics: metrics.iter().map(rows::metric).collect::<StoreResult<_>>()?,
+        metrics: metrics
+            .iter()
+            .map(rows::metric)
+            .collect::<StoreResult<_>>()?,
         votes: votes.iter().map(rows::vote).collect::<StoreResult<_>>()?,
         steps: steps.iter().map(rows::step).collect::<StoreResult<_>>()?,
         audit: audit.iter().map(rows::audit).collect::<StoreResult<_>>()?,
@@ -153,18 +180,25 @@ pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
 
 /// Appends ` AND …` for each filter; `totals` names the aggregate table's columns instead.
 fn push_filter(qb: &mut QueryBuilder<Postgres>, f: &WorkflowFilter, totals: bool) {
-    let (council, agent) = if totals { ("council_id", "agent_id") } else { ("assigned_council_id", "created_by_agent") };
+    let (council, agent) = if totals {
+        ("council_id", "agent_id")
+    } else {
+        ("assigned_council_id", "created_by_agent")
+    };
     if let Some(status) = f.status {
         qb.push(" AND status = ").push_bind(status.as_str());
     }
     if let Some(council_id) = &f.council_id {
-        qb.push(format_args!(" AND {council} = ")).push_bind(council_id.clone());
+        qb.push(format_args!(" AND {council} = "))
+            .push_bind(council_id.clone());
     }
     if let Some(agent_id) = &f.agent_id {
-        qb.push(format_args!(" AND {agent} = ")).push_bind(agent_id.clone());
+        qb.push(format_args!(" AND {agent} = "))
+            .push_bind(agent_id.clone());
     }
     if let Some(type_id) = &f.workflow_type_id {
-        qb.push(" AND workflow_type_id = ").push_bind(type_id.clone());
+        qb.push(" AND workflow_type_id = ")
+            .push_bind(type_id.clone());
     }
     if !totals {
         if let Some(after) = f.created_after {
@@ -176,9 +210,15 @@ fn push_filter(qb: &mut QueryBuilder<Postgres>, f: &WorkflowFilter, totals: bool
     }
 }
 
-pub async fn list(pool: &PgPool, filter: &WorkflowFilter, page: &PageRequest) -> StoreResult<WorkflowPage> {
+pub async fn list(
+    pool: &PgPool,
+    filter: &WorkflowFilter,
+    page: &PageRequest,
+) -> StoreResult<WorkflowPage> {
     let mut conn = pool.acquire().await.map_err(map_err)?;
-    let mut qb = QueryBuilder::<Postgres>::new(format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE 1 = 1"));
+    let mut qb = QueryBuilder::<Postgres>::new(format!(
+        "SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE 1 = 1"
+    ));
     push_filter(&mut qb, filter, false);
     if let PageRequest::After { cursor, .. } = page {
         qb.push(" AND (created_at, id) < (")
@@ -187,18 +227,29 @@ pub async fn list(pool: &PgPool, filter: &WorkflowFilter, page: &PageRequest) ->
             .push_bind(cursor.id.clone())
             .push(")");
     }
-    qb.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(page.limit());
+    qb.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+        .push_bind(page.limit());
     if let PageRequest::Offset { offset, .. } = page {
         qb.push(" OFFSET ").push_bind(*offset);
     }
     let found = qb.build().fetch_all(&mut *conn).await.map_err(map_err)?;
-    let workflows: Vec<Workflow> = found.iter().map(rows::workflow).collect::<StoreResult<_>>()?;
+    let workflows: Vec<Workflow> = found
+        .iter()
+        .map(rows::workflow)
+        .collect::<StoreResult<_>>()?;
     let total = count(&mut conn, filter).await?;
     let next_cursor = (workflows.len() as i64 == page.limit())
         .then(|| workflows.last())
         .flatten()
-        .map(|w| Cursor { created_at_micros: w.created_at.timestamp_micros(), id: w.id.clone() });
-    Ok(WorkflowPage { workflows, total, next_cursor })
+        .map(|w| Cursor {
+            created_at_micros: w.created_at.timestamp_micros(),
+            id: w.id.clone(),
+        });
+    Ok(WorkflowPage {
+        workflows,
+        total,
+        next_cursor,
+    })
 }
 
 /// From the aggregate rows; only a time range needs the workflows themselves (its index).
@@ -206,10 +257,15 @@ async fn count(conn: &mut PgConnection, filter: &WorkflowFilter) -> StoreResult<
     let mut qb = if filter.has_time_range() {
         QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM workflows WHERE 1 = 1")
     } else {
-        QueryBuilder::<Postgres>::new("SELECT COALESCE(SUM(workflows), 0)::BIGINT FROM workflow_totals WHERE 1 = 1")
+        QueryBuilder::<Postgres>::new(
+            "SELECT COALESCE(SUM(workflows), 0)::BIGINT FROM workflow_totals WHERE 1 = 1",
+        )
     };
     push_filter(&mut qb, filter, !filter.has_time_range());
-    qb.build_query_scalar::<i64>().fetch_one(conn).await.map_err(map_err)
+    qb.build_query_scalar::<i64>()
+        .fetch_one(conn)
+        .await
+        .map_err(map_err)
 }
 
 /// The aggregate key and counts a workflow row carries.
@@ -258,15 +314,31 @@ pub async fn transition(pool: &PgPool, t: &Transition) -> StoreResult<Workflow> 
     .await
     .map_err(map_err)?;
     if updated.rows_affected() != 1 {
-        return Err(StoreError::Conflict(format!("workflow {} changed concurrently", t.workflow_id)));
+        return Err(StoreError::Conflict(format!(
+            "workflow {} changed concurrently",
+            t.workflow_id
+        )));
     }
-    let new_key = AggregateKey { status: t.to, ..old_key.clone() };
+    let new_key = AggregateKey {
+        status: t.to,
+        ..old_key.clone()
+    };
     let mut moves = [(&old_key, -1), (&new_key, 1)];
     moves.sort_by(|a, b| a.0.cmp(b.0));
     for (key, sign) in moves {
         add_to_totals(&mut tx, key, sign, share).await?;
     }
-    insert_audit(&mut tx, &t.workflow_id, &t.event, &t.actor, Some(t.from), Some(t.to), t.reason.as_deref(), at).await?;
+    insert_audit(
+        &mut tx,
+        &t.workflow_id,
+        &t.event,
+        &t.actor,
+        Some(t.from),
+        Some(t.to),
+        t.reason.as_deref(),
+        at,
+    )
+    .await?;
     let workflow = fetch(&mut tx, &t.workflow_id).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(workflow)
@@ -301,7 +373,13 @@ pub async fn record_metric(pool: &PgPool, m: &NewMetric) -> StoreResult<()> {
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    let counts = Counts { metric_count: 1, duration_ms: m.duration_ms, success_ppm: m.success_ppm, error_count: m.error_count, ..Counts::default() };
+    let counts = Counts {
+        metric_count: 1,
+        duration_ms: m.duration_ms,
+        success_ppm: m.success_ppm,
+        error_count: m.error_count,
+        ..Counts::default()
+    };
     add_to_totals(&mut tx, &key, 1, counts).await?;
     tx.commit().await.map_err(map_err)
 }
@@ -310,7 +388,9 @@ pub async fn aggregates(pool: &PgPool, filter: &WorkflowFilter) -> StoreResult<V
     let mut qb = if filter.has_time_range() {
         QueryBuilder::<Postgres>::new(format!("SELECT {SCAN_COLUMNS} FROM workflows WHERE 1 = 1"))
     } else {
-        QueryBuilder::<Postgres>::new(format!("SELECT {AGGREGATE_COLUMNS} FROM workflow_totals WHERE 1 = 1"))
+        QueryBuilder::<Postgres>::new(format!(
+            "SELECT {AGGREGATE_COLUMNS} FROM workflow_totals WHERE 1 = 1"
+        ))
     };
     push_filter(&mut qb, filter, !filter.has_time_range());
     if filter.has_time_range() {
@@ -322,6 +402,9 @@ pub async fn aggregates(pool: &PgPool, filter: &WorkflowFilter) -> StoreResult<V
 
 pub async fn scan_aggregates(pool: &PgPool) -> StoreResult<Vec<AggregateRow>> {
     let sql = format!("SELECT {SCAN_COLUMNS} FROM workflows GROUP BY 1, 2, 3, 4");
-    let found = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await.map_err(map_err)?;
+    let found = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(pool)
+        .await
+        .map_err(map_err)?;
     found.iter().map(rows::aggregate).collect()
 }

@@ -20,11 +20,15 @@ impl AsRef<Arc<dyn Store>> for TestDb {
 }
 
 async fn fresh() -> Option<TestDb> {
-    let url = std::env::var("QUORUM_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let url = std::env::var("QUORUM_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     match PgStore::connect_fresh_schema(&url).await {
         Ok((store, guard)) => {
             store.migrate().await.expect("migrations apply");
-            Some(TestDb { store: Arc::new(store), _schema: guard })
+            Some(TestDb {
+                store: Arc::new(store),
+                _schema: guard,
+            })
         }
         Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
             eprintln!("SKIPPED: PostgreSQL is not reachable at {url}: {e}");

@@ -2,8 +2,8 @@
 //! batch rather than once per row.
 
 use quorum_store::*;
-use sqlx::sqlite::{Sqlite, SqlitePool};
 use sqlx::QueryBuilder;
+use sqlx::sqlite::{Sqlite, SqlitePool};
 
 use crate::map_err;
 use crate::workflows::add_to_totals;
@@ -63,7 +63,9 @@ pub async fn insert(pool: &SqlitePool, batch: &BulkBatch) -> StoreResult<()> {
         qb.build().execute(&mut *tx).await.map_err(map_err)?;
     }
     for chunk in batch.votes.chunks(ROWS_PER_STATEMENT) {
-        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO workflow_votes (id, workflow_id, user_id, vote, reason, voted_at) ");
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO workflow_votes (id, workflow_id, user_id, vote, reason, voted_at) ",
+        );
         qb.push_values(chunk, |mut b, v| {
             b.push_bind(v.id.clone())
                 .push_bind(v.workflow_id.clone())
@@ -75,8 +77,9 @@ pub async fn insert(pool: &SqlitePool, batch: &BulkBatch) -> StoreResult<()> {
         qb.build().execute(&mut *tx).await.map_err(map_err)?;
     }
     for chunk in batch.audit.chunks(ROWS_PER_STATEMENT) {
-        let mut qb =
-            QueryBuilder::<Sqlite>::new("INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) ");
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) ",
+        );
         qb.push_values(chunk, |mut b, a| {
             b.push_bind(a.workflow_id.clone())
                 .push_bind(a.event.clone())

@@ -21,11 +21,12 @@ fn type_record(row: &SqliteRow) -> StoreResult<TypeRecord> {
 
 pub async fn register_type(pool: &SqlitePool, new: NewTypeVersion) -> StoreResult<TypeRecord> {
     let mut tx = pool.begin().await.map_err(map_err)?;
-    let latest = sqlx::query("SELECT * FROM workflow_types WHERE id = ? ORDER BY version DESC LIMIT 1")
-        .bind(&new.id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
+    let latest =
+        sqlx::query("SELECT * FROM workflow_types WHERE id = ? ORDER BY version DESC LIMIT 1")
+            .bind(&new.id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
     let latest = latest.as_ref().map(type_record).transpose()?;
     if let Some(latest) = &latest
         && latest.definition == new.definition
@@ -53,7 +54,11 @@ pub async fn register_type(pool: &SqlitePool, new: NewTypeVersion) -> StoreResul
     Ok(record)
 }
 
-pub async fn get_type(pool: &SqlitePool, id: &str, version: Option<i64>) -> StoreResult<TypeRecord> {
+pub async fn get_type(
+    pool: &SqlitePool,
+    id: &str,
+    version: Option<i64>,
+) -> StoreResult<TypeRecord> {
     let row = sqlx::query("SELECT * FROM workflow_types WHERE id = ? AND (? IS NULL OR version = ?) ORDER BY version DESC LIMIT 1")
         .bind(id)
         .bind(version)
@@ -80,7 +85,8 @@ fn principal(row: &SqliteRow) -> StoreResult<Principal> {
     let roles: String = row.try_get("roles").map_err(map_err)?;
     Ok(Principal {
         id: row.try_get("id").map_err(map_err)?,
-        kind: PrincipalKind::parse(&kind).ok_or_else(|| StoreError::Other(format!("stored kind {kind:?}")))?,
+        kind: PrincipalKind::parse(&kind)
+            .ok_or_else(|| StoreError::Other(format!("stored kind {kind:?}")))?,
         name: row.try_get("name").map_err(map_err)?,
         roles: roles.split(',').filter_map(Role::parse).collect(),
         created_at: from_micros(row.try_get("created_at").map_err(map_err)?),
@@ -88,31 +94,45 @@ fn principal(row: &SqliteRow) -> StoreResult<Principal> {
 }
 
 fn roles_text(p: &Principal) -> String {
-    p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    p.roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
-pub async fn create_principal(pool: &SqlitePool, p: &Principal, token_hash: Option<&str>) -> StoreResult<()> {
+pub async fn create_principal(
+    pool: &SqlitePool,
+    p: &Principal,
+    token_hash: Option<&str>,
+) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
-    sqlx::query("INSERT INTO principals (id, kind, name, roles, created_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query(
+        "INSERT INTO principals (id, kind, name, roles, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&p.id)
+    .bind(p.kind.as_str())
+    .bind(&p.name)
+    .bind(roles_text(p))
+    .bind(p.created_at.timestamp_micros())
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match map_err(e) {
+        StoreError::Conflict(_) => {
+            StoreError::Conflict(format!("principal {} already exists", p.id))
+        }
+        other => other,
+    })?;
+    if let Some(hash) = token_hash {
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, principal_id, created_at) VALUES (?, ?, ?)",
+        )
+        .bind(hash)
         .bind(&p.id)
-        .bind(p.kind.as_str())
-        .bind(&p.name)
-        .bind(roles_text(p))
         .bind(p.created_at.timestamp_micros())
         .execute(&mut *tx)
         .await
-        .map_err(|e| match map_err(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("principal {} already exists", p.id)),
-            other => other,
-        })?;
-    if let Some(hash) = token_hash {
-        sqlx::query("INSERT INTO api_tokens (token_hash, principal_id, created_at) VALUES (?, ?, ?)")
-            .bind(hash)
-            .bind(&p.id)
-            .bind(p.created_at.timestamp_micros())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        .map_err(map_err)?;
     }
     tx.commit().await.map_err(map_err)
 }
@@ -141,7 +161,10 @@ pub async fn get_principal(pool: &SqlitePool, id: &str) -> StoreResult<Principal
     principal(&row)
 }
 
-pub async fn principal_by_token(pool: &SqlitePool, token_hash: &str) -> StoreResult<Option<Principal>> {
+pub async fn principal_by_token(
+    pool: &SqlitePool,
+    token_hash: &str,
+) -> StoreResult<Option<Principal>> {
     let row = sqlx::query("SELECT p.* FROM api_tokens t JOIN principals p ON p.id = t.principal_id WHERE t.token_hash = ?")
         .bind(token_hash)
         .fetch_optional(pool)
@@ -152,7 +175,8 @@ pub async fn principal_by_token(pool: &SqlitePool, token_hash: &str) -> StoreRes
 
 pub async fn create_council(pool: &SqlitePool, c: &Council) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
-    let threshold = serde_json::to_string(&c.threshold).map_err(|e| StoreError::Other(e.to_string()))?;
+    let threshold =
+        serde_json::to_string(&c.threshold).map_err(|e| StoreError::Other(e.to_string()))?;
     sqlx::query("INSERT INTO councils (id, name, threshold, voting_window_hours, created_at) VALUES (?, ?, ?, ?, ?)")
         .bind(&c.id)
         .bind(&c.name)
@@ -172,7 +196,9 @@ pub async fn create_council(pool: &SqlitePool, c: &Council) -> StoreResult<()> {
             .execute(&mut *tx)
             .await
             .map_err(|e| match map_err(e) {
-                StoreError::Conflict(_) => StoreError::Conflict(format!("domain {domain} already has a council")),
+                StoreError::Conflict(_) => {
+                    StoreError::Conflict(format!("domain {domain} already has a council"))
+                }
                 other => other,
             })?;
     }
@@ -197,30 +223,41 @@ pub async fn get_council(pool: &SqlitePool, id: &str) -> StoreResult<Council> {
         .await
         .map_err(map_err)?
         .ok_or_else(|| StoreError::NotFound(format!("council {id}")))?;
-    let domains = sqlx::query_scalar("SELECT domain FROM council_domains WHERE council_id = ? ORDER BY domain")
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(map_err)?;
-    let members = sqlx::query_scalar("SELECT user_id FROM council_members WHERE council_id = ? ORDER BY user_id")
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(map_err)?;
+    let domains = sqlx::query_scalar(
+        "SELECT domain FROM council_domains WHERE council_id = ? ORDER BY domain",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)?;
+    let members = sqlx::query_scalar(
+        "SELECT user_id FROM council_members WHERE council_id = ? ORDER BY user_id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)?;
     let threshold: String = row.try_get("threshold").map_err(map_err)?;
     Ok(Council {
         id: row.try_get("id").map_err(map_err)?,
         name: row.try_get("name").map_err(map_err)?,
         domains,
         members,
-        threshold: serde_json::from_str::<Threshold>(&threshold).map_err(|e| StoreError::Other(e.to_string()))?,
-        voting_window_hours: row.try_get::<Option<i64>, _>("voting_window_hours").map_err(map_err)?.map(|h| h as u32),
+        threshold: serde_json::from_str::<Threshold>(&threshold)
+            .map_err(|e| StoreError::Other(e.to_string()))?,
+        voting_window_hours: row
+            .try_get::<Option<i64>, _>("voting_window_hours")
+            .map_err(map_err)?
+            .map(|h| h as u32),
         created_at: from_micros(row.try_get("created_at").map_err(map_err)?),
     })
 }
 
 pub async fn list_councils(pool: &SqlitePool) -> StoreResult<Vec<Council>> {
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM councils ORDER BY id").fetch_all(pool).await.map_err(map_err)?;
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM councils ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .map_err(map_err)?;
     let mut councils = Vec::with_capacity(ids.len());
     for id in ids {
         councils.push(get_council(pool, &id).await?);

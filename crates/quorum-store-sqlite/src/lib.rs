@@ -14,7 +14,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use quorum_domain::{Council, Principal};
 use quorum_store::*;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -58,11 +60,15 @@ impl SqliteStore {
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::RowNotFound => StoreError::NotFound("row".into()),
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_owned()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(db.message().to_owned())
+        }
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
             StoreError::NotFound(format!("a referenced record ({})", db.message()))
         }
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
         _ => StoreError::Other(e.to_string()),
     }
 }
@@ -74,11 +80,18 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
-        MIGRATOR.run(&self.writer).await.map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+        MIGRATOR
+            .run(&self.writer)
+            .await
+            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.reader).await.map(|_| ()).map_err(map_err)
+        sqlx::query("SELECT 1")
+            .execute(&self.reader)
+            .await
+            .map(|_| ())
+            .map_err(map_err)
     }
 
     async fn register_type(&self, new: NewTypeVersion) -> StoreResult<TypeRecord> {
@@ -93,7 +106,11 @@ impl Store for SqliteStore {
         directory::list_types(&self.reader).await
     }
 
-    async fn create_principal(&self, principal: &Principal, token_hash: Option<&str>) -> StoreResult<()> {
+    async fn create_principal(
+        &self,
+        principal: &Principal,
+        token_hash: Option<&str>,
+    ) -> StoreResult<()> {
         directory::create_principal(&self.writer, principal, token_hash).await
     }
 
@@ -133,7 +150,11 @@ impl Store for SqliteStore {
         workflows::detail(&self.reader, id).await
     }
 
-    async fn list_workflows(&self, filter: &WorkflowFilter, page: &PageRequest) -> StoreResult<WorkflowPage> {
+    async fn list_workflows(
+        &self,
+        filter: &WorkflowFilter,
+        page: &PageRequest,
+    ) -> StoreResult<WorkflowPage> {
         workflows::list(&self.reader, filter, page).await
     }
 

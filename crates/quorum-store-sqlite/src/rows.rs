@@ -14,11 +14,13 @@ pub const WORKFLOW_COLUMNS: &str = "id, workflow_type_id, workflow_type_version,
     started_at, completed_at";
 
 pub fn json(text: &str) -> StoreResult<Value> {
-    serde_json::from_str(text).map_err(|e| StoreError::Other(format!("stored JSON is corrupt: {e}")))
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Other(format!("stored JSON is corrupt: {e}")))
 }
 
 pub fn status(text: &str) -> StoreResult<WorkflowStatus> {
-    text.parse().map_err(|e| StoreError::Other(format!("stored status: {e}")))
+    text.parse()
+        .map_err(|e| StoreError::Other(format!("stored status: {e}")))
 }
 
 fn opt_status(text: Option<String>) -> StoreResult<Option<WorkflowStatus>> {
@@ -40,8 +42,14 @@ pub fn workflow(row: &SqliteRow) -> StoreResult<Workflow> {
         calculated_savings: json(row.try_get("calculated_savings").map_err(get)?)?,
         error: row.try_get("error").map_err(get)?,
         created_at: from_micros(row.try_get("created_at").map_err(get)?),
-        started_at: row.try_get::<Option<i64>, _>("started_at").map_err(get)?.map(from_micros),
-        completed_at: row.try_get::<Option<i64>, _>("completed_at").map_err(get)?.map(from_micros),
+        started_at: row
+            .try_get::<Option<i64>, _>("started_at")
+            .map_err(get)?
+            .map(from_micros),
+        completed_at: row
+            .try_get::<Option<i64>, _>("completed_at")
+            .map_err(get)?
+            .map(from_micros),
     })
 }
 
@@ -51,7 +59,8 @@ pub fn metric(row: &SqliteRow) -> StoreResult<Metric> {
         workflow_id: row.try_get("workflow_id").map_err(map_err)?,
         attempt: row.try_get("attempt").map_err(map_err)?,
         duration_seconds: row.try_get::<i64, _>("duration_ms").map_err(map_err)? as f64 / 1000.0,
-        estimated_weekly_savings: row.try_get::<i64, _>("weekly_cents").map_err(map_err)? as f64 / 100.0,
+        estimated_weekly_savings: row.try_get::<i64, _>("weekly_cents").map_err(map_err)? as f64
+            / 100.0,
         success_rate: row.try_get::<i64, _>("success_ppm").map_err(map_err)? as f64 / 1e6,
         error_count: row.try_get("error_count").map_err(map_err)?,
         recorded_at: from_micros(row.try_get("recorded_at").map_err(map_err)?),
@@ -64,7 +73,8 @@ pub fn vote(row: &SqliteRow) -> StoreResult<Vote> {
         id: row.try_get("id").map_err(map_err)?,
         workflow_id: row.try_get("workflow_id").map_err(map_err)?,
         user_id: row.try_get("user_id").map_err(map_err)?,
-        vote: VoteChoice::parse(&choice).ok_or_else(|| StoreError::Other(format!("stored vote {choice:?}")))?,
+        vote: VoteChoice::parse(&choice)
+            .ok_or_else(|| StoreError::Other(format!("stored vote {choice:?}")))?,
         reason: row.try_get("reason").map_err(map_err)?,
         voted_at: from_micros(row.try_get("voted_at").map_err(map_err)?),
     })

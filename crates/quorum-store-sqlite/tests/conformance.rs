@@ -21,7 +21,10 @@ async fn fresh() -> Option<TestDb> {
     let url = format!("sqlite://{}", dir.path().join("quorum.db").display());
     let store = SqliteStore::connect(&url, 4).await.expect("SQLite opens");
     store.migrate().await.expect("migrations apply");
-    Some(TestDb { store: Arc::new(store), _dir: dir })
+    Some(TestDb {
+        store: Arc::new(store),
+        _dir: dir,
+    })
 }
 
 quorum_store::conformance_suite!(fresh());

@@ -87,8 +87,12 @@ pub fn bulk_deltas(batch: &BulkBatch) -> Vec<AggregateRow> {
             workflow_type_id: w.workflow_type_id.clone(),
             status: w.status,
         };
-        *sums.entry(key.clone()).or_default() +=
-            Counts { workflows: 1, weekly_cents: w.weekly_cents, annual_cents: w.annual_cents, ..Counts::default() };
+        *sums.entry(key.clone()).or_default() += Counts {
+            workflows: 1,
+            weekly_cents: w.weekly_cents,
+            annual_cents: w.annual_cents,
+            ..Counts::default()
+        };
         key_of.insert(&w.id, key);
     }
     for m in &batch.metrics {
@@ -102,7 +106,9 @@ pub fn bulk_deltas(batch: &BulkBatch) -> Vec<AggregateRow> {
             };
         }
     }
-    sums.into_iter().map(|(key, counts)| AggregateRow { key, counts }).collect()
+    sums.into_iter()
+        .map(|(key, counts)| AggregateRow { key, counts })
+        .collect()
 }
 
 /// Each workflow's share of a batch's metrics, which its row carries.
@@ -146,7 +152,10 @@ pub fn summarize(rows: &[AggregateRow]) -> MetricsSummary {
         total_weekly_savings: 0.0,
         total_annual_savings: 0.0,
         average_duration_seconds: 0.0,
-        status_distribution: WorkflowStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect(),
+        status_distribution: WorkflowStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), 0))
+            .collect(),
         workflows_by_agent: BTreeMap::new(),
         workflows_by_council: BTreeMap::new(),
         workflows_by_type: BTreeMap::new(),
@@ -157,19 +166,38 @@ pub fn summarize(rows: &[AggregateRow]) -> MetricsSummary {
     };
     let mut all = Counts::default();
     let (mut weekly_cents, mut annual_cents) = (0i64, 0i64);
-    for row in rows.iter().filter(|r| r.counts.workflows != 0 || r.counts.metric_count != 0) {
+    for row in rows
+        .iter()
+        .filter(|r| r.counts.workflows != 0 || r.counts.metric_count != 0)
+    {
         let (k, c) = (&row.key, row.counts);
         all += c;
         if k.status == WorkflowStatus::Completed {
             weekly_cents += c.weekly_cents;
             annual_cents += c.annual_cents;
         }
-        *summary.status_distribution.entry(k.status.as_str()).or_default() += c.workflows;
-        *summary.workflows_by_agent.entry(k.agent_id.clone()).or_default() += c.workflows;
-        *summary.workflows_by_council.entry(k.council_id.clone()).or_default() += c.workflows;
-        *summary.workflows_by_type.entry(k.workflow_type_id.clone()).or_default() += c.workflows;
+        *summary
+            .status_distribution
+            .entry(k.status.as_str())
+            .or_default() += c.workflows;
+        *summary
+            .workflows_by_agent
+            .entry(k.agent_id.clone())
+            .or_default() += c.workflows;
+        *summary
+            .workflows_by_council
+            .entry(k.council_id.clone())
+            .or_default() += c.workflows;
+        *summary
+            .workflows_by_type
+            .entry(k.workflow_type_id.clone())
+            .or_default() += c.workflows;
     }
-    for map in [&mut summary.workflows_by_agent, &mut summary.workflows_by_council, &mut summary.workflows_by_type] {
+    for map in [
+        &mut summary.workflows_by_agent,
+        &mut summary.workflows_by_council,
+        &mut summary.workflows_by_type,
+    ] {
         map.retain(|_, n| *n != 0);
     }
     summary.total_workflows = all.workflows;
@@ -195,7 +223,12 @@ pub fn summarize(rows: &[AggregateRow]) -> MetricsSummary {
 mod tests {
     use super::*;
 
-    fn row(status: WorkflowStatus, workflows: i64, metric_count: i64, duration_ms: i64) -> AggregateRow {
+    fn row(
+        status: WorkflowStatus,
+        workflows: i64,
+        metric_count: i64,
+        duration_ms: i64,
+    ) -> AggregateRow {
         AggregateRow {
             key: AggregateKey {
                 council_id: "council_media".into(),
@@ -203,13 +236,24 @@ mod tests {
                 workflow_type_id: "website.create_basic_site".into(),
                 status,
             },
-            counts: Counts { workflows, weekly_cents: workflows * 22_500, annual_cents: workflows * 1_170_000, metric_count, duration_ms, success_ppm: metric_count * 1_000_000, error_count: 0 },
+            counts: Counts {
+                workflows,
+                weekly_cents: workflows * 22_500,
+                annual_cents: workflows * 1_170_000,
+                metric_count,
+                duration_ms,
+                success_ppm: metric_count * 1_000_000,
+                error_count: 0,
+            },
         }
     }
 
     #[test]
     fn the_summary_counts_every_status_and_only_completed_savings() {
-        let s = summarize(&[row(WorkflowStatus::Completed, 2, 2, 3_000), row(WorkflowStatus::Pending, 1, 0, 0)]);
+        let s = summarize(&[
+            row(WorkflowStatus::Completed, 2, 2, 3_000),
+            row(WorkflowStatus::Pending, 1, 0, 0),
+        ]);
         assert_eq!(s.total_workflows, 3);
         assert_eq!(s.total_weekly_savings, 450.0);
         assert_eq!(s.total_annual_savings, 23_400.0);

@@ -54,9 +54,17 @@ fn definition(name: &str) -> serde_json::Value {
 
 /// A type, two agents, three members and two councils.
 async fn seed(store: &S) {
-    store.migrate().await.expect("migrations apply twice without harm");
     store
-        .register_type(NewTypeVersion { id: TYPE_ID.into(), definition: definition("Echo"), executable: true, registered_at: Utc::now() })
+        .migrate()
+        .await
+        .expect("migrations apply twice without harm");
+    store
+        .register_type(NewTypeVersion {
+            id: TYPE_ID.into(),
+            definition: definition("Echo"),
+            executable: true,
+            registered_at: Utc::now(),
+        })
         .await
         .unwrap();
     for (id, kind, role) in [
@@ -66,8 +74,17 @@ async fn seed(store: &S) {
         ("user_2", PrincipalKind::User, Role::Member),
         ("user_3", PrincipalKind::User, Role::Member),
     ] {
-        let p = Principal { id: id.into(), kind, name: id.into(), roles: vec![role], created_at: quorum_domain::time::now() };
-        store.create_principal(&p, Some(&format!("hash-{id}"))).await.unwrap();
+        let p = Principal {
+            id: id.into(),
+            kind,
+            name: id.into(),
+            roles: vec![role],
+            created_at: quorum_domain::time::now(),
+        };
+        store
+            .create_principal(&p, Some(&format!("hash-{id}")))
+            .await
+            .unwrap();
     }
     for (id, domain) in [("council_media", "media"), ("council_commerce", "commerce")] {
         store.create_council(&council(id, domain)).await.unwrap();
@@ -135,36 +152,85 @@ async fn assert_aggregates_exact(store: &S) {
 pub async fn types_are_versioned_and_an_identical_definition_is_not_a_new_version(store: &S) {
     seed(store).await;
     let again = store
-        .register_type(NewTypeVersion { id: TYPE_ID.into(), definition: definition("Echo"), executable: true, registered_at: Utc::now() })
+        .register_type(NewTypeVersion {
+            id: TYPE_ID.into(),
+            definition: definition("Echo"),
+            executable: true,
+            registered_at: Utc::now(),
+        })
         .await
         .unwrap();
     assert_eq!(again.version, 1);
     let changed = store
-        .register_type(NewTypeVersion { id: TYPE_ID.into(), definition: definition("Echo 2"), executable: false, registered_at: Utc::now() })
+        .register_type(NewTypeVersion {
+            id: TYPE_ID.into(),
+            definition: definition("Echo 2"),
+            executable: false,
+            registered_at: Utc::now(),
+        })
         .await
         .unwrap();
     assert_eq!(changed.version, 2);
-    assert_eq!(store.get_type(TYPE_ID, None).await.unwrap().definition["name"], "Echo 2");
-    assert_eq!(store.get_type(TYPE_ID, Some(1)).await.unwrap().definition["name"], "Echo");
+    assert_eq!(
+        store.get_type(TYPE_ID, None).await.unwrap().definition["name"],
+        "Echo 2"
+    );
+    assert_eq!(
+        store.get_type(TYPE_ID, Some(1)).await.unwrap().definition["name"],
+        "Echo"
+    );
     assert!(!store.get_type(TYPE_ID, None).await.unwrap().executable);
     let listed = store.list_types().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].version, 2);
-    assert!(matches!(store.get_type("nope", None).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.get_type("nope", None).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 pub async fn principals_resolve_by_token_hash_and_ids_are_unique(store: &S) {
     seed(store).await;
-    let agent = store.principal_by_token("hash-agent_a").await.unwrap().expect("token resolves");
+    let agent = store
+        .principal_by_token("hash-agent_a")
+        .await
+        .unwrap()
+        .expect("token resolves");
     assert_eq!(agent.id, "agent_a");
     assert_eq!(agent.roles, vec![Role::Agent]);
     assert_eq!(agent.kind, PrincipalKind::Agent);
-    assert!(store.principal_by_token("hash-unknown").await.unwrap().is_none());
+    assert!(
+        store
+            .principal_by_token("hash-unknown")
+            .await
+            .unwrap()
+            .is_none()
+    );
     store.add_token("agent_a", "second-hash").await.unwrap();
-    assert_eq!(store.principal_by_token("second-hash").await.unwrap().unwrap().id, "agent_a");
-    assert!(matches!(store.add_token("nobody", "h").await, Err(StoreError::NotFound(_))));
-    let dup = Principal { id: "agent_a".into(), kind: PrincipalKind::Agent, name: "x".into(), roles: vec![], created_at: Utc::now() };
-    assert!(matches!(store.create_principal(&dup, None).await, Err(StoreError::Conflict(_))));
+    assert_eq!(
+        store
+            .principal_by_token("second-hash")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        "agent_a"
+    );
+    assert!(matches!(
+        store.add_token("nobody", "h").await,
+        Err(StoreError::NotFound(_))
+    ));
+    let dup = Principal {
+        id: "agent_a".into(),
+        kind: PrincipalKind::Agent,
+        name: "x".into(),
+        roles: vec![],
+        created_at: Utc::now(),
+    };
+    assert!(matches!(
+        store.create_principal(&dup, None).await,
+        Err(StoreError::Conflict(_))
+    ));
 }
 
 pub async fn councils_round_trip_and_a_domain_has_one_council(store: &S) {
@@ -173,13 +239,34 @@ pub async fn councils_round_trip_and_a_domain_has_one_council(store: &S) {
     assert_eq!(media.members, ["user_1", "user_2", "user_3"]);
     assert_eq!(media.domains, ["media"]);
     assert_eq!(media.voting_window_hours, Some(72));
-    assert_eq!(store.council_for_domain("commerce").await.unwrap().as_deref(), Some("council_commerce"));
+    assert_eq!(
+        store
+            .council_for_domain("commerce")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("council_commerce")
+    );
     assert_eq!(store.council_for_domain("nothing").await.unwrap(), None);
-    assert!(matches!(store.create_council(&council("council_other", "media")).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store
+            .create_council(&council("council_other", "media"))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
     let mut ghost = council("council_ghost", "ghost");
     ghost.members.push("user_missing".into());
-    assert!(matches!(store.create_council(&ghost).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.get_council("council_ghost").await, Err(StoreError::NotFound(_))), "nothing half-written");
+    assert!(matches!(
+        store.create_council(&ghost).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(
+        matches!(
+            store.get_council("council_ghost").await,
+            Err(StoreError::NotFound(_))
+        ),
+        "nothing half-written"
+    );
     assert_eq!(store.list_councils().await.unwrap().len(), 2);
 }
 
@@ -190,7 +277,10 @@ pub async fn a_created_workflow_reads_back_field_by_field(store: &S) {
     let detail = store.get_workflow(&new.id).await.unwrap();
     assert_eq!(detail.workflow, created);
     let w = detail.workflow;
-    assert_eq!((w.id.as_str(), w.status, w.decision.as_deref()), (new.id.as_str(), WorkflowStatus::Pending, None));
+    assert_eq!(
+        (w.id.as_str(), w.status, w.decision.as_deref()),
+        (new.id.as_str(), WorkflowStatus::Pending, None)
+    );
     assert_eq!(w.inputs, new.inputs);
     assert_eq!(w.outputs, json!({}));
     assert_eq!(w.calculated_savings, new.calculated_savings);
@@ -200,15 +290,28 @@ pub async fn a_created_workflow_reads_back_field_by_field(store: &S) {
     assert_eq!(detail.audit[0].event, "created");
     assert_eq!(detail.audit[0].to_status, Some(WorkflowStatus::Pending));
     assert!(detail.metrics.is_empty() && detail.votes.is_empty() && detail.steps.is_empty());
-    assert!(matches!(store.create_workflow(&new).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.create_workflow(&new).await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_aggregates_exact(store).await;
 }
 
 pub async fn an_unknown_workflow_is_not_found(store: &S) {
     seed(store).await;
-    assert!(matches!(store.get_workflow("wf_000000000000").await, Err(StoreError::NotFound(_))));
-    let t = move_to("wf_000000000000", WorkflowStatus::Pending, WorkflowStatus::Cancelled);
-    assert!(matches!(store.transition(&t).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.get_workflow("wf_000000000000").await,
+        Err(StoreError::NotFound(_))
+    ));
+    let t = move_to(
+        "wf_000000000000",
+        WorkflowStatus::Pending,
+        WorkflowStatus::Cancelled,
+    );
+    assert!(matches!(
+        store.transition(&t).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 /// 30 workflows a minute apart: agents alternate, councils every third.
@@ -216,7 +319,11 @@ async fn thirty(store: &S) -> Vec<NewWorkflow> {
     let mut all = Vec::new();
     for i in 0..30 {
         let agent = if i % 2 == 0 { "agent_a" } else { "agent_b" };
-        let council = if i % 3 == 0 { "council_commerce" } else { "council_media" };
+        let council = if i % 3 == 0 {
+            "council_commerce"
+        } else {
+            "council_media"
+        };
         let new = new_workflow(agent, council, base_time() + Duration::minutes(i));
         store.create_workflow(&new).await.unwrap();
         all.push(new);
@@ -227,33 +334,121 @@ async fn thirty(store: &S) -> Vec<NewWorkflow> {
 pub async fn lists_are_newest_first_and_total_counts_the_filter_not_the_page(store: &S) {
     seed(store).await;
     let all = thirty(store).await;
-    let page = store.list_workflows(&WorkflowFilter::default(), &PageRequest::Offset { limit: 10, offset: 5 }).await.unwrap();
+    let page = store
+        .list_workflows(
+            &WorkflowFilter::default(),
+            &PageRequest::Offset {
+                limit: 10,
+                offset: 5,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(page.total, 30);
     let ids: Vec<&str> = page.workflows.iter().map(|w| w.id.as_str()).collect();
-    let expected: Vec<&str> = all.iter().rev().skip(5).take(10).map(|w| w.id.as_str()).collect();
+    let expected: Vec<&str> = all
+        .iter()
+        .rev()
+        .skip(5)
+        .take(10)
+        .map(|w| w.id.as_str())
+        .collect();
     assert_eq!(ids, expected);
     assert!(page.next_cursor.is_some());
 
-    let agent_b = WorkflowFilter { agent_id: Some("agent_b".into()), ..Default::default() };
-    let page = store.list_workflows(&agent_b, &PageRequest::Offset { limit: 100, offset: 0 }).await.unwrap();
+    let agent_b = WorkflowFilter {
+        agent_id: Some("agent_b".into()),
+        ..Default::default()
+    };
+    let page = store
+        .list_workflows(
+            &agent_b,
+            &PageRequest::Offset {
+                limit: 100,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!((page.total, page.workflows.len()), (15, 15));
-    assert!(page.workflows.iter().all(|w| w.created_by_agent == "agent_b"));
+    assert!(
+        page.workflows
+            .iter()
+            .all(|w| w.created_by_agent == "agent_b")
+    );
     assert!(page.next_cursor.is_none(), "a short page has no next page");
 
-    store.transition(&move_to(&all[0].id, WorkflowStatus::Pending, WorkflowStatus::Cancelled)).await.unwrap();
+    store
+        .transition(&move_to(
+            &all[0].id,
+            WorkflowStatus::Pending,
+            WorkflowStatus::Cancelled,
+        ))
+        .await
+        .unwrap();
     let cases = [
-        (WorkflowFilter { status: Some(WorkflowStatus::Cancelled), ..Default::default() }, 1),
-        (WorkflowFilter { status: Some(WorkflowStatus::Pending), council_id: Some("council_commerce".into()), ..Default::default() }, 9),
-        (WorkflowFilter { council_id: Some("council_media".into()), ..Default::default() }, 20),
-        (WorkflowFilter { workflow_type_id: Some(TYPE_ID.into()), agent_id: Some("agent_a".into()), ..Default::default() }, 15),
-        (WorkflowFilter { workflow_type_id: Some("other".into()), ..Default::default() }, 0),
+        (
+            WorkflowFilter {
+                status: Some(WorkflowStatus::Cancelled),
+                ..Default::default()
+            },
+            1,
+        ),
+        (
+            WorkflowFilter {
+                status: Some(WorkflowStatus::Pending),
+                council_id: Some("council_commerce".into()),
+                ..Default::default()
+            },
+            9,
+        ),
+        (
+            WorkflowFilter {
+                council_id: Some("council_media".into()),
+                ..Default::default()
+            },
+            20,
+        ),
+        (
+            WorkflowFilter {
+                workflow_type_id: Some(TYPE_ID.into()),
+                agent_id: Some("agent_a".into()),
+                ..Default::default()
+            },
+            15,
+        ),
+        (
+            WorkflowFilter {
+                workflow_type_id: Some("other".into()),
+                ..Default::default()
+            },
+            0,
+        ),
     ];
     for (filter, total) in cases {
-        let page = store.list_workflows(&filter, &PageRequest::Offset { limit: 3, offset: 0 }).await.unwrap();
+        let page = store
+            .list_workflows(
+                &filter,
+                &PageRequest::Offset {
+                    limit: 3,
+                    offset: 0,
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(page.total, total, "{filter:?}");
         assert_eq!(page.workflows.len() as i64, total.min(3), "{filter:?}");
     }
-    let beyond = store.list_workflows(&WorkflowFilter::default(), &PageRequest::Offset { limit: 10, offset: 100 }).await.unwrap();
+    let beyond = store
+        .list_workflows(
+            &WorkflowFilter::default(),
+            &PageRequest::Offset {
+                limit: 10,
+                offset: 100,
+            },
+        )
+        .await
+        .unwrap();
     assert!(beyond.workflows.is_empty());
     assert_eq!(beyond.total, 30);
 }
@@ -266,26 +461,62 @@ pub async fn time_ranges_narrow_the_list_and_the_aggregates(store: &S) {
         created_before: Some(base_time() + Duration::minutes(20)),
         ..Default::default()
     };
-    let page = store.list_workflows(&filter, &PageRequest::Offset { limit: 100, offset: 0 }).await.unwrap();
+    let page = store
+        .list_workflows(
+            &filter,
+            &PageRequest::Offset {
+                limit: 100,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(page.total, 10, "after is inclusive, before exclusive");
-    assert_eq!(page.workflows[0].created_at, base_time() + Duration::minutes(19));
-    assert_eq!(summarize(&store.aggregates(&filter).await.unwrap()).total_workflows, 10);
+    assert_eq!(
+        page.workflows[0].created_at,
+        base_time() + Duration::minutes(19)
+    );
+    assert_eq!(
+        summarize(&store.aggregates(&filter).await.unwrap()).total_workflows,
+        10
+    );
 }
 
 pub async fn cursor_pages_visit_every_row_exactly_once(store: &S) {
     seed(store).await;
     let mut all = thirty(store).await;
     // Two workflows in the same microsecond: the id breaks the tie.
-    let mut twin = new_workflow("agent_a", "council_media", base_time() + Duration::minutes(7));
+    let mut twin = new_workflow(
+        "agent_a",
+        "council_media",
+        base_time() + Duration::minutes(7),
+    );
     twin.id = "wf_zzzzzzzzzzzz".into();
     store.create_workflow(&twin).await.unwrap();
     all.push(twin);
     let mut seen = Vec::new();
-    let mut page = store.list_workflows(&WorkflowFilter::default(), &PageRequest::Offset { limit: 7, offset: 0 }).await.unwrap();
+    let mut page = store
+        .list_workflows(
+            &WorkflowFilter::default(),
+            &PageRequest::Offset {
+                limit: 7,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
     loop {
         seen.extend(page.workflows.iter().map(|w| (w.created_at, w.id.clone())));
-        let Some(cursor) = page.next_cursor else { break };
-        page = store.list_workflows(&WorkflowFilter::default(), &PageRequest::After { limit: 7, cursor }).await.unwrap();
+        let Some(cursor) = page.next_cursor else {
+            break;
+        };
+        page = store
+            .list_workflows(
+                &WorkflowFilter::default(),
+                &PageRequest::After { limit: 7, cursor },
+            )
+            .await
+            .unwrap();
     }
     assert_eq!(seen.len(), 31);
     let mut sorted = seen.clone();
@@ -298,14 +529,25 @@ pub async fn transitions_are_conditional_and_audited(store: &S) {
     seed(store).await;
     let new = new_workflow("agent_a", "council_media", base_time());
     store.create_workflow(&new).await.unwrap();
-    let stale = move_to(&new.id, WorkflowStatus::InProgress, WorkflowStatus::Completed);
-    assert!(matches!(store.transition(&stale).await, Err(StoreError::Conflict(_))));
+    let stale = move_to(
+        &new.id,
+        WorkflowStatus::InProgress,
+        WorkflowStatus::Completed,
+    );
+    assert!(matches!(
+        store.transition(&stale).await,
+        Err(StoreError::Conflict(_))
+    ));
     let mut approve = move_to(&new.id, WorkflowStatus::Pending, WorkflowStatus::InProgress);
     approve.decision = Some("approved".into());
     let running = store.transition(&approve).await.unwrap();
     assert_eq!(running.decision.as_deref(), Some("approved"));
     assert!(running.started_at.is_some() && running.completed_at.is_none());
-    let mut done = move_to(&new.id, WorkflowStatus::InProgress, WorkflowStatus::Completed);
+    let mut done = move_to(
+        &new.id,
+        WorkflowStatus::InProgress,
+        WorkflowStatus::Completed,
+    );
     done.outputs = Some(json!({"site_url": "http://x/sites/codex/"}));
     let done = store.transition(&done).await.unwrap();
     assert_eq!(done.outputs["site_url"], "http://x/sites/codex/");
@@ -317,8 +559,14 @@ pub async fn transitions_are_conditional_and_audited(store: &S) {
         events,
         [
             (None, Some(WorkflowStatus::Pending)),
-            (Some(WorkflowStatus::Pending), Some(WorkflowStatus::InProgress)),
-            (Some(WorkflowStatus::InProgress), Some(WorkflowStatus::Completed)),
+            (
+                Some(WorkflowStatus::Pending),
+                Some(WorkflowStatus::InProgress)
+            ),
+            (
+                Some(WorkflowStatus::InProgress),
+                Some(WorkflowStatus::Completed)
+            ),
         ]
     );
     assert_aggregates_exact(store).await;
@@ -328,7 +576,14 @@ pub async fn metrics_add_to_the_aggregates_of_the_workflows_status(store: &S) {
     seed(store).await;
     let new = new_workflow("agent_a", "council_media", base_time());
     store.create_workflow(&new).await.unwrap();
-    store.transition(&move_to(&new.id, WorkflowStatus::Pending, WorkflowStatus::InProgress)).await.unwrap();
+    store
+        .transition(&move_to(
+            &new.id,
+            WorkflowStatus::Pending,
+            WorkflowStatus::InProgress,
+        ))
+        .await
+        .unwrap();
     let metric = NewMetric {
         id: new_id("metric"),
         workflow_id: new.id.clone(),
@@ -340,7 +595,14 @@ pub async fn metrics_add_to_the_aggregates_of_the_workflows_status(store: &S) {
         recorded_at: base_time(),
     };
     store.record_metric(&metric).await.unwrap();
-    store.transition(&move_to(&new.id, WorkflowStatus::InProgress, WorkflowStatus::Completed)).await.unwrap();
+    store
+        .transition(&move_to(
+            &new.id,
+            WorkflowStatus::InProgress,
+            WorkflowStatus::Completed,
+        ))
+        .await
+        .unwrap();
     let detail = store.get_workflow(&new.id).await.unwrap();
     assert_eq!(detail.metrics.len(), 1);
     assert_eq!(detail.metrics[0].duration_seconds, 935.0);
@@ -396,8 +658,16 @@ pub async fn random_creates_transitions_and_metrics_keep_the_aggregates_exact(st
     }
     // A stale precondition changes nothing.
     let (id, status) = live[0].clone();
-    let wrong_from = WorkflowStatus::ALL.into_iter().find(|s| *s != status).unwrap();
-    assert!(store.transition(&move_to(&id, wrong_from, status)).await.is_err());
+    let wrong_from = WorkflowStatus::ALL
+        .into_iter()
+        .find(|s| *s != status)
+        .unwrap();
+    assert!(
+        store
+            .transition(&move_to(&id, wrong_from, status))
+            .await
+            .is_err()
+    );
     assert_aggregates_exact(store).await;
 }
 
@@ -406,7 +676,11 @@ pub async fn bulk_history_matches_a_full_scan(store: &S) {
     let mut batch = BulkBatch::default();
     for i in 0..2_500 {
         let status = WorkflowStatus::ALL[i % 5];
-        let mut new = new_workflow(["agent_a", "agent_b"][i % 2], "council_media", base_time() - Duration::minutes(i as i64));
+        let mut new = new_workflow(
+            ["agent_a", "agent_b"][i % 2],
+            "council_media",
+            base_time() - Duration::minutes(i as i64),
+        );
         new.status = status;
         new.decision = (status != WorkflowStatus::Pending).then(|| "approved".into());
         if status.is_terminal() {
@@ -438,11 +712,26 @@ pub async fn bulk_history_matches_a_full_scan(store: &S) {
             reason: None,
             at: new.created_at,
         });
-        batch.workflows.push(BulkWorkflow { workflow: new, started_at: None, completed_at: None, outputs: json!({}), error: None });
+        batch.workflows.push(BulkWorkflow {
+            workflow: new,
+            started_at: None,
+            completed_at: None,
+            outputs: json!({}),
+            error: None,
+        });
     }
     store.bulk_insert(&batch).await.unwrap();
     assert_aggregates_exact(store).await;
-    let page = store.list_workflows(&WorkflowFilter::default(), &PageRequest::Offset { limit: 1, offset: 0 }).await.unwrap();
+    let page = store
+        .list_workflows(
+            &WorkflowFilter::default(),
+            &PageRequest::Offset {
+                limit: 1,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(page.total, 2_500);
     let detail = store.get_workflow(&page.workflows[0].id).await.unwrap();
     assert_eq!((detail.votes.len(), detail.audit.len()), (1, 1));

@@ -19,11 +19,16 @@ impl Cursor {
         let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
         let text = String::from_utf8(bytes).ok()?;
         let (micros, id) = text.split_once('|')?;
-        let valid_id = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let valid_id = !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !valid_id {
             return None;
         }
-        Some(Self { created_at_micros: micros.parse().ok()?, id: id.to_owned() })
+        Some(Self {
+            created_at_micros: micros.parse().ok()?,
+            id: id.to_owned(),
+        })
     }
 }
 
@@ -33,7 +38,10 @@ mod tests {
 
     #[test]
     fn a_cursor_survives_a_round_trip_and_garbage_does_not_decode() {
-        let c = Cursor { created_at_micros: 1_700_000_000_000_123, id: "wf_abc".into() };
+        let c = Cursor {
+            created_at_micros: 1_700_000_000_000_123,
+            id: "wf_abc".into(),
+        };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         for bad in ["", "!!", "bm9waXBl", &URL_SAFE_NO_PAD.encode("12|a'b")] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");

@@ -9,7 +9,10 @@ mod records;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
-pub use aggregates::{AggregateKey, AggregateRow, Counts, MetricsSummary, bulk_deltas, metric_shares, normalize, summarize};
+pub use aggregates::{
+    AggregateKey, AggregateRow, Counts, MetricsSummary, bulk_deltas, metric_shares, normalize,
+    summarize,
+};
 pub use cursor::Cursor;
 pub use error::StoreError;
 pub use records::*;
@@ -45,7 +48,11 @@ pub trait Store: Send + Sync + 'static {
 
     // --- principals and tokens ------------------------------------------------------------
 
-    async fn create_principal(&self, principal: &Principal, token_hash: Option<&str>) -> StoreResult<()>;
+    async fn create_principal(
+        &self,
+        principal: &Principal,
+        token_hash: Option<&str>,
+    ) -> StoreResult<()>;
     async fn add_token(&self, principal_id: &str, token_hash: &str) -> StoreResult<()>;
     async fn get_principal(&self, id: &str) -> StoreResult<Principal>;
     async fn principal_by_token(&self, token_hash: &str) -> StoreResult<Option<Principal>>;
@@ -63,7 +70,11 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts the workflow, its `created` audit row and its aggregate counts together.
     async fn create_workflow(&self, new: &NewWorkflow) -> StoreResult<quorum_domain::Workflow>;
     async fn get_workflow(&self, id: &str) -> StoreResult<WorkflowDetail>;
-    async fn list_workflows(&self, filter: &WorkflowFilter, page: &PageRequest) -> StoreResult<WorkflowPage>;
+    async fn list_workflows(
+        &self,
+        filter: &WorkflowFilter,
+        page: &PageRequest,
+    ) -> StoreResult<WorkflowPage>;
     /// Moves a workflow from `from` to `to` if it is still in `from`; Conflict otherwise.
     async fn transition(&self, change: &Transition) -> StoreResult<quorum_domain::Workflow>;
     /// Records an ended attempt's metric and adds it to the aggregates.

@@ -1,1 +1,9 @@
-//! quorum-web
+//! Quorum's HTTP API: the seed's contract to the letter, and what SPEC adds to it.
+
+pub mod api;
+mod error;
+mod extract;
+mod router;
+
+pub use error::ApiError;
+pub use router::{AppState, router, router_with_openapi};

@@ -1,0 +1,302 @@
+//! What each subcommand does: thin wrappers over the service.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use quorum_domain::{PrincipalKind, Role};
+use quorum_service::{NewPrincipal, Quorum, ServiceError, auth, demo};
+use quorum_store::{PageRequest, WorkflowFilter};
+use serde_json::Value;
+
+use crate::settings::{Cli, Command, Settings, TokenCommand, TypesCommand};
+
+/// Demo mode fills an empty database with this many workflows.
+const DEMO_WORKFLOWS: u64 = 300;
+
+async fn open(
+    settings: &Settings,
+    admin_token: Option<&str>,
+    public_reads: bool,
+) -> anyhow::Result<Quorum> {
+    let url = settings.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating the data dir {}", settings.data_dir.display()))?;
+    }
+    let store = quorum_service::open_store(&url, settings.db_connections)
+        .await
+        .with_context(|| format!("opening the database ({:?})", settings))?;
+    let quorum = Quorum::new(store, admin_token, public_reads);
+    quorum.prepare().await.context("migrating the database")?;
+    Ok(quorum)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = cli.settings;
+    match cli.command {
+        Command::Serve { demo } => serve(&settings, demo).await?,
+        Command::Migrate => {
+            let quorum = open(&settings, None, false).await?;
+            println!(
+                "migrated the {} database; built-in workflow types registered",
+                quorum.store().backend()
+            );
+        }
+        Command::DemoData {
+            workflows,
+            batch_size,
+            seed,
+        } => demo_data(&settings, workflows, batch_size, seed).await?,
+        Command::CheckAggregates => {
+            let quorum = open(&settings, None, false).await?;
+            let differences = quorum.check_aggregates().await?;
+            if !differences.is_empty() {
+                for d in &differences {
+                    println!("{d}");
+                }
+                println!(
+                    "{} aggregate rows differ from a full scan",
+                    differences.len()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("aggregates match a full scan of the workflows");
+        }
+        Command::Token { command } => token(&settings, command).await?,
+        Command::Types { command } => types(&settings, command).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(settings: &Settings, demo_mode: bool) -> anyhow::Result<()> {
+    let generated;
+    let admin_token = match (&settings.admin_token, demo_mode) {
+        (Some(token), _) => Some(token.as_str()),
+        (None, true) => {
+            generated = auth::new_token();
+            Some(generated.as_str())
+        }
+        (None, false) => None,
+    };
+    let quorum = open(settings, admin_token, demo_mode).await?;
+    let listener = tokio::net::TcpListener::bind(settings.bind)
+        .await
+        .with_context(|| format!("binding {}", settings.bind))?;
+    let url = settings.public_url();
+    if demo_mode {
+        let tokens = demo::ensure_directory(&quorum).await?;
+        let existing = quorum
+            .list_workflows(
+                &WorkflowFilter::default(),
+                &PageRequest::Offset {
+                    limit: 1,
+                    offset: 0,
+                },
+            )
+            .await?;
+        if existing.total == 0 {
+            demo::load(&quorum, DEMO_WORKFLOWS, 1_000, rand::random(), |_| {}).await?;
+        }
+        println!("Quorum demo is running at {url}/");
+        println!("  API:       {url}/api/workflows   (reads need no token in demo mode)");
+        println!("  OpenAPI:   {url}/api/openapi.json");
+        if settings.admin_token.is_none() {
+            println!(
+                "  admin token (this run only): {}",
+                admin_token.unwrap_or_default()
+            );
+        }
+        if tokens.is_empty() {
+            println!(
+                "  demo principals exist already; make tokens with `quorum token create <id>`"
+            );
+        }
+        for (id, token) in tokens {
+            println!("  token for {id:<28} {token}");
+        }
+    } else {
+        println!("Quorum is running at {url}/");
+    }
+    tracing::info!(bind = %settings.bind, backend = quorum.store().backend(), "serving");
+    let app = quorum_web::router(quorum);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn demo_data(
+    settings: &Settings,
+    workflows: u64,
+    batch_size: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
+    if batch_size == 0 {
+        bail!("--batch-size must be 1 or more");
+    }
+    let quorum = open(settings, None, false).await?;
+    demo::ensure_directory(&quorum).await?;
+    let bar = ProgressBar::new(workflows);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {bar:40} {pos}/{len} workflows ({per_sec}, {eta} left)",
+        )
+        .expect("progress template")
+        .progress_chars("█▉ "),
+    );
+    let started = Instant::now();
+    demo::load(&quorum, workflows, batch_size, seed, |written| {
+        bar.set_position(written)
+    })
+    .await?;
+    bar.finish();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "wrote {workflows} workflows with their votes, metrics and audit trail to {} in {seconds:.1} s ({:.0}/s)",
+        quorum.store().backend(),
+        workflows as f64 / seconds.max(1e-9)
+    );
+    Ok(())
+}
+
+async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()> {
+    let TokenCommand::Create {
+        principal,
+        kind,
+        roles,
+        name,
+    } = command;
+    let quorum = open(settings, None, false).await?;
+    let admin = auth::admin_principal();
+    let exists = quorum.store().get_principal(&principal).await.is_ok();
+    let token = if exists {
+        quorum.create_token(&admin, &principal).await?
+    } else {
+        let Some(kind) = kind else {
+            bail!(
+                "there is no principal {principal:?}; pass --kind agent|user (and --roles) to create it"
+            );
+        };
+        let kind = PrincipalKind::parse(&kind).context("--kind must be agent or user")?;
+        let roles = roles
+            .iter()
+            .map(|r| {
+                Role::parse(r).with_context(|| {
+                    format!("unknown role {r:?}: use admin, agent, member or viewer")
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let new = NewPrincipal {
+            id: principal.clone(),
+            kind,
+            roles: (!roles.is_empty()).then_some(roles),
+            name,
+        };
+        quorum
+            .create_principal(&admin, new)
+            .await
+            .map_err(describe)?
+            .token
+    };
+    println!("{token}");
+    eprintln!("token for {principal}: shown once, keep it safe");
+    Ok(())
+}
+
+async fn types(settings: &Settings, command: TypesCommand) -> anyhow::Result<()> {
+    let quorum = open(settings, None, false).await?;
+    match command {
+        TypesCommand::List => {
+            println!(
+                "{:<28} {:>7} {:<10} {:<11} name",
+                "id", "version", "domain", "executable"
+            );
+            for t in quorum.registry().list().await? {
+                let text = |key: &str| {
+                    t.definition
+                        .get(key)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                println!(
+                    "{:<28} {:>7} {:<10} {:<11} {}",
+                    t.id,
+                    t.version,
+                    text("domain"),
+                    if t.executable { "yes" } else { "not yet" },
+                    text("name")
+                );
+            }
+        }
+        TypesCommand::Show { id, version } => {
+            let compiled = quorum
+                .registry()
+                .get(&id, version)
+                .await
+                .map_err(describe)?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&compiled.record.definition)?
+            );
+        }
+        TypesCommand::Register { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let definition: Value = if file.extension().is_some_and(|e| e == "toml") {
+                toml::from_str(&text)
+                    .with_context(|| format!("{} is not valid TOML", file.display()))?
+            } else {
+                serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not valid JSON", file.display()))?
+            };
+            let record = quorum
+                .registry()
+                .register(&auth::admin_principal(), definition)
+                .await
+                .map_err(describe)?;
+            println!("registered {} version {}", record.id, record.version);
+        }
+    }
+    Ok(())
+}
+
+/// A service error as a readable multi-line message, details included.
+fn describe(e: ServiceError) -> anyhow::Error {
+    match e {
+        ServiceError::Invalid { message, details }
+        | ServiceError::BadRequest { message, details } => {
+            let lines: Vec<String> = details
+                .iter()
+                .map(|d| format!("  {}: {} ({})", d.field, d.message, d.rule))
+                .collect();
+            anyhow::anyhow!("{message}\n{}", lines.join("\n"))
+        }
+        other => anyhow::anyhow!(other),
+    }
+}

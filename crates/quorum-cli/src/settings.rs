@@ -1,0 +1,201 @@
+//! Command line and configuration: every setting is a flag and an environment variable.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "quorum",
+    version,
+    about = "Quorum: agents propose workflows, councils vote, workers run them."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct Settings {
+    /// Where the API and dashboards listen.
+    #[arg(
+        long,
+        env = "QUORUM_BIND",
+        default_value = "127.0.0.1:5000",
+        global = true
+    )]
+    pub bind: SocketAddr,
+    /// Where the embedded database and deployed sites live.
+    #[arg(
+        long,
+        env = "QUORUM_DATA_DIR",
+        default_value = "./quorum-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; default: a SQLite file in the data dir.
+    #[arg(long, env = "QUORUM_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// A token with every right. In demo mode one is generated when unset.
+    #[arg(
+        long,
+        env = "QUORUM_ADMIN_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+    /// The URL clients reach this server at; default `http://{bind}`.
+    #[arg(long, env = "QUORUM_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Database connections per process.
+    #[arg(
+        long,
+        env = "QUORUM_DB_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub db_connections: u32,
+}
+
+impl Settings {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("quorum.db").display()))
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+}
+
+/// Secrets stay out of logs: the admin token and database passwords are redacted.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = self.database_url();
+        let redacted_url = match (url.find("://"), url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                format!("{}://***{}", &url[..scheme], &url[at..])
+            }
+            _ => url,
+        };
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redacted_url)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "***"))
+            .field("public_url", &self.public_url())
+            .field("db_connections", &self.db_connections)
+            .finish()
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the API server.
+    Serve {
+        /// Create demo councils, members, agents and history on an empty database, and allow
+        /// reads without a token.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and register the built-in workflow types.
+    Migrate,
+    /// Write demo history in bulk: the seed's agents, councils and types over a year.
+    DemoData {
+        #[arg(long, default_value_t = 10_000)]
+        workflows: u64,
+        #[arg(long, default_value_t = 5_000)]
+        batch_size: usize,
+        /// Random seed, for reproducible data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Recompute the analytics aggregates by a full scan and compare them with the stored ones.
+    CheckAggregates,
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Manage workflow types.
+    Types {
+        #[command(subcommand)]
+        command: TypesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Print a new token for a principal, creating the principal when --kind is given.
+    Create {
+        /// The principal's id, e.g. agent_jermaine_super_action.
+        principal: String,
+        /// Create the principal as this kind (agent or user) if it does not exist.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Roles for a new principal, comma-separated: admin, agent, member, viewer.
+        #[arg(long, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Display name for a new principal.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TypesCommand {
+    /// List registered types.
+    List,
+    /// Print a type's definition (latest version unless --version).
+    Show {
+        id: String,
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Register a definition file (.json or .toml) as its type's next version.
+    Register { file: PathBuf },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(args).unwrap()
+    }
+
+    #[test]
+    fn flags_override_environment_and_environment_overrides_defaults() {
+        // Each case owns its variable, so the tests do not race on the environment.
+        let cli = parse(&["quorum", "migrate"]);
+        assert_eq!(cli.settings.bind.to_string(), "127.0.0.1:5000");
+        assert!(cli.settings.database_url().starts_with("sqlite://"));
+        let cli = parse(&[
+            "quorum",
+            "--bind",
+            "0.0.0.0:8080",
+            "--database-url",
+            "postgres://u:secret@db/q",
+            "migrate",
+        ]);
+        assert_eq!(cli.settings.bind.to_string(), "0.0.0.0:8080");
+        assert_eq!(cli.settings.public_url(), "http://0.0.0.0:8080");
+        let shown = format!("{:?}", cli.settings);
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn the_admin_token_never_appears_in_debug_output() {
+        let cli = parse(&["quorum", "--admin-token", "hunter2hunter2", "serve"]);
+        assert!(!format!("{:?}", cli.settings).contains("hunter2"));
+    }
+}

@@ -1,0 +1,241 @@
+//! Principals and councils: who may call Quorum, and who decides.
+
+use quorum_domain::ids::is_valid_name_id;
+use quorum_domain::{Council, FieldError, Principal, PrincipalKind, Role, Threshold};
+use quorum_store::StoreError;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{self, hash_token, new_token};
+use crate::{Quorum, ServiceError, ServiceResult};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewPrincipal {
+    pub id: String,
+    pub kind: PrincipalKind,
+    /// Defaults to `agent` for agents and `viewer` for users.
+    #[serde(default)]
+    pub roles: Option<Vec<Role>>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PrincipalCreated {
+    pub id: String,
+    pub kind: PrincipalKind,
+    pub roles: Vec<Role>,
+    pub name: String,
+    /// Shown once; only its digest is kept.
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewCouncil {
+    pub id: String,
+    pub name: String,
+    pub domains: Vec<String>,
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub threshold: Threshold,
+    #[serde(default)]
+    pub voting_window_hours: Option<u32>,
+}
+
+fn check_name(details: &mut Vec<FieldError>, field: &str, value: &str) {
+    if value.trim().is_empty() || value.chars().count() > 200 {
+        details.push(FieldError::new(
+            field,
+            "length",
+            "must be 1 to 200 characters",
+        ));
+    }
+}
+
+fn check_id(details: &mut Vec<FieldError>, field: &str, value: &str) {
+    if !is_valid_name_id(value) {
+        details.push(FieldError::new(
+            field,
+            "pattern",
+            "must be 1 to 64 lowercase letters, digits, '.', '_' or '-'",
+        ));
+    }
+}
+
+impl Quorum {
+    /// Creates an agent or a user with a first token (admin only).
+    pub async fn create_principal(
+        &self,
+        caller: &Principal,
+        new: NewPrincipal,
+    ) -> ServiceResult<PrincipalCreated> {
+        auth::require(caller, Role::Admin)?;
+        let mut details = Vec::new();
+        check_id(&mut details, "id", &new.id);
+        if new.id == auth::ADMIN_ID {
+            details.push(FieldError::new(
+                "id",
+                "reserved",
+                "the id admin is reserved for QUORUM_ADMIN_TOKEN",
+            ));
+        }
+        let name = new.name.unwrap_or_else(|| new.id.clone());
+        check_name(&mut details, "name", &name);
+        let roles = new.roles.unwrap_or_else(|| match new.kind {
+            PrincipalKind::Agent => vec![Role::Agent],
+            PrincipalKind::User => vec![Role::Viewer],
+        });
+        if roles.is_empty() {
+            details.push(FieldError::new(
+                "roles",
+                "minItems",
+                "give at least one role",
+            ));
+        }
+        if !details.is_empty() {
+            return Err(ServiceError::invalid("the principal is invalid", details));
+        }
+        let principal = Principal {
+            id: new.id,
+            kind: new.kind,
+            name,
+            roles,
+            created_at: quorum_domain::time::now(),
+        };
+        let token = new_token();
+        self.store
+            .create_principal(&principal, Some(&hash_token(&token)))
+            .await
+            .map_err(conflict_as_409)?;
+        Ok(PrincipalCreated {
+            id: principal.id,
+            kind: principal.kind,
+            roles: principal.roles,
+            name: principal.name,
+            token,
+        })
+    }
+
+    /// A further token for an existing principal (admin only), e.g. to rotate one.
+    pub async fn create_token(
+        &self,
+        caller: &Principal,
+        principal_id: &str,
+    ) -> ServiceResult<String> {
+        auth::require(caller, Role::Admin)?;
+        let token = new_token();
+        self.store
+            .add_token(principal_id, &hash_token(&token))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound(_) => {
+                    ServiceError::NotFound(format!("there is no principal {principal_id:?}"))
+                }
+                other => other.into(),
+            })?;
+        Ok(token)
+    }
+
+    pub async fn create_council(
+        &self,
+        caller: &Principal,
+        new: NewCouncil,
+    ) -> ServiceResult<Council> {
+        auth::require(caller, Role::Admin)?;
+        let mut details = Vec::new();
+        check_id(&mut details, "id", &new.id);
+        check_name(&mut details, "name", &new.name);
+        if new.domains.is_empty() {
+            details.push(FieldError::new(
+                "domains",
+                "minItems",
+                "a council owns at least one domain",
+            ));
+        }
+        for (i, domain) in new.domains.iter().enumerate() {
+            check_id(&mut details, &format!("domains.{i}"), domain);
+        }
+        if new.members.is_empty() || new.members.len() > 100 {
+            details.push(FieldError::new(
+                "members",
+                "size",
+                "a council has 1 to 100 members",
+            ));
+        }
+        if let Err(message) = new.threshold.validate() {
+            details.push(FieldError::new("threshold", "minimum", message));
+        }
+        if new
+            .voting_window_hours
+            .is_some_and(|h| !(1..=8760).contains(&h))
+        {
+            details.push(FieldError::new(
+                "voting_window_hours",
+                "range",
+                "must be 1 to 8760 hours",
+            ));
+        }
+        let mut members = new.members.clone();
+        members.sort();
+        members.dedup();
+        if members.len() != new.members.len() {
+            details.push(FieldError::new(
+                "members",
+                "uniqueItems",
+                "a member is listed twice",
+            ));
+        }
+        for (i, member) in new.members.iter().enumerate() {
+            match self.store.get_principal(member).await {
+                Ok(p) if p.kind == PrincipalKind::User => {}
+                Ok(_) => details.push(FieldError::new(
+                    format!("members.{i}"),
+                    "kind",
+                    "agents cannot sit on a council",
+                )),
+                Err(StoreError::NotFound(_)) => details.push(FieldError::new(
+                    format!("members.{i}"),
+                    "exists",
+                    format!("there is no principal {member:?}"),
+                )),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if !details.is_empty() {
+            return Err(ServiceError::invalid("the council is invalid", details));
+        }
+        let council = Council {
+            id: new.id,
+            name: new.name,
+            domains: new.domains,
+            members,
+            threshold: new.threshold,
+            voting_window_hours: new.voting_window_hours,
+            created_at: quorum_domain::time::now(),
+        };
+        self.store
+            .create_council(&council)
+            .await
+            .map_err(conflict_as_409)?;
+        Ok(council)
+    }
+
+    pub async fn council(&self, id: &str) -> ServiceResult<Council> {
+        self.store.get_council(id).await.map_err(|e| match e {
+            StoreError::NotFound(_) => {
+                ServiceError::NotFound(format!("there is no council {id:?}"))
+            }
+            other => other.into(),
+        })
+    }
+
+    pub async fn councils(&self) -> ServiceResult<Vec<Council>> {
+        Ok(self.store.list_councils().await?)
+    }
+}
+
+fn conflict_as_409(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Conflict(message) => ServiceError::Conflict(message),
+        other => other.into(),
+    }
+}

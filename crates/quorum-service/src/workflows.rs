@@ -1,0 +1,179 @@
+//! Creating, reading, listing and summarizing workflows.
+
+use quorum_domain::ids::new_id;
+use quorum_domain::{Principal, Role, Savings, Workflow, WorkflowStatus};
+use quorum_store::{
+    MetricsSummary, NewWorkflow, PageRequest, StoreError, WorkflowDetail, WorkflowFilter,
+    WorkflowPage, summarize,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::{Quorum, ServiceError, ServiceResult, auth};
+
+/// `POST /api/workflows`; the creator is the caller.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWorkflow {
+    pub workflow_type_id: String,
+    /// Checked against the type's input schema after its defaults are applied.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub inputs: Value,
+    /// `{weekly_savings, annual_savings?}`; computed from the type's savings model when absent.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub calculated_savings: Option<Value>,
+    /// Defaults to the type's council, or the council that owns the type's domain.
+    #[serde(default)]
+    pub assigned_council_id: Option<String>,
+}
+
+impl Quorum {
+    pub async fn create_workflow(
+        &self,
+        caller: &Principal,
+        request: CreateWorkflow,
+    ) -> ServiceResult<Workflow> {
+        auth::require(caller, Role::Agent)?;
+        let compiled = self
+            .registry
+            .get(&request.workflow_type_id, None)
+            .await
+            .map_err(|e| match e {
+                ServiceError::NotFound(message) => {
+                    ServiceError::invalid_field("workflow_type_id", "exists", message)
+                }
+                other => other,
+            })?;
+        let definition = &compiled.definition;
+        if !compiled.record.executable {
+            return Err(ServiceError::invalid_field(
+                "workflow_type_id",
+                "executable",
+                format!(
+                    "{} is registered but not yet executable: no release provides its step handlers",
+                    definition.id
+                ),
+            ));
+        }
+        let inputs = definition
+            .prepare_inputs(&compiled.validator, request.inputs)
+            .map_err(|details| {
+                ServiceError::invalid(
+                    format!("the inputs do not match {}'s input schema", definition.id),
+                    details,
+                )
+            })?;
+        let (savings, calculated_savings) = match request.calculated_savings {
+            Some(given) => {
+                let savings = Savings::from_json(&given)
+                    .map_err(|m| ServiceError::invalid_field("calculated_savings", "savings", m))?;
+                let mut given = given;
+                given["weekly_savings"] = savings.weekly().into();
+                given["annual_savings"] = savings.annual().into();
+                (savings, given)
+            }
+            None => (
+                definition.savings_model.savings(),
+                definition.savings_model.to_json(),
+            ),
+        };
+        let council_id = self.route(&request.assigned_council_id, definition).await?;
+        let decision = (!definition.oversight.required).then(|| "approved".to_owned());
+        let new = NewWorkflow {
+            id: new_id("wf"),
+            workflow_type_id: definition.id.clone(),
+            workflow_type_version: compiled.record.version,
+            created_by_agent: caller.id.clone(),
+            assigned_council_id: council_id,
+            status: WorkflowStatus::Pending,
+            decision,
+            inputs,
+            calculated_savings,
+            weekly_cents: savings.weekly_cents,
+            annual_cents: savings.annual_cents,
+            created_at: quorum_domain::time::now(),
+            actor: caller.id.clone(),
+        };
+        Ok(self.store.create_workflow(&new).await?)
+    }
+
+    /// The council that reviews a new workflow: the one asked for, else the type's, else the
+    /// owner of the type's domain.
+    async fn route(
+        &self,
+        asked: &Option<String>,
+        definition: &quorum_domain::WorkflowTypeDefinition,
+    ) -> ServiceResult<String> {
+        let named = asked
+            .clone()
+            .or_else(|| definition.oversight.council.clone());
+        let council_id = match named {
+            Some(id) => id,
+            None => self
+                .store
+                .council_for_domain(&definition.domain)
+                .await?
+                .ok_or_else(|| {
+                    ServiceError::invalid_field(
+                        "assigned_council_id",
+                        "exists",
+                        format!(
+                            "no council owns the domain {:?}; create one with POST /api/councils",
+                            definition.domain
+                        ),
+                    )
+                })?,
+        };
+        match self.store.get_council(&council_id).await {
+            Ok(_) => Ok(council_id),
+            Err(StoreError::NotFound(_)) => Err(ServiceError::invalid_field(
+                "assigned_council_id",
+                "exists",
+                format!("there is no council {council_id:?}; create it with POST /api/councils"),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn workflow(&self, id: &str) -> ServiceResult<WorkflowDetail> {
+        self.store.get_workflow(id).await.map_err(|e| match e {
+            StoreError::NotFound(_) => {
+                ServiceError::NotFound(format!("there is no workflow {id:?}"))
+            }
+            other => other.into(),
+        })
+    }
+
+    pub async fn list_workflows(
+        &self,
+        filter: &WorkflowFilter,
+        page: &PageRequest,
+    ) -> ServiceResult<WorkflowPage> {
+        Ok(self.store.list_workflows(filter, page).await?)
+    }
+
+    pub async fn metrics(&self, filter: &WorkflowFilter) -> ServiceResult<MetricsSummary> {
+        Ok(summarize(&self.store.aggregates(filter).await?))
+    }
+
+    /// Recomputes the aggregates by a full scan and lists every row that differs from the
+    /// stored ones (empty when they agree).
+    pub async fn check_aggregates(&self) -> ServiceResult<Vec<String>> {
+        let stored = quorum_store::normalize(self.store.stored_aggregates().await?);
+        let scanned = quorum_store::normalize(self.store.scan_aggregates().await?);
+        let mut differences = Vec::new();
+        for key in stored
+            .keys()
+            .chain(scanned.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            let (a, b) = (stored.get(key), scanned.get(key));
+            if a != b {
+                differences.push(format!("{key:?}: stored {a:?}, scanned {b:?}"));
+            }
+        }
+        Ok(differences)
+    }
+}

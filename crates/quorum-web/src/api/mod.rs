@@ -1,0 +1,8 @@
+//! The JSON API, one module per resource.
+
+pub mod councils;
+pub mod health;
+pub mod principals;
+mod query;
+pub mod types;
+pub mod workflows;

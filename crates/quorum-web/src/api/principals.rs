@@ -1,0 +1,32 @@
+//! `/api/principals`: agents and people, and their tokens.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use quorum_domain::Principal;
+use quorum_service::{NewPrincipal, PrincipalCreated};
+
+use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{ApiJson, Caller};
+use crate::router::AppState;
+
+/// Create an agent or a user (admin). The token in the response is shown only this once.
+#[utoipa::path(post, path = "/api/principals", tag = "principals", request_body = NewPrincipal, security(("bearer" = [])),
+    responses((status = 201, body = PrincipalCreated), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(new): ApiJson<NewPrincipal>,
+) -> Result<(StatusCode, Json<PrincipalCreated>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.quorum.create_principal(&caller, new).await?),
+    ))
+}
+
+/// Who the token belongs to.
+#[utoipa::path(get, path = "/api/principals/me", tag = "principals", security(("bearer" = [])),
+    responses((status = 200, body = Principal), (status = 401, body = ErrorEnvelope)))]
+pub async fn me(Caller(caller): Caller) -> Json<Principal> {
+    Json(caller)
+}

@@ -1,0 +1,118 @@
+//! `/api/workflow-types`: the registry.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{ApiJson, Caller, Reader};
+use crate::router::AppState;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WorkflowType {
+    pub id: String,
+    pub version: i64,
+    pub name: String,
+    pub domain: String,
+    pub category: String,
+    /// False while some step names a handler this release does not have: new workflows of the
+    /// type are refused.
+    pub executable: bool,
+    #[serde(with = "quorum_domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub registered_at: chrono::DateTime<chrono::Utc>,
+    /// The whole definition: input schema, steps, oversight, savings model …
+    #[schema(value_type = Object)]
+    pub definition: Value,
+}
+
+impl From<quorum_store::TypeRecord> for WorkflowType {
+    fn from(r: quorum_store::TypeRecord) -> Self {
+        let text = |key: &str| {
+            r.definition
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Self {
+            name: text("name"),
+            domain: text("domain"),
+            category: text("category"),
+            id: r.id,
+            version: r.version,
+            executable: r.executable,
+            registered_at: r.registered_at,
+            definition: r.definition,
+        }
+    }
+}
+
+/// The latest version of every registered type.
+#[utoipa::path(get, path = "/api/workflow-types", tag = "workflow types", responses((status = 200, body = Vec<WorkflowType>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _reader: Reader,
+) -> Result<Json<Vec<WorkflowType>>, ApiError> {
+    Ok(Json(
+        state
+            .quorum
+            .registry()
+            .list()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// A type's latest version.
+#[utoipa::path(get, path = "/api/workflow-types/{id}", tag = "workflow types", params(("id" = String, Path)),
+    responses((status = 200, body = WorkflowType), (status = 404, body = ErrorEnvelope)))]
+pub async fn get(
+    State(state): State<AppState>,
+    _reader: Reader,
+    Path(id): Path<String>,
+) -> Result<Json<WorkflowType>, ApiError> {
+    let compiled = state.quorum.registry().get(&id, None).await?;
+    Ok(Json(compiled.record.clone().into()))
+}
+
+/// Register a definition as its type's next version (admin). An identical definition is
+/// answered 200 with the existing version.
+#[utoipa::path(post, path = "/api/workflow-types", tag = "workflow types", request_body(content = Object),
+    security(("bearer" = [])),
+    responses((status = 201, body = WorkflowType), (status = 200, body = WorkflowType), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub async fn register(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(definition): ApiJson<Value>,
+) -> Result<(StatusCode, Json<WorkflowType>), ApiError> {
+    let before = definition
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let previous = match &before {
+        Some(id) => state
+            .quorum
+            .store()
+            .get_type(id, None)
+            .await
+            .ok()
+            .map(|r| r.version),
+        None => None,
+    };
+    let record = state
+        .quorum
+        .registry()
+        .register(&caller, definition)
+        .await?;
+    let status = if previous == Some(record.version) {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(record.into())))
+}

@@ -1,0 +1,193 @@
+//! `/api/workflows`: the seed's list, detail and metrics, and creation.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use quorum_domain::{AuditEntry, Metric, StepRecord, Vote, Workflow};
+use quorum_service::CreateWorkflow;
+use serde::Serialize;
+
+use super::query::ListQuery;
+use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{ApiJson, ApiQuery, Caller, Reader};
+use crate::router::AppState;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WorkflowList {
+    pub workflows: Vec<Workflow>,
+    /// Workflows matching the filters, all pages together.
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One step of the workflow's type, with what has happened to it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StepView {
+    pub position: i64,
+    pub name: String,
+    pub title: String,
+    pub estimated_seconds: u32,
+    /// `pending`, `running`, `succeeded`, `failed`, or `not_run` for a workflow that ended
+    /// without reaching it.
+    pub status: String,
+    pub attempts: i64,
+    #[serde(with = "quorum_domain::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(with = "quorum_domain::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub duration_ms: Option<i64>,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WorkflowDetail {
+    #[serde(flatten)]
+    pub workflow: Workflow,
+    pub metrics: Vec<Metric>,
+    pub votes: Vec<Vote>,
+    pub steps: Vec<StepView>,
+    pub audit: Vec<AuditEntry>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WorkflowMetrics {
+    pub total_workflows: i64,
+    /// Weekly savings of the workflows that completed.
+    pub total_weekly_savings: f64,
+    pub total_annual_savings: f64,
+    /// Mean duration of the execution attempts that ended.
+    pub average_duration_seconds: f64,
+    /// Every status, zeros included.
+    pub status_distribution: BTreeMap<&'static str, i64>,
+    pub workflows_by_agent: BTreeMap<String, i64>,
+    pub workflows_by_council: BTreeMap<String, i64>,
+    pub workflows_by_type: BTreeMap<String, i64>,
+    /// COMPLETED / (COMPLETED + FAILED); null until a workflow has finished.
+    pub success_rate: Option<f64>,
+    /// Mean of the attempts' step success rates; null without attempts.
+    pub average_step_success_rate: Option<f64>,
+    pub total_attempts: i64,
+    pub total_errors: i64,
+}
+
+/// List workflows, newest first.
+#[utoipa::path(get, path = "/api/workflows", tag = "workflows", params(ListQuery),
+    responses((status = 200, body = WorkflowList), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _reader: Reader,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<WorkflowList>, ApiError> {
+    let (filter, page) = query.parse()?;
+    let found = state.quorum.list_workflows(&filter, &page).await?;
+    let offset = match page {
+        quorum_store::PageRequest::Offset { offset, .. } => offset,
+        quorum_store::PageRequest::After { .. } => 0,
+    };
+    Ok(Json(WorkflowList {
+        workflows: found.workflows,
+        total: found.total,
+        limit: page.limit(),
+        offset,
+        next_cursor: found.next_cursor.map(|c| c.encode()),
+    }))
+}
+
+/// Analytics over the workflows matching the same filters as the list.
+#[utoipa::path(get, path = "/api/workflows/metrics", tag = "workflows", params(ListQuery),
+    responses((status = 200, body = WorkflowMetrics), (status = 400, body = ErrorEnvelope)))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    _reader: Reader,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<WorkflowMetrics>, ApiError> {
+    let s = state.quorum.metrics(&query.filter()?).await?;
+    Ok(Json(WorkflowMetrics {
+        total_workflows: s.total_workflows,
+        total_weekly_savings: s.total_weekly_savings,
+        total_annual_savings: s.total_annual_savings,
+        average_duration_seconds: s.average_duration_seconds,
+        status_distribution: s.status_distribution,
+        workflows_by_agent: s.workflows_by_agent,
+        workflows_by_council: s.workflows_by_council,
+        workflows_by_type: s.workflows_by_type,
+        success_rate: s.success_rate,
+        average_step_success_rate: s.average_step_success_rate,
+        total_attempts: s.total_attempts,
+        total_errors: s.total_errors,
+    }))
+}
+
+/// One workflow with its metrics, votes, steps and audit trail.
+#[utoipa::path(get, path = "/api/workflows/{id}", tag = "workflows", params(("id" = String, Path, description = "wf_…")),
+    responses((status = 200, body = WorkflowDetail), (status = 404, body = ErrorEnvelope)))]
+pub async fn detail(
+    State(state): State<AppState>,
+    _reader: Reader,
+    Path(id): Path<String>,
+) -> Result<Json<WorkflowDetail>, ApiError> {
+    let found = state.quorum.workflow(&id).await?;
+    let workflow_type = state
+        .quorum
+        .registry()
+        .get(
+            &found.workflow.workflow_type_id,
+            Some(found.workflow.workflow_type_version),
+        )
+        .await?;
+    let ended = found.workflow.status.is_terminal();
+    let steps = workflow_type
+        .definition
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(position, step)| {
+            let record: Option<&StepRecord> =
+                found.steps.iter().find(|r| r.position == position as i64);
+            StepView {
+                position: position as i64,
+                name: step.name.clone(),
+                title: step.title.clone(),
+                estimated_seconds: step.estimated_seconds,
+                status: record.map_or_else(
+                    || if ended { "not_run" } else { "pending" }.to_owned(),
+                    |r| r.status.clone(),
+                ),
+                attempts: record.map_or(0, |r| r.attempts),
+                started_at: record.and_then(|r| r.started_at),
+                finished_at: record.and_then(|r| r.finished_at),
+                duration_ms: record.and_then(|r| r.duration_ms),
+                error: record.and_then(|r| r.error.clone()),
+            }
+        })
+        .collect();
+    Ok(Json(WorkflowDetail {
+        workflow: found.workflow,
+        metrics: found.metrics,
+        votes: found.votes,
+        steps,
+        audit: found.audit,
+    }))
+}
+
+/// Propose a workflow; the caller (an agent) is its creator.
+#[utoipa::path(post, path = "/api/workflows", tag = "workflows", request_body = CreateWorkflow,
+    security(("bearer" = [])),
+    responses((status = 201, body = Workflow), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope),
+        (status = 403, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(request): ApiJson<CreateWorkflow>,
+) -> Result<(StatusCode, Json<Workflow>), ApiError> {
+    let workflow = state.quorum.create_workflow(&caller, request).await?;
+    Ok((StatusCode::CREATED, Json(workflow)))
+}

@@ -1,0 +1,166 @@
+//! The one error type every handler returns, and its JSON envelope:
+//! `{"error": {"code", "message", "details"}}`.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use quorum_domain::FieldError;
+use quorum_service::ServiceError;
+use quorum_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Vec<FieldError>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// snake_case, stable: `validation_failed`, `not_found`, …
+    pub code: String,
+    /// A sentence a person can act on.
+    pub message: String,
+    pub details: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>, details: Vec<FieldError>) -> Self {
+        Self {
+            details,
+            ..Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let envelope = ErrorEnvelope {
+            error: ErrorBody {
+                code: self.code.to_owned(),
+                message: self.message,
+                details: self.details,
+            },
+        };
+        let mut response = (self.status, Json(envelope)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::BadRequest { message, details } => Self::bad_request(message, details),
+            ServiceError::Invalid { message, details } => Self {
+                details,
+                ..Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    message,
+                )
+            },
+            ServiceError::Unauthorized(m) => Self::unauthorized(m),
+            ServiceError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
+            ServiceError::NotFound(m) => Self::not_found(m),
+            ServiceError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
+            ServiceError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => Self::not_found(format!("{what} does not exist")),
+            StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Unavailable(m) => {
+                tracing::warn!(error = %m, "database unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database is unavailable; retry shortly",
+                )
+            }
+            StoreError::Other(m) => {
+                tracing::error!(error = %m, "storage error");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "an internal error occurred; it has been logged",
+                )
+            }
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        let (code, message) = match &r {
+            JsonRejection::MissingJsonContentType(_) => (
+                "unsupported_media_type",
+                "send the body as JSON with the header Content-Type: application/json".to_owned(),
+            ),
+            JsonRejection::JsonSyntaxError(_) => (
+                "malformed_json",
+                format!("the body is not valid JSON: {}", r.body_text()),
+            ),
+            JsonRejection::JsonDataError(_) => (
+                "bad_request",
+                format!(
+                    "the body does not have the expected shape: {}",
+                    r.body_text()
+                ),
+            ),
+            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => (
+                "payload_too_large",
+                "the body is larger than the 1 MiB limit".to_owned(),
+            ),
+            _ => ("bad_request", r.body_text()),
+        };
+        let status = if code == "bad_request" || code == "malformed_json" {
+            StatusCode::BAD_REQUEST
+        } else {
+            r.status()
+        };
+        Self::new(status, code, message)
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        Self::bad_request(
+            format!("the query string is malformed: {}", r.body_text()),
+            Vec::new(),
+        )
+    }
+}

@@ -1,0 +1,118 @@
+//! Every route the server answers, and the OpenAPI document generated from the same list.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use quorum_service::Quorum;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::api::{councils, health, principals, types, workflows};
+use crate::error::ApiError;
+
+/// Request bodies above this are refused with 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub quorum: Quorum,
+    openapi: Arc<OnceLock<String>>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Quorum", description = "A governed workflow engine: agents propose, councils vote, workers run, savings are counted."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "workflows", description = "Propose, list and inspect workflows"),
+        (name = "workflow types", description = "The registry of workflow types"),
+        (name = "councils", description = "Who reviews which domain"),
+        (name = "principals", description = "Agents, people and their tokens"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// This document (OpenAPI 3.1).
+#[utoipa::path(get, path = "/api/openapi.json", tag = "health", responses((status = 200, description = "The OpenAPI document")))]
+async fn openapi_json(State(state): State<AppState>) -> Response {
+    let body = state.openapi.get().cloned().unwrap_or_default();
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn no_route() -> ApiError {
+    ApiError::not_found("there is no such endpoint; GET /api/openapi.json lists them all")
+}
+
+async fn wrong_method() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not answer that method",
+    )
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "an internal error occurred; it has been logged",
+    )
+    .into_response()
+}
+
+/// The application router and its OpenAPI document, built from one list of routes.
+pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi) {
+    let state = AppState {
+        quorum,
+        openapi: Arc::new(OnceLock::new()),
+    };
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(workflows::list, workflows::create))
+        .routes(routes!(workflows::metrics))
+        .routes(routes!(workflows::detail))
+        .routes(routes!(types::list, types::register))
+        .routes(routes!(types::get))
+        .routes(routes!(councils::list, councils::create))
+        .routes(routes!(councils::get))
+        .routes(routes!(principals::create))
+        .routes(routes!(principals::me))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(openapi_json))
+        .split_for_parts();
+    let json = openapi.to_json().expect("the OpenAPI document serializes");
+    state.openapi.set(json).expect("set once");
+    let router = router
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+    (router, openapi)
+}
+
+pub fn router(quorum: Quorum) -> Router {
+    router_with_openapi(quorum).0
+}
