@@ -1,0 +1,214 @@
+//! `TestApp`: a server on a random port over a fresh SQLite file or PostgreSQL schema, with an
+//! admin, two agents, three council members and two councils, and typed request helpers.
+
+use std::sync::Arc;
+
+use quorum_domain::WorkflowStatus;
+use quorum_service::Quorum;
+use quorum_store::{Store, Transition};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+enum Guard {
+    Dir(#[allow(dead_code)] tempfile::TempDir),
+    Schema(#[allow(dead_code)] quorum_store_postgres::SchemaGuard),
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub store: Arc<dyn Store>,
+    pub client: reqwest::Client,
+    /// Tokens by principal id.
+    pub tokens: std::collections::HashMap<String, String>,
+    _guard: Guard,
+}
+
+/// Declares one test per backend from an async fn taking `Backend`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::helpers::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if $crate::helpers::postgres_available().await {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            })*
+        }
+    };
+}
+
+fn postgres_url() -> String {
+    std::env::var("QUORUM_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// PostgreSQL tests skip, loudly, when no server runs, except under `CI=true`, where they fail.
+pub async fn postgres_available() -> bool {
+    match quorum_store_postgres::PgStore::connect(&postgres_url(), 1).await {
+        Ok(store) => {
+            store.close().await;
+            true
+        }
+        Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!(
+                "SKIPPED: PostgreSQL is not reachable at {}: {e}",
+                postgres_url()
+            );
+            false
+        }
+        Err(e) => panic!("PostgreSQL is required under CI=true: {e}"),
+    }
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, false).await
+    }
+
+    pub async fn start_with(backend: Backend, public_reads: bool) -> Self {
+        let (store, guard): (Arc<dyn Store>, Guard) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("quorum.db").display());
+                (
+                    quorum_service::open_store(&url, 4).await.unwrap(),
+                    Guard::Dir(dir),
+                )
+            }
+            Backend::Postgres => {
+                let (store, schema) =
+                    quorum_store_postgres::PgStore::connect_fresh_schema(&postgres_url())
+                        .await
+                        .unwrap();
+                (Arc::new(store), Guard::Schema(schema))
+            }
+        };
+        let quorum = Quorum::new(store.clone(), Some(ADMIN_TOKEN), public_reads);
+        quorum.prepare().await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(axum::serve(listener, quorum_web::router(quorum)).into_future());
+        let mut app = Self {
+            url,
+            store,
+            client: reqwest::Client::new(),
+            tokens: Default::default(),
+            _guard: guard,
+        };
+        app.tokens.insert("admin".into(), ADMIN_TOKEN.into());
+        app.seed().await;
+        app
+    }
+
+    async fn seed(&mut self) {
+        for (id, kind, roles) in [
+            ("agent_jermaine_super_action", "agent", json!(["agent"])),
+            ("commerce_agent", "agent", json!(["agent"])),
+            ("user_council_lead", "user", json!(["member"])),
+            ("user_b", "user", json!(["member"])),
+            ("user_c", "user", json!(["member"])),
+            ("user_viewer", "user", json!(["viewer"])),
+        ] {
+            let body = json!({"id": id, "kind": kind, "roles": roles, "name": id});
+            let (status, created) = self
+                .send(Method::POST, "/api/principals", "admin", Some(body))
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{created}");
+            self.tokens
+                .insert(id.into(), created["token"].as_str().unwrap().into());
+        }
+        for (id, name, domain) in [
+            ("council_media", "Media Council", "media"),
+            ("council_commerce", "Commerce Council", "commerce"),
+        ] {
+            let body = json!({"id": id, "name": name, "domains": [domain], "members": ["user_council_lead", "user_b", "user_c"], "threshold": "simple_majority"});
+            let (status, created) = self
+                .send(Method::POST, "/api/councils", "admin", Some(body))
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{created}");
+        }
+    }
+
+    /// Sends a request as `who` (a principal id, or "" for no token) and returns the status and
+    /// the JSON body (Null when the body is not JSON).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        who: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.url));
+        if !who.is_empty() {
+            let token = self.tokens.get(who).map(String::as_str).unwrap_or(who);
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// GET as the admin; asserts 200.
+    pub async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.send(Method::GET, path, "admin", None).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    /// Creates a website workflow as `agent`; asserts 201.
+    pub async fn create_website(&self, agent: &str, site_name: &str) -> Value {
+        let body = json!({
+            "workflow_type_id": "website.create_basic_site",
+            "inputs": {"site_name": site_name, "site_description": "AI-powered web development", "contact_email": "hello@codexdigital.app"}
+        });
+        let (status, created) = self
+            .send(Method::POST, "/api/workflows", agent, Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        created
+    }
+
+    /// Moves a workflow straight through the store, for tests that need other statuses before
+    /// the API can make them.
+    pub async fn force_status(&self, id: &str, from: WorkflowStatus, to: WorkflowStatus) {
+        let change = Transition {
+            workflow_id: id.into(),
+            from,
+            to,
+            decision: Some("approved".into()),
+            outputs: None,
+            error: None,
+            actor: "test".into(),
+            event: to.as_str().to_lowercase(),
+            reason: None,
+            at: quorum_domain::time::now(),
+        };
+        self.store.transition(&change).await.unwrap();
+    }
+}
+
+/// An RFC 3339 UTC timestamp with a `Z`, as the seed writes them.
+pub fn assert_z_timestamp(value: &Value) {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("{value} is not a string"));
+    assert!(text.ends_with('Z'), "{text} does not end in Z");
+    chrono::DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+}

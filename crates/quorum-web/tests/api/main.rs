@@ -1,0 +1,10 @@
+//! HTTP integration tests: the real router on a random port, a fresh database per test.
+
+mod helpers;
+
+mod auth;
+mod contract;
+mod councils;
+mod errors;
+mod openapi;
+mod types;
