@@ -1,0 +1,117 @@
+//! The real `quorum` binary: `serve --demo` answers the seed's curl examples, and the
+//! administrative subcommands do what their help says.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+fn quorum(data_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_quorum"));
+    command.env("QUORUM_DATA_DIR", data_dir).env_remove("QUORUM_DATABASE_URL").env_remove("QUORUM_ADMIN_TOKEN");
+    command
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn wait_until_ready(base: &str) {
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/readyz")).await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("quorum serve did not become ready at {base}");
+}
+
+async fn get(url: String) -> (u16, Value) {
+    let response = reqwest::get(&url).await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn serve_demo_answers_every_get_example_of_the_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // QUORUM_BIND from the environment is overridden by the flag.
+    let child = quorum(dir.path())
+        .env("QUORUM_BIND", "127.0.0.1:1")
+        .args(["--bind", &format!("127.0.0.1:{port}"), "serve", "--demo"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Server(child);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&base).await;
+
+    let (status, all) = get(format!("{base}/api/workflows")).await;
+    assert_eq!(status, 200);
+    assert_eq!(all["total"], 300);
+    assert_eq!(all["workflows"].as_array().unwrap().len(), 100);
+    let (_, pending) = get(format!("{base}/api/workflows?status=pending")).await;
+    assert!(pending["workflows"].as_array().unwrap().iter().all(|w| w["status"] == "PENDING"));
+    assert!(pending["total"].as_i64().unwrap() > 0);
+    let (_, media) = get(format!("{base}/api/workflows?council_id=council_media")).await;
+    assert!(media["workflows"].as_array().unwrap().iter().all(|w| w["assigned_council_id"] == "council_media"));
+    let (_, agent) = get(format!("{base}/api/workflows?agent_id=agent_jermaine_super_action")).await;
+    assert!(agent["workflows"].as_array().unwrap().iter().all(|w| w["created_by_agent"] == "agent_jermaine_super_action"));
+    let (_, page) = get(format!("{base}/api/workflows?limit=100&offset=100")).await;
+    assert_eq!((page["limit"].as_i64(), page["offset"].as_i64()), (Some(100), Some(100)));
+    assert_eq!(page["workflows"][0]["id"], all["workflows"].as_array().unwrap().iter().chain(page["workflows"].as_array().unwrap()).nth(100).unwrap()["id"]);
+    let id = all["workflows"][0]["id"].as_str().unwrap();
+    let (status, detail) = get(format!("{base}/api/workflows/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(detail["metrics"].is_array() && detail["votes"].is_array());
+    let (status, missing) = get(format!("{base}/api/workflows/wf_abc123")).await;
+    assert_eq!((status, missing["error"]["code"].as_str()), (404, Some("not_found")));
+    let (status, metrics) = get(format!("{base}/api/workflows/metrics")).await;
+    assert_eq!(status, 200);
+    assert_eq!(metrics["total_workflows"], 300);
+    assert_eq!(metrics["status_distribution"].as_object().unwrap().len(), 5);
+    assert_eq!(metrics["workflows_by_agent"].as_object().unwrap().len(), 5);
+    assert_eq!(metrics["workflows_by_council"].as_object().unwrap().len(), 2);
+    assert_eq!(metrics["workflows_by_type"].as_object().unwrap().len(), 5);
+}
+
+fn run(command: &mut Command) -> String {
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{command:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn migrate_demo_data_check_types_and_tokens_work_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(quorum(dir.path()).arg("migrate")).contains("migrated the sqlite database"));
+    assert!(run(quorum(dir.path()).args(["demo-data", "--workflows", "2500", "--batch-size", "1000"])).contains("wrote 2500 workflows"));
+    assert!(run(quorum(dir.path()).arg("check-aggregates")).contains("aggregates match"));
+    let types = run(quorum(dir.path()).args(["types", "list"]));
+    assert!(types.contains("website.create_basic_site") && types.contains("not yet"), "{types}");
+    let shown: Value = serde_json::from_str(&run(quorum(dir.path()).args(["types", "show", "website.create_basic_site"]))).unwrap();
+    assert_eq!(shown["savings_model"]["hourly_rate"], 75);
+    let token = run(quorum(dir.path()).args(["token", "create", "agent_cli", "--kind", "agent", "--roles", "agent"]));
+    assert!(token.trim().starts_with("qrm_"));
+    let again = run(quorum(dir.path()).args(["token", "create", "agent_cli"]));
+    assert_ne!(token, again, "a second token for the same principal");
+    let unknown = quorum(dir.path()).args(["token", "create", "nobody"]).output().unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--kind"));
+
+    let file = dir.path().join("echo.toml");
+    std::fs::write(&file, "id = \"x\"\nname = \"X\"\n").unwrap();
+    let refused = quorum(dir.path()).args(["types", "register"]).arg(&file).output().unwrap();
+    assert!(!refused.status.success(), "an incomplete definition is refused");
+}
