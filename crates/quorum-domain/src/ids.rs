@@ -1,17 +1,35 @@
 //! Identifiers: a prefix plus twelve lowercase alphanumerics, as the seed's `wf_abc123xyz456`.
+//!
+//! The first eight characters are the creation time in milliseconds (base 36, good until 2059)
+//! and the last four are random. Ids made later sort later, so every index keyed by an id
+//! grows at its end instead of taking inserts at random pages: at millions of rows that is the
+//! difference between appending and thrashing the page cache.
 
+use chrono::{DateTime, Utc};
 use rand::RngExt;
 
-const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
-/// A fresh random id such as `wf_k3j9x0a1b2c3`.
+/// A fresh id such as `wf_mhx0k2a1b2c3`.
 pub fn new_id(prefix: &str) -> String {
+    new_id_at(prefix, Utc::now())
+}
+
+/// An id for something created at `at` (history loaded after the fact sorts where it belongs).
+pub fn new_id_at(prefix: &str, at: DateTime<Utc>) -> String {
     let mut rng = rand::rng();
+    let mut time = at.timestamp_millis().clamp(0, 36_i64.pow(8) - 1) as u64;
+    let mut stamp = [b'0'; 8];
+    for digit in stamp.iter_mut().rev() {
+        *digit = DIGITS[(time % 36) as usize];
+        time /= 36;
+    }
     let mut id = String::with_capacity(prefix.len() + 13);
     id.push_str(prefix);
     id.push('_');
-    for _ in 0..12 {
-        id.push(ALPHABET[rng.random_range(0..ALPHABET.len())] as char);
+    id.extend(stamp.iter().map(|&b| b as char));
+    for _ in 0..4 {
+        id.push(DIGITS[rng.random_range(0..DIGITS.len())] as char);
     }
     id
 }
@@ -34,8 +52,18 @@ mod tests {
         let id = new_id("wf");
         assert_eq!(id.len(), 15);
         assert!(id.starts_with("wf_"));
-        assert!(id[3..].bytes().all(|b| ALPHABET.contains(&b)));
+        assert!(id[3..].bytes().all(|b| DIGITS.contains(&b)));
         assert_ne!(new_id("wf"), id);
+    }
+
+    #[test]
+    fn ids_made_later_sort_later() {
+        let early = chrono::DateTime::from_timestamp(1_766_234_096, 0).unwrap();
+        let later = early + chrono::Duration::milliseconds(1);
+        for _ in 0..100 {
+            assert!(new_id_at("wf", early) < new_id_at("wf", later));
+        }
+        assert!(new_id_at("wf", early) < new_id("wf"));
     }
 
     #[test]

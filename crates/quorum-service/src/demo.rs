@@ -2,7 +2,7 @@
 //! written in bulk.
 
 use chrono::{DateTime, Duration, Utc};
-use quorum_domain::ids::new_id;
+use quorum_domain::ids::new_id_at;
 use quorum_domain::{PrincipalKind, Role, Threshold, WorkflowStatus};
 use quorum_store::{
     BulkAudit, BulkBatch, BulkVote, BulkWorkflow, NewMetric, NewWorkflow, StoreError,
@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, RngExt, SeedableRng};
 use serde_json::{Value, json};
 
-use crate::{NewCouncil, NewPrincipal, Quorum, ServiceResult, auth};
+use crate::{NewCouncil, NewPrincipal, Quorum, ServiceError, ServiceResult, auth};
 
 pub const AGENTS: [&str; 5] = [
     "agent_jermaine_super_action",
@@ -177,25 +177,53 @@ pub async fn load(
             annual_cents: savings.annual_cents,
         });
     }
-    let mut rng = StdRng::seed_from_u64(seed);
-    let end = quorum_domain::time::now();
-    let span_micros = Duration::days(365).num_microseconds().unwrap_or(i64::MAX);
-    let step = span_micros / count.max(1) as i64;
-    let mut written = 0u64;
-    while written < count {
-        let n = (count - written).min(batch_size as u64);
-        let mut batch = BulkBatch::default();
-        for i in written..written + n {
-            let jitter = rng.random_range(0..step.max(1));
-            let created_at = end - Duration::microseconds(span_micros)
-                + Duration::microseconds(i as i64 * step + jitter);
-            history(&mut batch, &mut rng, &types, created_at);
+    // Generating history costs about as much CPU as writing it: one thread generates the next
+    // batch while the store writes the current one.
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<BulkBatch>(2);
+    let generator = tokio::task::spawn_blocking(move || {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let end = quorum_domain::time::now();
+        let span_micros = Duration::days(365).num_microseconds().unwrap_or(i64::MAX);
+        let step = span_micros / count.max(1) as i64;
+        let mut next = 0u64;
+        while next < count {
+            let n = (count - next).min(batch_size as u64);
+            let mut batch = BulkBatch::default();
+            for i in next..next + n {
+                let jitter = rng.random_range(0..step.max(1));
+                let created_at = end - Duration::microseconds(span_micros) + Duration::microseconds(i as i64 * step + jitter);
+                history(&mut batch, &mut rng, &types, created_at);
+            }
+            next += n;
+            if sender.blocking_send(batch).is_err() {
+                break;
+            }
         }
-        quorum.store.bulk_insert(&batch).await?;
-        written += n;
+    });
+    // Batches in flight: PostgreSQL then keeps both cores busy while one batch waits on I/O;
+    // SQLite's single writer queues them.
+    let mut in_flight = tokio::task::JoinSet::new();
+    let mut written = 0u64;
+    while let Some(batch) = batches.recv().await {
+        if in_flight.len() >= 3
+            && let Some(done) = in_flight.join_next().await
+        {
+            written += finished(done)?;
+            progress(written);
+        }
+        let store = quorum.store.clone();
+        in_flight.spawn(async move { store.bulk_insert(&batch).await.map(|()| batch.workflows.len() as u64) });
+    }
+    while let Some(done) = in_flight.join_next().await {
+        written += finished(done)?;
         progress(written);
     }
+    generator.await.map_err(|e| ServiceError::Store(StoreError::Other(format!("demo generator failed: {e}"))))?;
     Ok(())
+}
+
+fn finished(done: Result<Result<u64, StoreError>, tokio::task::JoinError>) -> ServiceResult<u64> {
+    done.map_err(|e| ServiceError::Store(StoreError::Other(format!("a bulk insert task failed: {e}"))))?.map_err(Into::into)
 }
 
 fn pick<'a, T>(rng: &mut impl Rng, weighted: &'a [(T, u32)]) -> &'a T {
@@ -252,7 +280,7 @@ fn history(
         .find(|t| t.id == type_id)
         .expect("demo types are registered");
     let status = *pick(rng, &STATUS_MIX);
-    let id = new_id("wf");
+    let id = new_id_at("wf", created_at);
     let members = COUNCILS
         .iter()
         .find(|c| c.0 == info.council)
@@ -282,7 +310,7 @@ fn history(
         for member in &members[..2] {
             at += Duration::seconds(rng.random_range(30..3_600));
             batch.votes.push(BulkVote {
-                id: new_id("vote"),
+                id: new_id_at("vote", at),
                 workflow_id: id.clone(),
                 user_id: member.to_string(),
                 vote: "approve".into(),
@@ -339,7 +367,7 @@ fn history(
                 end,
             ));
             batch.metrics.push(NewMetric {
-                id: new_id("metric"),
+                id: new_id_at("metric", end),
                 workflow_id: id.clone(),
                 attempt: 1,
                 duration_ms,

@@ -38,9 +38,10 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
+        // The writer's page cache holds the indexes that random ids make bulk loads touch.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone())
+            .connect_with(options.clone().pragma("cache_size", "-262144"))
             .await
             .map_err(map_err)?;
         let reader = SqlitePoolOptions::new()
