@@ -3,6 +3,7 @@
 
 pub mod council;
 pub mod ids;
+pub mod json_text;
 pub mod principal;
 pub mod savings;
 pub mod status;
@@ -10,6 +11,7 @@ pub mod time;
 pub mod workflow;
 pub mod workflow_type;
 
+pub use json_text::JsonText;
 pub use council::{Council, Decision, Threshold};
 pub use principal::{Principal, PrincipalKind, Role};
 pub use savings::{Savings, SavingsModel};

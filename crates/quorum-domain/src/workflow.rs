@@ -2,8 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
+use crate::json_text::JsonText;
 use crate::status::WorkflowStatus;
 
 /// A workflow as the seed's API shows it.
@@ -20,11 +19,11 @@ pub struct Workflow {
     /// `null` until decided; `approved`, `rejected` or `expired`.
     pub decision: Option<String>,
     #[schema(value_type = Object)]
-    pub inputs: Value,
+    pub inputs: JsonText,
     #[schema(value_type = Object)]
-    pub outputs: Value,
+    pub outputs: JsonText,
     #[schema(value_type = Object)]
-    pub calculated_savings: Value,
+    pub calculated_savings: JsonText,
     /// The last error of a failed workflow.
     pub error: Option<String>,
     #[serde(with = "crate::time::rfc3339")]

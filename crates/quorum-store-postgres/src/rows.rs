@@ -1,17 +1,21 @@
 //! Decoding PostgreSQL rows into domain records.
 
 use chrono::{DateTime, Utc};
-use quorum_domain::{AuditEntry, Metric, StepRecord, Vote, VoteChoice, Workflow, WorkflowStatus};
+use quorum_domain::{AuditEntry, JsonText, Metric, StepRecord, Vote, VoteChoice, Workflow, WorkflowStatus};
 use quorum_store::{AggregateKey, AggregateRow, Counts, StoreError, StoreResult};
-use serde_json::Value;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
 use crate::map_err;
 
+/// JSON columns come back as text, passed through to responses without being parsed into a tree.
 pub const WORKFLOW_COLUMNS: &str = "id, workflow_type_id, workflow_type_version, created_by_agent, \
-    assigned_council_id, status, decision, inputs, outputs, calculated_savings, error, created_at, \
-    started_at, completed_at";
+    assigned_council_id, status, decision, inputs::text AS inputs, outputs::text AS outputs, \
+    calculated_savings::text AS calculated_savings, error, created_at, started_at, completed_at";
+
+fn json_text(text: String) -> StoreResult<JsonText> {
+    JsonText::parse(text).map_err(|e| StoreError::Other(format!("stored JSON is corrupt: {e}")))
+}
 
 pub fn status(text: &str) -> StoreResult<WorkflowStatus> {
     text.parse()
@@ -32,9 +36,9 @@ pub fn workflow(row: &PgRow) -> StoreResult<Workflow> {
         assigned_council_id: row.try_get("assigned_council_id").map_err(get)?,
         status: status(row.try_get("status").map_err(get)?)?,
         decision: row.try_get("decision").map_err(get)?,
-        inputs: row.try_get::<Value, _>("inputs").map_err(get)?,
-        outputs: row.try_get::<Value, _>("outputs").map_err(get)?,
-        calculated_savings: row.try_get::<Value, _>("calculated_savings").map_err(get)?,
+        inputs: json_text(row.try_get("inputs").map_err(get)?)?,
+        outputs: json_text(row.try_get("outputs").map_err(get)?)?,
+        calculated_savings: json_text(row.try_get("calculated_savings").map_err(get)?)?,
         error: row.try_get("error").map_err(get)?,
         created_at: row.try_get("created_at").map_err(get)?,
         started_at: row.try_get("started_at").map_err(get)?,

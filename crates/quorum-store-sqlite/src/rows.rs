@@ -1,7 +1,7 @@
 //! Decoding SQLite rows into domain records.
 
 use quorum_domain::time::from_micros;
-use quorum_domain::{AuditEntry, Metric, StepRecord, Vote, VoteChoice, Workflow, WorkflowStatus};
+use quorum_domain::{AuditEntry, JsonText, Metric, StepRecord, Vote, VoteChoice, Workflow, WorkflowStatus};
 use quorum_store::{AggregateKey, AggregateRow, Counts, StoreError, StoreResult};
 use serde_json::Value;
 use sqlx::Row;
@@ -37,9 +37,9 @@ pub fn workflow(row: &SqliteRow) -> StoreResult<Workflow> {
         assigned_council_id: row.try_get("assigned_council_id").map_err(get)?,
         status: status(row.try_get("status").map_err(get)?)?,
         decision: row.try_get("decision").map_err(get)?,
-        inputs: json(row.try_get("inputs").map_err(get)?)?,
-        outputs: json(row.try_get("outputs").map_err(get)?)?,
-        calculated_savings: json(row.try_get("calculated_savings").map_err(get)?)?,
+        inputs: json_text(row.try_get("inputs").map_err(get)?)?,
+        outputs: json_text(row.try_get("outputs").map_err(get)?)?,
+        calculated_savings: json_text(row.try_get("calculated_savings").map_err(get)?)?,
         error: row.try_get("error").map_err(get)?,
         created_at: from_micros(row.try_get("created_at").map_err(get)?),
         started_at: row
@@ -127,4 +127,8 @@ pub fn aggregate(row: &SqliteRow) -> StoreResult<AggregateRow> {
             error_count: row.try_get(10).map_err(map_err)?,
         },
     })
+}
+
+pub fn json_text(text: String) -> StoreResult<JsonText> {
+    JsonText::parse(text).map_err(|e| StoreError::Other(format!("stored JSON is corrupt: {e}")))
 }

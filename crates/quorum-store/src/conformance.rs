@@ -281,9 +281,9 @@ pub async fn a_created_workflow_reads_back_field_by_field(store: &S) {
         (w.id.as_str(), w.status, w.decision.as_deref()),
         (new.id.as_str(), WorkflowStatus::Pending, None)
     );
-    assert_eq!(w.inputs, new.inputs);
-    assert_eq!(w.outputs, json!({}));
-    assert_eq!(w.calculated_savings, new.calculated_savings);
+    assert_eq!(w.inputs.to_value(), new.inputs);
+    assert_eq!(w.outputs.to_value(), json!({}));
+    assert_eq!(w.calculated_savings.to_value(), new.calculated_savings);
     assert_eq!(w.created_at, base_time());
     assert_eq!((w.started_at, w.completed_at), (None, None));
     assert_eq!(detail.audit.len(), 1);
@@ -550,7 +550,7 @@ pub async fn transitions_are_conditional_and_audited(store: &S) {
     );
     done.outputs = Some(json!({"site_url": "http://x/sites/codex/"}));
     let done = store.transition(&done).await.unwrap();
-    assert_eq!(done.outputs["site_url"], "http://x/sites/codex/");
+    assert_eq!(done.outputs.to_value()["site_url"], "http://x/sites/codex/");
     assert!(done.completed_at.is_some());
     assert_eq!(done.started_at, running.started_at, "started_at is kept");
     let audit = store.get_workflow(&new.id).await.unwrap().audit;
