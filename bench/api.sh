@@ -3,6 +3,8 @@
 # endpoints with wrk (16 connections). Usage:
 #   bench/api.sh sqlite|postgres [WORKFLOWS=1000000] [DURATION=15s]
 # Needs a release build (cargo build --release --bin quorum) and wrk (apt-get install wrk).
+# REUSE=DIR (SQLite: a data dir from an earlier run; PostgreSQL: any value) skips the load and
+# measures the data already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:?sqlite or postgres}
@@ -11,19 +13,23 @@ duration=${3:-15s}
 bin=target/release/quorum
 port=5099
 work=$(mktemp -d)
-export QUORUM_DATA_DIR=$work QUORUM_BIND=127.0.0.1:$port QUORUM_ADMIN_TOKEN=bench-admin-token
+export QUORUM_DATA_DIR=${REUSE:-$work} QUORUM_BIND=127.0.0.1:$port QUORUM_ADMIN_TOKEN=bench-admin-token
 if [ "$backend" = postgres ]; then
-    psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS quorum_bench" postgres
-    psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE quorum_bench" postgres
     export QUORUM_DATABASE_URL=postgres://postgres@127.0.0.1:5432/quorum_bench
+    if [ -z "${REUSE:-}" ]; then
+        psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS quorum_bench" postgres
+        psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE quorum_bench" postgres
+    fi
 else
     unset QUORUM_DATABASE_URL
 fi
 
 echo "## $backend, $workflows workflows"
-/usr/bin/time -f "demo-data: %e s elapsed, %M KiB max RSS" $bin demo-data --workflows "$workflows" 2>&1 | grep -v '^\s*$' | tail -2
-if [ "$backend" = postgres ]; then
-    psql -h 127.0.0.1 -U postgres -qc "VACUUM ANALYZE" quorum_bench
+if [ -z "${REUSE:-}" ]; then
+    /usr/bin/time -f "demo-data: %e s elapsed, %M KiB max RSS" $bin demo-data --workflows "$workflows" 2>&1 | grep -v '^\s*$' | tail -2
+    if [ "$backend" = postgres ]; then
+        psql -h 127.0.0.1 -U postgres -qc "VACUUM ANALYZE" quorum_bench
+    fi
 fi
 
 $bin serve >"$work/serve.log" 2>&1 &

@@ -15,6 +15,10 @@ impl JsonText {
         RawValue::from_string(text).map(Self)
     }
 
+    pub fn from_raw(raw: Box<RawValue>) -> Self {
+        Self(raw)
+    }
+
     pub fn from_value(value: &Value) -> Self {
         Self(RawValue::from_string(value.to_string()).expect("a serialized Value is valid JSON"))
     }

@@ -1,6 +1,7 @@
 //! `PgStore`: Quorum on PostgreSQL, for many API servers and workers sharing one database.
 
 mod bulk;
+mod detail;
 mod directory;
 mod rows;
 mod workflows;
@@ -199,7 +200,7 @@ impl Store for PgStore {
     }
 
     async fn get_workflow(&self, id: &str) -> StoreResult<WorkflowDetail> {
-        workflows::detail(&self.pool, id).await
+        detail::detail(&self.pool, id).await
     }
 
     async fn list_workflows(

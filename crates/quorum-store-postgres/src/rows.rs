@@ -1,7 +1,6 @@
 //! Decoding PostgreSQL rows into domain records.
 
-use chrono::{DateTime, Utc};
-use quorum_domain::{AuditEntry, JsonText, Metric, StepRecord, Vote, VoteChoice, Workflow, WorkflowStatus};
+use quorum_domain::{JsonText, Workflow, WorkflowStatus};
 use quorum_store::{AggregateKey, AggregateRow, Counts, StoreError, StoreResult};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -22,10 +21,6 @@ pub fn status(text: &str) -> StoreResult<WorkflowStatus> {
         .map_err(|e| StoreError::Other(format!("stored status: {e}")))
 }
 
-fn opt_status(text: Option<String>) -> StoreResult<Option<WorkflowStatus>> {
-    text.as_deref().map(status).transpose()
-}
-
 pub fn workflow(row: &PgRow) -> StoreResult<Workflow> {
     let get = |e| map_err(e);
     Ok(Workflow {
@@ -43,62 +38,6 @@ pub fn workflow(row: &PgRow) -> StoreResult<Workflow> {
         created_at: row.try_get("created_at").map_err(get)?,
         started_at: row.try_get("started_at").map_err(get)?,
         completed_at: row.try_get("completed_at").map_err(get)?,
-    })
-}
-
-pub fn metric(row: &PgRow) -> StoreResult<Metric> {
-    Ok(Metric {
-        id: row.try_get("id").map_err(map_err)?,
-        workflow_id: row.try_get("workflow_id").map_err(map_err)?,
-        attempt: row.try_get("attempt").map_err(map_err)?,
-        duration_seconds: row.try_get::<i64, _>("duration_ms").map_err(map_err)? as f64 / 1000.0,
-        estimated_weekly_savings: row.try_get::<i64, _>("weekly_cents").map_err(map_err)? as f64
-            / 100.0,
-        success_rate: row.try_get::<i64, _>("success_ppm").map_err(map_err)? as f64 / 1e6,
-        error_count: row.try_get("error_count").map_err(map_err)?,
-        recorded_at: row.try_get("recorded_at").map_err(map_err)?,
-    })
-}
-
-pub fn vote(row: &PgRow) -> StoreResult<Vote> {
-    let choice: String = row.try_get("vote").map_err(map_err)?;
-    Ok(Vote {
-        id: row.try_get("id").map_err(map_err)?,
-        workflow_id: row.try_get("workflow_id").map_err(map_err)?,
-        user_id: row.try_get("user_id").map_err(map_err)?,
-        vote: VoteChoice::parse(&choice)
-            .ok_or_else(|| StoreError::Other(format!("stored vote {choice:?}")))?,
-        reason: row.try_get("reason").map_err(map_err)?,
-        voted_at: row.try_get("voted_at").map_err(map_err)?,
-    })
-}
-
-pub fn step(row: &PgRow) -> StoreResult<StepRecord> {
-    let started: Option<DateTime<Utc>> = row.try_get("started_at").map_err(map_err)?;
-    let finished: Option<DateTime<Utc>> = row.try_get("finished_at").map_err(map_err)?;
-    Ok(StepRecord {
-        position: row.try_get("position").map_err(map_err)?,
-        name: row.try_get("name").map_err(map_err)?,
-        status: row.try_get("status").map_err(map_err)?,
-        attempts: row.try_get("attempts").map_err(map_err)?,
-        started_at: started,
-        finished_at: finished,
-        duration_ms: started
-            .zip(finished)
-            .map(|(s, f)| (f - s).num_milliseconds()),
-        error: row.try_get("error").map_err(map_err)?,
-    })
-}
-
-pub fn audit(row: &PgRow) -> StoreResult<AuditEntry> {
-    Ok(AuditEntry {
-        id: row.try_get("id").map_err(map_err)?,
-        event: row.try_get("event").map_err(map_err)?,
-        actor: row.try_get("actor").map_err(map_err)?,
-        from_status: opt_status(row.try_get("from_status").map_err(map_err)?)?,
-        to_status: opt_status(row.try_get("to_status").map_err(map_err)?)?,
-        reason: row.try_get("reason").map_err(map_err)?,
-        at: row.try_get("at").map_err(map_err)?,
     })
 }
 

@@ -139,45 +139,6 @@ async fn fetch(conn: &mut PgConnection, id: &str) -> StoreResult<Workflow> {
     rows::workflow(&row)
 }
 
-pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
-    let mut conn = pool.acquire().await.map_err(map_err)?;
-    let workflow = fetch(&mut conn, id).await?;
-    let metrics = sqlx::query(
-        "SELECT * FROM workflow_metrics WHERE workflow_id = $1 ORDER BY attempt, recorded_at",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(map_err)?;
-    let votes =
-        sqlx::query("SELECT * FROM workflow_votes WHERE workflow_id = $1 ORDER BY voted_at, id")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(map_err)?;
-    let steps =
-        sqlx::query("SELECT * FROM workflow_steps WHERE workflow_id = $1 ORDER BY position")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(map_err)?;
-    let audit = sqlx::query("SELECT * FROM workflow_audit WHERE workflow_id = $1 ORDER BY id")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    Ok(WorkflowDetail {
-        workflow,
-        metrics: metrics
-            .iter()
-            .map(rows::metric)
-            .collect::<StoreResult<_>>()?,
-        votes: votes.iter().map(rows::vote).collect::<StoreResult<_>>()?,
-        steps: steps.iter().map(rows::step).collect::<StoreResult<_>>()?,
-        audit: audit.iter().map(rows::audit).collect::<StoreResult<_>>()?,
-    })
-}
-
 /// Appends ` AND …` for each filter; `totals` names the aggregate table's columns instead.
 fn push_filter(qb: &mut QueryBuilder<Postgres>, f: &WorkflowFilter, totals: bool) {
     let (council, agent) = if totals {

@@ -132,3 +132,45 @@ pub fn aggregate(row: &SqliteRow) -> StoreResult<AggregateRow> {
 pub fn json_text(text: String) -> StoreResult<JsonText> {
     JsonText::parse(text).map_err(|e| StoreError::Other(format!("stored JSON is corrupt: {e}")))
 }
+
+/// One workflow of a page, as `json_array(PAGE_COLUMNS)` lays it out.
+type PageRow = (
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Box<serde_json::value::RawValue>,
+    Box<serde_json::value::RawValue>,
+    Box<serde_json::value::RawValue>,
+    Option<String>,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
+
+pub fn workflow_page(text: &str) -> StoreResult<Vec<Workflow>> {
+    let rows: Vec<PageRow> = serde_json::from_str(text).map_err(|e| StoreError::Other(format!("decoding a page: {e}")))?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Workflow {
+                id: r.0,
+                workflow_type_id: r.1,
+                workflow_type_version: r.2,
+                created_by_agent: r.3,
+                assigned_council_id: r.4,
+                status: status(&r.5)?,
+                decision: r.6,
+                inputs: JsonText::from_raw(r.7),
+                outputs: JsonText::from_raw(r.8),
+                calculated_savings: JsonText::from_raw(r.9),
+                error: r.10,
+                created_at: from_micros(r.11),
+                started_at: r.12.map(from_micros),
+                completed_at: r.13.map(from_micros),
+            })
+        })
+        .collect()
+}
