@@ -51,14 +51,14 @@ pub struct Settings {
     /// The URL clients reach this server at; default `http://{bind}`.
     #[arg(long, env = "QUORUM_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
-    /// Database connections per process.
-    #[arg(
-        long,
-        env = "QUORUM_DB_CONNECTIONS",
-        default_value_t = 16,
-        global = true
-    )]
+    /// Database connections per process; default twice the cores. More only adds context
+    /// switches: on 2 cores, 16 connections had a worse p99 than 4.
+    #[arg(long, env = "QUORUM_DB_CONNECTIONS", default_value_t = default_connections(), global = true)]
     pub db_connections: u32,
+}
+
+fn default_connections() -> u32 {
+    std::thread::available_parallelism().map_or(4, |n| 2 * n.get() as u32)
 }
 
 impl Settings {

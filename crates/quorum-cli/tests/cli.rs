@@ -9,12 +9,19 @@ use serde_json::Value;
 
 fn quorum(data_dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_quorum"));
-    command.env("QUORUM_DATA_DIR", data_dir).env_remove("QUORUM_DATABASE_URL").env_remove("QUORUM_ADMIN_TOKEN");
+    command
+        .env("QUORUM_DATA_DIR", data_dir)
+        .env_remove("QUORUM_DATABASE_URL")
+        .env_remove("QUORUM_ADMIN_TOKEN");
     command
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Server(Child);
@@ -28,7 +35,10 @@ impl Drop for Server {
 
 async fn wait_until_ready(base: &str) {
     for _ in 0..200 {
-        if reqwest::get(format!("{base}/readyz")).await.is_ok_and(|r| r.status().is_success()) {
+        if reqwest::get(format!("{base}/readyz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -62,33 +72,76 @@ async fn serve_demo_answers_every_get_example_of_the_seed() {
     assert_eq!(all["total"], 300);
     assert_eq!(all["workflows"].as_array().unwrap().len(), 100);
     let (_, pending) = get(format!("{base}/api/workflows?status=pending")).await;
-    assert!(pending["workflows"].as_array().unwrap().iter().all(|w| w["status"] == "PENDING"));
+    assert!(
+        pending["workflows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["status"] == "PENDING")
+    );
     assert!(pending["total"].as_i64().unwrap() > 0);
     let (_, media) = get(format!("{base}/api/workflows?council_id=council_media")).await;
-    assert!(media["workflows"].as_array().unwrap().iter().all(|w| w["assigned_council_id"] == "council_media"));
-    let (_, agent) = get(format!("{base}/api/workflows?agent_id=agent_jermaine_super_action")).await;
-    assert!(agent["workflows"].as_array().unwrap().iter().all(|w| w["created_by_agent"] == "agent_jermaine_super_action"));
+    assert!(
+        media["workflows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["assigned_council_id"] == "council_media")
+    );
+    let (_, agent) = get(format!(
+        "{base}/api/workflows?agent_id=agent_jermaine_super_action"
+    ))
+    .await;
+    assert!(
+        agent["workflows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["created_by_agent"] == "agent_jermaine_super_action")
+    );
     let (_, page) = get(format!("{base}/api/workflows?limit=100&offset=100")).await;
-    assert_eq!((page["limit"].as_i64(), page["offset"].as_i64()), (Some(100), Some(100)));
-    assert_eq!(page["workflows"][0]["id"], all["workflows"].as_array().unwrap().iter().chain(page["workflows"].as_array().unwrap()).nth(100).unwrap()["id"]);
+    assert_eq!(
+        (page["limit"].as_i64(), page["offset"].as_i64()),
+        (Some(100), Some(100))
+    );
+    assert_eq!(
+        page["workflows"][0]["id"],
+        all["workflows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(page["workflows"].as_array().unwrap())
+            .nth(100)
+            .unwrap()["id"]
+    );
     let id = all["workflows"][0]["id"].as_str().unwrap();
     let (status, detail) = get(format!("{base}/api/workflows/{id}")).await;
     assert_eq!(status, 200);
     assert!(detail["metrics"].is_array() && detail["votes"].is_array());
     let (status, missing) = get(format!("{base}/api/workflows/wf_abc123")).await;
-    assert_eq!((status, missing["error"]["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(
+        (status, missing["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
     let (status, metrics) = get(format!("{base}/api/workflows/metrics")).await;
     assert_eq!(status, 200);
     assert_eq!(metrics["total_workflows"], 300);
     assert_eq!(metrics["status_distribution"].as_object().unwrap().len(), 5);
     assert_eq!(metrics["workflows_by_agent"].as_object().unwrap().len(), 5);
-    assert_eq!(metrics["workflows_by_council"].as_object().unwrap().len(), 2);
+    assert_eq!(
+        metrics["workflows_by_council"].as_object().unwrap().len(),
+        2
+    );
     assert_eq!(metrics["workflows_by_type"].as_object().unwrap().len(), 5);
 }
 
 fn run(command: &mut Command) -> String {
     let output = command.output().unwrap();
-    assert!(output.status.success(), "{command:?}: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -96,22 +149,51 @@ fn run(command: &mut Command) -> String {
 fn migrate_demo_data_check_types_and_tokens_work_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     assert!(run(quorum(dir.path()).arg("migrate")).contains("migrated the sqlite database"));
-    assert!(run(quorum(dir.path()).args(["demo-data", "--workflows", "2500", "--batch-size", "1000"])).contains("wrote 2500 workflows"));
+    assert!(
+        run(quorum(dir.path()).args(["demo-data", "--workflows", "2500", "--batch-size", "1000"]))
+            .contains("wrote 2500 workflows")
+    );
     assert!(run(quorum(dir.path()).arg("check-aggregates")).contains("aggregates match"));
     let types = run(quorum(dir.path()).args(["types", "list"]));
-    assert!(types.contains("website.create_basic_site") && types.contains("not yet"), "{types}");
-    let shown: Value = serde_json::from_str(&run(quorum(dir.path()).args(["types", "show", "website.create_basic_site"]))).unwrap();
+    assert!(
+        types.contains("website.create_basic_site") && types.contains("not yet"),
+        "{types}"
+    );
+    let shown: Value = serde_json::from_str(&run(quorum(dir.path()).args([
+        "types",
+        "show",
+        "website.create_basic_site",
+    ])))
+    .unwrap();
     assert_eq!(shown["savings_model"]["hourly_rate"], 75);
-    let token = run(quorum(dir.path()).args(["token", "create", "agent_cli", "--kind", "agent", "--roles", "agent"]));
+    let token = run(quorum(dir.path()).args([
+        "token",
+        "create",
+        "agent_cli",
+        "--kind",
+        "agent",
+        "--roles",
+        "agent",
+    ]));
     assert!(token.trim().starts_with("qrm_"));
     let again = run(quorum(dir.path()).args(["token", "create", "agent_cli"]));
     assert_ne!(token, again, "a second token for the same principal");
-    let unknown = quorum(dir.path()).args(["token", "create", "nobody"]).output().unwrap();
+    let unknown = quorum(dir.path())
+        .args(["token", "create", "nobody"])
+        .output()
+        .unwrap();
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("--kind"));
 
     let file = dir.path().join("echo.toml");
     std::fs::write(&file, "id = \"x\"\nname = \"X\"\n").unwrap();
-    let refused = quorum(dir.path()).args(["types", "register"]).arg(&file).output().unwrap();
-    assert!(!refused.status.success(), "an incomplete definition is refused");
+    let refused = quorum(dir.path())
+        .args(["types", "register"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success(),
+        "an incomplete definition is refused"
+    );
 }

@@ -54,7 +54,10 @@ mod tests {
         let a = JsonText::parse(r#"{"b": 1, "a": [true]}"#.into()).unwrap();
         let b = JsonText::from_value(&serde_json::json!({"a": [true], "b": 1}));
         assert_eq!(a, b);
-        assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"b": 1, "a": [true]}"#);
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            r#"{"b": 1, "a": [true]}"#
+        );
         assert!(JsonText::parse("{nope".into()).is_err());
     }
 }

@@ -11,8 +11,8 @@ pub mod time;
 pub mod workflow;
 pub mod workflow_type;
 
-pub use json_text::JsonText;
 pub use council::{Council, Decision, Threshold};
+pub use json_text::JsonText;
 pub use principal::{Principal, PrincipalKind, Role};
 pub use savings::{Savings, SavingsModel};
 pub use status::WorkflowStatus;

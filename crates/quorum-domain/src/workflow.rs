@@ -1,9 +1,9 @@
 //! A workflow and what accumulates around it: metrics, votes, step records and its audit trail.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use crate::json_text::JsonText;
 use crate::status::WorkflowStatus;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// A workflow as the seed's API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

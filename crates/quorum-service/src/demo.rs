@@ -191,7 +191,8 @@ pub async fn load(
             let mut batch = BulkBatch::default();
             for i in next..next + n {
                 let jitter = rng.random_range(0..step.max(1));
-                let created_at = end - Duration::microseconds(span_micros) + Duration::microseconds(i as i64 * step + jitter);
+                let created_at = end - Duration::microseconds(span_micros)
+                    + Duration::microseconds(i as i64 * step + jitter);
                 history(&mut batch, &mut rng, &types, created_at);
             }
             next += n;
@@ -212,18 +213,28 @@ pub async fn load(
             progress(written);
         }
         let store = quorum.store.clone();
-        in_flight.spawn(async move { store.bulk_insert(&batch).await.map(|()| batch.workflows.len() as u64) });
+        in_flight.spawn(async move {
+            store
+                .bulk_insert(&batch)
+                .await
+                .map(|()| batch.workflows.len() as u64)
+        });
     }
     while let Some(done) = in_flight.join_next().await {
         written += finished(done)?;
         progress(written);
     }
-    generator.await.map_err(|e| ServiceError::Store(StoreError::Other(format!("demo generator failed: {e}"))))?;
+    generator.await.map_err(|e| {
+        ServiceError::Store(StoreError::Other(format!("demo generator failed: {e}")))
+    })?;
     Ok(())
 }
 
 fn finished(done: Result<Result<u64, StoreError>, tokio::task::JoinError>) -> ServiceResult<u64> {
-    done.map_err(|e| ServiceError::Store(StoreError::Other(format!("a bulk insert task failed: {e}"))))?.map_err(Into::into)
+    done.map_err(|e| {
+        ServiceError::Store(StoreError::Other(format!("a bulk insert task failed: {e}")))
+    })?
+    .map_err(Into::into)
 }
 
 fn pick<'a, T>(rng: &mut impl Rng, weighted: &'a [(T, u32)]) -> &'a T {

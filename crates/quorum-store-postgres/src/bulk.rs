@@ -16,7 +16,10 @@ pub async fn insert(pool: &PgPool, batch: &BulkBatch) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
     // A bulk load is re-run after a crash anyway; not waiting for each batch's WAL flush loses
     // at most the last batches on a power cut, never consistency.
-    sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await.map_err(map_err)?;
+    sqlx::query("SET LOCAL synchronous_commit = off")
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
     insert_workflows(&mut tx, batch, &shares).await?;
     let m = &batch.metrics;
     sqlx::query(

@@ -1,5 +1,7 @@
 //! A workflow's detail in one round trip: the workflow row with its metrics, votes, steps and
-//! audit trail aggregated as JSON by the server, instead of five queries in sequence.
+//! audit trail aggregated as JSON by the server, instead of five queries in sequence. The
+//! children are matched on the parameter, not on `w.id`: the workflow id's "C" collation
+//! would otherwise keep their indexes out of the plan.
 
 use chrono::{DateTime, Utc};
 use quorum_domain::{AuditEntry, Metric, StepRecord, Vote, VoteChoice};
@@ -68,10 +70,10 @@ fn status(text: Option<String>) -> StoreResult<Option<quorum_domain::WorkflowSta
 pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
     let sql = format!(
         "SELECT {WORKFLOW_COLUMNS}, \
-         (SELECT COALESCE(json_agg(m ORDER BY m.attempt, m.recorded_at), '[]') FROM workflow_metrics m WHERE m.workflow_id = w.id)::text AS metrics_json, \
-         (SELECT COALESCE(json_agg(v ORDER BY v.voted_at, v.id), '[]') FROM workflow_votes v WHERE v.workflow_id = w.id)::text AS votes_json, \
-         (SELECT COALESCE(json_agg(s ORDER BY s.position), '[]') FROM workflow_steps s WHERE s.workflow_id = w.id)::text AS steps_json, \
-         (SELECT COALESCE(json_agg(a ORDER BY a.id), '[]') FROM workflow_audit a WHERE a.workflow_id = w.id)::text AS audit_json \
+         (SELECT COALESCE(json_agg(m ORDER BY m.attempt, m.recorded_at), '[]') FROM workflow_metrics m WHERE m.workflow_id = $1)::text AS metrics_json, \
+         (SELECT COALESCE(json_agg(v ORDER BY v.voted_at, v.id), '[]') FROM workflow_votes v WHERE v.workflow_id = $1)::text AS votes_json, \
+         (SELECT COALESCE(json_agg(s ORDER BY s.position), '[]') FROM workflow_steps s WHERE s.workflow_id = $1)::text AS steps_json, \
+         (SELECT COALESCE(json_agg(a ORDER BY a.id), '[]') FROM workflow_audit a WHERE a.workflow_id = $1)::text AS audit_json \
          FROM workflows w WHERE w.id = $1"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -97,7 +99,8 @@ pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
         .into_iter()
         .map(|v| {
             Ok(Vote {
-                vote: VoteChoice::parse(&v.vote).ok_or_else(|| StoreError::Other(format!("stored vote {:?}", v.vote)))?,
+                vote: VoteChoice::parse(&v.vote)
+                    .ok_or_else(|| StoreError::Other(format!("stored vote {:?}", v.vote)))?,
                 id: v.id,
                 workflow_id: v.workflow_id,
                 user_id: v.user_id,
@@ -109,7 +112,10 @@ pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
     let steps = parse::<StepRow>(&row, "steps_json")?
         .into_iter()
         .map(|s| StepRecord {
-            duration_ms: s.started_at.zip(s.finished_at).map(|(a, b)| (b - a).num_milliseconds()),
+            duration_ms: s
+                .started_at
+                .zip(s.finished_at)
+                .map(|(a, b)| (b - a).num_milliseconds()),
             position: s.position,
             name: s.name,
             status: s.status,
@@ -133,5 +139,11 @@ pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
             })
         })
         .collect::<StoreResult<_>>()?;
-    Ok(WorkflowDetail { workflow: rows::workflow(&row)?, metrics, votes, steps, audit })
+    Ok(WorkflowDetail {
+        workflow: rows::workflow(&row)?,
+        metrics,
+        votes,
+        steps,
+        audit,
+    })
 }

@@ -1,7 +1,9 @@
 //! Decoding SQLite rows into domain records.
 
 use quorum_domain::time::from_micros;
-use quorum_domain::{AuditEntry, JsonText, Metric, StepRecord, Vote, VoteChoice, Workflow, WorkflowStatus};
+use quorum_domain::{
+    AuditEntry, JsonText, Metric, StepRecord, Vote, VoteChoice, Workflow, WorkflowStatus,
+};
 use quorum_store::{AggregateKey, AggregateRow, Counts, StoreError, StoreResult};
 use serde_json::Value;
 use sqlx::Row;
@@ -152,7 +154,8 @@ type PageRow = (
 );
 
 pub fn workflow_page(text: &str) -> StoreResult<Vec<Workflow>> {
-    let rows: Vec<PageRow> = serde_json::from_str(text).map_err(|e| StoreError::Other(format!("decoding a page: {e}")))?;
+    let rows: Vec<PageRow> = serde_json::from_str(text)
+        .map_err(|e| StoreError::Other(format!("decoding a page: {e}")))?;
     rows.into_iter()
         .map(|r| {
             Ok(Workflow {

@@ -236,7 +236,11 @@ pub async fn list(
         qb.push(" OFFSET ").push_bind(*offset);
     }
     qb.push(")");
-    let page_json: String = qb.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?;
+    let page_json: String = qb
+        .build_query_scalar()
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map_err)?;
     let mut workflows = rows::workflow_page(&page_json)?;
     // json_group_array keeps the subquery's order in practice; the API promises it, so make sure.
     workflows.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
