@@ -83,7 +83,7 @@ impl Savings {
             match value.get(key) {
                 None | Some(Value::Null) => Ok(None),
                 Some(v) => match v.as_f64() {
-                    Some(n) if n.is_finite() && n >= 0.0 && n < 1e13 => Ok(Some(n)),
+                    Some(n) if (0.0..1e13).contains(&n) => Ok(Some(n)),
                     _ => Err(format!(
                         "calculated_savings.{key} must be a number, 0 or more"
                     )),

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use quorum_domain::ids::new_id_at;
 use quorum_domain::{PrincipalKind, Role, Threshold, WorkflowStatus};
 use quorum_store::{
-    BulkAudit, BulkBatch, BulkVote, BulkWorkflow, NewMetric, NewWorkflow, StoreError,
+    BulkBatch, BulkVote, BulkWorkflow, NewAudit, NewMetric, NewWorkflow, StoreError,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, RngExt, SeedableRng};
@@ -297,7 +297,7 @@ fn history(
         .find(|c| c.0 == info.council)
         .expect("demo councils")
         .3;
-    let audit = |event: &str, actor: &str, from, to, reason: Option<String>, at| BulkAudit {
+    let audit = |event: &str, actor: &str, from, to, reason: Option<String>, at| NewAudit {
         workflow_id: id.clone(),
         event: event.into(),
         actor: actor.into(),

@@ -3,8 +3,7 @@
 //! first (`FOR UPDATE`), and aggregate rows are always touched in key order, so concurrent
 //! writers queue rather than deadlock.
 
-use chrono::{DateTime, Utc};
-use quorum_domain::{Workflow, WorkflowStatus};
+use quorum_domain::Workflow;
 use quorum_store::*;
 use sqlx::postgres::{PgPool, Postgres};
 use sqlx::{PgConnection, QueryBuilder};
@@ -52,24 +51,15 @@ pub(crate) async fn add_to_totals(
     Ok(())
 }
 
-pub(crate) async fn insert_audit(
-    conn: &mut PgConnection,
-    workflow_id: &str,
-    event: &str,
-    actor: &str,
-    from: Option<WorkflowStatus>,
-    to: Option<WorkflowStatus>,
-    reason: Option<&str>,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
+pub(crate) async fn insert_audit(conn: &mut PgConnection, a: &NewAudit) -> StoreResult<()> {
     sqlx::query("INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(workflow_id)
-        .bind(event)
-        .bind(actor)
-        .bind(from.map(|s| s.as_str()))
-        .bind(to.map(|s| s.as_str()))
-        .bind(reason)
-        .bind(at)
+        .bind(&a.workflow_id)
+        .bind(&a.event)
+        .bind(&a.actor)
+        .bind(a.from_status.map(|s| s.as_str()))
+        .bind(a.to_status.map(|s| s.as_str()))
+        .bind(&a.reason)
+        .bind(a.at)
         .execute(conn)
         .await
         .map_err(map_err)?;
@@ -114,13 +104,15 @@ pub async fn create(pool: &PgPool, new: &NewWorkflow) -> StoreResult<Workflow> {
     add_to_totals(&mut tx, &key, 1, counts).await?;
     insert_audit(
         &mut tx,
-        &new.id,
-        "created",
-        &new.actor,
-        None,
-        Some(new.status),
-        None,
-        at,
+        &NewAudit {
+            workflow_id: new.id.clone(),
+            event: "created".into(),
+            actor: new.actor.clone(),
+            from_status: None,
+            to_status: Some(new.status),
+            reason: None,
+            at: new.created_at,
+        },
     )
     .await?;
     let workflow = fetch(&mut tx, &new.id).await?;
@@ -291,13 +283,15 @@ pub async fn transition(pool: &PgPool, t: &Transition) -> StoreResult<Workflow> 
     }
     insert_audit(
         &mut tx,
-        &t.workflow_id,
-        &t.event,
-        &t.actor,
-        Some(t.from),
-        Some(t.to),
-        t.reason.as_deref(),
-        at,
+        &NewAudit {
+            workflow_id: t.workflow_id.clone(),
+            event: t.event.clone(),
+            actor: t.actor.clone(),
+            from_status: Some(t.from),
+            to_status: Some(t.to),
+            reason: t.reason.clone(),
+            at: t.at,
+        },
     )
     .await?;
     let workflow = fetch(&mut tx, &t.workflow_id).await?;

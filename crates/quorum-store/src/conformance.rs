@@ -703,7 +703,7 @@ pub async fn bulk_history_matches_a_full_scan(store: &S) {
             reason: "fine".into(),
             voted_at: new.created_at,
         });
-        batch.audit.push(BulkAudit {
+        batch.audit.push(NewAudit {
             workflow_id: new.id.clone(),
             event: "created".into(),
             actor: new.actor.clone(),

@@ -144,7 +144,7 @@ pub struct BulkVote {
 }
 
 #[derive(Debug, Clone)]
-pub struct BulkAudit {
+pub struct NewAudit {
     pub workflow_id: String,
     pub event: String,
     pub actor: String,
@@ -160,5 +160,5 @@ pub struct BulkBatch {
     /// Metrics of workflows in this same batch.
     pub metrics: Vec<NewMetric>,
     pub votes: Vec<BulkVote>,
-    pub audit: Vec<BulkAudit>,
+    pub audit: Vec<NewAudit>,
 }
