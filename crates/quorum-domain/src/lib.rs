@@ -2,6 +2,7 @@
 //! rules between them. Nothing here touches a database, HTTP or an async runtime.
 
 pub mod council;
+pub mod governance;
 pub mod ids;
 pub mod json_text;
 pub mod principal;

@@ -35,6 +35,14 @@ pub struct Workflow {
     #[serde(with = "crate::time::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub completed_at: Option<DateTime<Utc>>,
+    /// An undecided workflow still pending at this time is expired.
+    #[serde(with = "crate::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub voting_deadline: Option<DateTime<Utc>>,
+    /// When an approved workflow was handed to execution; null until then.
+    #[serde(with = "crate::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub queued_at: Option<DateTime<Utc>>,
 }
 
 /// One per execution attempt that ended.

@@ -389,8 +389,14 @@ fn history(
             });
         }
     }
+    let inputs = inputs(rng, info.id);
     batch.workflows.push(BulkWorkflow {
         workflow: NewWorkflow {
+            digest: quorum_domain::governance::digest(info.id, info.version, &inputs),
+            electorate: members.iter().map(|m| m.to_string()).collect(),
+            threshold: Threshold::SimpleMajority,
+            voting_deadline: None,
+            enqueue: true,
             id,
             workflow_type_id: info.id.into(),
             workflow_type_version: info.version,
@@ -398,7 +404,7 @@ fn history(
             assigned_council_id: info.council.into(),
             status,
             decision: decided.then(|| "approved".into()),
-            inputs: inputs(rng, info.id),
+            inputs,
             calculated_savings: info.savings.clone(),
             weekly_cents: info.weekly_cents,
             annual_cents: info.annual_cents,

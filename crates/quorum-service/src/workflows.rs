@@ -27,6 +27,10 @@ pub struct CreateWorkflow {
     /// Defaults to the type's council, or the council that owns the type's domain.
     #[serde(default)]
     pub assigned_council_id: Option<String>,
+    /// Hand the workflow to execution as soon as its council approves it (default true);
+    /// otherwise `POST /api/workflows/{id}/enqueue` does.
+    #[serde(default)]
+    pub enqueue: Option<bool>,
 }
 
 impl Quorum {
@@ -79,22 +83,32 @@ impl Quorum {
                 definition.savings_model.to_json(),
             ),
         };
-        let council_id = self.route(&request.assigned_council_id, definition).await?;
+        let council = self.route(&request.assigned_council_id, definition).await?;
         let decision = (!definition.oversight.required).then(|| "approved".to_owned());
+        let created_at = quorum_domain::time::now();
+        let digest =
+            quorum_domain::governance::digest(&definition.id, compiled.record.version, &inputs);
         let new = NewWorkflow {
             id: new_id("wf"),
             workflow_type_id: definition.id.clone(),
             workflow_type_version: compiled.record.version,
             created_by_agent: caller.id.clone(),
-            assigned_council_id: council_id,
+            assigned_council_id: council.id.clone(),
             status: WorkflowStatus::Pending,
             decision,
             inputs,
             calculated_savings,
             weekly_cents: savings.weekly_cents,
             annual_cents: savings.annual_cents,
-            created_at: quorum_domain::time::now(),
+            created_at,
             actor: caller.id.clone(),
+            electorate: council.members,
+            threshold: council.threshold,
+            digest,
+            voting_deadline: council
+                .voting_window_hours
+                .map(|h| created_at + chrono::Duration::hours(i64::from(h))),
+            enqueue: request.enqueue.unwrap_or(true),
         };
         Ok(self.store.create_workflow(&new).await?)
     }
@@ -105,7 +119,7 @@ impl Quorum {
         &self,
         asked: &Option<String>,
         definition: &quorum_domain::WorkflowTypeDefinition,
-    ) -> ServiceResult<String> {
+    ) -> ServiceResult<quorum_domain::Council> {
         let named = asked
             .clone()
             .or_else(|| definition.oversight.council.clone());
@@ -127,7 +141,7 @@ impl Quorum {
                 })?,
         };
         match self.store.get_council(&council_id).await {
-            Ok(_) => Ok(council_id),
+            Ok(council) => Ok(council),
             Err(StoreError::NotFound(_)) => Err(ServiceError::invalid_field(
                 "assigned_council_id",
                 "exists",

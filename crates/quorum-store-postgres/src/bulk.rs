@@ -88,12 +88,15 @@ async fn insert_workflows(
     sqlx::query(
         "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
          status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, metric_count, \
-         duration_ms, success_ppm, error_count, error, created_at, started_at, completed_at) \
-         SELECT id, t, v, a, c, s, d, i::jsonb, o::jsonb, cs::jsonb, wc, ac, mc, dm, sp, ec, e, ca, sa, co FROM UNNEST(\
+         duration_ms, success_ppm, error_count, error, created_at, started_at, completed_at, \
+         electorate, threshold, digest, voting_deadline, enqueue) \
+         SELECT id, t, v, a, c, s, d, i::jsonb, o::jsonb, cs::jsonb, wc, ac, mc, dm, sp, ec, e, ca, sa, co, \
+         el::jsonb, th::jsonb, dg, vd, eq FROM UNNEST(\
          $1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], \
          $10::text[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::text[], \
-         $18::timestamptz[], $19::timestamptz[], $20::timestamptz[]) \
-         AS u(id, t, v, a, c, s, d, i, o, cs, wc, ac, mc, dm, sp, ec, e, ca, sa, co)",
+         $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::text[], $22::text[], $23::text[], \
+         $24::timestamptz[], $25::bool[]) \
+         AS u(id, t, v, a, c, s, d, i, o, cs, wc, ac, mc, dm, sp, ec, e, ca, sa, co, el, th, dg, vd, eq)",
     )
     .bind(w.iter().map(|w| w.id.as_str()).collect::<Vec<_>>())
     .bind(w.iter().map(|w| w.workflow_type_id.as_str()).collect::<Vec<_>>())
@@ -115,6 +118,11 @@ async fn insert_workflows(
     .bind(w.iter().map(|w| w.created_at).collect::<Vec<_>>())
     .bind(times(|b| b.started_at))
     .bind(times(|b| b.completed_at))
+    .bind(w.iter().map(|w| serde_json::json!(w.electorate).to_string()).collect::<Vec<_>>())
+    .bind(w.iter().map(|w| serde_json::json!(w.threshold).to_string()).collect::<Vec<_>>())
+    .bind(w.iter().map(|w| w.digest.as_str()).collect::<Vec<_>>())
+    .bind(times(|b| b.workflow.voting_deadline))
+    .bind(w.iter().map(|w| w.enqueue).collect::<Vec<_>>())
     .execute(tx)
     .await
     .map_err(map_err)?;

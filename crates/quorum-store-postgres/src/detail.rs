@@ -73,7 +73,8 @@ pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
          (SELECT COALESCE(json_agg(m ORDER BY m.attempt, m.recorded_at), '[]') FROM workflow_metrics m WHERE m.workflow_id = $1)::text AS metrics_json, \
          (SELECT COALESCE(json_agg(v ORDER BY v.voted_at, v.id), '[]') FROM workflow_votes v WHERE v.workflow_id = $1)::text AS votes_json, \
          (SELECT COALESCE(json_agg(s ORDER BY s.position), '[]') FROM workflow_steps s WHERE s.workflow_id = $1)::text AS steps_json, \
-         (SELECT COALESCE(json_agg(a ORDER BY a.id), '[]') FROM workflow_audit a WHERE a.workflow_id = $1)::text AS audit_json \
+         (SELECT COALESCE(json_agg(a ORDER BY a.id), '[]') FROM workflow_audit a WHERE a.workflow_id = $1)::text AS audit_json, \
+         electorate::text AS electorate, threshold::text AS threshold, digest \
          FROM workflows w WHERE w.id = $1"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -139,11 +140,15 @@ pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
             })
         })
         .collect::<StoreResult<_>>()?;
+    let (electorate, threshold) = rows::electorate(&row)?;
     Ok(WorkflowDetail {
         workflow: rows::workflow(&row)?,
         metrics,
         votes,
         steps,
         audit,
+        electorate,
+        threshold,
+        digest: row.try_get("digest").map_err(map_err)?,
     })
 }

@@ -3,6 +3,7 @@
 mod bulk;
 mod detail;
 mod directory;
+mod governance;
 mod rows;
 mod workflows;
 
@@ -217,6 +218,44 @@ impl Store for PgStore {
 
     async fn record_metric(&self, metric: &NewMetric) -> StoreResult<()> {
         workflows::record_metric(&self.pool, metric).await
+    }
+
+    async fn cast_vote(&self, vote: &NewVote) -> StoreResult<VoteOutcome> {
+        governance::cast_vote(&self.pool, vote).await
+    }
+
+    async fn enqueue(
+        &self,
+        workflow_id: &str,
+        actor: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<quorum_domain::Workflow> {
+        governance::enqueue(&self.pool, workflow_id, actor, at).await
+    }
+
+    async fn due_for_expiry(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<String>> {
+        governance::due_for_expiry(&self.pool, now, limit).await
+    }
+
+    async fn set_members(&self, council_id: &str, members: &[String]) -> StoreResult<()> {
+        governance::set_members(&self.pool, council_id, members).await
+    }
+
+    async fn events_after(
+        &self,
+        after_id: i64,
+        filter: &EventFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<EventRecord>> {
+        governance::events_after(&self.pool, after_id, filter, limit).await
+    }
+
+    async fn last_event_id(&self) -> StoreResult<i64> {
+        governance::last_event_id(&self.pool).await
     }
 
     async fn aggregates(&self, filter: &WorkflowFilter) -> StoreResult<Vec<AggregateRow>> {

@@ -10,7 +10,8 @@ use crate::map_err;
 /// JSON columns come back as text, passed through to responses without being parsed into a tree.
 pub const WORKFLOW_COLUMNS: &str = "id, workflow_type_id, workflow_type_version, created_by_agent, \
     assigned_council_id, status, decision, inputs::text AS inputs, outputs::text AS outputs, \
-    calculated_savings::text AS calculated_savings, error, created_at, started_at, completed_at";
+    calculated_savings::text AS calculated_savings, error, created_at, started_at, completed_at, \
+    voting_deadline, queued_at";
 
 fn json_text(text: String) -> StoreResult<JsonText> {
     JsonText::parse(text).map_err(|e| StoreError::Other(format!("stored JSON is corrupt: {e}")))
@@ -38,6 +39,32 @@ pub fn workflow(row: &PgRow) -> StoreResult<Workflow> {
         created_at: row.try_get("created_at").map_err(get)?,
         started_at: row.try_get("started_at").map_err(get)?,
         completed_at: row.try_get("completed_at").map_err(get)?,
+        voting_deadline: row.try_get("voting_deadline").map_err(get)?,
+        queued_at: row.try_get("queued_at").map_err(get)?,
+    })
+}
+
+/// The `electorate` and `threshold` columns of a workflow, selected as text.
+pub fn electorate(row: &PgRow) -> StoreResult<(Vec<String>, quorum_domain::Threshold)> {
+    let electorate: String = row.try_get("electorate").map_err(map_err)?;
+    let threshold: String = row.try_get("threshold").map_err(map_err)?;
+    let corrupt =
+        |e: serde_json::Error| StoreError::Other(format!("stored governance is corrupt: {e}"));
+    Ok((
+        serde_json::from_str(&electorate).map_err(corrupt)?,
+        serde_json::from_str(&threshold).map_err(corrupt)?,
+    ))
+}
+
+pub fn event(row: &PgRow) -> StoreResult<quorum_store::EventRecord> {
+    Ok(quorum_store::EventRecord {
+        id: row.try_get("id").map_err(map_err)?,
+        workflow_id: row.try_get("workflow_id").map_err(map_err)?,
+        council_id: row.try_get("council_id").map_err(map_err)?,
+        agent_id: row.try_get("agent_id").map_err(map_err)?,
+        kind: row.try_get("kind").map_err(map_err)?,
+        data: row.try_get("data").map_err(map_err)?,
+        at: row.try_get("at").map_err(map_err)?,
     })
 }
 

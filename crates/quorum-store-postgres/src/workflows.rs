@@ -51,6 +51,32 @@ pub(crate) async fn add_to_totals(
     Ok(())
 }
 
+/// Appends to the event log that `GET /api/events` streams, in the caller's transaction, and
+/// wakes listeners in every process once it commits.
+pub(crate) async fn insert_event(
+    conn: &mut PgConnection,
+    w: &Workflow,
+    kind: &str,
+    data: serde_json::Value,
+    at: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&w.id)
+        .bind(&w.assigned_council_id)
+        .bind(&w.created_by_agent)
+        .bind(kind)
+        .bind(data)
+        .bind(at)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    sqlx::query("SELECT pg_notify('quorum_events', '')")
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
 pub(crate) async fn insert_audit(conn: &mut PgConnection, a: &NewAudit) -> StoreResult<()> {
     sqlx::query("INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(&a.workflow_id)
@@ -71,8 +97,9 @@ pub async fn create(pool: &PgPool, new: &NewWorkflow) -> StoreResult<Workflow> {
     let at = new.created_at;
     sqlx::query(
         "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
-         status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $10, $11, $12)",
+         status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at, \
+         electorate, threshold, digest, voting_deadline, enqueue) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(&new.id)
     .bind(&new.workflow_type_id)
@@ -86,6 +113,11 @@ pub async fn create(pool: &PgPool, new: &NewWorkflow) -> StoreResult<Workflow> {
     .bind(new.weekly_cents)
     .bind(new.annual_cents)
     .bind(at)
+    .bind(serde_json::json!(new.electorate))
+    .bind(serde_json::json!(new.threshold))
+    .bind(&new.digest)
+    .bind(new.voting_deadline)
+    .bind(new.enqueue)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -116,11 +148,19 @@ pub async fn create(pool: &PgPool, new: &NewWorkflow) -> StoreResult<Workflow> {
     )
     .await?;
     let workflow = fetch(&mut tx, &new.id).await?;
+    insert_event(
+        &mut tx,
+        &workflow,
+        "created",
+        serde_json::json!({"status": workflow.status}),
+        new.created_at,
+    )
+    .await?;
     tx.commit().await.map_err(map_err)?;
     Ok(workflow)
 }
 
-async fn fetch(conn: &mut PgConnection, id: &str) -> StoreResult<Workflow> {
+pub(crate) async fn fetch(conn: &mut PgConnection, id: &str) -> StoreResult<Workflow> {
     let sql = format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
@@ -251,7 +291,7 @@ pub async fn transition(pool: &PgPool, t: &Transition) -> StoreResult<Workflow> 
          error = COALESCE($4::text, error), \
          started_at = CASE WHEN $5::text = 'IN_PROGRESS' THEN COALESCE(started_at, $6::timestamptz) ELSE started_at END, \
          completed_at = CASE WHEN $7::text IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN $8::timestamptz ELSE completed_at END \
-         WHERE id = $9 AND status = $10",
+         WHERE id = $9 AND status = $10 AND (NOT $11 OR decision IS NULL)",
     )
     .bind(t.to.as_str())
     .bind(&t.decision)
@@ -263,6 +303,7 @@ pub async fn transition(pool: &PgPool, t: &Transition) -> StoreResult<Workflow> 
     .bind(at)
     .bind(&t.workflow_id)
     .bind(t.from.as_str())
+    .bind(t.require_undecided)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -295,6 +336,8 @@ pub async fn transition(pool: &PgPool, t: &Transition) -> StoreResult<Workflow> 
     )
     .await?;
     let workflow = fetch(&mut tx, &t.workflow_id).await?;
+    let data = serde_json::json!({"from": t.from, "to": t.to, "decision": workflow.decision, "actor": t.actor, "reason": t.reason});
+    insert_event(&mut tx, &workflow, &t.event, data, t.at).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(workflow)
 }

@@ -18,7 +18,8 @@ pub async fn insert(pool: &SqlitePool, batch: &BulkBatch) -> StoreResult<()> {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
              status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, metric_count, \
-             duration_ms, success_ppm, error_count, error, created_at, started_at, completed_at) ",
+             duration_ms, success_ppm, error_count, error, created_at, started_at, completed_at, \
+             electorate, threshold, digest, voting_deadline, enqueue) ",
         );
         qb.push_values(chunk, |mut b, bulk| {
             let w = &bulk.workflow;
@@ -42,7 +43,12 @@ pub async fn insert(pool: &SqlitePool, batch: &BulkBatch) -> StoreResult<()> {
                 .push_bind(bulk.error.clone())
                 .push_bind(w.created_at.timestamp_micros())
                 .push_bind(bulk.started_at.map(|t| t.timestamp_micros()))
-                .push_bind(bulk.completed_at.map(|t| t.timestamp_micros()));
+                .push_bind(bulk.completed_at.map(|t| t.timestamp_micros()))
+                .push_bind(serde_json::to_string(&w.electorate).unwrap_or_default())
+                .push_bind(serde_json::to_string(&w.threshold).unwrap_or_default())
+                .push_bind(w.digest.clone())
+                .push_bind(w.voting_deadline.map(|t| t.timestamp_micros()))
+                .push_bind(w.enqueue);
         });
         qb.build().execute(&mut *tx).await.map_err(map_err)?;
     }

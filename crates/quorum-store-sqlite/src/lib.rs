@@ -5,6 +5,7 @@
 
 mod bulk;
 mod directory;
+mod governance;
 mod rows;
 mod workflows;
 
@@ -165,6 +166,44 @@ impl Store for SqliteStore {
 
     async fn record_metric(&self, metric: &NewMetric) -> StoreResult<()> {
         workflows::record_metric(&self.writer, metric).await
+    }
+
+    async fn cast_vote(&self, vote: &NewVote) -> StoreResult<VoteOutcome> {
+        governance::cast_vote(&self.writer, vote).await
+    }
+
+    async fn enqueue(
+        &self,
+        workflow_id: &str,
+        actor: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<quorum_domain::Workflow> {
+        governance::enqueue(&self.writer, workflow_id, actor, at).await
+    }
+
+    async fn due_for_expiry(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<String>> {
+        governance::due_for_expiry(&self.reader, now, limit).await
+    }
+
+    async fn set_members(&self, council_id: &str, members: &[String]) -> StoreResult<()> {
+        governance::set_members(&self.writer, council_id, members).await
+    }
+
+    async fn events_after(
+        &self,
+        after_id: i64,
+        filter: &EventFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<EventRecord>> {
+        governance::events_after(&self.reader, after_id, filter, limit).await
+    }
+
+    async fn last_event_id(&self) -> StoreResult<i64> {
+        governance::last_event_id(&self.reader).await
     }
 
     async fn aggregates(&self, filter: &WorkflowFilter) -> StoreResult<Vec<AggregateRow>> {

@@ -13,7 +13,7 @@ use crate::map_err;
 
 pub const WORKFLOW_COLUMNS: &str = "id, workflow_type_id, workflow_type_version, created_by_agent, \
     assigned_council_id, status, decision, inputs, outputs, calculated_savings, error, created_at, \
-    started_at, completed_at";
+    started_at, completed_at, voting_deadline, queued_at";
 
 pub fn json(text: &str) -> StoreResult<Value> {
     serde_json::from_str(text)
@@ -50,6 +50,14 @@ pub fn workflow(row: &SqliteRow) -> StoreResult<Workflow> {
             .map(from_micros),
         completed_at: row
             .try_get::<Option<i64>, _>("completed_at")
+            .map_err(get)?
+            .map(from_micros),
+        voting_deadline: row
+            .try_get::<Option<i64>, _>("voting_deadline")
+            .map_err(get)?
+            .map(from_micros),
+        queued_at: row
+            .try_get::<Option<i64>, _>("queued_at")
             .map_err(get)?
             .map(from_micros),
     })
@@ -151,6 +159,8 @@ type PageRow = (
     i64,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
+    Option<i64>,
 );
 
 pub fn workflow_page(text: &str) -> StoreResult<Vec<Workflow>> {
@@ -173,7 +183,33 @@ pub fn workflow_page(text: &str) -> StoreResult<Vec<Workflow>> {
                 created_at: from_micros(r.11),
                 started_at: r.12.map(from_micros),
                 completed_at: r.13.map(from_micros),
+                voting_deadline: r.14.map(from_micros),
+                queued_at: r.15.map(from_micros),
             })
         })
         .collect()
+}
+
+/// The `electorate` and `threshold` columns of a workflow.
+pub fn electorate(row: &SqliteRow) -> StoreResult<(Vec<String>, quorum_domain::Threshold)> {
+    let electorate: String = row.try_get("electorate").map_err(map_err)?;
+    let threshold: String = row.try_get("threshold").map_err(map_err)?;
+    let corrupt =
+        |e: serde_json::Error| StoreError::Other(format!("stored governance is corrupt: {e}"));
+    Ok((
+        serde_json::from_str(&electorate).map_err(corrupt)?,
+        serde_json::from_str(&threshold).map_err(corrupt)?,
+    ))
+}
+
+pub fn event(row: &SqliteRow) -> StoreResult<quorum_store::EventRecord> {
+    Ok(quorum_store::EventRecord {
+        id: row.try_get("id").map_err(map_err)?,
+        workflow_id: row.try_get("workflow_id").map_err(map_err)?,
+        council_id: row.try_get("council_id").map_err(map_err)?,
+        agent_id: row.try_get("agent_id").map_err(map_err)?,
+        kind: row.try_get("kind").map_err(map_err)?,
+        data: json(row.try_get("data").map_err(map_err)?)?,
+        at: from_micros(row.try_get("at").map_err(map_err)?),
+    })
 }

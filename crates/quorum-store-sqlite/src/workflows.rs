@@ -11,7 +11,8 @@ use crate::rows::{self, WORKFLOW_COLUMNS};
 
 /// `json_array(…)` of a workflow row, in the order `rows::workflow_page` reads.
 const PAGE_COLUMNS: &str = "id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
-    status, decision, json(inputs), json(outputs), json(calculated_savings), error, created_at, started_at, completed_at";
+    status, decision, json(inputs), json(outputs), json(calculated_savings), error, created_at, started_at, completed_at, \
+    voting_deadline, queued_at";
 
 const ADD_TO_TOTALS: &str = "INSERT INTO workflow_totals (council_id, agent_id, workflow_type_id, status, \
     workflows, weekly_cents, annual_cents, metric_count, duration_ms, success_ppm, error_count) \
@@ -52,6 +53,27 @@ pub(crate) async fn add_to_totals(
     Ok(())
 }
 
+/// Appends to the event log that `GET /api/events` streams, in the caller's transaction.
+pub(crate) async fn insert_event(
+    conn: &mut SqliteConnection,
+    w: &Workflow,
+    kind: &str,
+    data: serde_json::Value,
+    at: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(&w.id)
+        .bind(&w.assigned_council_id)
+        .bind(&w.created_by_agent)
+        .bind(kind)
+        .bind(data.to_string())
+        .bind(at.timestamp_micros())
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
 pub(crate) async fn insert_audit(conn: &mut SqliteConnection, a: &NewAudit) -> StoreResult<()> {
     sqlx::query("INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(&a.workflow_id)
@@ -72,8 +94,9 @@ pub async fn create(pool: &SqlitePool, new: &NewWorkflow) -> StoreResult<Workflo
     let at = new.created_at.timestamp_micros();
     sqlx::query(
         "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
-         status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?)",
+         status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at, \
+         electorate, threshold, digest, voting_deadline, enqueue) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&new.id)
     .bind(&new.workflow_type_id)
@@ -87,6 +110,11 @@ pub async fn create(pool: &SqlitePool, new: &NewWorkflow) -> StoreResult<Workflo
     .bind(new.weekly_cents)
     .bind(new.annual_cents)
     .bind(at)
+    .bind(serde_json::to_string(&new.electorate).unwrap_or_default())
+    .bind(serde_json::to_string(&new.threshold).unwrap_or_default())
+    .bind(&new.digest)
+    .bind(new.voting_deadline.map(|d| d.timestamp_micros()))
+    .bind(new.enqueue)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -117,11 +145,19 @@ pub async fn create(pool: &SqlitePool, new: &NewWorkflow) -> StoreResult<Workflo
     )
     .await?;
     let workflow = fetch(&mut tx, &new.id).await?;
+    insert_event(
+        &mut tx,
+        &workflow,
+        "created",
+        serde_json::json!({"status": workflow.status}),
+        new.created_at,
+    )
+    .await?;
     tx.commit().await.map_err(map_err)?;
     Ok(workflow)
 }
 
-async fn fetch(conn: &mut SqliteConnection, id: &str) -> StoreResult<Workflow> {
+pub(crate) async fn fetch(conn: &mut SqliteConnection, id: &str) -> StoreResult<Workflow> {
     let sql = format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE id = ?");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
@@ -158,7 +194,17 @@ pub async fn detail(pool: &SqlitePool, id: &str) -> StoreResult<WorkflowDetail> 
         .fetch_all(&mut *conn)
         .await
         .map_err(map_err)?;
+    let governance =
+        sqlx::query("SELECT electorate, threshold, digest FROM workflows WHERE id = ?")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    let (electorate, threshold) = rows::electorate(&governance)?;
     Ok(WorkflowDetail {
+        electorate,
+        threshold,
+        digest: sqlx::Row::try_get(&governance, "digest").map_err(map_err)?,
         workflow,
         metrics: metrics
             .iter()
@@ -298,7 +344,7 @@ pub async fn transition(pool: &SqlitePool, t: &Transition) -> StoreResult<Workfl
          error = COALESCE(?, error), \
          started_at = CASE WHEN ? = 'IN_PROGRESS' THEN COALESCE(started_at, ?) ELSE started_at END, \
          completed_at = CASE WHEN ? IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN ? ELSE completed_at END \
-         WHERE id = ? AND status = ?",
+         WHERE id = ? AND status = ? AND (? = 0 OR decision IS NULL)",
     )
     .bind(t.to.as_str())
     .bind(&t.decision)
@@ -310,6 +356,7 @@ pub async fn transition(pool: &SqlitePool, t: &Transition) -> StoreResult<Workfl
     .bind(at)
     .bind(&t.workflow_id)
     .bind(t.from.as_str())
+    .bind(t.require_undecided)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -339,6 +386,8 @@ pub async fn transition(pool: &SqlitePool, t: &Transition) -> StoreResult<Workfl
     )
     .await?;
     let workflow = fetch(&mut tx, &t.workflow_id).await?;
+    let data = serde_json::json!({"from": t.from, "to": t.to, "decision": workflow.decision, "actor": t.actor, "reason": t.reason});
+    insert_event(&mut tx, &workflow, &t.event, data, t.at).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(workflow)
 }

@@ -30,7 +30,12 @@ macro_rules! conformance_suite {
             transitions_are_conditional_and_audited,
             metrics_add_to_the_aggregates_of_the_workflows_status,
             random_creates_transitions_and_metrics_keep_the_aggregates_exact,
-            bulk_history_matches_a_full_scan
+            bulk_history_matches_a_full_scan,
+            votes_decide_as_soon_as_the_outcome_is_certain,
+            a_decision_approves_and_queues_or_rejects_and_cancels,
+            concurrent_votes_make_exactly_one_decision,
+            only_undecided_overdue_workflows_expire,
+            events_follow_a_filter_and_resume_after_an_id
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -44,7 +49,9 @@ macro_rules! conformance_suite {
     };
 }
 
-type S = Arc<dyn Store>;
+pub(crate) type S = Arc<dyn Store>;
+
+pub use crate::conformance_governance::*;
 
 const TYPE_ID: &str = "test.echo";
 
@@ -53,7 +60,7 @@ fn definition(name: &str) -> serde_json::Value {
 }
 
 /// A type, two agents, three members and two councils.
-async fn seed(store: &S) {
+pub(crate) async fn seed(store: &S) {
     store
         .migrate()
         .await
@@ -103,7 +110,11 @@ fn council(id: &str, domain: &str) -> Council {
     }
 }
 
-fn new_workflow(agent: &str, council: &str, created_at: chrono::DateTime<Utc>) -> NewWorkflow {
+pub(crate) fn new_workflow(
+    agent: &str,
+    council: &str,
+    created_at: chrono::DateTime<Utc>,
+) -> NewWorkflow {
     NewWorkflow {
         id: new_id("wf"),
         workflow_type_id: TYPE_ID.into(),
@@ -118,10 +129,15 @@ fn new_workflow(agent: &str, council: &str, created_at: chrono::DateTime<Utc>) -
         annual_cents: 1_170_000,
         created_at,
         actor: agent.into(),
+        electorate: vec!["user_1".into(), "user_2".into(), "user_3".into()],
+        threshold: Threshold::SimpleMajority,
+        digest: "digest".into(),
+        voting_deadline: None,
+        enqueue: true,
     }
 }
 
-fn base_time() -> chrono::DateTime<Utc> {
+pub(crate) fn base_time() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 12, 20, 12, 0, 0).unwrap()
 }
 
@@ -137,10 +153,11 @@ fn move_to(id: &str, from: WorkflowStatus, to: WorkflowStatus) -> Transition {
         event: to.as_str().to_lowercase(),
         reason: None,
         at: quorum_domain::time::now(),
+        require_undecided: false,
     }
 }
 
-async fn assert_aggregates_exact(store: &S) {
+pub(crate) async fn assert_aggregates_exact(store: &S) {
     let stored = normalize(store.stored_aggregates().await.unwrap());
     let scanned = normalize(store.scan_aggregates().await.unwrap());
     assert_eq!(stored, scanned, "stored aggregates differ from a full scan");

@@ -8,6 +8,8 @@ mod records;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "conformance")]
+mod conformance_governance;
 
 pub use aggregates::{
     AggregateKey, AggregateRow, Counts, MetricsSummary, bulk_deltas, metric_shares, normalize,
@@ -79,6 +81,40 @@ pub trait Store: Send + Sync + 'static {
     async fn transition(&self, change: &Transition) -> StoreResult<quorum_domain::Workflow>;
     /// Records an ended attempt's metric and adds it to the aggregates.
     async fn record_metric(&self, metric: &NewMetric) -> StoreResult<()>;
+
+    // --- governance -----------------------------------------------------------------------
+
+    /// Counts a vote and, if it settles the matter, makes the decision, in one transaction
+    /// that holds the workflow: of any number of concurrent votes exactly one decides.
+    /// Conflict for a second vote by the same member, a vote after the decision, a vote on a
+    /// workflow that is not pending, or a digest that is not the workflow's.
+    async fn cast_vote(&self, vote: &NewVote) -> StoreResult<VoteOutcome>;
+    /// Marks an approved, pending workflow as handed to execution; Conflict otherwise.
+    async fn enqueue(
+        &self,
+        workflow_id: &str,
+        actor: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<quorum_domain::Workflow>;
+    /// Undecided pending workflows whose voting deadline is before `now`, oldest first.
+    async fn due_for_expiry(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<String>>;
+    /// Replaces a council's members; workflows already created keep their electorate.
+    async fn set_members(&self, council_id: &str, members: &[String]) -> StoreResult<()>;
+
+    // --- events ---------------------------------------------------------------------------
+
+    /// Events after `after_id` matching `filter`, oldest first.
+    async fn events_after(
+        &self,
+        after_id: i64,
+        filter: &EventFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<EventRecord>>;
+    async fn last_event_id(&self) -> StoreResult<i64>;
 
     // --- aggregates -----------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
 //! What crosses the `Store` boundary besides the domain types themselves.
 
 use chrono::{DateTime, Utc};
-use quorum_domain::{AuditEntry, Metric, StepRecord, Vote, Workflow, WorkflowStatus};
+use quorum_domain::{
+    AuditEntry, Decision, Metric, StepRecord, Threshold, Vote, VoteChoice, Workflow, WorkflowStatus,
+};
 use serde_json::Value;
 
 use crate::cursor::Cursor;
@@ -40,6 +42,14 @@ pub struct NewWorkflow {
     pub created_at: DateTime<Utc>,
     /// Who asked, for the audit trail.
     pub actor: String,
+    /// The council's members when the workflow was created: they, and only they, vote on it.
+    pub electorate: Vec<String>,
+    pub threshold: Threshold,
+    /// What votes bind to: `quorum_domain::governance::digest` of type, version and inputs.
+    pub digest: String,
+    pub voting_deadline: Option<DateTime<Utc>>,
+    /// Hand the workflow to execution as soon as it is approved.
+    pub enqueue: bool,
 }
 
 /// The list filters; every field narrows, none is required.
@@ -92,6 +102,9 @@ pub struct WorkflowDetail {
     /// Recorded steps, by position.
     pub steps: Vec<StepRecord>,
     pub audit: Vec<AuditEntry>,
+    pub electorate: Vec<String>,
+    pub threshold: Threshold,
+    pub digest: String,
 }
 
 /// A conditional status change with what comes with it.
@@ -108,6 +121,47 @@ pub struct Transition {
     pub event: String,
     pub reason: Option<String>,
     pub at: DateTime<Utc>,
+    /// Only if no decision has been made yet (expiry must not undo an approval).
+    pub require_undecided: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewVote {
+    pub id: String,
+    pub workflow_id: String,
+    pub user_id: String,
+    pub vote: VoteChoice,
+    pub reason: String,
+    /// The digest the voter saw; a vote on anything else is refused.
+    pub digest: String,
+    pub voted_at: DateTime<Utc>,
+}
+
+/// A counted vote, the workflow as it now stands, and the decision if this vote made it.
+#[derive(Debug, Clone)]
+pub struct VoteOutcome {
+    pub vote: Vote,
+    pub workflow: Workflow,
+    pub decided: Option<Decision>,
+}
+
+/// One change, as `GET /api/events` streams it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    pub id: i64,
+    pub workflow_id: String,
+    pub council_id: String,
+    pub agent_id: String,
+    /// created, voted, decided, queued, started, step_finished, completed, failed, cancelled.
+    pub kind: String,
+    pub data: serde_json::Value,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub council_id: Option<String>,
+    pub agent_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]

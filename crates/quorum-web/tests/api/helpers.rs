@@ -199,6 +199,7 @@ impl TestApp {
             event: to.as_str().to_lowercase(),
             reason: None,
             at: quorum_domain::time::now(),
+            require_undecided: false,
         };
         self.store.transition(&change).await.unwrap();
     }

@@ -1,0 +1,347 @@
+//! Governance conformance: votes, decisions, hand-off, expiry and the event log.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use quorum_domain::ids::new_id;
+use quorum_domain::{Decision, Threshold, VoteChoice, WorkflowStatus};
+
+use crate::conformance::{S, assert_aggregates_exact, base_time, new_workflow, seed};
+use crate::*;
+
+fn vote(workflow_id: &str, user: &str, choice: VoteChoice) -> NewVote {
+    NewVote {
+        id: new_id("vote"),
+        workflow_id: workflow_id.into(),
+        user_id: user.into(),
+        vote: choice,
+        reason: format!("{user} says {}", choice.as_str()),
+        digest: "digest".into(),
+        voted_at: quorum_domain::time::now(),
+    }
+}
+
+async fn pending(store: &S, members: usize, threshold: Threshold) -> String {
+    let mut new = new_workflow("agent_a", "council_media", base_time());
+    new.electorate = (0..members).map(|i| format!("member_{i}")).collect();
+    new.threshold = threshold;
+    store.create_workflow(&new).await.unwrap();
+    new.id
+}
+
+/// Casts `choices` in order and returns the decision after each vote.
+async fn run(
+    store: &S,
+    members: usize,
+    threshold: Threshold,
+    choices: &[VoteChoice],
+) -> Vec<Option<Decision>> {
+    let id = pending(store, members, threshold).await;
+    let mut decisions = Vec::new();
+    for (i, choice) in choices.iter().enumerate() {
+        let outcome = store
+            .cast_vote(&vote(&id, &format!("member_{i}"), *choice))
+            .await
+            .unwrap();
+        decisions.push(outcome.decided);
+    }
+    decisions
+}
+
+pub async fn votes_decide_as_soon_as_the_outcome_is_certain(store: &S) {
+    use Decision::*;
+    use VoteChoice::*;
+    seed(store).await;
+    let majority = Threshold::SimpleMajority;
+    // Councils of one to seven: all approvals decide at ⌊n/2⌋ + 1 votes.
+    for n in 1..=7 {
+        let decisions = run(store, n, majority, &vec![Approve; n / 2 + 1]).await;
+        let mut expected = vec![None; n / 2];
+        expected.push(Some(Approved));
+        assert_eq!(decisions, expected, "{n} members, all approving");
+    }
+    // Rejection as soon as a majority is out of reach; abstentions do not approve.
+    assert_eq!(run(store, 1, majority, &[Reject]).await, [Some(Rejected)]);
+    assert_eq!(
+        run(store, 2, majority, &[Approve, Abstain]).await,
+        [None, Some(Rejected)]
+    );
+    assert_eq!(
+        run(store, 4, majority, &[Approve, Reject, Approve]).await,
+        [None, None, None]
+    );
+    assert_eq!(
+        run(store, 4, majority, &[Approve, Reject, Abstain]).await,
+        [None, None, Some(Rejected)]
+    );
+    assert_eq!(
+        run(store, 5, majority, &[Reject, Abstain, Approve, Reject]).await,
+        [None, None, None, Some(Rejected)]
+    );
+    assert_eq!(
+        run(
+            store,
+            6,
+            majority,
+            &[Approve, Approve, Abstain, Approve, Approve]
+        )
+        .await,
+        [None, None, None, None, Some(Approved)]
+    );
+    assert_eq!(
+        run(store, 7, majority, &[Reject, Reject, Reject, Reject]).await,
+        [None, None, None, Some(Rejected)]
+    );
+    assert_eq!(
+        run(store, 3, Threshold::Unanimous, &[Approve, Abstain]).await,
+        [None, Some(Rejected)]
+    );
+    assert_eq!(
+        run(store, 3, Threshold::Unanimous, &[Approve, Approve, Approve]).await,
+        [None, None, Some(Approved)]
+    );
+    assert_eq!(
+        run(store, 5, Threshold::AtLeast(2), &[Reject, Approve, Approve]).await,
+        [None, None, Some(Approved)]
+    );
+    assert_eq!(
+        run(store, 3, Threshold::AtLeast(2), &[Reject, Reject]).await,
+        [None, Some(Rejected)]
+    );
+    assert_aggregates_exact(store).await;
+}
+
+pub async fn a_decision_approves_and_queues_or_rejects_and_cancels(store: &S) {
+    seed(store).await;
+    let approved = pending(store, 3, Threshold::SimpleMajority).await;
+    store
+        .cast_vote(&vote(&approved, "member_0", VoteChoice::Approve))
+        .await
+        .unwrap();
+    let outcome = store
+        .cast_vote(&vote(&approved, "member_1", VoteChoice::Approve))
+        .await
+        .unwrap();
+    assert_eq!(outcome.workflow.status, WorkflowStatus::Pending);
+    assert_eq!(outcome.workflow.decision.as_deref(), Some("approved"));
+    assert!(
+        outcome.workflow.queued_at.is_some(),
+        "approval hands the workflow to execution"
+    );
+    assert!(
+        matches!(
+            store.enqueue(&approved, "admin", base_time()).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "only once"
+    );
+    let late = store
+        .cast_vote(&vote(&approved, "member_2", VoteChoice::Reject))
+        .await;
+    assert!(
+        matches!(late, Err(StoreError::Conflict(_))),
+        "no vote after the decision"
+    );
+
+    let rejected = pending(store, 3, Threshold::SimpleMajority).await;
+    store
+        .cast_vote(&vote(&rejected, "member_0", VoteChoice::Reject))
+        .await
+        .unwrap();
+    let twice = store
+        .cast_vote(&vote(&rejected, "member_0", VoteChoice::Approve))
+        .await;
+    assert!(
+        matches!(twice, Err(StoreError::Conflict(_))),
+        "one vote per member"
+    );
+    let outcome = store
+        .cast_vote(&vote(&rejected, "member_1", VoteChoice::Reject))
+        .await
+        .unwrap();
+    assert_eq!(outcome.workflow.status, WorkflowStatus::Cancelled);
+    assert_eq!(outcome.workflow.decision.as_deref(), Some("rejected"));
+    assert!(outcome.workflow.completed_at.is_some());
+    let detail = store.get_workflow(&rejected).await.unwrap();
+    assert_eq!(detail.votes.len(), 2);
+    let events: Vec<&str> = detail.audit.iter().map(|a| a.event.as_str()).collect();
+    assert_eq!(events, ["created", "voted", "voted", "decided"]);
+    let mut wrong = vote(&rejected, "member_2", VoteChoice::Approve);
+    wrong.digest = "other".into();
+    assert!(matches!(
+        store.cast_vote(&wrong).await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    let held = pending(store, 3, Threshold::SimpleMajority).await;
+    let mut changed = vote(&held, "member_0", VoteChoice::Approve);
+    changed.digest = "not what was created".into();
+    assert!(
+        matches!(
+            store.cast_vote(&changed).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "a vote binds to the digest"
+    );
+    assert_aggregates_exact(store).await;
+}
+
+pub async fn concurrent_votes_make_exactly_one_decision(store: &S) {
+    seed(store).await;
+    for run in 0..100 {
+        let id = pending(store, 5, Threshold::SimpleMajority).await;
+        let barrier = Arc::new(tokio::sync::Barrier::new(5));
+        let mut tasks = Vec::new();
+        for member in 0..5 {
+            let (store, barrier, id) = (store.clone(), barrier.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                store
+                    .cast_vote(&vote(&id, &format!("member_{member}"), VoteChoice::Approve))
+                    .await
+            }));
+        }
+        let mut decisions = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(outcome) => decisions += usize::from(outcome.decided.is_some()),
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => panic!("run {run}: {e}"),
+            }
+        }
+        assert_eq!(decisions, 1, "run {run}: exactly one vote decides");
+        let detail = store.get_workflow(&id).await.unwrap();
+        assert_eq!(
+            detail.audit.iter().filter(|a| a.event == "decided").count(),
+            1,
+            "run {run}"
+        );
+        assert_eq!(
+            detail.votes.len(),
+            3,
+            "run {run}: votes after the decision are refused"
+        );
+        assert!(detail.workflow.queued_at.is_some(), "run {run}: handed off");
+        let handoffs = store
+            .events_after(0, &EventFilter::default(), 10_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            handoffs
+                .iter()
+                .filter(|e| e.workflow_id == id && e.kind == "decided")
+                .count(),
+            1,
+            "run {run}: one hand-off"
+        );
+    }
+}
+
+pub async fn only_undecided_overdue_workflows_expire(store: &S) {
+    seed(store).await;
+    let mut overdue = new_workflow("agent_a", "council_media", base_time());
+    overdue.voting_deadline = Some(base_time() + Duration::hours(1));
+    store.create_workflow(&overdue).await.unwrap();
+    let mut later = new_workflow("agent_a", "council_media", base_time());
+    later.voting_deadline = Some(base_time() + Duration::hours(100));
+    store.create_workflow(&later).await.unwrap();
+    let mut decided = new_workflow("agent_a", "council_media", base_time());
+    decided.voting_deadline = Some(base_time());
+    decided.electorate = vec!["member_0".into()];
+    store.create_workflow(&decided).await.unwrap();
+    store
+        .cast_vote(&vote(&decided.id, "member_0", VoteChoice::Approve))
+        .await
+        .unwrap();
+    let due = store
+        .due_for_expiry(base_time() + Duration::hours(2), 10)
+        .await
+        .unwrap();
+    assert_eq!(due, [overdue.id.clone()]);
+    let expire = Transition {
+        workflow_id: decided.id.clone(),
+        from: WorkflowStatus::Pending,
+        to: WorkflowStatus::Cancelled,
+        decision: Some("expired".into()),
+        outputs: None,
+        error: None,
+        actor: "system".into(),
+        event: "expired".into(),
+        reason: None,
+        at: base_time(),
+        require_undecided: true,
+    };
+    assert!(
+        matches!(
+            store.transition(&expire).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "an approval is never expired"
+    );
+    let expired = store
+        .transition(&Transition {
+            workflow_id: overdue.id.clone(),
+            ..expire
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (expired.status, expired.decision.as_deref()),
+        (WorkflowStatus::Cancelled, Some("expired"))
+    );
+    assert!(
+        store
+            .due_for_expiry(base_time() + Duration::hours(2), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn events_follow_a_filter_and_resume_after_an_id(store: &S) {
+    seed(store).await;
+    let start = store.last_event_id().await.unwrap();
+    let media = pending(store, 1, Threshold::SimpleMajority).await;
+    store
+        .create_workflow(&new_workflow("agent_b", "council_commerce", base_time()))
+        .await
+        .unwrap();
+    store
+        .cast_vote(&vote(&media, "member_0", VoteChoice::Approve))
+        .await
+        .unwrap();
+    let filter = EventFilter {
+        council_id: Some("council_media".into()),
+        agent_id: None,
+    };
+    let events = store.events_after(start, &filter, 100).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["created", "voted", "decided"]);
+    assert!(
+        events
+            .iter()
+            .all(|e| e.workflow_id == media && e.council_id == "council_media")
+    );
+    assert!(events.windows(2).all(|w| w[0].id < w[1].id));
+    let resumed = store
+        .events_after(events[0].id, &filter, 100)
+        .await
+        .unwrap();
+    assert_eq!(resumed, events[1..]);
+    let by_agent = store
+        .events_after(
+            start,
+            &EventFilter {
+                council_id: None,
+                agent_id: Some("agent_b".into()),
+            },
+            100,
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_agent.len(), 1);
+    assert_eq!(
+        store.last_event_id().await.unwrap(),
+        events.last().unwrap().id.max(by_agent[0].id)
+    );
+}
