@@ -119,6 +119,13 @@ async fn serve(settings: &Settings, demo_mode: bool) -> anyhow::Result<()> {
     } else {
         println!("Quorum is running at {url}/");
     }
+    quorum
+        .spawn_background(
+            &settings.database_url(),
+            std::time::Duration::from_secs(settings.sweep_seconds.max(1)),
+        )
+        .await
+        .context("starting the sweeper and listener")?;
     tracing::info!(bind = %settings.bind, backend = quorum.store().backend(), "serving");
     let app = quorum_web::router(quorum);
     axum::serve(listener, app)

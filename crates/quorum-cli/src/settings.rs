@@ -55,6 +55,14 @@ pub struct Settings {
     /// switches: on 2 cores, 16 connections had a worse p99 than 4.
     #[arg(long, env = "QUORUM_DB_CONNECTIONS", default_value_t = default_connections(), global = true)]
     pub db_connections: u32,
+    /// How often undecided workflows past their council's voting window are expired.
+    #[arg(
+        long,
+        env = "QUORUM_SWEEP_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub sweep_seconds: u64,
 }
 
 fn default_connections() -> u32 {
@@ -94,6 +102,7 @@ impl fmt::Debug for Settings {
             .field("admin_token", &self.admin_token.as_ref().map(|_| "***"))
             .field("public_url", &self.public_url())
             .field("db_connections", &self.db_connections)
+            .field("sweep_seconds", &self.sweep_seconds)
             .finish()
     }
 }

@@ -154,13 +154,7 @@ impl Quorum {
         for (i, domain) in new.domains.iter().enumerate() {
             check_id(&mut details, &format!("domains.{i}"), domain);
         }
-        if new.members.is_empty() || new.members.len() > 100 {
-            details.push(FieldError::new(
-                "members",
-                "size",
-                "a council has 1 to 100 members",
-            ));
-        }
+        self.check_members(&new.members, &mut details).await?;
         if let Err(message) = new.threshold.validate() {
             details.push(FieldError::new("threshold", "minimum", message));
         }
@@ -174,32 +168,6 @@ impl Quorum {
                 "must be 1 to 8760 hours",
             ));
         }
-        let mut members = new.members.clone();
-        members.sort();
-        members.dedup();
-        if members.len() != new.members.len() {
-            details.push(FieldError::new(
-                "members",
-                "uniqueItems",
-                "a member is listed twice",
-            ));
-        }
-        for (i, member) in new.members.iter().enumerate() {
-            match self.store.get_principal(member).await {
-                Ok(p) if p.kind == PrincipalKind::User => {}
-                Ok(_) => details.push(FieldError::new(
-                    format!("members.{i}"),
-                    "kind",
-                    "agents cannot sit on a council",
-                )),
-                Err(StoreError::NotFound(_)) => details.push(FieldError::new(
-                    format!("members.{i}"),
-                    "exists",
-                    format!("there is no principal {member:?}"),
-                )),
-                Err(e) => return Err(e.into()),
-            }
-        }
         if !details.is_empty() {
             return Err(ServiceError::invalid("the council is invalid", details));
         }
@@ -207,7 +175,11 @@ impl Quorum {
             id: new.id,
             name: new.name,
             domains: new.domains,
-            members,
+            members: {
+                let mut members = new.members;
+                members.sort();
+                members
+            },
             threshold: new.threshold,
             voting_window_hours: new.voting_window_hours,
             created_at: quorum_domain::time::now(),

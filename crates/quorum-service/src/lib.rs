@@ -5,6 +5,7 @@ pub mod auth;
 pub mod demo;
 mod directory;
 mod error;
+mod governance;
 pub mod registry;
 mod workflows;
 
@@ -14,6 +15,7 @@ use quorum_store::{Store, StoreError};
 
 pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated};
 pub use error::ServiceError;
+pub use governance::{CancelRequest, MembersRequest, VoteRequest};
 pub use registry::Registry;
 pub use workflows::CreateWorkflow;
 
@@ -26,6 +28,9 @@ pub struct Quorum {
     registry: Arc<Registry>,
     auth: Arc<auth::Auth>,
     public_reads: bool,
+    /// Woken after every change this process makes, and by the database's notifications of
+    /// changes other processes make; `GET /api/events` waits on it.
+    changes: Arc<tokio::sync::Notify>,
 }
 
 impl Quorum {
@@ -36,7 +41,43 @@ impl Quorum {
             auth: Arc::new(auth::Auth::new(store.clone(), admin_token)),
             store,
             public_reads,
+            changes: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    pub fn changes(&self) -> &Arc<tokio::sync::Notify> {
+        &self.changes
+    }
+
+    /// Starts what a server runs beside its requests: the voting-window sweeper and, on
+    /// PostgreSQL, the listener that wakes event streams for changes made by other processes.
+    pub async fn spawn_background(
+        &self,
+        database_url: &str,
+        sweep_every: std::time::Duration,
+    ) -> ServiceResult<()> {
+        if database_url.starts_with("postgres") {
+            let changes = self.changes.clone();
+            quorum_store_postgres::listen_for_changes(database_url, move || {
+                changes.notify_waiters()
+            })
+            .await?;
+        }
+        let quorum = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(sweep_every);
+            loop {
+                tick.tick().await;
+                if let Err(e) = quorum.expire_overdue(quorum_domain::time::now()).await {
+                    tracing::warn!(error = %e, "the voting-window sweep failed; it will run again");
+                }
+            }
+        });
+        Ok(())
+    }
+
+    pub(crate) fn changed(&self) {
+        self.changes.notify_waiters();
     }
 
     /// Migrates the database and registers the built-in workflow types.

@@ -110,7 +110,9 @@ impl Quorum {
                 .map(|h| created_at + chrono::Duration::hours(i64::from(h))),
             enqueue: request.enqueue.unwrap_or(true),
         };
-        Ok(self.store.create_workflow(&new).await?)
+        let created = self.store.create_workflow(&new).await?;
+        self.changed();
+        Ok(created)
     }
 
     /// The council that reviews a new workflow: the one asked for, else the type's, else the

@@ -78,6 +78,30 @@ impl PgStore {
     }
 }
 
+/// Calls `on_change` whenever any process commits a workflow event (NOTIFY quorum_events),
+/// until the process ends. The listener reconnects by itself after a lost connection.
+pub async fn listen_for_changes(
+    url: &str,
+    on_change: impl Fn() + Send + 'static,
+) -> StoreResult<()> {
+    let mut listener = sqlx::postgres::PgListener::connect(url)
+        .await
+        .map_err(map_err)?;
+    listener.listen("quorum_events").await.map_err(map_err)?;
+    tokio::spawn(async move {
+        loop {
+            match listener.recv().await {
+                Ok(_) => on_change(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "lost the PostgreSQL notification connection; reconnecting");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
 /// Drops its schema when dropped.
 pub struct SchemaGuard {
     url: String,

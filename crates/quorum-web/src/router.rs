@@ -14,7 +14,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{councils, health, principals, types, workflows};
+use crate::api::{councils, events, governance, health, principals, types, workflows};
 use crate::error::ApiError;
 
 /// Request bodies above this are refused with 413.
@@ -34,6 +34,7 @@ pub struct AppState {
         (name = "workflows", description = "Propose, list and inspect workflows"),
         (name = "workflow types", description = "The registry of workflow types"),
         (name = "councils", description = "Who reviews which domain"),
+        (name = "governance", description = "Votes, decisions, cancellation and live events"),
         (name = "principals", description = "Agents, people and their tokens"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -95,6 +96,11 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi)
         .routes(routes!(types::get))
         .routes(routes!(councils::list, councils::create))
         .routes(routes!(councils::get))
+        .routes(routes!(governance::members))
+        .routes(routes!(governance::vote))
+        .routes(routes!(governance::enqueue))
+        .routes(routes!(governance::cancel))
+        .routes(routes!(events::events))
         .routes(routes!(principals::create))
         .routes(routes!(principals::me))
         .routes(routes!(health::healthz))

@@ -1,6 +1,8 @@
 //! The JSON API, one module per resource.
 
 pub mod councils;
+pub mod events;
+pub mod governance;
 pub mod health;
 pub mod principals;
 mod query;

@@ -54,6 +54,13 @@ pub struct WorkflowDetail {
     pub votes: Vec<Vote>,
     pub steps: Vec<StepView>,
     pub audit: Vec<AuditEntry>,
+    /// What the council is asked to judge, from the type's definition.
+    pub review_criteria: Vec<String>,
+    /// Who votes on this workflow: the council's members when it was created.
+    pub electorate: Vec<String>,
+    pub threshold: quorum_domain::Threshold,
+    /// SHA-256 of the type, version and inputs; every vote binds to it.
+    pub digest: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -174,6 +181,10 @@ pub async fn detail(
         votes: found.votes,
         steps,
         audit: found.audit,
+        review_criteria: workflow_type.definition.review_criteria.clone(),
+        electorate: found.electorate,
+        threshold: found.threshold,
+        digest: found.digest,
     }))
 }
 

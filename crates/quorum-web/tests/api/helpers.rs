@@ -24,6 +24,7 @@ enum Guard {
 
 pub struct TestApp {
     pub url: String,
+    pub quorum: Quorum,
     pub store: Arc<dyn Store>,
     pub client: reqwest::Client,
     /// Tokens by principal id.
@@ -100,9 +101,10 @@ impl TestApp {
         quorum.prepare().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(axum::serve(listener, quorum_web::router(quorum)).into_future());
+        tokio::spawn(axum::serve(listener, quorum_web::router(quorum.clone())).into_future());
         let mut app = Self {
             url,
+            quorum,
             store,
             client: reqwest::Client::new(),
             tokens: Default::default(),
@@ -170,6 +172,68 @@ impl TestApp {
         let (status, body) = self.send(Method::GET, path, "admin", None).await;
         assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
         body
+    }
+
+    /// Creates a council of `members` (new users, created here) owning `domain`.
+    pub async fn council(
+        &mut self,
+        id: &str,
+        domain: &str,
+        members: usize,
+        extra: Value,
+    ) -> Vec<String> {
+        let mut names = Vec::new();
+        for i in 0..members {
+            let name = format!("{id}_member_{i}");
+            let (status, created) = self
+                .send(
+                    Method::POST,
+                    "/api/principals",
+                    "admin",
+                    Some(json!({"id": name, "kind": "user", "roles": ["member"]})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{created}");
+            self.tokens
+                .insert(name.clone(), created["token"].as_str().unwrap().into());
+            names.push(name);
+        }
+        let mut body = json!({"id": id, "name": id, "domains": [domain], "members": names});
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            body[k] = v;
+        }
+        let (status, created) = self
+            .send(Method::POST, "/api/councils", "admin", Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        names
+    }
+
+    /// Creates a website workflow for `council` as `agent`; asserts 201.
+    pub async fn create_for(&self, agent: &str, council: &str, extra: Value) -> Value {
+        let mut body = json!({
+            "workflow_type_id": "website.create_basic_site",
+            "assigned_council_id": council,
+            "inputs": {"site_name": "Codex", "site_description": "AI-powered web development", "contact_email": "hello@codexdigital.app"}
+        });
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            body[k] = v;
+        }
+        let (status, created) = self
+            .send(Method::POST, "/api/workflows", agent, Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        created
+    }
+
+    pub async fn vote(&self, who: &str, id: &str, vote: &str, reason: &str) -> (StatusCode, Value) {
+        self.send(
+            Method::POST,
+            &format!("/api/workflows/{id}/votes"),
+            who,
+            Some(json!({"vote": vote, "reason": reason})),
+        )
+        .await
     }
 
     /// Creates a website workflow as `agent`; asserts 201.

@@ -6,5 +6,7 @@ mod auth;
 mod contract;
 mod councils;
 mod errors;
+mod events;
+mod governance;
 mod openapi;
 mod types;

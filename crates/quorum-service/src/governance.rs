@@ -1,0 +1,302 @@
+//! Council governance: votes, cancellation, hand-off to execution, expiry, membership, and
+//! the check a worker makes before running an approved workflow.
+
+use quorum_domain::ids::new_id;
+use quorum_domain::{Council, FieldError, Principal, Role, VoteChoice, Workflow, WorkflowStatus};
+use quorum_store::{NewVote, StoreError, Transition, VoteOutcome};
+use serde::Deserialize;
+
+use crate::{Quorum, ServiceError, ServiceResult, auth};
+
+/// Reasons are for people to read; this is plenty.
+const MAX_REASON: usize = 2_000;
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoteRequest {
+    pub vote: VoteChoice,
+    /// Required to reject.
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MembersRequest {
+    pub members: Vec<String>,
+}
+
+fn conflict(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Conflict(message) => ServiceError::Conflict(message),
+        StoreError::NotFound(what) => ServiceError::NotFound(format!("{what} does not exist")),
+        other => other.into(),
+    }
+}
+
+impl Quorum {
+    /// A member of the workflow's electorate votes; the response says what the workflow now is.
+    pub async fn cast_vote(
+        &self,
+        caller: &Principal,
+        workflow_id: &str,
+        request: VoteRequest,
+    ) -> ServiceResult<VoteOutcome> {
+        if caller.kind == quorum_domain::PrincipalKind::Agent {
+            return Err(ServiceError::Forbidden(
+                "agents propose workflows; only council members vote".into(),
+            ));
+        }
+        auth::require(caller, Role::Member)?;
+        let reason = request.reason.trim().to_owned();
+        if reason.chars().count() > MAX_REASON {
+            return Err(ServiceError::invalid_field(
+                "reason",
+                "maxLength",
+                format!("must be at most {MAX_REASON} characters"),
+            ));
+        }
+        if request.vote == VoteChoice::Reject && reason.is_empty() {
+            return Err(ServiceError::invalid_field(
+                "reason",
+                "required",
+                "a rejection needs a reason the agent can act on",
+            ));
+        }
+        let detail = self.workflow(workflow_id).await?;
+        if !detail.electorate.iter().any(|m| *m == caller.id) {
+            return Err(ServiceError::Forbidden(format!(
+                "{} is not a voting member of {} for this workflow",
+                caller.id, detail.workflow.assigned_council_id
+            )));
+        }
+        let vote = NewVote {
+            id: new_id("vote"),
+            workflow_id: workflow_id.to_owned(),
+            user_id: caller.id.clone(),
+            vote: request.vote,
+            reason,
+            digest: detail.digest,
+            voted_at: quorum_domain::time::now(),
+        };
+        let outcome = self.store.cast_vote(&vote).await.map_err(conflict)?;
+        self.changed();
+        Ok(outcome)
+    }
+
+    /// Hands an approved workflow that was created with `enqueue: false` to execution: an admin
+    /// or the agent that created it.
+    pub async fn enqueue_workflow(
+        &self,
+        caller: &Principal,
+        workflow_id: &str,
+    ) -> ServiceResult<Workflow> {
+        let workflow = self.workflow(workflow_id).await?.workflow;
+        if !(caller.has_role(Role::Admin)
+            || (caller.id == workflow.created_by_agent && caller.has_role(Role::Agent)))
+        {
+            return Err(ServiceError::Forbidden(
+                "only an admin or the agent that created the workflow can queue it".into(),
+            ));
+        }
+        let queued = self
+            .store
+            .enqueue(workflow_id, &caller.id, quorum_domain::time::now())
+            .await
+            .map_err(conflict)?;
+        self.changed();
+        Ok(queued)
+    }
+
+    /// Cancels a workflow: an admin while it is PENDING or IN_PROGRESS (a running one stops
+    /// before its next step), or the creating agent while it is PENDING.
+    pub async fn cancel_workflow(
+        &self,
+        caller: &Principal,
+        workflow_id: &str,
+        reason: Option<String>,
+    ) -> ServiceResult<Workflow> {
+        let workflow = self.workflow(workflow_id).await?.workflow;
+        let admin = caller.has_role(Role::Admin);
+        let creator = caller.id == workflow.created_by_agent && caller.has_role(Role::Agent);
+        if !admin && !creator {
+            return Err(ServiceError::Forbidden(
+                "only an admin or the agent that created the workflow can cancel it".into(),
+            ));
+        }
+        if workflow.status.is_terminal() {
+            return Err(ServiceError::Conflict(format!(
+                "the workflow is {} and can no longer be cancelled",
+                workflow.status
+            )));
+        }
+        if workflow.status == WorkflowStatus::InProgress && !admin {
+            return Err(ServiceError::Forbidden(
+                "a running workflow can only be cancelled by an admin".into(),
+            ));
+        }
+        let reason = reason
+            .map(|r| r.trim().chars().take(MAX_REASON).collect::<String>())
+            .filter(|r| !r.is_empty());
+        let change = Transition {
+            workflow_id: workflow_id.to_owned(),
+            from: workflow.status,
+            to: WorkflowStatus::Cancelled,
+            decision: None,
+            outputs: None,
+            error: None,
+            actor: caller.id.clone(),
+            event: "cancelled".into(),
+            reason,
+            at: quorum_domain::time::now(),
+            require_undecided: false,
+        };
+        let cancelled = self.store.transition(&change).await.map_err(conflict)?;
+        self.changed();
+        Ok(cancelled)
+    }
+
+    /// Expires undecided workflows past their council's voting window. Safe to run in several
+    /// processes at once: each expiry is a conditional update, and the loser of a race skips.
+    pub async fn expire_overdue(&self, now: chrono::DateTime<chrono::Utc>) -> ServiceResult<usize> {
+        let mut expired = 0;
+        loop {
+            let due = self.store.due_for_expiry(now, 100).await?;
+            let batch = due.len();
+            for id in due {
+                let change = Transition {
+                    workflow_id: id,
+                    from: WorkflowStatus::Pending,
+                    to: WorkflowStatus::Cancelled,
+                    decision: Some("expired".into()),
+                    outputs: None,
+                    error: None,
+                    actor: "system".into(),
+                    event: "expired".into(),
+                    reason: Some("the council's voting window closed without a decision".into()),
+                    at: now,
+                    require_undecided: true,
+                };
+                match self.store.transition(&change).await {
+                    Ok(_) => expired += 1,
+                    Err(StoreError::Conflict(_) | StoreError::NotFound(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if batch < 100 {
+                break;
+            }
+        }
+        if expired > 0 {
+            tracing::info!(
+                expired,
+                "expired undecided workflows past their voting window"
+            );
+            self.changed();
+        }
+        Ok(expired)
+    }
+
+    /// Replaces a council's members (admin). Workflows already created keep the electorate
+    /// they were created with.
+    pub async fn set_council_members(
+        &self,
+        caller: &Principal,
+        council_id: &str,
+        request: MembersRequest,
+    ) -> ServiceResult<Council> {
+        auth::require(caller, Role::Admin)?;
+        self.council(council_id).await?;
+        let mut details = Vec::new();
+        self.check_members(&request.members, &mut details).await?;
+        if !details.is_empty() {
+            return Err(ServiceError::invalid("the members are invalid", details));
+        }
+        let mut members = request.members;
+        members.sort();
+        self.store
+            .set_members(council_id, &members)
+            .await
+            .map_err(conflict)?;
+        self.council(council_id).await
+    }
+
+    /// What a worker checks before running an approved workflow: the approval binds exactly
+    /// the type version and inputs voted on, and its creator is still an agent.
+    pub async fn verify_approval(&self, workflow_id: &str) -> ServiceResult<()> {
+        let detail = self.workflow(workflow_id).await?;
+        let w = &detail.workflow;
+        if w.decision.as_deref() != Some("approved") {
+            return Err(ServiceError::Conflict(format!(
+                "{workflow_id} is not approved"
+            )));
+        }
+        let inputs = w.inputs.to_value();
+        let digest = quorum_domain::governance::digest(
+            &w.workflow_type_id,
+            w.workflow_type_version,
+            &inputs,
+        );
+        if digest != detail.digest || detail.votes.iter().any(|v| v.workflow_id != *workflow_id) {
+            return Err(ServiceError::Conflict(
+                "the workflow no longer matches what its council approved".into(),
+            ));
+        }
+        let creator = self.store.get_principal(&w.created_by_agent).await;
+        match creator {
+            Ok(p) if p.has_role(Role::Agent) => Ok(()),
+            _ => Err(ServiceError::Forbidden(format!(
+                "the creating agent {} no longer holds the agent role",
+                w.created_by_agent
+            ))),
+        }
+    }
+
+    pub(crate) async fn check_members(
+        &self,
+        members: &[String],
+        details: &mut Vec<FieldError>,
+    ) -> ServiceResult<()> {
+        if members.is_empty() || members.len() > 100 {
+            details.push(FieldError::new(
+                "members",
+                "size",
+                "a council has 1 to 100 members",
+            ));
+        }
+        let mut unique = members.to_vec();
+        unique.sort();
+        unique.dedup();
+        if unique.len() != members.len() {
+            details.push(FieldError::new(
+                "members",
+                "uniqueItems",
+                "a member is listed twice",
+            ));
+        }
+        for (i, member) in members.iter().enumerate() {
+            match self.store.get_principal(member).await {
+                Ok(p) if p.kind == quorum_domain::PrincipalKind::User => {}
+                Ok(_) => details.push(FieldError::new(
+                    format!("members.{i}"),
+                    "kind",
+                    "agents cannot sit on a council",
+                )),
+                Err(StoreError::NotFound(_)) => details.push(FieldError::new(
+                    format!("members.{i}"),
+                    "exists",
+                    format!("there is no principal {member:?}"),
+                )),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,92 @@
+//! `GET /api/events`: a council's stream, and resuming it with Last-Event-ID.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp};
+
+crate::on_both_backends!(a_council_stream_carries_its_workflows_events_and_resumes_after_an_id);
+
+/// Reads SSE events from `response` until `count` have arrived (or five seconds pass).
+async fn read_events(
+    response: &mut reqwest::Response,
+    count: usize,
+) -> Vec<(String, String, Value)> {
+    let mut text = String::new();
+    let mut events = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while events.len() < count {
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .expect("events arrive in time")
+            .unwrap()
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = text.find("\n\n") {
+            let block: String = text.drain(..end + 2).collect();
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned()))
+            };
+            if let (Some(id), Some(kind), Some(data)) =
+                (field("id:"), field("event:"), field("data:"))
+            {
+                events.push((id, kind, serde_json::from_str(&data).unwrap()));
+            }
+        }
+    }
+    events
+}
+
+async fn a_council_stream_carries_its_workflows_events_and_resumes_after_an_id(backend: Backend) {
+    let mut app = TestApp::start(backend).await;
+    let members = app.council("council_live", "live", 1, json!({})).await;
+    let subscribe = |last: Option<String>| {
+        let mut request = app
+            .client
+            .get(format!("{}/api/events?council_id=council_live", app.url))
+            .bearer_auth(&app.tokens["admin"]);
+        if let Some(last) = last {
+            request = request.header("Last-Event-ID", last);
+        }
+        request.send()
+    };
+    let mut stream = subscribe(None).await.unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    app.create_for("commerce_agent", "council_commerce", json!({}))
+        .await;
+    let w = app
+        .create_for("agent_jermaine_super_action", "council_live", json!({}))
+        .await;
+    let id = w["id"].as_str().unwrap();
+    app.vote(&members[0], id, "approve", "ship it").await;
+    let events = read_events(&mut stream, 3).await;
+    let kinds: Vec<&str> = events.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(kinds, ["created", "voted", "decided"]);
+    assert!(
+        events
+            .iter()
+            .all(|e| e.2["workflow_id"] == id && e.2["council_id"] == "council_live"),
+        "nothing of another council"
+    );
+    assert_eq!(events[2].2["data"]["decision"], "approved");
+    drop(stream);
+
+    let mut resumed = subscribe(Some(events[0].0.clone())).await.unwrap();
+    let replay = read_events(&mut resumed, 2).await;
+    assert_eq!(
+        replay.iter().map(|e| e.0.clone()).collect::<Vec<_>>(),
+        [events[1].0.clone(), events[2].0.clone()]
+    );
+    let (status, _) = app
+        .send(
+            reqwest::Method::GET,
+            "/api/events?last_event_id=abc",
+            "admin",
+            None,
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+}
