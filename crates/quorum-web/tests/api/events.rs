@@ -6,7 +6,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp};
 
-crate::on_both_backends!(a_council_stream_carries_its_workflows_events_and_resumes_after_an_id);
+crate::on_both_backends!(
+    a_council_stream_carries_its_workflows_events_and_resumes_after_an_id,
+    a_change_made_by_another_process_reaches_the_stream,
+);
 
 /// Reads SSE events from `response` until `count` have arrived (or five seconds pass).
 async fn read_events(
@@ -89,4 +92,30 @@ async fn a_council_stream_carries_its_workflows_events_and_resumes_after_an_id(b
         )
         .await;
     assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+}
+
+async fn a_change_made_by_another_process_reaches_the_stream(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let mut stream = app
+        .client
+        .get(format!("{}/api/events?agent_id=commerce_agent", app.url))
+        .bearer_auth(&app.tokens["admin"])
+        .send()
+        .await
+        .unwrap();
+    // A second core over the same database stands for another server process: its changes
+    // reach this server's stream through the event log, not through this process's memory.
+    let other = quorum_service::Quorum::new(app.store.clone(), None, false);
+    let agent = other.store().get_principal("commerce_agent").await.unwrap();
+    let request: quorum_service::CreateWorkflow = serde_json::from_value(json!({
+        "workflow_type_id": "website.create_basic_site",
+        "inputs": {"site_name": "Elsewhere", "site_description": "Made by another process", "contact_email": "a@example.com"}
+    }))
+    .unwrap();
+    let created = other.create_workflow(&agent, request).await.unwrap();
+    let events = read_events(&mut stream, 1).await;
+    assert_eq!(
+        (events[0].1.as_str(), events[0].2["workflow_id"].as_str()),
+        ("created", Some(created.id.as_str()))
+    );
 }

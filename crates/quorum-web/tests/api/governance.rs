@@ -15,6 +15,7 @@ crate::on_both_backends!(
     a_workflow_created_without_enqueue_is_queued_on_request_once,
     new_members_vote_only_on_workflows_created_after_the_change,
     two_concurrent_sweepers_expire_each_overdue_workflow_once,
+    a_worker_accepts_only_an_approval_that_binds_what_was_voted_on,
 );
 
 async fn a_majority_of_a_council_of_four_approves_and_the_workflow_is_queued(backend: Backend) {
@@ -417,4 +418,27 @@ async fn two_concurrent_sweepers_expire_each_overdue_workflow_once(backend: Back
         app.get(&format!("/api/workflows/{}", ids[0])).await["decision"],
         "approved"
     );
+}
+
+async fn a_worker_accepts_only_an_approval_that_binds_what_was_voted_on(backend: Backend) {
+    let mut app = TestApp::start(backend).await;
+    let members = app.council("council_v", "v", 1, json!({})).await;
+    let id = app
+        .create_for("agent_jermaine_super_action", "council_v", json!({}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        matches!(
+            app.quorum.verify_approval(&id).await,
+            Err(quorum_service::ServiceError::Conflict(_))
+        ),
+        "not approved yet"
+    );
+    app.vote(&members[0], &id, "approve", "ok").await;
+    app.quorum
+        .verify_approval(&id)
+        .await
+        .expect("the approval binds the stored inputs");
 }
