@@ -28,21 +28,7 @@ pub async fn cast_vote(pool: &PgPool, v: &NewVote) -> StoreResult<VoteOutcome> {
     let (electorate, threshold) = rows::electorate(&row)?;
     let digest: String = row.try_get("digest").map_err(map_err)?;
     let enqueue: bool = row.try_get("enqueue").map_err(map_err)?;
-    if let Some(decision) = decision {
-        return Err(StoreError::Conflict(format!(
-            "the council has already decided: {decision}"
-        )));
-    }
-    if status != WorkflowStatus::Pending {
-        return Err(StoreError::Conflict(format!(
-            "the workflow is {status}; votes are only taken while it is PENDING"
-        )));
-    }
-    if digest != v.digest {
-        return Err(StoreError::Conflict(
-            "the workflow is not what this vote was cast on".into(),
-        ));
-    }
+    voting::check_open(status, decision.as_deref(), &digest, v)?;
     let at = v.voted_at;
     sqlx::query("INSERT INTO workflow_votes (id, workflow_id, user_id, vote, reason, voted_at, digest) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(&v.id)
@@ -94,33 +80,16 @@ pub async fn cast_vote(pool: &PgPool, v: &NewVote) -> StoreResult<VoteOutcome> {
         v.voted_at,
     )
     .await?;
-    let decided = threshold.decide(electorate.len() as u32, approvals as u32, cast as u32);
-    let reason = |d: Decision| {
-        format!(
-            "{} by {approvals} of {} votes ({} members)",
-            d.as_str(),
-            cast,
-            electorate.len()
-        )
-    };
-    match decided {
-        Some(Decision::Approved) => {
+    let decided = voting::tally(threshold, electorate.len(), approvals, cast);
+    match decided.clone() {
+        Some((Decision::Approved, reason)) => {
             sqlx::query("UPDATE workflows SET decision = 'approved', queued_at = CASE WHEN enqueue THEN $1::timestamptz END WHERE id = $2")
                 .bind(at)
                 .bind(&v.workflow_id)
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
-            insert_audit(
-                &mut tx,
-                &audit(
-                    "decided",
-                    pending,
-                    pending,
-                    Some(reason(Decision::Approved)),
-                ),
-            )
-            .await?;
+            insert_audit(&mut tx, &audit("decided", pending, pending, Some(reason))).await?;
             let w = fetch(&mut tx, &v.workflow_id).await?;
             insert_event(
                 &mut tx,
@@ -131,7 +100,7 @@ pub async fn cast_vote(pool: &PgPool, v: &NewVote) -> StoreResult<VoteOutcome> {
             )
             .await?;
         }
-        Some(decision) => {
+        Some((decision, reason)) => {
             let share = share(&mut tx, &v.workflow_id).await?;
             sqlx::query("UPDATE workflows SET status = 'CANCELLED', decision = $1, completed_at = $2 WHERE id = $3")
                 .bind(decision.as_str())
@@ -150,11 +119,7 @@ pub async fn cast_vote(pool: &PgPool, v: &NewVote) -> StoreResult<VoteOutcome> {
                 add_to_totals(&mut tx, key, sign, share.1).await?;
             }
             let cancelled = Some(WorkflowStatus::Cancelled);
-            insert_audit(
-                &mut tx,
-                &audit("decided", pending, cancelled, Some(reason(decision))),
-            )
-            .await?;
+            insert_audit(&mut tx, &audit("decided", pending, cancelled, Some(reason))).await?;
             let w = fetch(&mut tx, &v.workflow_id).await?;
             insert_event(
                 &mut tx,
@@ -180,7 +145,7 @@ pub async fn cast_vote(pool: &PgPool, v: &NewVote) -> StoreResult<VoteOutcome> {
     Ok(VoteOutcome {
         vote,
         workflow,
-        decided,
+        decided: decided.map(|(d, _)| d),
     })
 }
 

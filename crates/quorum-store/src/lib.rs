@@ -5,6 +5,7 @@ mod aggregates;
 mod cursor;
 mod error;
 mod records;
+pub mod voting;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
