@@ -8,6 +8,7 @@ use quorum_store::*;
 use sqlx::postgres::{PgPool, Postgres};
 use sqlx::{QueryBuilder, Row};
 
+use crate::jobs::insert_job;
 use crate::map_err;
 use crate::rows;
 use crate::workflows::{add_to_totals, fetch, insert_audit, insert_event};
@@ -90,6 +91,10 @@ pub async fn cast_vote(pool: &PgPool, v: &NewVote) -> StoreResult<VoteOutcome> {
                 .await
                 .map_err(map_err)?;
             insert_audit(&mut tx, &audit("decided", pending, pending, Some(reason))).await?;
+            if enqueue {
+                // The hand-off commits with the decision, or neither happens.
+                insert_job(&mut tx, &v.workflow_id, 0, v.voted_at).await?;
+            }
             let w = fetch(&mut tx, &v.workflow_id).await?;
             insert_event(
                 &mut tx,
@@ -178,6 +183,9 @@ pub async fn enqueue(
     .await
     .map_err(map_err)?;
     let workflow = fetch(&mut tx, id).await?;
+    if updated.rows_affected() == 1 {
+        insert_job(&mut tx, id, 0, at).await?;
+    }
     if updated.rows_affected() != 1 {
         return Err(StoreError::Conflict(
             match (&workflow.decision, workflow.queued_at) {

@@ -4,6 +4,7 @@ mod bulk;
 mod detail;
 mod directory;
 mod governance;
+mod jobs;
 mod rows;
 mod workflows;
 
@@ -267,6 +268,49 @@ impl Store for PgStore {
 
     async fn set_members(&self, council_id: &str, members: &[String]) -> StoreResult<()> {
         governance::set_members(&self.pool, council_id, members).await
+    }
+
+    async fn enqueue_job(
+        &self,
+        workflow_id: &str,
+        priority: i64,
+        available_at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        jobs::enqueue(&self.pool, workflow_id, priority, available_at).await
+    }
+
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+    ) -> StoreResult<Option<JobClaim>> {
+        jobs::claim(&self.pool, worker, now, lease).await
+    }
+
+    async fn renew_lease(
+        &self,
+        claim: &JobClaim,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+    ) -> StoreResult<bool> {
+        jobs::renew(&self.pool, claim, now, lease).await
+    }
+
+    async fn ack_job(&self, claim: &JobClaim) -> StoreResult<bool> {
+        jobs::ack(&self.pool, claim).await
+    }
+
+    async fn release_job(
+        &self,
+        claim: &JobClaim,
+        available_at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        jobs::release(&self.pool, claim, available_at).await
+    }
+
+    async fn queue_depth(&self) -> StoreResult<i64> {
+        jobs::depth(&self.pool).await
     }
 
     async fn events_after(

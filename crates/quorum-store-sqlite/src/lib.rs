@@ -6,6 +6,7 @@
 mod bulk;
 mod directory;
 mod governance;
+mod jobs;
 mod rows;
 mod workflows;
 
@@ -191,6 +192,49 @@ impl Store for SqliteStore {
 
     async fn set_members(&self, council_id: &str, members: &[String]) -> StoreResult<()> {
         governance::set_members(&self.writer, council_id, members).await
+    }
+
+    async fn enqueue_job(
+        &self,
+        workflow_id: &str,
+        priority: i64,
+        available_at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        jobs::enqueue(&self.writer, workflow_id, priority, available_at).await
+    }
+
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+    ) -> StoreResult<Option<JobClaim>> {
+        jobs::claim(&self.writer, worker, now, lease).await
+    }
+
+    async fn renew_lease(
+        &self,
+        claim: &JobClaim,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+    ) -> StoreResult<bool> {
+        jobs::renew(&self.writer, claim, now, lease).await
+    }
+
+    async fn ack_job(&self, claim: &JobClaim) -> StoreResult<bool> {
+        jobs::ack(&self.writer, claim).await
+    }
+
+    async fn release_job(
+        &self,
+        claim: &JobClaim,
+        available_at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        jobs::release(&self.writer, claim, available_at).await
+    }
+
+    async fn queue_depth(&self) -> StoreResult<i64> {
+        jobs::depth(&self.reader).await
     }
 
     async fn events_after(

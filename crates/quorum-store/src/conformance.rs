@@ -35,7 +35,10 @@ macro_rules! conformance_suite {
             a_decision_approves_and_queues_or_rejects_and_cancels,
             concurrent_votes_make_exactly_one_decision,
             only_undecided_overdue_workflows_expire,
-            events_follow_a_filter_and_resume_after_an_id
+            events_follow_a_filter_and_resume_after_an_id,
+            jobs_are_claimed_by_priority_then_age_and_only_once_ready,
+            eight_concurrent_claimers_never_take_the_same_job,
+            an_expired_lease_is_claimed_again_and_the_old_claim_is_fenced
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -52,6 +55,7 @@ macro_rules! conformance_suite {
 pub(crate) type S = Arc<dyn Store>;
 
 pub use crate::conformance_governance::*;
+pub use crate::conformance_queue::*;
 
 const TYPE_ID: &str = "test.echo";
 

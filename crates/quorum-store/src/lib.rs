@@ -11,6 +11,8 @@ pub mod voting;
 pub mod conformance;
 #[cfg(feature = "conformance")]
 mod conformance_governance;
+#[cfg(feature = "conformance")]
+mod conformance_queue;
 
 pub use aggregates::{
     AggregateKey, AggregateRow, Counts, MetricsSummary, bulk_deltas, metric_shares, normalize,
@@ -105,6 +107,42 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<String>>;
     /// Replaces a council's members; workflows already created keep their electorate.
     async fn set_members(&self, council_id: &str, members: &[String]) -> StoreResult<()>;
+
+    // --- the database queue -----------------------------------------------------------------
+
+    /// Queues a workflow for execution; false when it is queued already. Approvals queue in
+    /// the transaction that decides them; this is for the rest.
+    async fn enqueue_job(
+        &self,
+        workflow_id: &str,
+        priority: i64,
+        available_at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool>;
+    /// The next job by priority, then age, whose lease is free or expired at `now`. Concurrent
+    /// claimers never get the same job.
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+    ) -> StoreResult<Option<JobClaim>>;
+    /// Extends a claim's lease; false when the claim is no longer the job's.
+    async fn renew_lease(
+        &self,
+        claim: &JobClaim,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+    ) -> StoreResult<bool>;
+    /// Removes a finished job; false when the claim is no longer the job's.
+    async fn ack_job(&self, claim: &JobClaim) -> StoreResult<bool>;
+    /// Gives a job back, claimable again from `available_at` (a retry's backoff).
+    async fn release_job(
+        &self,
+        claim: &JobClaim,
+        available_at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool>;
+    /// Jobs queued or held.
+    async fn queue_depth(&self) -> StoreResult<i64>;
 
     // --- events ---------------------------------------------------------------------------
 

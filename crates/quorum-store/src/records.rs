@@ -216,3 +216,15 @@ pub struct BulkBatch {
     pub votes: Vec<BulkVote>,
     pub audit: Vec<NewAudit>,
 }
+
+/// A worker's hold on a queued workflow. `attempt` is the fencing token: once the lease has
+/// expired and another worker has claimed the job, this claim can no longer renew, ack or
+/// release it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobClaim {
+    pub job_id: i64,
+    pub workflow_id: String,
+    pub attempt: i64,
+    pub worker: String,
+    pub lease_until: DateTime<Utc>,
+}

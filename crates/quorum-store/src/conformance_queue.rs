@@ -1,0 +1,161 @@
+//! Database-queue conformance: order, exclusive claims, leases and their fencing.
+
+use std::collections::HashSet;
+
+use chrono::Duration;
+
+use crate::conformance::{S, base_time, new_workflow, seed};
+
+async fn queued(store: &S, priority: i64, minutes: i64) -> String {
+    let new = new_workflow("agent_a", "council_media", base_time());
+    store.create_workflow(&new).await.unwrap();
+    assert!(
+        store
+            .enqueue_job(&new.id, priority, base_time() + Duration::minutes(minutes))
+            .await
+            .unwrap()
+    );
+    new.id
+}
+
+pub async fn jobs_are_claimed_by_priority_then_age_and_only_once_ready(store: &S) {
+    seed(store).await;
+    let old = queued(store, 0, 0).await;
+    let young = queued(store, 0, 5).await;
+    let urgent = queued(store, 10, 7).await;
+    let future = queued(store, 0, 60).await;
+    assert!(
+        !store.enqueue_job(&old, 0, base_time()).await.unwrap(),
+        "a workflow is queued once"
+    );
+    assert_eq!(store.queue_depth().await.unwrap(), 4);
+    let now = base_time() + Duration::minutes(10);
+    let lease = Duration::seconds(30);
+    let mut order = Vec::new();
+    while let Some(claim) = store.claim_job("w1", now, lease).await.unwrap() {
+        assert_eq!(claim.attempt, 1);
+        assert!(store.ack_job(&claim).await.unwrap());
+        order.push(claim.workflow_id);
+    }
+    assert_eq!(
+        order,
+        [urgent, old, young],
+        "priority first, then age; not before it is available"
+    );
+    let later = store
+        .claim_job("w1", base_time() + Duration::minutes(61), lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(later.workflow_id, future);
+}
+
+pub async fn eight_concurrent_claimers_never_take_the_same_job(store: &S) {
+    seed(store).await;
+    for _ in 0..40 {
+        queued(store, 0, 0).await;
+    }
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(claim) = store
+                .claim_job(
+                    &format!("w{worker}"),
+                    base_time() + Duration::hours(1),
+                    Duration::minutes(5),
+                )
+                .await
+                .unwrap()
+            {
+                mine.push(claim);
+            }
+            mine
+        }));
+    }
+    let mut claimed = Vec::new();
+    for task in tasks {
+        claimed.extend(task.await.unwrap());
+    }
+    let distinct: HashSet<&str> = claimed.iter().map(|c| c.workflow_id.as_str()).collect();
+    assert_eq!(
+        (claimed.len(), distinct.len()),
+        (40, 40),
+        "every job claimed once"
+    );
+    for claim in &claimed {
+        assert!(store.ack_job(claim).await.unwrap());
+    }
+    assert_eq!(store.queue_depth().await.unwrap(), 0, "ack removes");
+}
+
+pub async fn an_expired_lease_is_claimed_again_and_the_old_claim_is_fenced(store: &S) {
+    seed(store).await;
+    queued(store, 0, 0).await;
+    let t = base_time() + Duration::minutes(1);
+    let lease = Duration::seconds(30);
+    let first = store.claim_job("w1", t, lease).await.unwrap().unwrap();
+    assert!(
+        store
+            .claim_job("w2", t + Duration::seconds(10), lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "held"
+    );
+    assert!(
+        store
+            .renew_lease(&first, t + Duration::seconds(20), lease)
+            .await
+            .unwrap(),
+        "a heartbeat extends the lease"
+    );
+    assert!(
+        store
+            .claim_job("w2", t + Duration::seconds(40), lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "renewed to t+50s"
+    );
+    let second = store
+        .claim_job("w2", t + Duration::seconds(51), lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.attempt, 2, "redelivered after the lease expired");
+    assert!(
+        !store.ack_job(&first).await.unwrap(),
+        "the first claim is fenced off"
+    );
+    assert!(
+        !store
+            .renew_lease(&first, t + Duration::seconds(52), lease)
+            .await
+            .unwrap()
+    );
+    assert!(!store.release_job(&first, t).await.unwrap());
+    assert!(
+        store
+            .release_job(&second, t + Duration::minutes(5))
+            .await
+            .unwrap(),
+        "a retry backs off"
+    );
+    assert!(
+        store
+            .claim_job("w3", t + Duration::minutes(4), lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let third = store
+        .claim_job("w3", t + Duration::minutes(5), lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(third.attempt, 3);
+    assert!(store.ack_job(&third).await.unwrap());
+    assert_eq!(store.queue_depth().await.unwrap(), 0);
+}
