@@ -110,9 +110,22 @@ impl Quorum {
                 .map(|h| created_at + chrono::Duration::hours(i64::from(h))),
             enqueue: request.enqueue.unwrap_or(true),
         };
-        let created = self.store.create_workflow(&new).await?;
-        self.changed();
-        Ok(created)
+        let mut new = new;
+        // Ids are unique within a process; two processes may meet in one millisecond. The
+        // only unique key of a new workflow is its id, so a conflict means: draw another.
+        for _ in 0..3 {
+            match self.store.create_workflow(&new).await {
+                Err(StoreError::Conflict(_)) => new.id = new_id("wf"),
+                other => {
+                    let created = other?;
+                    self.changed();
+                    return Ok(created);
+                }
+            }
+        }
+        Err(ServiceError::Conflict(
+            "could not find a free workflow id; retry the request".into(),
+        ))
     }
 
     /// The council that reviews a new workflow: the one asked for, else the type's, else the
