@@ -6,6 +6,7 @@ mod directory;
 mod governance;
 mod jobs;
 mod rows;
+mod steps;
 mod workflows;
 
 use std::str::FromStr;
@@ -243,6 +244,20 @@ impl Store for PgStore {
 
     async fn record_metric(&self, metric: &NewMetric) -> StoreResult<()> {
         workflows::record_metric(&self.pool, metric).await
+    }
+
+    async fn start_step(
+        &self,
+        workflow_id: &str,
+        position: i64,
+        name: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        steps::start(&self.pool, workflow_id, position, name, at).await
+    }
+
+    async fn finish_step(&self, step: &StepOutcome) -> StoreResult<()> {
+        steps::finish(&self.pool, step).await
     }
 
     async fn cast_vote(&self, vote: &NewVote) -> StoreResult<VoteOutcome> {

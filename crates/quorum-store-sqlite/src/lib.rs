@@ -8,6 +8,7 @@ mod directory;
 mod governance;
 mod jobs;
 mod rows;
+mod steps;
 mod workflows;
 
 use std::str::FromStr;
@@ -167,6 +168,20 @@ impl Store for SqliteStore {
 
     async fn record_metric(&self, metric: &NewMetric) -> StoreResult<()> {
         workflows::record_metric(&self.writer, metric).await
+    }
+
+    async fn start_step(
+        &self,
+        workflow_id: &str,
+        position: i64,
+        name: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        steps::start(&self.writer, workflow_id, position, name, at).await
+    }
+
+    async fn finish_step(&self, step: &StepOutcome) -> StoreResult<()> {
+        steps::finish(&self.writer, step).await
     }
 
     async fn cast_vote(&self, vote: &NewVote) -> StoreResult<VoteOutcome> {

@@ -38,7 +38,8 @@ macro_rules! conformance_suite {
             events_follow_a_filter_and_resume_after_an_id,
             jobs_are_claimed_by_priority_then_age_and_only_once_ready,
             eight_concurrent_claimers_never_take_the_same_job,
-            an_expired_lease_is_claimed_again_and_the_old_claim_is_fenced
+            an_expired_lease_is_claimed_again_and_the_old_claim_is_fenced,
+            step_records_show_progress_attempts_and_errors
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {

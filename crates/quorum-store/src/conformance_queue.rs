@@ -159,3 +159,72 @@ pub async fn an_expired_lease_is_claimed_again_and_the_old_claim_is_fenced(store
     assert!(store.ack_job(&third).await.unwrap());
     assert_eq!(store.queue_depth().await.unwrap(), 0);
 }
+
+pub async fn step_records_show_progress_attempts_and_errors(store: &S) {
+    seed(store).await;
+    let id = queued(store, 0, 0).await;
+    let t = base_time();
+    let done =
+        |position: i64, status: &str, error: Option<&str>, seconds: i64| crate::StepOutcome {
+            workflow_id: id.clone(),
+            position,
+            status: status.into(),
+            error: error.map(str::to_owned),
+            output: Some(serde_json::json!({"files": 3})),
+            at: t + Duration::seconds(seconds),
+        };
+    store
+        .start_step(&id, 0, "initialize_project", t)
+        .await
+        .unwrap();
+    store
+        .finish_step(&done(0, "succeeded", None, 2))
+        .await
+        .unwrap();
+    store
+        .start_step(&id, 1, "generate_pages", t + Duration::seconds(2))
+        .await
+        .unwrap();
+    store
+        .finish_step(&done(1, "failed", Some("disk full"), 3))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            store.finish_step(&done(1, "succeeded", None, 4)).await,
+            Err(crate::StoreError::Conflict(_))
+        ),
+        "only a running step finishes"
+    );
+    store
+        .start_step(&id, 1, "generate_pages", t + Duration::seconds(5))
+        .await
+        .unwrap();
+    let steps = store.get_workflow(&id).await.unwrap().steps;
+    assert_eq!(steps.len(), 2);
+    assert_eq!(
+        (
+            steps[0].status.as_str(),
+            steps[0].attempts,
+            steps[0].duration_ms
+        ),
+        ("succeeded", 1, Some(2_000))
+    );
+    assert_eq!(
+        (
+            steps[1].status.as_str(),
+            steps[1].attempts,
+            steps[1].error.as_deref()
+        ),
+        ("running", 2, None),
+        "a retry clears the error"
+    );
+    let events = store
+        .events_after(0, &crate::EventFilter::default(), 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        events.iter().filter(|e| e.kind == "step_finished").count(),
+        2
+    );
+}

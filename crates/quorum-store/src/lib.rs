@@ -85,6 +85,17 @@ pub trait Store: Send + Sync + 'static {
     /// Records an ended attempt's metric and adds it to the aggregates.
     async fn record_metric(&self, metric: &NewMetric) -> StoreResult<()>;
 
+    /// Marks a step running (a retry counts another attempt and clears the last error).
+    async fn start_step(
+        &self,
+        workflow_id: &str,
+        position: i64,
+        name: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()>;
+    /// Records how a running step ended (`succeeded` or `failed`) and emits `step_finished`.
+    async fn finish_step(&self, step: &StepOutcome) -> StoreResult<()>;
+
     // --- governance -----------------------------------------------------------------------
 
     /// Counts a vote and, if it settles the matter, makes the decision, in one transaction

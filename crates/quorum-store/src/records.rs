@@ -228,3 +228,15 @@ pub struct JobClaim {
     pub worker: String,
     pub lease_until: DateTime<Utc>,
 }
+
+/// How a step attempt ended.
+#[derive(Debug, Clone)]
+pub struct StepOutcome {
+    pub workflow_id: String,
+    pub position: i64,
+    /// `succeeded` or `failed`.
+    pub status: String,
+    pub error: Option<String>,
+    pub output: Option<serde_json::Value>,
+    pub at: DateTime<Utc>,
+}
