@@ -138,7 +138,7 @@ async fn a_rejection_cancels_the_workflow_with_decision_rejected(backend: Backen
 
 async fn cancel_rules_follow_the_role_and_the_status(backend: Backend) {
     let mut app = TestApp::start(backend).await;
-    app.council("council_c", "c", 1, json!({})).await;
+    let members = app.council("council_c", "c", 1, json!({})).await;
     let cancel = |who: &'static str, id: String, body: Option<Value>| {
         let app = &app;
         async move {
@@ -179,6 +179,12 @@ async fn cancel_rules_follow_the_role_and_the_status(backend: Backend) {
         cancel("admin", id.clone(), None).await.0,
         StatusCode::CONFLICT,
         "already cancelled"
+    );
+    let (status, _) = app.vote(&members[0], &id, "approve", "late").await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "no vote on a cancelled workflow"
     );
     let detail = app.get(&format!("/api/workflows/{id}")).await;
     let last = detail["audit"].as_array().unwrap().last().unwrap().clone();
@@ -237,9 +243,15 @@ async fn cancel_rules_follow_the_role_and_the_status(backend: Backend) {
     )
     .await;
     assert_eq!(
-        cancel("admin", done, None).await.0,
+        cancel("admin", done.clone(), None).await.0,
         StatusCode::CONFLICT,
         "a completed workflow stays completed"
+    );
+    let (status, _) = app.vote(&members[0], &done, "approve", "late").await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "no vote on a finished workflow"
     );
 }
 
