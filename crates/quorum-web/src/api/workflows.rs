@@ -23,6 +23,8 @@ pub struct WorkflowList {
     pub offset: i64,
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// What the council judges, by workflow type, for the pending workflows of this page.
+    pub review_criteria: BTreeMap<String, Vec<String>>,
 }
 
 /// One step of the workflow's type, with what has happened to it.
@@ -98,12 +100,31 @@ pub async fn list(
         quorum_store::PageRequest::Offset { offset, .. } => offset,
         quorum_store::PageRequest::After { .. } => 0,
     };
+    let mut review_criteria = BTreeMap::new();
+    for w in found
+        .workflows
+        .iter()
+        .filter(|w| w.status == quorum_domain::WorkflowStatus::Pending)
+    {
+        if !review_criteria.contains_key(&w.workflow_type_id) {
+            let compiled = state
+                .quorum
+                .registry()
+                .get(&w.workflow_type_id, Some(w.workflow_type_version))
+                .await?;
+            review_criteria.insert(
+                w.workflow_type_id.clone(),
+                compiled.definition.review_criteria.clone(),
+            );
+        }
+    }
     Ok(Json(WorkflowList {
         workflows: found.workflows,
         total: found.total,
         limit: page.limit(),
         offset,
         next_cursor: found.next_cursor.map(|c| c.encode()),
+        review_criteria,
     }))
 }
 

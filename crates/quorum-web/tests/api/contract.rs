@@ -66,6 +66,18 @@ async fn a_listed_workflow_has_the_seeds_keys_an_uppercase_status_and_z_timestam
     assert_z_timestamp(&w["started_at"]);
     assert_eq!(w["completed_at"], Value::Null);
     assert_eq!(w["inputs"]["site_name"], "Codex Digital Studios");
+    assert_eq!(
+        list["review_criteria"],
+        json!({}),
+        "no pending workflow on the page"
+    );
+    app.create_website("agent_jermaine_super_action", "Pending")
+        .await;
+    let pending = app.get("/api/workflows?status=pending").await;
+    assert_eq!(
+        pending["review_criteria"]["website.create_basic_site"][2],
+        "Accessibility compliance (WCAG 2.1 AA)"
+    );
 }
 
 async fn the_list_is_newest_first_and_total_counts_the_filter_not_the_page(backend: Backend) {
