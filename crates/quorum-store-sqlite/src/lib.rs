@@ -4,6 +4,7 @@
 //! instead of failing with SQLITE_BUSY; reads use a pool of their own and never wait for them.
 
 mod bulk;
+mod detail;
 mod directory;
 mod governance;
 mod jobs;
@@ -151,7 +152,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_workflow(&self, id: &str) -> StoreResult<WorkflowDetail> {
-        workflows::detail(&self.reader, id).await
+        detail::detail(&self.reader, id).await
     }
 
     async fn list_workflows(

@@ -1,9 +1,7 @@
 //! Decoding SQLite rows into domain records.
 
 use quorum_domain::time::from_micros;
-use quorum_domain::{
-    AuditEntry, JsonText, Metric, StepRecord, Vote, VoteChoice, Workflow, WorkflowStatus,
-};
+use quorum_domain::{JsonText, Workflow, WorkflowStatus};
 use quorum_store::{AggregateKey, AggregateRow, Counts, StoreError, StoreResult};
 use serde_json::Value;
 use sqlx::Row;
@@ -23,10 +21,6 @@ pub fn json(text: &str) -> StoreResult<Value> {
 pub fn status(text: &str) -> StoreResult<WorkflowStatus> {
     text.parse()
         .map_err(|e| StoreError::Other(format!("stored status: {e}")))
-}
-
-fn opt_status(text: Option<String>) -> StoreResult<Option<WorkflowStatus>> {
-    text.as_deref().map(status).transpose()
 }
 
 pub fn workflow(row: &SqliteRow) -> StoreResult<Workflow> {
@@ -60,60 +54,6 @@ pub fn workflow(row: &SqliteRow) -> StoreResult<Workflow> {
             .try_get::<Option<i64>, _>("queued_at")
             .map_err(get)?
             .map(from_micros),
-    })
-}
-
-pub fn metric(row: &SqliteRow) -> StoreResult<Metric> {
-    Ok(Metric {
-        id: row.try_get("id").map_err(map_err)?,
-        workflow_id: row.try_get("workflow_id").map_err(map_err)?,
-        attempt: row.try_get("attempt").map_err(map_err)?,
-        duration_seconds: row.try_get::<i64, _>("duration_ms").map_err(map_err)? as f64 / 1000.0,
-        estimated_weekly_savings: row.try_get::<i64, _>("weekly_cents").map_err(map_err)? as f64
-            / 100.0,
-        success_rate: row.try_get::<i64, _>("success_ppm").map_err(map_err)? as f64 / 1e6,
-        error_count: row.try_get("error_count").map_err(map_err)?,
-        recorded_at: from_micros(row.try_get("recorded_at").map_err(map_err)?),
-    })
-}
-
-pub fn vote(row: &SqliteRow) -> StoreResult<Vote> {
-    let choice: String = row.try_get("vote").map_err(map_err)?;
-    Ok(Vote {
-        id: row.try_get("id").map_err(map_err)?,
-        workflow_id: row.try_get("workflow_id").map_err(map_err)?,
-        user_id: row.try_get("user_id").map_err(map_err)?,
-        vote: VoteChoice::parse(&choice)
-            .ok_or_else(|| StoreError::Other(format!("stored vote {choice:?}")))?,
-        reason: row.try_get("reason").map_err(map_err)?,
-        voted_at: from_micros(row.try_get("voted_at").map_err(map_err)?),
-    })
-}
-
-pub fn step(row: &SqliteRow) -> StoreResult<StepRecord> {
-    let started: Option<i64> = row.try_get("started_at").map_err(map_err)?;
-    let finished: Option<i64> = row.try_get("finished_at").map_err(map_err)?;
-    Ok(StepRecord {
-        position: row.try_get("position").map_err(map_err)?,
-        name: row.try_get("name").map_err(map_err)?,
-        status: row.try_get("status").map_err(map_err)?,
-        attempts: row.try_get("attempts").map_err(map_err)?,
-        started_at: started.map(from_micros),
-        finished_at: finished.map(from_micros),
-        duration_ms: started.zip(finished).map(|(s, f)| (f - s) / 1000),
-        error: row.try_get("error").map_err(map_err)?,
-    })
-}
-
-pub fn audit(row: &SqliteRow) -> StoreResult<AuditEntry> {
-    Ok(AuditEntry {
-        id: row.try_get("id").map_err(map_err)?,
-        event: row.try_get("event").map_err(map_err)?,
-        actor: row.try_get("actor").map_err(map_err)?,
-        from_status: opt_status(row.try_get("from_status").map_err(map_err)?)?,
-        to_status: opt_status(row.try_get("to_status").map_err(map_err)?)?,
-        reason: row.try_get("reason").map_err(map_err)?,
-        at: from_micros(row.try_get("at").map_err(map_err)?),
     })
 }
 

@@ -168,54 +168,6 @@ pub(crate) async fn fetch(conn: &mut SqliteConnection, id: &str) -> StoreResult<
     rows::workflow(&row)
 }
 
-pub async fn detail(pool: &SqlitePool, id: &str) -> StoreResult<WorkflowDetail> {
-    let mut conn = pool.acquire().await.map_err(map_err)?;
-    let workflow = fetch(&mut conn, id).await?;
-    let metrics = sqlx::query(
-        "SELECT * FROM workflow_metrics WHERE workflow_id = ? ORDER BY attempt, recorded_at",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(map_err)?;
-    let votes =
-        sqlx::query("SELECT * FROM workflow_votes WHERE workflow_id = ? ORDER BY voted_at, id")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(map_err)?;
-    let steps = sqlx::query("SELECT * FROM workflow_steps WHERE workflow_id = ? ORDER BY position")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let audit = sqlx::query("SELECT * FROM workflow_audit WHERE workflow_id = ? ORDER BY id")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let governance =
-        sqlx::query("SELECT electorate, threshold, digest FROM workflows WHERE id = ?")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(map_err)?;
-    let (electorate, threshold) = rows::electorate(&governance)?;
-    Ok(WorkflowDetail {
-        electorate,
-        threshold,
-        digest: sqlx::Row::try_get(&governance, "digest").map_err(map_err)?,
-        workflow,
-        metrics: metrics
-            .iter()
-            .map(rows::metric)
-            .collect::<StoreResult<_>>()?,
-        votes: votes.iter().map(rows::vote).collect::<StoreResult<_>>()?,
-        steps: steps.iter().map(rows::step).collect::<StoreResult<_>>()?,
-        audit: audit.iter().map(rows::audit).collect::<StoreResult<_>>()?,
-    })
-}
-
 /// Appends ` AND …` for each filter; `totals` names the aggregate table's columns instead.
 fn push_filter(qb: &mut QueryBuilder<Sqlite>, f: &WorkflowFilter, totals: bool) {
     let (council, agent) = if totals {
