@@ -18,8 +18,8 @@ pub enum Backend {
 }
 
 enum Guard {
-    Dir(#[allow(dead_code)] tempfile::TempDir),
-    Schema(#[allow(dead_code)] quorum_store_postgres::SchemaGuard),
+    Dir(#[expect(dead_code, reason = "held for its Drop")] tempfile::TempDir),
+    Schema(#[expect(dead_code, reason = "held for its Drop")] quorum_store_postgres::SchemaGuard),
 }
 
 pub struct TestApp {
