@@ -3,6 +3,7 @@
 
 mod aggregates;
 mod cursor;
+pub mod detail_json;
 mod error;
 mod records;
 pub mod voting;
