@@ -3,7 +3,7 @@
 //! waiting on them or taking the same one.
 
 use chrono::{DateTime, Duration, Utc};
-use quorum_store::{JobClaim, StoreResult};
+use quorum_store::{JobClaim, NewJob, StoreResult};
 use sqlx::postgres::PgPool;
 use sqlx::{PgConnection, Row};
 
@@ -31,14 +31,22 @@ pub(crate) async fn insert_job(
     Ok(inserted.rows_affected() == 1)
 }
 
-pub async fn enqueue(
-    pool: &PgPool,
-    workflow_id: &str,
-    priority: i64,
-    available_at: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let mut conn = pool.acquire().await.map_err(map_err)?;
-    insert_job(&mut conn, workflow_id, priority, available_at).await
+pub async fn enqueue(pool: &PgPool, jobs: &[NewJob]) -> StoreResult<u64> {
+    let ids: Vec<&str> = jobs.iter().map(|j| j.workflow_id.as_str()).collect();
+    let priorities: Vec<i64> = jobs.iter().map(|j| j.priority).collect();
+    let at: Vec<DateTime<Utc>> = jobs.iter().map(|j| j.available_at).collect();
+    let inserted = sqlx::query(
+        "INSERT INTO workflow_jobs (workflow_id, priority, available_at, enqueued_at) \
+         SELECT id, priority, at, at FROM UNNEST($1::text[], $2::bigint[], $3::timestamptz[]) AS j(id, priority, at) \
+         ON CONFLICT (workflow_id) DO NOTHING",
+    )
+    .bind(&ids)
+    .bind(&priorities)
+    .bind(&at)
+    .execute(pool)
+    .await
+    .map_err(map_err)?;
+    Ok(inserted.rows_affected())
 }
 
 pub async fn claim(
@@ -46,31 +54,43 @@ pub async fn claim(
     worker: &str,
     now: DateTime<Utc>,
     lease: Duration,
-) -> StoreResult<Option<JobClaim>> {
-    let now_micros = now;
-    let row = sqlx::query(
+    limit: i64,
+) -> StoreResult<Vec<JobClaim>> {
+    let rows = sqlx::query(
         "UPDATE workflow_jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1 \
-         WHERE id = (SELECT id FROM workflow_jobs WHERE available_at <= $3 AND (lease_until IS NULL OR lease_until < $4) \
-                     ORDER BY priority DESC, available_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-         RETURNING id, workflow_id, attempts, lease_until",
+         WHERE id IN (SELECT id FROM workflow_jobs WHERE available_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
+                      ORDER BY priority DESC, available_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+         RETURNING id, workflow_id, attempts, lease_until, priority::BIGINT AS priority, available_at",
     )
     .bind(worker)
     .bind(now + lease)
-    .bind(now_micros)
-    .bind(now_micros)
-    .fetch_optional(pool)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
     .await
     .map_err(map_err)?;
-    row.map(|row| {
-        Ok(JobClaim {
+    let mut claims = Vec::with_capacity(rows.len());
+    for row in rows {
+        let order: (i64, DateTime<Utc>) = (
+            row.try_get("priority").map_err(map_err)?,
+            row.try_get("available_at").map_err(map_err)?,
+        );
+        let claim = JobClaim {
             job_id: row.try_get("id").map_err(map_err)?,
             workflow_id: row.try_get("workflow_id").map_err(map_err)?,
             attempt: row.try_get("attempts").map_err(map_err)?,
             worker: worker.to_owned(),
             lease_until: row.try_get("lease_until").map_err(map_err)?,
-        })
-    })
-    .transpose()
+        };
+        claims.push((order, claim));
+    }
+    // RETURNING does not keep the subquery's order.
+    claims.sort_by(|(a, x), (b, y)| {
+        b.0.cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then(x.job_id.cmp(&y.job_id))
+    });
+    Ok(claims.into_iter().map(|(_, claim)| claim).collect())
 }
 
 pub async fn renew(
@@ -90,17 +110,21 @@ pub async fn renew(
     Ok(renewed.rows_affected() == 1)
 }
 
-pub async fn ack(pool: &PgPool, claim: &JobClaim) -> StoreResult<bool> {
+pub async fn ack(pool: &PgPool, claims: &[JobClaim]) -> StoreResult<u64> {
+    let ids: Vec<i64> = claims.iter().map(|c| c.job_id).collect();
+    let attempts: Vec<i64> = claims.iter().map(|c| c.attempt).collect();
+    let workers: Vec<&str> = claims.iter().map(|c| c.worker.as_str()).collect();
     let deleted = sqlx::query(
-        "DELETE FROM workflow_jobs WHERE id = $1 AND claimed_by = $2 AND attempts = $3",
+        "DELETE FROM workflow_jobs j USING UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS c(id, attempts, worker) \
+         WHERE j.id = c.id AND j.attempts = c.attempts AND j.claimed_by = c.worker",
     )
-    .bind(claim.job_id)
-    .bind(&claim.worker)
-    .bind(claim.attempt)
+    .bind(&ids)
+    .bind(&attempts)
+    .bind(&workers)
     .execute(pool)
     .await
     .map_err(map_err)?;
-    Ok(deleted.rows_affected() == 1)
+    Ok(deleted.rows_affected())
 }
 
 pub async fn release(

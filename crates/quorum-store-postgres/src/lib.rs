@@ -285,22 +285,18 @@ impl Store for PgStore {
         governance::set_members(&self.pool, council_id, members).await
     }
 
-    async fn enqueue_job(
-        &self,
-        workflow_id: &str,
-        priority: i64,
-        available_at: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<bool> {
-        jobs::enqueue(&self.pool, workflow_id, priority, available_at).await
+    async fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<u64> {
+        jobs::enqueue(&self.pool, jobs).await
     }
 
-    async fn claim_job(
+    async fn claim_jobs(
         &self,
         worker: &str,
         now: chrono::DateTime<chrono::Utc>,
         lease: chrono::Duration,
-    ) -> StoreResult<Option<JobClaim>> {
-        jobs::claim(&self.pool, worker, now, lease).await
+        limit: i64,
+    ) -> StoreResult<Vec<JobClaim>> {
+        jobs::claim(&self.pool, worker, now, lease, limit).await
     }
 
     async fn renew_lease(
@@ -312,8 +308,8 @@ impl Store for PgStore {
         jobs::renew(&self.pool, claim, now, lease).await
     }
 
-    async fn ack_job(&self, claim: &JobClaim) -> StoreResult<bool> {
-        jobs::ack(&self.pool, claim).await
+    async fn ack_jobs(&self, claims: &[JobClaim]) -> StoreResult<u64> {
+        jobs::ack(&self.pool, claims).await
     }
 
     async fn release_job(

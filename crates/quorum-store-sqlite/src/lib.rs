@@ -210,22 +210,18 @@ impl Store for SqliteStore {
         governance::set_members(&self.writer, council_id, members).await
     }
 
-    async fn enqueue_job(
-        &self,
-        workflow_id: &str,
-        priority: i64,
-        available_at: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<bool> {
-        jobs::enqueue(&self.writer, workflow_id, priority, available_at).await
+    async fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<u64> {
+        jobs::enqueue(&self.writer, jobs).await
     }
 
-    async fn claim_job(
+    async fn claim_jobs(
         &self,
         worker: &str,
         now: chrono::DateTime<chrono::Utc>,
         lease: chrono::Duration,
-    ) -> StoreResult<Option<JobClaim>> {
-        jobs::claim(&self.writer, worker, now, lease).await
+        limit: i64,
+    ) -> StoreResult<Vec<JobClaim>> {
+        jobs::claim(&self.writer, worker, now, lease, limit).await
     }
 
     async fn renew_lease(
@@ -237,8 +233,8 @@ impl Store for SqliteStore {
         jobs::renew(&self.writer, claim, now, lease).await
     }
 
-    async fn ack_job(&self, claim: &JobClaim) -> StoreResult<bool> {
-        jobs::ack(&self.writer, claim).await
+    async fn ack_jobs(&self, claims: &[JobClaim]) -> StoreResult<u64> {
+        jobs::ack(&self.writer, claims).await
     }
 
     async fn release_job(

@@ -53,7 +53,7 @@ macro_rules! conformance_suite {
     };
 }
 
-pub(crate) type S = Arc<dyn Store>;
+pub type S = Arc<dyn Store>;
 
 pub use crate::conformance_governance::*;
 pub use crate::conformance_queue::*;
@@ -65,7 +65,7 @@ fn definition(name: &str) -> serde_json::Value {
 }
 
 /// A type, two agents, three members and two councils.
-pub(crate) async fn seed(store: &S) {
+pub async fn seed(store: &S) {
     store
         .migrate()
         .await
@@ -115,11 +115,7 @@ fn council(id: &str, domain: &str) -> Council {
     }
 }
 
-pub(crate) fn new_workflow(
-    agent: &str,
-    council: &str,
-    created_at: chrono::DateTime<Utc>,
-) -> NewWorkflow {
+pub fn new_workflow(agent: &str, council: &str, created_at: chrono::DateTime<Utc>) -> NewWorkflow {
     NewWorkflow {
         id: new_id("wf"),
         workflow_type_id: TYPE_ID.into(),
@@ -142,7 +138,7 @@ pub(crate) fn new_workflow(
     }
 }
 
-pub(crate) fn base_time() -> chrono::DateTime<Utc> {
+pub fn base_time() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 12, 20, 12, 0, 0).unwrap()
 }
 

@@ -6,14 +6,45 @@ use chrono::Duration;
 
 use crate::conformance::{S, base_time, new_workflow, seed};
 
+async fn claim_job(
+    store: &S,
+    worker: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    lease: Duration,
+) -> crate::StoreResult<Option<crate::JobClaim>> {
+    Ok(store.claim_jobs(worker, now, lease, 1).await?.pop())
+}
+
+async fn ack_job(store: &S, claim: &crate::JobClaim) -> crate::StoreResult<bool> {
+    Ok(store.ack_jobs(std::slice::from_ref(claim)).await? == 1)
+}
+
+async fn enqueue_job(
+    store: &S,
+    workflow_id: &str,
+    priority: i64,
+    available_at: chrono::DateTime<chrono::Utc>,
+) -> crate::StoreResult<bool> {
+    let job = crate::NewJob {
+        workflow_id: workflow_id.to_owned(),
+        priority,
+        available_at,
+    };
+    Ok(store.enqueue_jobs(&[job]).await? == 1)
+}
+
 async fn queued(store: &S, priority: i64, minutes: i64) -> String {
     let new = new_workflow("agent_a", "council_media", base_time());
     store.create_workflow(&new).await.unwrap();
     assert!(
-        store
-            .enqueue_job(&new.id, priority, base_time() + Duration::minutes(minutes))
-            .await
-            .unwrap()
+        enqueue_job(
+            store,
+            &new.id,
+            priority,
+            base_time() + Duration::minutes(minutes)
+        )
+        .await
+        .unwrap()
     );
     new.id
 }
@@ -25,16 +56,16 @@ pub async fn jobs_are_claimed_by_priority_then_age_and_only_once_ready(store: &S
     let urgent = queued(store, 10, 7).await;
     let future = queued(store, 0, 60).await;
     assert!(
-        !store.enqueue_job(&old, 0, base_time()).await.unwrap(),
+        !enqueue_job(store, &old, 0, base_time()).await.unwrap(),
         "a workflow is queued once"
     );
     assert_eq!(store.queue_depth().await.unwrap(), 4);
     let now = base_time() + Duration::minutes(10);
     let lease = Duration::seconds(30);
     let mut order = Vec::new();
-    while let Some(claim) = store.claim_job("w1", now, lease).await.unwrap() {
+    while let Some(claim) = claim_job(&store, "w1", now, lease).await.unwrap() {
         assert_eq!(claim.attempt, 1);
-        assert!(store.ack_job(&claim).await.unwrap());
+        assert!(ack_job(store, &claim).await.unwrap());
         order.push(claim.workflow_id);
     }
     assert_eq!(
@@ -42,8 +73,7 @@ pub async fn jobs_are_claimed_by_priority_then_age_and_only_once_ready(store: &S
         [urgent, old, young],
         "priority first, then age; not before it is available"
     );
-    let later = store
-        .claim_job("w1", base_time() + Duration::minutes(61), lease)
+    let later = claim_job(store, "w1", base_time() + Duration::minutes(61), lease)
         .await
         .unwrap()
         .unwrap();
@@ -60,14 +90,14 @@ pub async fn eight_concurrent_claimers_never_take_the_same_job(store: &S) {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
             let mut mine = Vec::new();
-            while let Some(claim) = store
-                .claim_job(
-                    &format!("w{worker}"),
-                    base_time() + Duration::hours(1),
-                    Duration::minutes(5),
-                )
-                .await
-                .unwrap()
+            while let Some(claim) = claim_job(
+                &store,
+                &format!("w{worker}"),
+                base_time() + Duration::hours(1),
+                Duration::minutes(5),
+            )
+            .await
+            .unwrap()
             {
                 mine.push(claim);
             }
@@ -85,7 +115,7 @@ pub async fn eight_concurrent_claimers_never_take_the_same_job(store: &S) {
         "every job claimed once"
     );
     for claim in &claimed {
-        assert!(store.ack_job(claim).await.unwrap());
+        assert!(ack_job(store, claim).await.unwrap());
     }
     assert_eq!(store.queue_depth().await.unwrap(), 0, "ack removes");
 }
@@ -95,10 +125,9 @@ pub async fn an_expired_lease_is_claimed_again_and_the_old_claim_is_fenced(store
     queued(store, 0, 0).await;
     let t = base_time() + Duration::minutes(1);
     let lease = Duration::seconds(30);
-    let first = store.claim_job("w1", t, lease).await.unwrap().unwrap();
+    let first = claim_job(store, "w1", t, lease).await.unwrap().unwrap();
     assert!(
-        store
-            .claim_job("w2", t + Duration::seconds(10), lease)
+        claim_job(store, "w2", t + Duration::seconds(10), lease)
             .await
             .unwrap()
             .is_none(),
@@ -112,21 +141,19 @@ pub async fn an_expired_lease_is_claimed_again_and_the_old_claim_is_fenced(store
         "a heartbeat extends the lease"
     );
     assert!(
-        store
-            .claim_job("w2", t + Duration::seconds(40), lease)
+        claim_job(store, "w2", t + Duration::seconds(40), lease)
             .await
             .unwrap()
             .is_none(),
         "renewed to t+50s"
     );
-    let second = store
-        .claim_job("w2", t + Duration::seconds(51), lease)
+    let second = claim_job(store, "w2", t + Duration::seconds(51), lease)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(second.attempt, 2, "redelivered after the lease expired");
     assert!(
-        !store.ack_job(&first).await.unwrap(),
+        !ack_job(store, &first).await.unwrap(),
         "the first claim is fenced off"
     );
     assert!(
@@ -144,19 +171,17 @@ pub async fn an_expired_lease_is_claimed_again_and_the_old_claim_is_fenced(store
         "a retry backs off"
     );
     assert!(
-        store
-            .claim_job("w3", t + Duration::minutes(4), lease)
+        claim_job(store, "w3", t + Duration::minutes(4), lease)
             .await
             .unwrap()
             .is_none()
     );
-    let third = store
-        .claim_job("w3", t + Duration::minutes(5), lease)
+    let third = claim_job(store, "w3", t + Duration::minutes(5), lease)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(third.attempt, 3);
-    assert!(store.ack_job(&third).await.unwrap());
+    assert!(ack_job(store, &third).await.unwrap());
     assert_eq!(store.queue_depth().await.unwrap(), 0);
 }
 

@@ -122,22 +122,18 @@ pub trait Store: Send + Sync + 'static {
 
     // --- the database queue -----------------------------------------------------------------
 
-    /// Queues a workflow for execution; false when it is queued already. Approvals queue in
-    /// the transaction that decides them; this is for the rest.
-    async fn enqueue_job(
-        &self,
-        workflow_id: &str,
-        priority: i64,
-        available_at: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<bool>;
-    /// The next job by priority, then age, whose lease is free or expired at `now`. Concurrent
-    /// claimers never get the same job.
-    async fn claim_job(
+    /// Queues workflows for execution; returns how many were not queued already. Approvals
+    /// queue in the transaction that decides them; this is for the rest.
+    async fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<u64>;
+    /// Up to `limit` jobs by priority, then age, whose lease is free or expired at `now`,
+    /// in that order. Concurrent claimers never get the same job.
+    async fn claim_jobs(
         &self,
         worker: &str,
         now: chrono::DateTime<chrono::Utc>,
         lease: chrono::Duration,
-    ) -> StoreResult<Option<JobClaim>>;
+        limit: i64,
+    ) -> StoreResult<Vec<JobClaim>>;
     /// Extends a claim's lease; false when the claim is no longer the job's.
     async fn renew_lease(
         &self,
@@ -145,8 +141,8 @@ pub trait Store: Send + Sync + 'static {
         now: chrono::DateTime<chrono::Utc>,
         lease: chrono::Duration,
     ) -> StoreResult<bool>;
-    /// Removes a finished job; false when the claim is no longer the job's.
-    async fn ack_job(&self, claim: &JobClaim) -> StoreResult<bool>;
+    /// Removes finished jobs; returns how many claims were still the jobs' own.
+    async fn ack_jobs(&self, claims: &[JobClaim]) -> StoreResult<u64>;
     /// Gives a job back, claimable again from `available_at` (a retry's backoff).
     async fn release_job(
         &self,

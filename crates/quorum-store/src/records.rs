@@ -217,10 +217,17 @@ pub struct BulkBatch {
     pub audit: Vec<NewAudit>,
 }
 
-/// A worker's hold on a queued workflow. `attempt` is the fencing token: once the lease has
-/// expired and another worker has claimed the job, this claim can no longer renew, ack or
-/// release it.
-#[derive(Debug, Clone, PartialEq)]
+/// A workflow to put on the database queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub workflow_id: String,
+    pub priority: i64,
+    pub available_at: DateTime<Utc>,
+}
+
+/// A worker's hold on a job. `attempt` counts claims and fences: once the lease has expired
+/// and someone else claimed the job, this claim can no longer renew, acknowledge or release.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobClaim {
     pub job_id: i64,
     pub workflow_id: String,

@@ -1,0 +1,79 @@
+//! The queue conformance suite on the database queue, SQLite and PostgreSQL.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use quorum_queue::conformance::QueueFixture;
+use quorum_queue::{DbQueue, Queue};
+use quorum_store::Store;
+use quorum_store::conformance::{base_time, new_workflow, seed};
+
+struct DbFixture<G> {
+    store: Arc<dyn Store>,
+    _guard: G,
+}
+
+#[async_trait]
+impl<G: Send + Sync> QueueFixture for DbFixture<G> {
+    fn queue(&self) -> Arc<dyn Queue> {
+        Arc::new(DbQueue::new(self.store.clone()))
+    }
+
+    async fn workflows(&self, n: usize) -> Vec<String> {
+        let mut ids = Vec::with_capacity(n);
+        for _ in 0..n {
+            let new = new_workflow("agent_a", "council_media", base_time());
+            self.store
+                .create_workflow(&new)
+                .await
+                .expect("workflow created");
+            ids.push(new.id);
+        }
+        ids
+    }
+}
+
+mod sqlite {
+    use super::*;
+    use quorum_store_sqlite::SqliteStore;
+
+    async fn fresh() -> Option<DbFixture<tempfile::TempDir>> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("quorum.db").display());
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::connect(&url, 4).await.expect("SQLite opens"));
+        seed(&store).await;
+        Some(DbFixture { store, _guard: dir })
+    }
+
+    quorum_queue::queue_conformance_suite!(fresh());
+}
+
+mod postgres {
+    use super::*;
+    use quorum_store_postgres::{PgStore, SchemaGuard};
+
+    async fn fresh() -> Option<DbFixture<SchemaGuard>> {
+        let url = std::env::var("QUORUM_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        match PgStore::connect_fresh_schema(&url).await {
+            Ok((store, guard)) => {
+                let store: Arc<dyn Store> = Arc::new(store);
+                seed(&store).await;
+                Some(DbFixture {
+                    store,
+                    _guard: guard,
+                })
+            }
+            Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+                eprintln!("SKIPPED: PostgreSQL is not reachable at {url}: {e}");
+                None
+            }
+            Err(e) => {
+                panic!("PostgreSQL is required under CI=true and is not reachable at {url}: {e}")
+            }
+        }
+    }
+
+    quorum_queue::queue_conformance_suite!(fresh());
+}
