@@ -63,7 +63,7 @@ pub async fn jobs_are_claimed_by_priority_then_age_and_only_once_ready(store: &S
     let now = base_time() + Duration::minutes(10);
     let lease = Duration::seconds(30);
     let mut order = Vec::new();
-    while let Some(claim) = claim_job(&store, "w1", now, lease).await.unwrap() {
+    while let Some(claim) = claim_job(store, "w1", now, lease).await.unwrap() {
         assert_eq!(claim.attempt, 1);
         assert!(ack_job(store, &claim).await.unwrap());
         order.push(claim.workflow_id);
