@@ -1,12 +1,13 @@
 //! What each subcommand does: thin wrappers over the service.
 
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use quorum_domain::{PrincipalKind, Role};
-use quorum_service::{NewPrincipal, Quorum, ServiceError, auth, demo};
+use quorum_service::{NewPrincipal, Quorum, RetryTiming, ServiceError, WorkerConfig, auth, demo};
+use quorum_steps::StepEnv;
 use quorum_store::{PageRequest, WorkflowFilter};
 use serde_json::Value;
 
@@ -28,15 +29,60 @@ async fn open(
     let store = quorum_service::open_store(&url, settings.db_connections)
         .await
         .with_context(|| format!("opening the database ({:?})", settings))?;
-    let quorum = Quorum::new(store, admin_token, public_reads);
+    let queue = quorum_service::open_queue(&settings.queue, store.clone())
+        .await
+        .with_context(|| format!("opening the queue ({:?})", settings))?;
+    let quorum = Quorum::new(store, admin_token, public_reads)
+        .with_queue(queue)
+        .with_step_env(StepEnv {
+            data_dir: settings.data_dir.clone(),
+            public_url: settings.public_url(),
+        })
+        .with_retry_timing(RetryTiming {
+            base: Duration::from_millis(settings.retry_base_ms.max(1)),
+            ..RetryTiming::default()
+        });
     quorum.prepare().await.context("migrating the database")?;
     Ok(quorum)
+}
+
+fn worker_config(settings: &Settings) -> WorkerConfig {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "quorum".into());
+    WorkerConfig {
+        concurrency: settings.workers,
+        lease: Duration::from_secs(settings.lease_seconds.max(1)),
+        grace: Duration::from_secs(settings.shutdown_grace_seconds),
+        name: format!("{host}-{}", std::process::id()),
+        ..WorkerConfig::default()
+    }
+}
+
+/// `quorum worker`: workers and nothing else, until SIGTERM or Ctrl-C; then a drain.
+async fn worker(settings: &Settings) -> anyhow::Result<()> {
+    let quorum = open(settings, None, false).await?;
+    quorum
+        .listen_for_changes(&settings.database_url())
+        .await
+        .context("listening for database notifications")?;
+    let config = worker_config(settings);
+    println!(
+        "Quorum worker {} running {} workflows at once from the {} queue",
+        config.name,
+        config.concurrency,
+        quorum.queue().backend()
+    );
+    let pool = quorum.spawn_workers(config);
+    shutdown_signal().await;
+    pool.shutdown().await;
+    tracing::info!("workers stopped");
+    Ok(())
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = cli.settings;
     match cli.command {
         Command::Serve { demo } => serve(&settings, demo).await?,
+        Command::Worker => worker(&settings).await?,
         Command::Migrate => {
             let quorum = open(&settings, None, false).await?;
             println!(
@@ -127,11 +173,15 @@ async fn serve(settings: &Settings, demo_mode: bool) -> anyhow::Result<()> {
         .await
         .context("starting the sweeper and listener")?;
     tracing::info!(bind = %settings.bind, backend = quorum.store().backend(), "serving");
+    let workers = (settings.workers > 0).then(|| quorum.spawn_workers(worker_config(settings)));
     let app = quorum_web::router(quorum);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
+    if let Some(workers) = workers {
+        workers.shutdown().await;
+    }
     Ok(())
 }
 

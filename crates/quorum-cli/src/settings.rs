@@ -63,6 +63,41 @@ pub struct Settings {
         global = true
     )]
     pub sweep_seconds: u64,
+    /// The queue workers consume: `db` (the database itself) or `redis://…` (Redis Streams).
+    #[arg(long, env = "QUORUM_QUEUE", default_value = "db", global = true)]
+    pub queue: String,
+    /// Workflows each process runs at once: in-process workers under `serve` (0: none, leave
+    /// it to `quorum worker` processes) and the workers of `quorum worker`.
+    #[arg(long, env = "QUORUM_WORKERS", default_value_t = default_workers(), global = true)]
+    pub workers: usize,
+    /// How long a claimed workflow stays held without a heartbeat; the same for every worker.
+    #[arg(
+        long,
+        env = "QUORUM_LEASE_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub lease_seconds: u64,
+    /// On SIGTERM, how long running steps may take before their workflows are handed back.
+    #[arg(
+        long,
+        env = "QUORUM_SHUTDOWN_GRACE_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_grace_seconds: u64,
+    /// The wait before a failed attempt's first retry; it doubles with each further failure.
+    #[arg(
+        long,
+        env = "QUORUM_RETRY_BASE_MS",
+        default_value_t = 1_000,
+        global = true
+    )]
+    pub retry_base_ms: u64,
+}
+
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
 }
 
 fn default_connections() -> u32 {
@@ -85,16 +120,19 @@ impl Settings {
     }
 }
 
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***{}", &url[..scheme], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// Secrets stay out of logs: the admin token and database passwords are redacted.
 impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let url = self.database_url();
-        let redacted_url = match (url.find("://"), url.rfind('@')) {
-            (Some(scheme), Some(at)) if at > scheme => {
-                format!("{}://***{}", &url[..scheme], &url[at..])
-            }
-            _ => url,
-        };
+        let redacted_url = redact_url(&self.database_url());
         f.debug_struct("Settings")
             .field("bind", &self.bind)
             .field("data_dir", &self.data_dir)
@@ -103,6 +141,11 @@ impl fmt::Debug for Settings {
             .field("public_url", &self.public_url())
             .field("db_connections", &self.db_connections)
             .field("sweep_seconds", &self.sweep_seconds)
+            .field("queue", &redact_url(&self.queue))
+            .field("workers", &self.workers)
+            .field("lease_seconds", &self.lease_seconds)
+            .field("shutdown_grace_seconds", &self.shutdown_grace_seconds)
+            .field("retry_base_ms", &self.retry_base_ms)
             .finish()
     }
 }
@@ -116,6 +159,8 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Run workers only: claim approved workflows from the queue and run them, until SIGTERM.
+    Worker,
     /// Apply database migrations and register the built-in workflow types.
     Migrate,
     /// Write demo history in bulk: the seed's agents, councils and types over a year.

@@ -18,4 +18,4 @@ pub use principal::{Principal, PrincipalKind, Role};
 pub use savings::{Savings, SavingsModel};
 pub use status::WorkflowStatus;
 pub use workflow::{AuditEntry, Metric, StepRecord, Vote, VoteChoice, Workflow};
-pub use workflow_type::{FieldError, WorkflowTypeDefinition};
+pub use workflow_type::{FieldError, StepDefinition, WorkflowTypeDefinition};

@@ -113,6 +113,9 @@ pub struct StepRecord {
     pub finished_at: Option<DateTime<Utc>>,
     pub duration_ms: Option<i64>,
     pub error: Option<String>,
+    /// What the step produced, once it succeeded.
+    #[schema(value_type = Option<Object>)]
+    pub output: Option<serde_json::Value>,
 }
 
 /// One row of the audit trail: never updated, never deleted.

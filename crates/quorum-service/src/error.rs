@@ -27,6 +27,8 @@ pub enum ServiceError {
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Queue(#[from] quorum_queue::QueueError),
 }
 
 impl ServiceError {

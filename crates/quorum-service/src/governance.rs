@@ -3,7 +3,7 @@
 
 use quorum_domain::ids::new_id;
 use quorum_domain::{Council, FieldError, Principal, Role, VoteChoice, Workflow, WorkflowStatus};
-use quorum_store::{NewVote, StoreError, Transition, VoteOutcome};
+use quorum_store::{NewVote, StoreError, Transition, VoteOutcome, WorkflowDetail};
 use serde::Deserialize;
 
 use crate::{Quorum, ServiceError, ServiceResult, auth};
@@ -157,6 +157,7 @@ impl Quorum {
             reason,
             at: quorum_domain::time::now(),
             require_undecided: false,
+            metric: None,
         };
         let cancelled = self.store.transition(&change).await.map_err(conflict)?;
         self.changed();
@@ -183,6 +184,7 @@ impl Quorum {
                     reason: Some("the council's voting window closed without a decision".into()),
                     at: now,
                     require_undecided: true,
+                    metric: None,
                 };
                 match self.store.transition(&change).await {
                     Ok(_) => expired += 1,
@@ -232,7 +234,13 @@ impl Quorum {
     /// the type version and inputs voted on, and its creator is still an agent.
     pub async fn verify_approval(&self, workflow_id: &str) -> ServiceResult<()> {
         let detail = self.workflow(workflow_id).await?;
+        self.approval_holds(&detail).await
+    }
+
+    /// `verify_approval` of a workflow already read.
+    pub(crate) async fn approval_holds(&self, detail: &WorkflowDetail) -> ServiceResult<()> {
         let w = &detail.workflow;
+        let workflow_id = &w.id;
         if w.decision.as_deref() != Some("approved") {
             return Err(ServiceError::Conflict(format!(
                 "{workflow_id} is not approved"

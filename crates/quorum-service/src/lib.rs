@@ -5,18 +5,26 @@ pub mod auth;
 pub mod demo;
 mod directory;
 mod error;
+mod executor;
 mod governance;
 pub mod registry;
+mod relay;
+pub mod telemetry;
+mod worker;
 mod workflows;
 
 use std::sync::Arc;
 
+use quorum_queue::{DbQueue, Queue};
+use quorum_steps::{Handlers, StepEnv};
 use quorum_store::{Store, StoreError};
 
 pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated};
 pub use error::ServiceError;
+pub use executor::{Outcome, RetryTiming};
 pub use governance::{CancelRequest, MembersRequest, VoteRequest};
 pub use registry::Registry;
+pub use worker::{Signals, WorkerConfig, WorkerPool};
 pub use workflows::CreateWorkflow;
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
@@ -25,6 +33,10 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 #[derive(Clone)]
 pub struct Quorum {
     store: Arc<dyn Store>,
+    queue: Arc<dyn Queue>,
+    handlers: Arc<Handlers>,
+    step_env: Arc<StepEnv>,
+    retry: RetryTiming,
     registry: Arc<Registry>,
     auth: Arc<auth::Auth>,
     public_reads: bool,
@@ -34,15 +46,48 @@ pub struct Quorum {
 }
 
 impl Quorum {
-    /// Wires the core over an opened store. `admin_token` is the value of QUORUM_ADMIN_TOKEN.
+    /// Wires the core over an opened store, with the database queue and the built-in step
+    /// handlers. `admin_token` is the value of QUORUM_ADMIN_TOKEN.
     pub fn new(store: Arc<dyn Store>, admin_token: Option<&str>, public_reads: bool) -> Self {
+        // Counters recorded before a recorder exists are lost, so the first core installs it.
+        telemetry::install();
+        let handlers = Arc::new(Handlers::builtin());
         Self {
-            registry: Arc::new(Registry::new(store.clone())),
+            registry: Arc::new(Registry::new(store.clone(), handlers.clone())),
             auth: Arc::new(auth::Auth::new(store.clone(), admin_token)),
+            queue: Arc::new(DbQueue::new(store.clone())),
+            handlers,
+            step_env: Arc::new(StepEnv {
+                data_dir: "quorum-data".into(),
+                public_url: "http://127.0.0.1:5000".into(),
+            }),
+            retry: RetryTiming::default(),
             store,
             public_reads,
             changes: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Consumes workflows from `queue` instead of the database's own.
+    pub fn with_queue(mut self, queue: Arc<dyn Queue>) -> Self {
+        self.queue = queue;
+        self
+    }
+
+    /// Where step handlers leave their effects and where deployed work is reached.
+    pub fn with_step_env(mut self, env: StepEnv) -> Self {
+        self.step_env = Arc::new(env);
+        self
+    }
+
+    /// How far apart a failed workflow's attempts are.
+    pub fn with_retry_timing(mut self, retry: RetryTiming) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn queue(&self) -> &Arc<dyn Queue> {
+        &self.queue
     }
 
     pub fn changes(&self) -> &Arc<tokio::sync::Notify> {
@@ -56,13 +101,7 @@ impl Quorum {
         database_url: &str,
         sweep_every: std::time::Duration,
     ) -> ServiceResult<()> {
-        if database_url.starts_with("postgres") {
-            let changes = self.changes.clone();
-            quorum_store_postgres::listen_for_changes(database_url, move || {
-                changes.notify_waiters()
-            })
-            .await?;
-        }
+        self.listen_for_changes(database_url).await?;
         let quorum = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(sweep_every);
@@ -73,6 +112,19 @@ impl Quorum {
                 }
             }
         });
+        Ok(())
+    }
+
+    /// On PostgreSQL, wakes this process's event streams and idle workers when another
+    /// process changes something; elsewhere there is no other process to hear from.
+    pub async fn listen_for_changes(&self, database_url: &str) -> ServiceResult<()> {
+        if database_url.starts_with("postgres") {
+            let changes = self.changes.clone();
+            quorum_store_postgres::listen_for_changes(database_url, move || {
+                changes.notify_waiters()
+            })
+            .await?;
+        }
         Ok(())
     }
 
@@ -103,6 +155,46 @@ impl Quorum {
     }
 }
 
+/// Opens the queue `spec` names: `db` (the store's own) or `redis://HOST:PORT[/DB]`, where
+/// a `prefix=` query parameter names the keys (default `quorum`), so that deployments can
+/// share one Redis.
+pub async fn open_queue(spec: &str, store: Arc<dyn Store>) -> ServiceResult<Arc<dyn Queue>> {
+    if spec.is_empty() || spec == "db" {
+        return Ok(Arc::new(DbQueue::new(store)));
+    }
+    if !spec.starts_with("redis://") {
+        return Err(ServiceError::bad_request(format!(
+            "unsupported queue {spec:?}: use db or redis://HOST:PORT"
+        )));
+    }
+    let (url, prefix) = split_prefix(spec);
+    let queue = quorum_queue_redis::RedisQueue::connect(&url, &prefix).await?;
+    Ok(Arc::new(queue))
+}
+
+/// Takes `prefix=` out of a Redis URL's query, which the Redis client would not accept.
+fn split_prefix(spec: &str) -> (String, String) {
+    let Some((base, query)) = spec.split_once('?') else {
+        return (
+            spec.to_owned(),
+            quorum_queue_redis::DEFAULT_PREFIX.to_owned(),
+        );
+    };
+    let mut prefix = quorum_queue_redis::DEFAULT_PREFIX.to_owned();
+    let mut rest = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.strip_prefix("prefix=") {
+            Some(value) if !value.is_empty() => prefix = value.to_owned(),
+            _ => rest.push(pair),
+        }
+    }
+    let url = match rest.is_empty() {
+        true => base.to_owned(),
+        false => format!("{base}?{}", rest.join("&")),
+    };
+    (url, prefix)
+}
+
 /// Opens the store a URL names: `sqlite://…` or `postgres://…`.
 pub async fn open_store(url: &str, connections: u32) -> ServiceResult<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
@@ -117,5 +209,30 @@ pub async fn open_store(url: &str, connections: u32) -> ServiceResult<Arc<dyn St
         Err(ServiceError::Store(StoreError::Other(format!(
             "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"
         ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_prefix;
+
+    #[test]
+    fn a_redis_url_may_name_its_key_prefix() {
+        let split = |s: &str| {
+            let (url, prefix) = split_prefix(s);
+            (url, prefix)
+        };
+        assert_eq!(
+            split("redis://127.0.0.1:6379"),
+            ("redis://127.0.0.1:6379".into(), "quorum".into())
+        );
+        assert_eq!(
+            split("redis://h:6379/2?prefix=team_a"),
+            ("redis://h:6379/2".into(), "team_a".into())
+        );
+        assert_eq!(
+            split("redis://h?protocol=resp3&prefix=x"),
+            ("redis://h?protocol=resp3".into(), "x".into())
+        );
     }
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use quorum_domain::{FieldError, Principal, Role, WorkflowTypeDefinition};
+use quorum_steps::Handlers;
 use quorum_store::{NewTypeVersion, Store, StoreError, TypeRecord};
 use serde_json::Value;
 
@@ -18,20 +19,6 @@ pub const BUILTIN_TYPES: [&str; 5] = [
     include_str!("../../../types/data_entry_automation.json"),
 ];
 
-/// The step handlers this build provides. A type is executable when every step names one;
-/// the seed's other four types name handlers no release has yet, so they are registered (their
-/// history shows in analytics) but new workflows of them are refused.
-pub const KNOWN_HANDLERS: [&str; 8] = [
-    "website.initialize_project",
-    "website.generate_pages",
-    "website.apply_branding",
-    "website.setup_seo",
-    "website.configure_navigation",
-    "website.setup_contact_form",
-    "website.deploy",
-    "website.verify",
-];
-
 /// One version of a type, ready to validate inputs.
 pub struct CompiledType {
     pub record: TypeRecord,
@@ -41,6 +28,7 @@ pub struct CompiledType {
 
 pub struct Registry {
     store: Arc<dyn Store>,
+    handlers: Arc<Handlers>,
     compiled: RwLock<HashMap<(String, i64), Arc<CompiledType>>>,
 }
 
@@ -54,12 +42,15 @@ fn parse(definition: &Value) -> ServiceResult<WorkflowTypeDefinition> {
     })
 }
 
-fn unknown_handlers(definition: &WorkflowTypeDefinition) -> Vec<FieldError> {
+/// The steps whose handler this build does not have. The seed's four other types name
+/// handlers no release has yet: they are registered (their history shows in analytics) but
+/// new workflows of them are refused.
+fn unknown_handlers(handlers: &Handlers, definition: &WorkflowTypeDefinition) -> Vec<FieldError> {
     definition
         .steps
         .iter()
         .enumerate()
-        .filter(|(_, step)| !KNOWN_HANDLERS.contains(&step.handler.as_str()))
+        .filter(|(_, step)| !handlers.contains(&step.handler))
         .map(|(i, step)| {
             FieldError::new(
                 format!("steps.{i}.handler"),
@@ -67,7 +58,7 @@ fn unknown_handlers(definition: &WorkflowTypeDefinition) -> Vec<FieldError> {
                 format!(
                     "no step handler named {:?}; known handlers: {}",
                     step.handler,
-                    KNOWN_HANDLERS.join(", ")
+                    handlers.names().collect::<Vec<_>>().join(", ")
                 ),
             )
         })
@@ -75,9 +66,10 @@ fn unknown_handlers(definition: &WorkflowTypeDefinition) -> Vec<FieldError> {
 }
 
 impl Registry {
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Arc<dyn Store>, handlers: Arc<Handlers>) -> Self {
         Self {
             store,
+            handlers,
             compiled: RwLock::new(HashMap::new()),
         }
     }
@@ -90,7 +82,7 @@ impl Registry {
             definition
                 .compile()
                 .map_err(|details| ServiceError::invalid("a built-in type is invalid", details))?;
-            let executable = unknown_handlers(&definition).is_empty();
+            let executable = unknown_handlers(&self.handlers, &definition).is_empty();
             self.store_version(&definition.id, value, executable)
                 .await?;
         }
@@ -126,7 +118,7 @@ impl Registry {
         auth::require(caller, Role::Admin)?;
         let parsed = parse(&definition)?;
         let mut details = parsed.compile().err().unwrap_or_default();
-        details.extend(unknown_handlers(&parsed));
+        details.extend(unknown_handlers(&self.handlers, &parsed));
         if !details.is_empty() {
             return Err(ServiceError::invalid(
                 "the workflow type definition is invalid",
@@ -197,7 +189,7 @@ mod tests {
             definition
                 .compile()
                 .unwrap_or_else(|e| panic!("{}: {e:?}", definition.id));
-            let executable = unknown_handlers(&definition).is_empty();
+            let executable = unknown_handlers(&Handlers::builtin(), &definition).is_empty();
             assert_eq!(
                 executable,
                 definition.id == "website.create_basic_site",

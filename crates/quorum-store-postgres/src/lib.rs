@@ -256,7 +256,7 @@ impl Store for PgStore {
         steps::start(&self.pool, workflow_id, position, name, at).await
     }
 
-    async fn finish_step(&self, step: &StepOutcome) -> StoreResult<()> {
+    async fn finish_step(&self, step: &StepOutcome) -> StoreResult<quorum_domain::Workflow> {
         steps::finish(&self.pool, step).await
     }
 

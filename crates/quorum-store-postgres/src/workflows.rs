@@ -93,13 +93,15 @@ pub(crate) async fn insert_audit(conn: &mut PgConnection, a: &NewAudit) -> Store
 }
 
 pub async fn create(pool: &PgPool, new: &NewWorkflow) -> StoreResult<Workflow> {
+    // A type that needs no vote is approved by policy and handed to execution at once.
+    let queued = new.decision.as_deref() == Some("approved") && new.enqueue;
     let mut tx = pool.begin().await.map_err(map_err)?;
     let at = new.created_at;
     sqlx::query(
         "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
          status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at, \
-         electorate, threshold, digest, voting_deadline, enqueue) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+         electorate, threshold, digest, voting_deadline, enqueue, queued_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(&new.id)
     .bind(&new.workflow_type_id)
@@ -118,6 +120,7 @@ pub async fn create(pool: &PgPool, new: &NewWorkflow) -> StoreResult<Workflow> {
     .bind(&new.digest)
     .bind(new.voting_deadline)
     .bind(new.enqueue)
+    .bind(queued.then_some(new.created_at))
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -134,6 +137,9 @@ pub async fn create(pool: &PgPool, new: &NewWorkflow) -> StoreResult<Workflow> {
         ..Counts::default()
     };
     add_to_totals(&mut tx, &key, 1, counts).await?;
+    if queued {
+        crate::jobs::insert_job(&mut tx, &new.id, 0, new.created_at).await?;
+    }
     insert_audit(
         &mut tx,
         &NewAudit {
@@ -322,6 +328,9 @@ pub async fn transition(pool: &PgPool, t: &Transition) -> StoreResult<Workflow> 
     for (key, sign) in moves {
         add_to_totals(&mut tx, key, sign, share).await?;
     }
+    if let Some(metric) = &t.metric {
+        insert_metric(&mut tx, &new_key, metric).await?;
+    }
     insert_audit(
         &mut tx,
         &NewAudit {
@@ -345,6 +354,17 @@ pub async fn transition(pool: &PgPool, t: &Transition) -> StoreResult<Workflow> 
 pub async fn record_metric(pool: &PgPool, m: &NewMetric) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
     let (key, _) = share_of(&mut tx, &m.workflow_id).await?;
+    insert_metric(&mut tx, &key, m).await?;
+    tx.commit().await.map_err(map_err)
+}
+
+/// Adds an attempt's metric to its workflow and to the aggregate row `key` (the workflow's
+/// status once the caller's transaction commits).
+async fn insert_metric(
+    conn: &mut PgConnection,
+    key: &AggregateKey,
+    m: &NewMetric,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO workflow_metrics (id, workflow_id, attempt, duration_ms, weekly_cents, success_ppm, error_count, recorded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -357,7 +377,7 @@ pub async fn record_metric(pool: &PgPool, m: &NewMetric) -> StoreResult<()> {
     .bind(m.success_ppm)
     .bind(m.error_count)
     .bind(m.recorded_at)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
     sqlx::query(
@@ -368,7 +388,7 @@ pub async fn record_metric(pool: &PgPool, m: &NewMetric) -> StoreResult<()> {
     .bind(m.success_ppm)
     .bind(m.error_count)
     .bind(&m.workflow_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
     let counts = Counts {
@@ -378,8 +398,7 @@ pub async fn record_metric(pool: &PgPool, m: &NewMetric) -> StoreResult<()> {
         error_count: m.error_count,
         ..Counts::default()
     };
-    add_to_totals(&mut tx, &key, 1, counts).await?;
-    tx.commit().await.map_err(map_err)
+    add_to_totals(conn, key, 1, counts).await
 }
 
 pub async fn aggregates(pool: &PgPool, filter: &WorkflowFilter) -> StoreResult<Vec<AggregateRow>> {

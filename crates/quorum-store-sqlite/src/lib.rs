@@ -181,7 +181,7 @@ impl Store for SqliteStore {
         steps::start(&self.writer, workflow_id, position, name, at).await
     }
 
-    async fn finish_step(&self, step: &StepOutcome) -> StoreResult<()> {
+    async fn finish_step(&self, step: &StepOutcome) -> StoreResult<quorum_domain::Workflow> {
         steps::finish(&self.writer, step).await
     }
 

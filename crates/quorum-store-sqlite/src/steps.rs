@@ -1,6 +1,7 @@
 //! Step records on SQLite: what `steps[]` of a workflow's detail shows while it runs.
 
 use chrono::{DateTime, Utc};
+use quorum_domain::Workflow;
 use quorum_store::{StepOutcome, StoreError, StoreResult};
 use sqlx::sqlite::SqlitePool;
 
@@ -29,7 +30,7 @@ pub async fn start(
     Ok(())
 }
 
-pub async fn finish(pool: &SqlitePool, step: &StepOutcome) -> StoreResult<()> {
+pub async fn finish(pool: &SqlitePool, step: &StepOutcome) -> StoreResult<Workflow> {
     let mut tx = pool.begin().await.map_err(map_err)?;
     let updated = sqlx::query(
         "UPDATE workflow_steps SET status = ?, error = ?, output = ?, finished_at = ? \
@@ -54,5 +55,6 @@ pub async fn finish(pool: &SqlitePool, step: &StepOutcome) -> StoreResult<()> {
     let data =
         serde_json::json!({"position": step.position, "status": step.status, "error": step.error});
     insert_event(&mut tx, &workflow, "step_finished", data, step.at).await?;
-    tx.commit().await.map_err(map_err)
+    tx.commit().await.map_err(map_err)?;
+    Ok(workflow)
 }

@@ -90,13 +90,15 @@ pub(crate) async fn insert_audit(conn: &mut SqliteConnection, a: &NewAudit) -> S
 }
 
 pub async fn create(pool: &SqlitePool, new: &NewWorkflow) -> StoreResult<Workflow> {
+    // A type that needs no vote is approved by policy and handed to execution at once.
+    let queued = new.decision.as_deref() == Some("approved") && new.enqueue;
     let mut tx = pool.begin().await.map_err(map_err)?;
     let at = new.created_at.timestamp_micros();
     sqlx::query(
         "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
          status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at, \
-         electorate, threshold, digest, voting_deadline, enqueue) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         electorate, threshold, digest, voting_deadline, enqueue, queued_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&new.id)
     .bind(&new.workflow_type_id)
@@ -115,6 +117,7 @@ pub async fn create(pool: &SqlitePool, new: &NewWorkflow) -> StoreResult<Workflo
     .bind(&new.digest)
     .bind(new.voting_deadline.map(|d| d.timestamp_micros()))
     .bind(new.enqueue)
+    .bind(queued.then_some(at))
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -131,6 +134,9 @@ pub async fn create(pool: &SqlitePool, new: &NewWorkflow) -> StoreResult<Workflo
         ..Counts::default()
     };
     add_to_totals(&mut tx, &key, 1, counts).await?;
+    if queued {
+        crate::jobs::insert_job(&mut tx, &new.id, 0, new.created_at).await?;
+    }
     insert_audit(
         &mut tx,
         &NewAudit {
@@ -324,6 +330,9 @@ pub async fn transition(pool: &SqlitePool, t: &Transition) -> StoreResult<Workfl
         ..old_key
     };
     add_to_totals(&mut tx, &new_key, 1, share).await?;
+    if let Some(metric) = &t.metric {
+        insert_metric(&mut tx, &new_key, metric).await?;
+    }
     insert_audit(
         &mut tx,
         &NewAudit {
@@ -347,6 +356,17 @@ pub async fn transition(pool: &SqlitePool, t: &Transition) -> StoreResult<Workfl
 pub async fn record_metric(pool: &SqlitePool, m: &NewMetric) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
     let (key, _) = share_of(&mut tx, &m.workflow_id).await?;
+    insert_metric(&mut tx, &key, m).await?;
+    tx.commit().await.map_err(map_err)
+}
+
+/// Adds an attempt's metric to its workflow and to the aggregate row `key` (the workflow's
+/// status once the caller's transaction commits).
+async fn insert_metric(
+    conn: &mut SqliteConnection,
+    key: &AggregateKey,
+    m: &NewMetric,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO workflow_metrics (id, workflow_id, attempt, duration_ms, weekly_cents, success_ppm, error_count, recorded_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -359,7 +379,7 @@ pub async fn record_metric(pool: &SqlitePool, m: &NewMetric) -> StoreResult<()> 
     .bind(m.success_ppm)
     .bind(m.error_count)
     .bind(m.recorded_at.timestamp_micros())
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
     sqlx::query(
@@ -370,7 +390,7 @@ pub async fn record_metric(pool: &SqlitePool, m: &NewMetric) -> StoreResult<()> 
     .bind(m.success_ppm)
     .bind(m.error_count)
     .bind(&m.workflow_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
     let counts = Counts {
@@ -380,8 +400,7 @@ pub async fn record_metric(pool: &SqlitePool, m: &NewMetric) -> StoreResult<()> 
         error_count: m.error_count,
         ..Counts::default()
     };
-    add_to_totals(&mut tx, &key, 1, counts).await?;
-    tx.commit().await.map_err(map_err)
+    add_to_totals(conn, key, 1, counts).await
 }
 
 pub async fn aggregates(

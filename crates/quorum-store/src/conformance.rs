@@ -155,6 +155,7 @@ fn move_to(id: &str, from: WorkflowStatus, to: WorkflowStatus) -> Transition {
         reason: None,
         at: quorum_domain::time::now(),
         require_undecided: false,
+        metric: None,
     }
 }
 

@@ -270,6 +270,7 @@ pub async fn only_undecided_overdue_workflows_expire(store: &S) {
         reason: None,
         at: base_time(),
         require_undecided: true,
+        metric: None,
     };
     assert!(
         matches!(

@@ -58,6 +58,7 @@ struct StepRow {
     started_at: Option<Stamp>,
     finished_at: Option<Stamp>,
     error: Option<String>,
+    output: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -143,6 +144,7 @@ pub fn children(json: ChildrenJson<'_>) -> StoreResult<Children> {
                 started_at,
                 finished_at,
                 error: s.error,
+                output: s.output,
             }
         })
         .collect();

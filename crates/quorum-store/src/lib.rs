@@ -95,7 +95,7 @@ pub trait Store: Send + Sync + 'static {
         at: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<()>;
     /// Records how a running step ended (`succeeded` or `failed`) and emits `step_finished`.
-    async fn finish_step(&self, step: &StepOutcome) -> StoreResult<()>;
+    async fn finish_step(&self, step: &StepOutcome) -> StoreResult<quorum_domain::Workflow>;
 
     // --- governance -----------------------------------------------------------------------
 

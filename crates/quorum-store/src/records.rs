@@ -123,6 +123,8 @@ pub struct Transition {
     pub at: DateTime<Utc>,
     /// Only if no decision has been made yet (expiry must not undo an approval).
     pub require_undecided: bool,
+    /// The metric of the attempt this transition ends, committed with it.
+    pub metric: Option<NewMetric>,
 }
 
 #[derive(Debug, Clone)]

@@ -94,6 +94,22 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(m) => Self::not_found(m),
             ServiceError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
             ServiceError::Store(e) => e.into(),
+            ServiceError::Queue(quorum_queue::QueueError::Unavailable(m)) => {
+                tracing::warn!(error = %m, "queue unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the queue is unavailable; retry shortly",
+                )
+            }
+            ServiceError::Queue(e) => {
+                tracing::error!(error = %e, "queue error");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "an internal error occurred; it has been logged",
+                )
+            }
         }
     }
 }

@@ -36,7 +36,7 @@ pub struct AppState {
         (name = "councils", description = "Who reviews which domain"),
         (name = "governance", description = "Votes, decisions, cancellation and live events"),
         (name = "principals", description = "Agents, people and their tokens"),
-        (name = "health", description = "Liveness and readiness"),
+        (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]
 struct ApiDoc;
@@ -105,6 +105,7 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi)
         .routes(routes!(principals::me))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
         .routes(routes!(openapi_json))
         .split_for_parts();
     let json = openapi.to_json().expect("the OpenAPI document serializes");

@@ -1,8 +1,9 @@
-//! Liveness and readiness.
+//! Liveness, readiness and the Prometheus metrics.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use serde::Serialize;
 
 use crate::router::AppState;
@@ -11,6 +12,8 @@ use crate::router::AppState;
 pub struct Health {
     pub status: &'static str,
     pub database: &'static str,
+    /// The queue's backend (`db-sqlite`, `db-postgres`, `redis`), or `unreachable`.
+    pub queue: &'static str,
 }
 
 /// The process is up.
@@ -19,29 +22,54 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok",
         database: state.quorum.store().backend(),
+        queue: state.quorum.queue().backend(),
     })
 }
 
-/// The database answers; 503 otherwise.
+/// The database and the queue answer; 503 otherwise.
 #[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    match state.quorum.store().ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(Health {
-                status: "ready",
-                database: "ok",
-            }),
-        ),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(Health {
-                    status: "unavailable",
-                    database: "unreachable",
-                }),
-            )
-        }
+    let quorum = &state.quorum;
+    let (database, queue) = tokio::join!(quorum.store().ping(), quorum.queue().ping());
+    if let Err(e) = &database {
+        tracing::warn!(error = %e, "readiness: the database does not answer");
     }
+    if let Err(e) = &queue {
+        tracing::warn!(error = %e, "readiness: the queue does not answer");
+    }
+    let ready = database.is_ok() && queue.is_ok();
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(Health {
+            status: if ready { "ready" } else { "unavailable" },
+            database: if database.is_ok() {
+                "ok"
+            } else {
+                "unreachable"
+            },
+            queue: if queue.is_ok() {
+                quorum.queue().backend()
+            } else {
+                "unreachable"
+            },
+        }),
+    )
+}
+
+/// Prometheus metrics: queue depth, claims, completions, failures, retries, lease expiries
+/// and step durations.
+#[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.quorum.render_metrics().await,
+    )
 }

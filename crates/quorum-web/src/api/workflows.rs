@@ -46,6 +46,9 @@ pub struct StepView {
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
     pub duration_ms: Option<i64>,
     pub error: Option<String>,
+    /// What the step produced, once it succeeded.
+    #[schema(value_type = Option<Object>)]
+    pub output: Option<serde_json::Value>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -193,6 +196,7 @@ pub async fn detail(
                 finished_at: record.and_then(|r| r.finished_at),
                 duration_ms: record.and_then(|r| r.duration_ms),
                 error: record.and_then(|r| r.error.clone()),
+                output: record.and_then(|r| r.output.clone()),
             }
         })
         .collect();

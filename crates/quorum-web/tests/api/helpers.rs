@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use quorum_domain::WorkflowStatus;
-use quorum_service::Quorum;
+use std::time::Duration;
+
+use quorum_service::{Quorum, RetryTiming, WorkerConfig, WorkerPool};
+use quorum_steps::StepEnv;
 use quorum_store::{Store, Transition};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -29,6 +32,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Tokens by principal id.
     pub tokens: std::collections::HashMap<String, String>,
+    /// Where step handlers leave their effects.
+    pub data_dir: tempfile::TempDir,
     _guard: Guard,
 }
 
@@ -97,10 +102,19 @@ impl TestApp {
                 (Arc::new(store), Guard::Schema(schema))
             }
         };
-        let quorum = Quorum::new(store.clone(), Some(ADMIN_TOKEN), public_reads);
-        quorum.prepare().await.unwrap();
+        let data_dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let quorum = Quorum::new(store.clone(), Some(ADMIN_TOKEN), public_reads)
+            .with_step_env(StepEnv {
+                data_dir: data_dir.path().to_owned(),
+                public_url: url.clone(),
+            })
+            .with_retry_timing(RetryTiming {
+                base: Duration::from_millis(20),
+                cap: Duration::from_millis(200),
+            });
+        quorum.prepare().await.unwrap();
         tokio::spawn(axum::serve(listener, quorum_web::router(quorum.clone())).into_future());
         let mut app = Self {
             url,
@@ -108,6 +122,7 @@ impl TestApp {
             store,
             client: reqwest::Client::new(),
             tokens: Default::default(),
+            data_dir,
             _guard: guard,
         };
         app.tokens.insert("admin".into(), ADMIN_TOKEN.into());
@@ -264,8 +279,100 @@ impl TestApp {
             reason: None,
             at: quorum_domain::time::now(),
             require_undecided: false,
+            metric: None,
         };
         self.store.transition(&change).await.unwrap();
+    }
+}
+
+impl TestApp {
+    /// Starts `concurrency` in-process workers with a short lease.
+    pub fn workers(&self, concurrency: usize) -> WorkerPool {
+        self.quorum.spawn_workers(WorkerConfig {
+            concurrency,
+            lease: Duration::from_secs(2),
+            poll: Duration::from_millis(50),
+            grace: Duration::from_secs(10),
+            name: "test-worker".into(),
+        })
+    }
+
+    /// Registers a workflow type of the given steps (`[name, handler]`), owned by the media
+    /// council; asserts 201.
+    pub async fn register_steps(&self, id: &str, steps: &[(&str, &str)], extra: Value) -> Value {
+        let steps: Vec<Value> = steps
+            .iter()
+            .map(|(name, handler)| json!({"name": name, "title": name, "estimated_seconds": 1, "handler": handler}))
+            .collect();
+        let mut definition = json!({
+            "id": id,
+            "name": format!("Test type {id}"),
+            "description": "Steps for execution tests.",
+            "domain": "media",
+            "category": "Testing",
+            "estimated_duration_seconds": 1,
+            "input_schema": {"type": "object", "properties": {
+                "sleep_ms": {"type": "integer", "minimum": 0},
+                "fail_times": {"type": "integer", "minimum": 0},
+                "permanent": {"type": "boolean"}
+            }},
+            "outputs": {},
+            "steps": steps,
+            "success_criteria": [],
+            "oversight": {"required": true, "council": "council_media", "threshold": "simple_majority"},
+            "review_criteria": [],
+            "savings_model": {"tasks_automated": "Testing", "minutes_saved_per_week": 60, "hourly_rate": 50},
+            "max_attempts": 3
+        });
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            definition[k] = v;
+        }
+        let (status, body) = self
+            .send(
+                Method::POST,
+                "/api/workflow-types",
+                "admin",
+                Some(definition),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// Creates a workflow of `type_id` with `inputs` and has the media council approve it.
+    pub async fn approved(&self, type_id: &str, inputs: Value) -> String {
+        let body = json!({"workflow_type_id": type_id, "inputs": inputs});
+        let (status, created) = self
+            .send(
+                Method::POST,
+                "/api/workflows",
+                "agent_jermaine_super_action",
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id = created["id"].as_str().unwrap().to_owned();
+        for member in ["user_council_lead", "user_b"] {
+            let (status, body) = self.vote(member, &id, "approve", "looks right").await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+        id
+    }
+
+    /// Polls the workflow until its status is `status`; panics after `within`.
+    pub async fn wait_for(&self, id: &str, status: &str, within: Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let detail = self.get(&format!("/api/workflows/{id}")).await;
+            if detail["status"] == status {
+                return detail;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{id} did not become {status} within {within:?}: {detail:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod contract;
 mod councils;
 mod errors;
 mod events;
+mod execution;
 mod governance;
 mod openapi;
 mod types;

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use crate::helpers::{Backend, TestApp};
 
 /// Every route of the API, as (method, path).
-const ROUTES: [(&str, &str); 20] = [
+const ROUTES: [(&str, &str); 21] = [
     ("get", "/api/workflows"),
     ("post", "/api/workflows"),
     ("get", "/api/workflows/metrics"),
@@ -28,6 +28,7 @@ const ROUTES: [(&str, &str); 20] = [
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),
     ("get", "/readyz"),
+    ("get", "/metrics"),
 ];
 
 #[tokio::test]

@@ -1,0 +1,34 @@
+//! The Lua scripts, one per atomic operation, each with the shared prelude in front. They live
+//! as files in `lua/` so they read as Lua; `redis::Script` runs them by EVALSHA and loads them
+//! on a server that does not know them yet.
+
+use std::sync::LazyLock;
+
+use redis::Script;
+
+macro_rules! lua {
+    ($file:literal) => {
+        Script::new(concat!(
+            include_str!("../lua/prelude.lua"),
+            include_str!(concat!("../lua/", $file))
+        ))
+    };
+}
+
+pub(crate) struct Scripts {
+    pub enqueue: Script,
+    pub claim: Script,
+    pub renew: Script,
+    pub ack: Script,
+    pub release: Script,
+    pub depth: Script,
+}
+
+pub(crate) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
+    enqueue: lua!("enqueue.lua"),
+    claim: lua!("claim.lua"),
+    renew: lua!("renew.lua"),
+    ack: lua!("ack.lua"),
+    release: lua!("release.lua"),
+    depth: lua!("depth.lua"),
+});

@@ -1,0 +1,109 @@
+//! Step handlers: the Rust code behind the steps a workflow type names, and the registry that
+//! finds a handler by name.
+//!
+//! A step may run more than once (a worker dies after the step's effect but before its record
+//! says so), so every handler is idempotent: it gets a stable idempotency key and keys its
+//! effects by it, so what users see happens once.
+
+mod core;
+mod website;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Why a step failed, and whether trying again can help.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    /// Worth another attempt: a timeout, a dependency that was down.
+    #[error("{0}")]
+    Retryable(String),
+    /// No retry will change it: inputs the handler cannot use, work this build cannot do.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl StepError {
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, StepError::Permanent(_))
+    }
+}
+
+/// Where handlers may leave their effects.
+#[derive(Debug, Clone)]
+pub struct StepEnv {
+    /// Quorum's data directory, shared by the server and its workers.
+    pub data_dir: PathBuf,
+    /// The URL deployed work is reached at.
+    pub public_url: String,
+}
+
+/// What a handler is given for one run of one step.
+pub struct StepContext<'a> {
+    pub workflow_id: &'a str,
+    pub step: &'a str,
+    pub position: usize,
+    /// How many times this step has been started, this run included.
+    pub attempt: i64,
+    /// The workflow's inputs, validated against the type's schema, defaults applied.
+    pub inputs: &'a Value,
+    /// Outputs of the steps before this one, by step name.
+    pub previous: &'a BTreeMap<String, Value>,
+    pub env: &'a StepEnv,
+}
+
+impl StepContext<'_> {
+    /// Stable across every run of this step of this workflow: effects are keyed by it.
+    pub fn idempotency_key(&self) -> String {
+        format!("{}.{}.{}", self.workflow_id, self.position, self.step)
+    }
+
+    /// The inputs as the handler's own type; inputs it cannot read are a permanent failure.
+    pub fn inputs<T: DeserializeOwned>(&self) -> Result<T, StepError> {
+        serde_json::from_value(self.inputs.clone()).map_err(|e| {
+            StepError::Permanent(format!("step {} cannot read the inputs: {e}", self.step))
+        })
+    }
+}
+
+#[async_trait]
+pub trait StepHandler: Send + Sync + 'static {
+    /// Does the step's work; the output (an object) joins the workflow's outputs.
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError>;
+}
+
+/// Handlers by name.
+#[derive(Clone, Default)]
+pub struct Handlers {
+    by_name: BTreeMap<&'static str, Arc<dyn StepHandler>>,
+}
+
+impl Handlers {
+    /// Every handler this build provides.
+    pub fn builtin() -> Self {
+        let mut handlers = Handlers::default();
+        core::register(&mut handlers);
+        website::register(&mut handlers);
+        handlers
+    }
+
+    pub fn insert(&mut self, name: &'static str, handler: impl StepHandler) {
+        self.by_name.insert(name, Arc::new(handler));
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn StepHandler>> {
+        self.by_name.get(name)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.by_name.keys().copied()
+    }
+}
