@@ -110,6 +110,13 @@ pub struct SchemaGuard {
     schema: String,
 }
 
+impl SchemaGuard {
+    /// The schema's name, for a `search_path` handed to another process.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+}
+
 impl Drop for SchemaGuard {
     fn drop(&mut self) {
         let (url, schema) = (self.url.clone(), self.schema.clone());
