@@ -11,7 +11,8 @@ use quorum_steps::StepEnv;
 use quorum_store::{PageRequest, WorkflowFilter};
 use serde_json::Value;
 
-use crate::settings::{Cli, Command, Settings, TokenCommand, TypesCommand};
+use crate::bench;
+use crate::settings::{BenchCommand, Cli, Command, Settings, TokenCommand, TypesCommand};
 
 /// Demo mode fills an empty database with this many workflows.
 const DEMO_WORKFLOWS: u64 = 300;
@@ -109,6 +110,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
             println!("aggregates match a full scan of the workflows");
+        }
+        Command::Bench { command } => {
+            let quorum = open(&settings, None, false).await?;
+            let result = match command {
+                BenchCommand::Queue {
+                    jobs,
+                    workers,
+                    batch,
+                } => bench::queue(&quorum, jobs, workers, batch).await?,
+                BenchCommand::Workflows {
+                    workflows,
+                    workers,
+                    steps,
+                } => bench::workflows(&quorum, workflows, workers, steps).await?,
+            };
+            println!("{result}");
         }
         Command::Token { command } => token(&settings, command).await?,
         Command::Types { command } => types(&settings, command).await?,

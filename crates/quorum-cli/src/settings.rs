@@ -175,6 +175,11 @@ pub enum Command {
     },
     /// Recompute the analytics aggregates by a full scan and compare them with the stored ones.
     CheckAggregates,
+    /// Measure throughput on the configured database and queue (use a fresh one).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -184,6 +189,30 @@ pub enum Command {
     Types {
         #[command(subcommand)]
         command: TypesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// No-op jobs: enqueue them all, then claim and acknowledge them with --workers tasks.
+    Queue {
+        #[arg(long, default_value_t = 20_000)]
+        jobs: u64,
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
+        /// Jobs per claim.
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+    },
+    /// Whole workflows of a type with no-op steps and no vote, created while this process's
+    /// --workers run them.
+    Workflows {
+        #[arg(long, default_value_t = 2_000)]
+        workflows: u64,
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+        #[arg(long, default_value_t = 8)]
+        steps: usize,
     },
 }
 

@@ -356,7 +356,58 @@ async fn a_draining_worker_hands_back_between_steps_and_another_finishes(backend
     assert_eq!(detail["metrics"].as_array().unwrap().len(), 1);
 }
 
+/// Redis under a key prefix of this test's own, or None (skipped, loudly) outside CI.
+async fn redis_queue() -> Option<quorum_queue_redis::RedisQueue> {
+    let url =
+        std::env::var("QUORUM_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let prefix = format!("quorum_exec_{}", quorum_domain::ids::new_id("t"));
+    match quorum_queue_redis::RedisQueue::connect(&url, &prefix).await {
+        Ok(queue) => Some(queue),
+        Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!("SKIPPED: Redis is not reachable at {url}: {e}");
+            None
+        }
+        Err(e) => panic!("Redis is required under CI=true: {e}"),
+    }
+}
+
+async fn approvals_reach_redis_workers_through_the_relay(backend: Backend) {
+    let Some(redis) = redis_queue().await else {
+        return;
+    };
+    let app = TestApp::start(backend).await;
+    app.register_steps("test.relayed", &[("act", "core.effect")], json!({}))
+        .await;
+    let on_redis = app.quorum.clone().with_queue(std::sync::Arc::new(redis));
+    let workers = on_redis.spawn_workers(quorum_service::WorkerConfig {
+        concurrency: 2,
+        poll: Duration::from_millis(50),
+        name: "redis-worker".into(),
+        ..quorum_service::WorkerConfig::default()
+    });
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(app.approved("test.relayed", json!({})).await);
+    }
+    for id in &ids {
+        app.wait_for(id, "COMPLETED", SOON).await;
+    }
+    workers.shutdown().await;
+    assert_eq!(effect_files(&app).len(), 5);
+    assert_eq!(
+        app.quorum.queue().depth().await.unwrap(),
+        0,
+        "the hand-off table is empty"
+    );
+    assert_eq!(
+        on_redis.queue().depth().await.unwrap(),
+        0,
+        "and so is Redis"
+    );
+}
+
 crate::on_both_backends!(
+    approvals_reach_redis_workers_through_the_relay,
     an_approved_workflow_runs_every_step_and_completes_with_one_metric,
     a_type_without_oversight_runs_without_a_vote,
     retryable_failures_are_retried_with_backoff_until_one_succeeds,

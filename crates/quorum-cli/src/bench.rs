@@ -1,0 +1,234 @@
+//! `quorum bench`: throughput of the configured queue with no-op jobs, and of whole
+//! workflows end to end, printed as one JSON line each so runs can be compared.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use quorum_domain::WorkflowStatus;
+use quorum_queue::{Job, Queue};
+use quorum_service::{CreateWorkflow, Quorum, WorkerConfig, auth, demo};
+use quorum_store::{PageRequest, WorkflowFilter};
+use serde_json::{Value, json};
+
+const LEASE: Duration = Duration::from_secs(60);
+
+/// Ids of `count` workflows the queue can carry: the database queue refers to real rows, so
+/// demo history is written first.
+async fn subjects(quorum: &Quorum, count: u64) -> anyhow::Result<Vec<String>> {
+    demo::ensure_directory(quorum).await?;
+    demo::load(quorum, count, 5_000, 7, |_| {}).await?;
+    let mut ids = Vec::with_capacity(count as usize);
+    let mut page = PageRequest::Offset {
+        limit: 1_000,
+        offset: 0,
+    };
+    loop {
+        let found = quorum
+            .list_workflows(&WorkflowFilter::default(), &page)
+            .await?;
+        ids.extend(found.workflows.into_iter().map(|w| w.id));
+        match found.next_cursor {
+            Some(cursor) if (ids.len() as u64) < count => {
+                page = PageRequest::After {
+                    limit: 1_000,
+                    cursor,
+                }
+            }
+            _ => break,
+        }
+    }
+    ids.truncate(count as usize);
+    Ok(ids)
+}
+
+fn per_second(n: u64, elapsed: Duration) -> f64 {
+    (n as f64 / elapsed.as_secs_f64()).round()
+}
+
+/// Enqueue `jobs` in batches, then `workers` tasks claim `batch` at a time and acknowledge
+/// them, until the queue is empty.
+pub async fn queue(
+    quorum: &Quorum,
+    jobs: u64,
+    workers: usize,
+    batch: usize,
+) -> anyhow::Result<Value> {
+    if jobs == 0 || workers == 0 || batch == 0 {
+        bail!("--jobs, --workers and --batch must be 1 or more");
+    }
+    let ids = subjects(quorum, jobs)
+        .await
+        .context("preparing workflows to queue")?;
+    let queue = quorum.queue().clone();
+    if queue.depth().await? != 0 {
+        bail!("the queue is not empty; benchmark on a fresh database and queue");
+    }
+    let started = Instant::now();
+    for chunk in ids.chunks(batch.max(100)) {
+        let jobs: Vec<Job> = chunk.iter().map(|id| Job::now(id.clone())).collect();
+        queue.enqueue(&jobs).await?;
+    }
+    let enqueued = started.elapsed();
+    let done = Arc::new(AtomicU64::new(0));
+    let processing = Instant::now();
+    let tasks: Vec<_> = (0..workers)
+        .map(|n| {
+            let (queue, done) = (queue.clone(), done.clone());
+            tokio::spawn(async move { drain(queue, format!("bench-{n}"), batch, done).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await??;
+    }
+    let processed = processing.elapsed();
+    let acked = done.load(Ordering::Relaxed);
+    if acked != jobs {
+        bail!("{acked} of {jobs} jobs were acknowledged");
+    }
+    Ok(json!({
+        "bench": "queue",
+        "queue": queue.backend(),
+        "jobs": jobs,
+        "workers": workers,
+        "batch": batch,
+        "enqueue_jobs_per_s": per_second(jobs, enqueued),
+        "process_jobs_per_s": per_second(jobs, processed),
+        "end_to_end_jobs_per_s": per_second(jobs, enqueued + processed),
+    }))
+}
+
+async fn drain(
+    queue: Arc<dyn Queue>,
+    worker: String,
+    batch: usize,
+    done: Arc<AtomicU64>,
+) -> anyhow::Result<()> {
+    loop {
+        let leases = queue.claim(&worker, batch, LEASE).await?;
+        if leases.is_empty() {
+            return Ok(());
+        }
+        let acked = queue.ack(&leases).await?;
+        done.fetch_add(acked, Ordering::Relaxed);
+    }
+}
+
+/// Creates `count` workflows of a type with `steps` no-op steps and no vote, while this
+/// process's workers run them, and times until the last completes.
+pub async fn workflows(
+    quorum: &Quorum,
+    count: u64,
+    workers: usize,
+    steps: usize,
+) -> anyhow::Result<Value> {
+    if count == 0 || workers == 0 {
+        bail!("--workflows and --workers must be 1 or more");
+    }
+    demo::ensure_directory(quorum).await?;
+    let steps: Vec<Value> = (0..steps)
+        .map(|i| json!({"name": format!("step_{i}"), "title": format!("Step {i}"), "estimated_seconds": 1, "handler": "core.noop"}))
+        .collect();
+    let definition = json!({
+        "id": "bench.noop",
+        "name": "No-op benchmark",
+        "description": "Steps that do nothing: measures Quorum itself.",
+        "domain": "media",
+        "category": "Benchmark",
+        "estimated_duration_seconds": 1,
+        "input_schema": {"type": "object"},
+        "outputs": {},
+        "steps": steps,
+        "success_criteria": [],
+        "oversight": {"required": false},
+        "review_criteria": [],
+        "savings_model": {"tasks_automated": "Nothing", "minutes_saved_per_week": 1, "hourly_rate": 60},
+        "max_attempts": 1
+    });
+    quorum
+        .registry()
+        .register(&auth::admin_principal(), definition)
+        .await?;
+    let agent = quorum
+        .store()
+        .get_principal("agent_jermaine_super_action")
+        .await?;
+    let pool = quorum.spawn_workers(WorkerConfig {
+        concurrency: workers,
+        poll: Duration::from_millis(20),
+        name: "bench".into(),
+        ..WorkerConfig::default()
+    });
+    let filter = WorkflowFilter {
+        workflow_type_id: Some("bench.noop".into()),
+        status: Some(WorkflowStatus::Completed),
+        ..WorkflowFilter::default()
+    };
+    let before = quorum
+        .list_workflows(
+            &filter,
+            &PageRequest::Offset {
+                limit: 1,
+                offset: 0,
+            },
+        )
+        .await?
+        .total;
+    let started = Instant::now();
+    let creators: Vec<_> = (0..4u64)
+        .map(|n| {
+            let (quorum, agent) = (quorum.clone(), agent.clone());
+            let share = count / 4 + u64::from(n < count % 4);
+            tokio::spawn(async move {
+                for _ in 0..share {
+                    let request = CreateWorkflow {
+                        workflow_type_id: "bench.noop".into(),
+                        inputs: json!({}),
+                        calculated_savings: None,
+                        assigned_council_id: None,
+                        enqueue: None,
+                    };
+                    quorum.create_workflow(&agent, request).await?;
+                }
+                anyhow::Ok(())
+            })
+        })
+        .collect();
+    for creator in creators {
+        creator.await??;
+    }
+    let created = started.elapsed();
+    loop {
+        let done = quorum
+            .list_workflows(
+                &filter,
+                &PageRequest::Offset {
+                    limit: 1,
+                    offset: 0,
+                },
+            )
+            .await?
+            .total
+            - before;
+        if done as u64 >= count {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            bail!("only {done} of {count} workflows completed in ten minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let elapsed = started.elapsed();
+    pool.shutdown().await;
+    Ok(json!({
+        "bench": "workflows",
+        "database": quorum.store().backend(),
+        "queue": quorum.queue().backend(),
+        "workflows": count,
+        "steps": steps.len(),
+        "workers": workers,
+        "create_per_s": per_second(count, created),
+        "workflows_per_s": per_second(count, elapsed),
+    }))
+}
