@@ -3,6 +3,7 @@
 #
 #   bench/queue.sh                 # release build, then every measurement
 #   JOBS=50000 bench/queue.sh      # more jobs per queue run
+#   QUORUM_BIN=/path/quorum bench/queue.sh   # a binary built already
 #
 # Needs PostgreSQL (QUORUM_BENCH_PG, default postgres://postgres@127.0.0.1:5432) and Redis
 # (QUORUM_BENCH_REDIS, default redis://127.0.0.1:6379). Each run gets a fresh database, a fresh
@@ -14,9 +15,9 @@ JOBS=${JOBS:-20000}
 WORKFLOWS=${WORKFLOWS:-2000}
 PG=${QUORUM_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 REDIS=${QUORUM_BENCH_REDIS:-redis://127.0.0.1:6379}
-BIN=target/release/quorum
+BIN=${QUORUM_BIN:-target/release/quorum}
 
-cargo build --release --bin quorum >&2
+[ -n "${QUORUM_BIN:-}" ] || cargo build --release --bin quorum >&2
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"; psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS quorum_bench_queue" >/dev/null 2>&1 || true' EXIT
 

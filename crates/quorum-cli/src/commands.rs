@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use quorum_domain::{PrincipalKind, Role};
-use quorum_service::{NewPrincipal, Quorum, RetryTiming, ServiceError, WorkerConfig, auth, demo};
+use quorum_service::{
+    Mailer, NewPrincipal, Quorum, RetryTiming, ServiceError, WorkerConfig, auth, demo,
+};
 use quorum_steps::StepEnv;
 use quorum_store::{PageRequest, WorkflowFilter};
 use serde_json::Value;
@@ -43,6 +45,12 @@ async fn open(
             base: Duration::from_millis(settings.retry_base_ms.max(1)),
             ..RetryTiming::default()
         });
+    let quorum = match &settings.smtp_url {
+        Some(url) => quorum.with_mailer(
+            Mailer::new(url, &settings.smtp_from).context("configuring SMTP (QUORUM_SMTP_URL)")?,
+        ),
+        None => quorum,
+    };
     quorum.prepare().await.context("migrating the database")?;
     Ok(quorum)
 }
@@ -191,7 +199,8 @@ async fn serve(settings: &Settings, demo_mode: bool) -> anyhow::Result<()> {
         .context("starting the sweeper and listener")?;
     tracing::info!(bind = %settings.bind, backend = quorum.store().backend(), "serving");
     let workers = (settings.workers > 0).then(|| quorum.spawn_workers(worker_config(settings)));
-    let app = quorum_web::router(quorum);
+    let app =
+        quorum_web::router(quorum).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -94,6 +94,18 @@ pub struct Settings {
         global = true
     )]
     pub retry_base_ms: u64,
+    /// `smtp://HOST:PORT`: where contact-form messages are sent. Unset, they are kept in the
+    /// outbox (`GET /api/sites/{slug}/messages`).
+    #[arg(long, env = "QUORUM_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of contact-form mail.
+    #[arg(
+        long,
+        env = "QUORUM_SMTP_FROM",
+        default_value = "Quorum <quorum@localhost>",
+        global = true
+    )]
+    pub smtp_from: String,
 }
 
 fn default_workers() -> usize {
@@ -146,6 +158,8 @@ impl fmt::Debug for Settings {
             .field("lease_seconds", &self.lease_seconds)
             .field("shutdown_grace_seconds", &self.shutdown_grace_seconds)
             .field("retry_base_ms", &self.retry_base_ms)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("smtp_from", &self.smtp_from)
             .finish()
     }
 }

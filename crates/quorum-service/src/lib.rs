@@ -2,11 +2,13 @@
 //! storage, the workflow-type registry and authorization.
 
 pub mod auth;
+mod contact;
 pub mod demo;
 mod directory;
 mod error;
 mod executor;
 mod governance;
+mod mail;
 pub mod registry;
 mod relay;
 pub mod telemetry;
@@ -19,10 +21,12 @@ use quorum_queue::{DbQueue, Queue};
 use quorum_steps::{Handlers, StepEnv};
 use quorum_store::{Store, StoreError};
 
+pub use contact::{ContactForm, Received, live_manifest, valid_slug};
 pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated};
 pub use error::ServiceError;
 pub use executor::{Outcome, RetryTiming};
 pub use governance::{CancelRequest, MembersRequest, VoteRequest};
+pub use mail::Mailer;
 pub use registry::Registry;
 pub use worker::{Signals, WorkerConfig, WorkerPool};
 pub use workflows::CreateWorkflow;
@@ -37,6 +41,8 @@ pub struct Quorum {
     handlers: Arc<Handlers>,
     step_env: Arc<StepEnv>,
     retry: RetryTiming,
+    mailer: Option<Arc<Mailer>>,
+    contact_limiter: Arc<contact::ContactLimiter>,
     registry: Arc<Registry>,
     auth: Arc<auth::Auth>,
     public_reads: bool,
@@ -62,6 +68,8 @@ impl Quorum {
                 public_url: "http://127.0.0.1:5000".into(),
             }),
             retry: RetryTiming::default(),
+            mailer: None,
+            contact_limiter: Arc::new(contact::limiter()),
             store,
             public_reads,
             changes: Arc::new(tokio::sync::Notify::new()),
@@ -84,6 +92,16 @@ impl Quorum {
     pub fn with_retry_timing(mut self, retry: RetryTiming) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// Sends contact-form messages through `mailer` instead of keeping them in the outbox.
+    pub fn with_mailer(mut self, mailer: Mailer) -> Self {
+        self.mailer = Some(Arc::new(mailer));
+        self
+    }
+
+    pub fn step_env(&self) -> &StepEnv {
+        &self.step_env
     }
 
     pub fn queue(&self) -> &Arc<dyn Queue> {

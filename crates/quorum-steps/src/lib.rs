@@ -6,7 +6,8 @@
 //! effects by it, so what users see happens once.
 
 mod core;
-mod website;
+pub mod site;
+pub mod website;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

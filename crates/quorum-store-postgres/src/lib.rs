@@ -1,6 +1,7 @@
 //! `PgStore`: Quorum on PostgreSQL, for many API servers and workers sharing one database.
 
 mod bulk;
+mod contact;
 mod detail;
 mod directory;
 mod governance;
@@ -329,6 +330,24 @@ impl Store for PgStore {
 
     async fn queue_depth(&self) -> StoreResult<i64> {
         jobs::depth(&self.pool).await
+    }
+
+    async fn add_contact_message(&self, message: &ContactMessage) -> StoreResult<()> {
+        contact::add(&self.pool, message).await
+    }
+
+    async fn set_contact_delivery(
+        &self,
+        id: &str,
+        delivery: &str,
+        error: Option<&str>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        contact::set_delivery(&self.pool, id, delivery, error, at).await
+    }
+
+    async fn contact_messages(&self, site: &str, limit: i64) -> StoreResult<Vec<ContactMessage>> {
+        contact::list(&self.pool, site, limit).await
     }
 
     async fn events_after(

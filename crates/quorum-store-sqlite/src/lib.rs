@@ -4,6 +4,7 @@
 //! instead of failing with SQLITE_BUSY; reads use a pool of their own and never wait for them.
 
 mod bulk;
+mod contact;
 mod detail;
 mod directory;
 mod governance;
@@ -247,6 +248,24 @@ impl Store for SqliteStore {
 
     async fn queue_depth(&self) -> StoreResult<i64> {
         jobs::depth(&self.reader).await
+    }
+
+    async fn add_contact_message(&self, message: &ContactMessage) -> StoreResult<()> {
+        contact::add(&self.writer, message).await
+    }
+
+    async fn set_contact_delivery(
+        &self,
+        id: &str,
+        delivery: &str,
+        error: Option<&str>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        contact::set_delivery(&self.writer, id, delivery, error, at).await
+    }
+
+    async fn contact_messages(&self, site: &str, limit: i64) -> StoreResult<Vec<ContactMessage>> {
+        contact::list(&self.reader, site, limit).await
     }
 
     async fn events_after(

@@ -152,6 +152,21 @@ pub trait Store: Send + Sync + 'static {
     /// Jobs queued or held.
     async fn queue_depth(&self) -> StoreResult<i64>;
 
+    // --- contact forms ----------------------------------------------------------------------
+
+    /// Keeps a message (its `delivery` says what became of it so far).
+    async fn add_contact_message(&self, message: &ContactMessage) -> StoreResult<()>;
+    /// Records what the SMTP server said: `sent`, or `failed` with the error.
+    async fn set_contact_delivery(
+        &self,
+        id: &str,
+        delivery: &str,
+        error: Option<&str>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()>;
+    /// A site's messages, newest first.
+    async fn contact_messages(&self, site: &str, limit: i64) -> StoreResult<Vec<ContactMessage>>;
+
     // --- events ---------------------------------------------------------------------------
 
     /// Events after `after_id` matching `filter`, oldest first.

@@ -249,3 +249,27 @@ pub struct StepOutcome {
     pub output: Option<serde_json::Value>,
     pub at: DateTime<Utc>,
 }
+
+/// A message sent through a deployed site's contact form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct ContactMessage {
+    pub id: String,
+    /// The site's slug.
+    pub site: String,
+    /// The workflow that deployed the site.
+    pub workflow_id: String,
+    pub recipient: String,
+    pub name: String,
+    pub email: String,
+    pub message: String,
+    pub remote_addr: Option<String>,
+    #[serde(with = "quorum_domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: DateTime<Utc>,
+    /// `outbox` (kept, no SMTP server configured), `sent` or `failed`.
+    pub delivery: String,
+    #[serde(with = "quorum_domain::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}

@@ -93,6 +93,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
             ServiceError::NotFound(m) => Self::not_found(m),
             ServiceError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
+            ServiceError::RateLimited(m) => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", m)
+            }
             ServiceError::Store(e) => e.into(),
             ServiceError::Queue(quorum_queue::QueueError::Unavailable(m)) => {
                 tracing::warn!(error = %m, "queue unavailable");

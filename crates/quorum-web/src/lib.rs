@@ -4,6 +4,7 @@ pub mod api;
 mod error;
 mod extract;
 mod router;
+mod sites;
 
 pub use error::ApiError;
 pub use router::{AppState, router, router_with_openapi};

@@ -6,8 +6,10 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use quorum_service::Quorum;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -16,6 +18,7 @@ use utoipa_axum::routes;
 
 use crate::api::{councils, events, governance, health, principals, types, workflows};
 use crate::error::ApiError;
+use crate::sites;
 
 /// Request bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -37,6 +40,7 @@ pub struct AppState {
         (name = "governance", description = "Votes, decisions, cancellation and live events"),
         (name = "principals", description = "Agents, people and their tokens"),
         (name = "health", description = "Liveness, readiness and metrics"),
+        (name = "sites", description = "Deployed websites and their contact forms"),
     )
 )]
 struct ApiDoc;
@@ -107,10 +111,19 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi)
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
         .routes(routes!(openapi_json))
+        .routes(routes!(sites::messages))
         .split_for_parts();
     let json = openapi.to_json().expect("the OpenAPI document serializes");
     state.openapi.set(json).expect("set once");
+    // Deployed sites are files, not API: outside the OpenAPI document, compressed.
+    let sites = Router::new()
+        .route("/sites/{slug}", get(sites::site_bare))
+        .route("/sites/{slug}/", get(sites::site_root))
+        .route("/sites/{slug}/contact", post(sites::contact))
+        .route("/sites/{slug}/{*path}", get(sites::site_path))
+        .layer(CompressionLayer::new());
     let router = router
+        .merge(sites)
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -115,7 +115,9 @@ impl TestApp {
                 cap: Duration::from_millis(200),
             });
         quorum.prepare().await.unwrap();
-        tokio::spawn(axum::serve(listener, quorum_web::router(quorum.clone())).into_future());
+        let app = quorum_web::router(quorum.clone())
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(axum::serve(listener, app).into_future());
         let mut app = Self {
             url,
             quorum,

@@ -11,3 +11,4 @@ mod execution;
 mod governance;
 mod openapi;
 mod types;
+mod websites;

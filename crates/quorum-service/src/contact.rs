@@ -1,0 +1,230 @@
+//! Contact forms of deployed sites: a message is validated, rate-limited per address and site,
+//! kept, and sent by SMTP to the site's recipient when Quorum has an SMTP server; otherwise it
+//! waits in the outbox (the `contact_messages` table, `delivery = 'outbox'`).
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use quorum_domain::FieldError;
+use quorum_domain::ids::new_id;
+use quorum_steps::website::SiteManifest;
+use quorum_store::ContactMessage;
+use serde::Deserialize;
+
+use crate::{Quorum, ServiceError, ServiceResult};
+
+/// Messages one address may send one site per minute.
+const PER_MINUTE: u32 = 5;
+
+/// What the form posts.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub message: String,
+    /// The honeypot: hidden from people, filled in by bots.
+    #[serde(default)]
+    pub website: String,
+}
+
+/// What became of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Received {
+    Kept(Box<ContactMessage>),
+    /// The honeypot was filled in: answered like a success, kept nowhere.
+    Discarded,
+}
+
+pub(crate) type ContactLimiter = DefaultKeyedRateLimiter<(IpAddr, String)>;
+
+pub(crate) fn limiter() -> ContactLimiter {
+    RateLimiter::keyed(Quota::per_minute(
+        NonZeroU32::new(PER_MINUTE).expect("not zero"),
+    ))
+}
+
+/// The live deployment's manifest of a site, if the site exists. Slugs are checked first, so
+/// nothing outside the sites folder is ever read.
+pub fn live_manifest(data_dir: &Path, slug: &str) -> Option<SiteManifest> {
+    if !valid_slug(slug) {
+        return None;
+    }
+    let path: PathBuf = data_dir
+        .join("sites")
+        .join(slug)
+        .join(".quorum")
+        .join("site.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+pub fn valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 40
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn check(form: &ContactForm) -> Vec<FieldError> {
+    let mut details = Vec::new();
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        details.push(FieldError::new(
+            "name",
+            "length",
+            "give a name of 1 to 100 characters",
+        ));
+    }
+    if !plausible_email(form.email.trim()) {
+        details.push(FieldError::new(
+            "email",
+            "format",
+            "give an e-mail address such as ana@example.com",
+        ));
+    }
+    let message = form.message.trim();
+    if message.is_empty() || message.chars().count() > 5_000 {
+        details.push(FieldError::new(
+            "message",
+            "length",
+            "write a message of 1 to 5,000 characters",
+        ));
+    }
+    details
+}
+
+/// One @, something on each side, a dot in the domain, no spaces or control characters: what
+/// a form can check; only delivery proves an address.
+fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    email.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+}
+
+impl Quorum {
+    /// Receives a message for the site `slug` from `remote`.
+    pub async fn receive_contact(
+        &self,
+        slug: &str,
+        form: ContactForm,
+        remote: Option<IpAddr>,
+    ) -> ServiceResult<Received> {
+        let manifest = live_manifest(&self.step_env.data_dir, slug)
+            .ok_or_else(|| ServiceError::NotFound(format!("there is no site {slug:?}")))?;
+        let details = check(&form);
+        if !details.is_empty() {
+            return Err(ServiceError::invalid(
+                "the message cannot be sent as it is",
+                details,
+            ));
+        }
+        let key = (
+            remote.unwrap_or(IpAddr::from([0, 0, 0, 0])),
+            slug.to_owned(),
+        );
+        if self.contact_limiter.check_key(&key).is_err() {
+            return Err(ServiceError::RateLimited(format!(
+                "at most {PER_MINUTE} messages a minute may be sent to this site; try again shortly"
+            )));
+        }
+        if !form.website.is_empty() {
+            tracing::info!(
+                site = slug,
+                "discarded a contact message that filled in the honeypot"
+            );
+            return Ok(Received::Discarded);
+        }
+        let mut message = ContactMessage {
+            id: new_id("msg"),
+            site: slug.to_owned(),
+            workflow_id: manifest.workflow_id.clone(),
+            recipient: manifest.contact_email.clone(),
+            name: form.name.trim().to_owned(),
+            email: form.email.trim().to_owned(),
+            message: form.message.trim().to_owned(),
+            remote_addr: remote.map(|ip| ip.to_string()),
+            received_at: quorum_domain::time::now(),
+            delivery: "outbox".into(),
+            delivered_at: None,
+            error: None,
+        };
+        self.store.add_contact_message(&message).await?;
+        if let Some(mailer) = &self.mailer {
+            let (delivery, error) = match mailer.send(&manifest.site_name, &message).await {
+                Ok(()) => ("sent", None),
+                Err(e) => {
+                    tracing::warn!(site = slug, error = %e, "sending a contact message failed; it stays kept");
+                    ("failed", Some(e))
+                }
+            };
+            let at = quorum_domain::time::now();
+            self.store
+                .set_contact_delivery(&message.id, delivery, error.as_deref(), at)
+                .await?;
+            message.delivery = delivery.into();
+            message.error = error;
+            message.delivered_at = Some(at);
+        }
+        Ok(Received::Kept(Box::new(message)))
+    }
+
+    /// A site's messages, newest first (admin).
+    pub async fn contact_messages(
+        &self,
+        caller: &quorum_domain::Principal,
+        slug: &str,
+    ) -> ServiceResult<Vec<ContactMessage>> {
+        crate::auth::require(caller, quorum_domain::Role::Admin)?;
+        Ok(self.store.contact_messages(slug, 1_000).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_are_checked_field_by_field() {
+        let good = ContactForm {
+            name: "Ana".into(),
+            email: "ana@example.com".into(),
+            message: "Hello".into(),
+            website: String::new(),
+        };
+        assert!(check(&good).is_empty());
+        let bad = ContactForm {
+            name: " ".into(),
+            email: "ana@@example".into(),
+            message: "x".repeat(5_001),
+            website: String::new(),
+        };
+        let fields: Vec<String> = check(&bad).into_iter().map(|d| d.field).collect();
+        assert_eq!(fields, ["name", "email", "message"]);
+        for email in ["a@b", "a b@c.d", "@c.d", "a@.c", "a@c.", "<a@c.d>"] {
+            assert!(!plausible_email(email), "{email}");
+        }
+    }
+
+    #[test]
+    fn slugs_never_leave_the_sites_folder() {
+        for slug in ["", "..", "../x", "a/b", "A", "a.b", &"a".repeat(41)] {
+            assert!(!valid_slug(slug), "{slug}");
+        }
+        assert!(valid_slug("codex-digital-studios"));
+    }
+}

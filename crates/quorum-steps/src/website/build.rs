@@ -1,0 +1,131 @@
+//! The six steps that build a deployment: each writes its own files into the build folder.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::{MANIFEST, Plan, io};
+use crate::site::FileKind;
+use crate::{StepContext, StepError, StepHandler};
+
+/// Writes `files` under the build folder, each whole: written aside, then renamed.
+async fn write_all(plan: &Plan, files: BTreeMap<&str, &[u8]>) -> Result<usize, StepError> {
+    for (path, bytes) in &files {
+        let target = plan.build.join(path);
+        if let Some(parent) = target.parent() {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(io("creating a build folder"))?;
+        }
+        let partial = target.with_extension("partial");
+        tokio::fs::write(&partial, bytes)
+            .await
+            .map_err(io("writing a site file"))?;
+        tokio::fs::rename(&partial, &target)
+            .await
+            .map_err(io("placing a site file"))?;
+    }
+    Ok(files.len())
+}
+
+pub(crate) struct InitializeProject;
+
+#[async_trait]
+impl StepHandler for InitializeProject {
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
+        let plan = Plan::new(ctx)?;
+        let manifest = serde_json::to_vec_pretty(&plan.manifest())
+            .map_err(|e| StepError::Permanent(format!("the manifest: {e}")))?;
+        write_all(&plan, BTreeMap::from([(MANIFEST, manifest.as_slice())])).await?;
+        Ok(json!({
+            "slug": plan.spec.slug,
+            "deployment_id": plan.spec.deployment_id,
+            "files_planned": plan.site.files.len(),
+        }))
+    }
+}
+
+pub(crate) struct GeneratePages;
+
+#[async_trait]
+impl StepHandler for GeneratePages {
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
+        let plan = Plan::new(ctx)?;
+        let written = write_all(&plan, plan.site.files_of(FileKind::Html)).await?;
+        let pages: Vec<&str> = plan.site.pages.iter().map(|p| p.slug.as_str()).collect();
+        Ok(json!({ "pages": pages, "html_files": written }))
+    }
+}
+
+pub(crate) struct ApplyBranding;
+
+#[async_trait]
+impl StepHandler for ApplyBranding {
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
+        let plan = Plan::new(ctx)?;
+        write_all(&plan, plan.site.files_of(FileKind::Branding)).await?;
+        Ok(
+            json!({ "palette": plan.site.palette, "contrast_adjustments": plan.site.palette.adjustments }),
+        )
+    }
+}
+
+pub(crate) struct SetupSeo;
+
+#[async_trait]
+impl StepHandler for SetupSeo {
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
+        let plan = Plan::new(ctx)?;
+        write_all(&plan, plan.site.files_of(FileKind::Seo)).await?;
+        Ok(json!({
+            "sitemap_url": plan.url("sitemap.xml"),
+            "robots_url": plan.url("robots.txt"),
+            "canonical_urls": plan.site.pages.iter().map(|p| plan.url(&p.path)).collect::<Vec<_>>(),
+        }))
+    }
+}
+
+pub(crate) struct ConfigureNavigation;
+
+#[async_trait]
+impl StepHandler for ConfigureNavigation {
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
+        let plan = Plan::new(ctx)?;
+        write_all(&plan, plan.site.files_of(FileKind::Script)).await?;
+        let navigation: Vec<Value> = plan
+            .site
+            .pages
+            .iter()
+            .filter(|p| !p.slug.starts_with("blog/"))
+            .map(|p| json!({"title": p.title, "url": plan.url(&p.path)}))
+            .collect();
+        Ok(json!({ "navigation": navigation }))
+    }
+}
+
+pub(crate) struct SetupContactForm;
+
+#[async_trait]
+impl StepHandler for SetupContactForm {
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
+        let plan = Plan::new(ctx)?;
+        // The form is in the contact page; what makes it work is the manifest, which names
+        // the recipient the contact endpoint sends to. Check both are in the build.
+        let contact = plan.build.join("contact").join("index.html");
+        let page = tokio::fs::read_to_string(&contact)
+            .await
+            .map_err(io("reading the contact page"))?;
+        if !page.contains(&plan.spec.contact_action) {
+            return Err(StepError::Permanent(
+                "the contact page has no form posting to Quorum".into(),
+            ));
+        }
+        tokio::fs::metadata(plan.build.join(MANIFEST))
+            .await
+            .map_err(io("the site's manifest"))?;
+        Ok(
+            json!({ "contact_action": plan.spec.contact_action, "recipient": plan.inputs.contact_email }),
+        )
+    }
+}

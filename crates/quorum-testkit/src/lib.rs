@@ -1,0 +1,36 @@
+//! Test helpers shared by Quorum's crates; a dev-dependency only, never linked into a binary.
+//!
+//! [`browser`] drives a real headless Chromium through chromedriver, so tests of generated
+//! websites and server-rendered dashboards can check what a person would get: the page at
+//! phone and desktop widths, no console errors, no serious accessibility violations, and a
+//! screenshot to look at. [`artifact_path`] says where such files go.
+
+pub mod browser;
+
+use std::path::{Path, PathBuf};
+
+/// Where a test writes files meant for a person to look at afterwards (screenshots),
+/// `<workspace>/target/test-artifacts/<relative>`.
+///
+/// Beside the build output rather than in a temporary directory, so the files outlive the
+/// test and are ignored by git with the rest of `target/`.
+pub fn artifact_path(relative: impl AsRef<Path>) -> PathBuf {
+    workspace_root()
+        .join("target")
+        .join("test-artifacts")
+        .join(relative)
+}
+
+/// The workspace root, found from this crate's place in it (`crates/quorum-testkit`).
+pub(crate) fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .and_then(Path::parent)
+        .expect("quorum-testkit lives at <workspace>/crates/quorum-testkit")
+}
+
+/// CI sets `CI=true`; there a missing tool fails the test instead of skipping it, so a
+/// missing install step cannot pass unnoticed.
+pub(crate) fn on_ci() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}

@@ -1,0 +1,358 @@
+//! `website.create_basic_site` end to end: a council approves, workers build, deploy and
+//! verify a real site, Quorum serves it, and its contact form reaches the outbox.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp};
+
+const WITHIN: Duration = Duration::from_secs(30);
+
+/// The seed's example inputs.
+fn seed_inputs() -> Value {
+    json!({
+        "site_name": "Codex Digital Studios",
+        "site_description": "AI-powered web development",
+        "brand_colors": {"primary": "#1a1a1a"},
+        "contact_email": "hello@codexdigital.app"
+    })
+}
+
+async fn create(app: &TestApp, inputs: Value) -> (StatusCode, Value) {
+    let body = json!({"workflow_type_id": "website.create_basic_site", "inputs": inputs});
+    app.send(
+        Method::POST,
+        "/api/workflows",
+        "agent_jermaine_super_action",
+        Some(body),
+    )
+    .await
+}
+
+/// Creates a website workflow, has the council approve it and waits for it to complete.
+async fn built(app: &TestApp, inputs: Value) -> Value {
+    let (status, created) = create(app, inputs).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap();
+    for member in ["user_council_lead", "user_b"] {
+        let (status, body) = app.vote(member, id, "approve", "on brand").await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    app.wait_for(id, "COMPLETED", WITHIN).await
+}
+
+async fn fetch(app: &TestApp, url: &str) -> reqwest::Response {
+    app.client.get(url).send().await.unwrap()
+}
+
+async fn the_seed_example_becomes_a_live_verified_site(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let workers = app.workers(2);
+    let detail = built(&app, seed_inputs()).await;
+    workers.shutdown().await;
+
+    let outputs = &detail["outputs"];
+    let site_url = outputs["site_url"].as_str().unwrap();
+    assert_eq!(
+        site_url,
+        format!("{}/sites/codex-digital-studios/", app.url)
+    );
+    let pages: Vec<&str> = outputs["pages_created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    for page in [
+        "",
+        "about/",
+        "services/",
+        "contact/",
+        "blog/",
+        "blog/welcome/",
+    ] {
+        assert!(
+            pages.contains(&format!("{site_url}{page}").as_str()),
+            "{page} in {pages:?}"
+        );
+    }
+    for asset in ["css", "js", "logo"] {
+        assert!(
+            outputs["asset_urls"][asset]
+                .as_str()
+                .unwrap()
+                .starts_with(site_url)
+        );
+    }
+    assert!(
+        outputs["deployment_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("deploy_")
+    );
+    let verification = &outputs["verification"];
+    assert_eq!(verification["pages"].as_array().unwrap().len(), pages.len());
+    assert_eq!(verification["contact_form"]["delivery"], "outbox");
+    assert!(verification["links_checked"].as_u64().unwrap() > 5);
+
+    let urls = pages
+        .iter()
+        .copied()
+        .chain(["css", "js", "logo"].map(|a| outputs["asset_urls"][a].as_str().unwrap()));
+    for url in urls {
+        assert_eq!(fetch(&app, url).await.status(), StatusCode::OK, "{url}");
+    }
+    let steps = detail["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 8);
+    assert!(
+        steps.iter().all(|s| s["status"] == "succeeded"),
+        "{steps:?}"
+    );
+    assert_eq!(detail["metrics"][0]["success_rate"], 1.0);
+    assert_eq!(detail["calculated_savings"]["weekly_savings"], 225.0);
+    assert_eq!(detail["calculated_savings"]["annual_savings"], 11700.0);
+
+    let messages = app.get("/api/sites/codex-digital-studios/messages").await;
+    let messages = messages.as_array().unwrap();
+    assert_eq!(messages.len(), 1, "verify's test message is kept");
+    assert_eq!(messages[0]["recipient"], "hello@codexdigital.app");
+    assert_eq!(
+        messages[0]["delivery"], "outbox",
+        "no SMTP server: the outbox keeps it"
+    );
+}
+
+async fn deployed_sites_are_served_with_types_caching_and_compression(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let workers = app.workers(1);
+    built(&app, seed_inputs()).await;
+    workers.shutdown().await;
+    let base = format!("{}/sites/codex-digital-studios", app.url);
+
+    for (path, kind, cache) in [
+        ("/", "text/html", "no-cache"),
+        ("/assets/main.css", "text/css", "public, max-age=300"),
+        ("/assets/logo.svg", "image/svg+xml", "public, max-age=300"),
+        ("/sitemap.xml", "", "public, max-age=300"),
+        ("/robots.txt", "text/plain", "public, max-age=300"),
+    ] {
+        let response = fetch(&app, &format!("{base}{path}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let headers = response.headers();
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with(kind),
+            "{path}: {headers:?}"
+        );
+        assert_eq!(headers[header::CACHE_CONTROL], cache, "{path}");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    }
+    let compressed = app
+        .client
+        .get(format!("{base}/assets/main.css"))
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()[header::CONTENT_ENCODING], "gzip");
+
+    let bare = app
+        .client
+        .get(format!("{base}/about"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bare.url().path(),
+        "/sites/codex-digital-studios/about/",
+        "redirected to the folder"
+    );
+    for hidden in [
+        "/.quorum/site.json",
+        "/../.builds/",
+        "/%2e%2e/%2e%2e/quorum.db",
+        "/no-such-page/",
+    ] {
+        let response = fetch(&app, &format!("{base}{hidden}")).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{hidden}");
+    }
+    let missing = fetch(&app, &format!("{base}/no-such-page/"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        missing.contains("Codex Digital Studios"),
+        "the site's own 404 page"
+    );
+    let unknown = fetch(&app, &format!("{}/sites/nobody/", app.url)).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+async fn the_contact_form_keeps_checks_and_limits_messages(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let workers = app.workers(1);
+    built(&app, seed_inputs()).await;
+    workers.shutdown().await;
+    let action = format!("{}/sites/codex-digital-studios/contact", app.url);
+    let post = |form: Vec<(&'static str, String)>, accept: &'static str| {
+        app.client
+            .post(&action)
+            .header(header::ACCEPT, accept)
+            .form(&form)
+            .send()
+    };
+    let good = || {
+        vec![
+            ("name", "Ana <b>".to_owned()),
+            ("email", "ana@example.com".to_owned()),
+            ("message", "Hello <script>alert(1)</script>".to_owned()),
+            ("website", String::new()),
+        ]
+    };
+
+    // A browser without JavaScript gets a page.
+    let page = post(good(), "text/html").await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Thank you"));
+    // Other clients get JSON.
+    let json: Value = post(good(), "application/json")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["delivery"], "outbox");
+
+    let mut bad = good();
+    bad[1].1 = "not an address".into();
+    bad[2].1 = String::new();
+    let refused = post(bad.clone(), "application/json").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = refused.json().await.unwrap();
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["email", "message"]);
+    let refused_page = post(bad, "text/html").await.unwrap();
+    assert_eq!(refused_page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused_page.text().await.unwrap().contains("was not sent"));
+
+    let mut spam = good();
+    spam[3].1 = "http://spam.example".into();
+    assert_eq!(
+        post(spam, "application/json").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+
+    // Refused forms store nothing and do not count; verify's message, three good ones and
+    // the spam make five in this minute: the sixth is refused.
+    let fifth = post(good(), "application/json").await.unwrap();
+    assert_eq!(fifth.status(), StatusCode::CREATED);
+    let limited = post(good(), "application/json").await.unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: Value = limited.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let messages = app.get("/api/sites/codex-digital-studios/messages").await;
+    assert_eq!(
+        messages.as_array().unwrap().len(),
+        4,
+        "verify's and the three good ones; not the spam"
+    );
+    assert_eq!(
+        messages[0]["message"], "Hello <script>alert(1)</script>",
+        "kept as written"
+    );
+
+    let (status, _) = app
+        .send(
+            Method::GET,
+            "/api/sites/codex-digital-studios/messages",
+            "agent_jermaine_super_action",
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only admins read the messages"
+    );
+    let nowhere = app
+        .client
+        .post(format!("{}/sites/nobody/contact", app.url))
+        .header(header::ACCEPT, "application/json")
+        .form(&good())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
+}
+
+async fn hostile_inputs_are_refused_or_escaped(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let with = |field: &str, value: Value| {
+        let mut inputs = seed_inputs();
+        inputs[field] = value;
+        inputs
+    };
+    for (field, value, rule) in [
+        ("pages", json!(["home", "../etc"]), "pattern"),
+        ("pages", json!(["home", "home"]), "uniqueItems"),
+        ("site_name", json!("x".repeat(10_000)), "maxLength"),
+        ("brand_colors", json!({"primary": "red"}), "pattern"),
+        ("brand_colors", json!({"accent": "#12345"}), "pattern"),
+        ("contact_email", json!("not-an-email"), "format"),
+    ] {
+        let (status, body) = create(&app, with(field, value)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+        assert!(
+            body["error"]["details"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["rule"] == rule),
+            "{field}: {body}"
+        );
+    }
+
+    let script = "<script>alert('x')</script>";
+    let mut inputs = seed_inputs();
+    inputs["site_name"] = json!(format!("Evil {script} Site"));
+    inputs["site_description"] = json!(format!("\"><img src=x onerror=alert(1)> {script}"));
+    let workers = app.workers(1);
+    let detail = built(&app, inputs).await;
+    workers.shutdown().await;
+    let mut urls: Vec<String> = detail["outputs"]["pages_created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap().to_owned())
+        .collect();
+    let base = detail["outputs"]["site_url"].as_str().unwrap().to_owned();
+    urls.extend(["sitemap.xml", "assets/logo.svg", "404.html"].map(|f| format!("{base}{f}")));
+    for url in urls {
+        let body = fetch(&app, &url).await.text().await.unwrap();
+        assert!(
+            !body.contains("<script>alert"),
+            "{url} carries the script unescaped"
+        );
+        assert!(
+            !body.contains("<img src=x"),
+            "{url} carries the tag unescaped"
+        );
+    }
+}
+
+crate::on_both_backends!(
+    the_seed_example_becomes_a_live_verified_site,
+    deployed_sites_are_served_with_types_caching_and_compression,
+    the_contact_form_keeps_checks_and_limits_messages,
+    hostile_inputs_are_refused_or_escaped,
+);
