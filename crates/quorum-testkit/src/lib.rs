@@ -3,9 +3,11 @@
 //! [`browser`] drives a real headless Chromium through chromedriver, so tests of generated
 //! websites and server-rendered dashboards can check what a person would get: the page at
 //! phone and desktop widths, no console errors, no serious accessibility violations, and a
-//! screenshot to look at. [`artifact_path`] says where such files go.
+//! screenshot to look at. [`smtp`] runs a real SMTP server (aiosmtpd) that tests read
+//! messages back from. [`artifact_path`] says where such files go.
 
 pub mod browser;
+pub mod smtp;
 
 use std::path::{Path, PathBuf};
 

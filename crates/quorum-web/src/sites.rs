@@ -198,6 +198,7 @@ fn page(slug: &str, title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href={ "/sites/" (slug) "/assets/main.css" };
             }
             body {

@@ -85,6 +85,15 @@ impl TestApp {
     }
 
     pub async fn start_with(backend: Backend, public_reads: bool) -> Self {
+        Self::start_configured(backend, public_reads, |quorum| quorum).await
+    }
+
+    /// Starts with `configure` applied to the core before it serves (a mailer, a queue …).
+    pub async fn start_configured(
+        backend: Backend,
+        public_reads: bool,
+        configure: impl FnOnce(Quorum) -> Quorum,
+    ) -> Self {
         let (store, guard): (Arc<dyn Store>, Guard) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -114,6 +123,7 @@ impl TestApp {
                 base: Duration::from_millis(20),
                 cap: Duration::from_millis(200),
             });
+        let quorum = configure(quorum);
         quorum.prepare().await.unwrap();
         let app = quorum_web::router(quorum.clone())
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
