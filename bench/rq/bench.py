@@ -6,8 +6,8 @@
 For each kind of job (the no-op job, and with --workflow the 8-step no-op workflow job) it
 measures, on an emptied Redis database:
 
-  enqueue_one  N jobs with Queue.enqueue, one at a time (one round trip each), the way an
-               application enqueues as requests come in. Those jobs are then thrown away.
+  enqueue_one  N jobs with Queue.enqueue, one call per job, the way an application enqueues
+               as requests come in. Those jobs are then thrown away.
   enqueue      N jobs with Queue.enqueue_many in pipelined batches, RQ's bulk path.
   process      W SimpleWorker processes, started together, drain those N jobs in burst mode:
                wall time from the start signal until every worker has exited, i.e. the queue
@@ -15,7 +15,10 @@ measures, on an emptied Redis database:
   end_to_end   N / (enqueue time + process time), enqueueing and processing one after the
                other; end_to_end_one does the same with the one-at-a-time enqueue time.
 
-and prints one JSON line. Rates are jobs per second of wall time.
+and prints one JSON line. Rates are jobs per second of wall time. Beside them, for the
+process phase, the CPU time the workers and the Redis server spent per job and the Redis
+commands per job: on a shared, busy machine the rates move with the neighbours' load, while
+these mostly do not, and they show where a job's time goes.
 """
 
 import argparse
@@ -35,10 +38,11 @@ import noop
 
 QUEUE_NAME = "quorum-bench"
 
-# RQ keeps a finished job (and its result) for result_ttl seconds, 500 by default, which costs
-# a registry entry and a result write per job. We measure that default, because it is what an
-# RQ deployment runs unless someone tuned it, and because Quorum keeps its finished jobs too.
-# --result-ttl 0 shows what a throughput-minded user gains by discarding results at once.
+# RQ keeps a finished job (and its result) for result_ttl seconds, 500 by default. We measure
+# that default: it is what an RQ deployment runs unless someone tuned it, and Quorum keeps its
+# finished jobs too. --result-ttl 0 (discard at once) is there to test the usual advice that it
+# speeds RQ up: in RQ 3.0 it does not, deleting a finished job takes more Redis commands per
+# job (63) than keeping it (57).
 
 
 def parse_args():
@@ -104,17 +108,27 @@ def measure_enqueue_many(conn, func, args, n, batch, result_ttl):
     return elapsed
 
 
-def worker_main(url, barrier):
+def worker_main(url, barrier, cpu_out):
     """One worker process. Everything that is set-up (imports, connection, worker object)
     happens before the barrier, so that the timed part is the work loop alone."""
     conn = redis.Redis.from_url(url)
     worker = SimpleWorker([Queue(QUEUE_NAME, connection=conn)], connection=conn)
     barrier.wait()
-    # SimpleWorker runs each job in this process instead of forking a work horse per job:
-    # the fork is a safety feature, not queue overhead, and Quorum's workers do not fork.
-    # WARNING rather than RQ's default INFO, which logs two lines per job: otherwise we would
-    # be measuring the speed of the log sink.
+    cpu_start = time.process_time()
+    # SimpleWorker runs each job in this process instead of forking a work horse per job: the
+    # fork isolates jobs from each other, it is not queueing, and it would dwarf a no-op job.
+    # WARNING rather than RQ's default INFO, which logs every job: otherwise we would be
+    # measuring the speed of the log sink.
     worker.work(burst=True, logging_level="WARNING")
+    cpu_out.put(time.process_time() - cpu_start)
+
+
+def redis_counters(conn):
+    """The server's CPU seconds and commands served so far. Server-wide: any other client of
+    this Redis during the run counts too, so run the benchmark on a Redis of its own."""
+    cpu = conn.info("cpu")
+    commands = sum(c["calls"] for c in conn.info("commandstats").values())
+    return cpu["used_cpu_user"] + cpu["used_cpu_sys"], commands
 
 
 def measure_process(url, conn, n, workers, result_ttl):
@@ -122,14 +136,17 @@ def measure_process(url, conn, n, workers, result_ttl):
     # state from the enqueueing process, as separately started `rq worker`s would.
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(workers + 1)
-    procs = [ctx.Process(target=worker_main, args=(url, barrier)) for _ in range(workers)]
+    cpu_out = ctx.SimpleQueue()
+    procs = [ctx.Process(target=worker_main, args=(url, barrier, cpu_out)) for _ in range(workers)]
     for p in procs:
         p.start()
+    redis_cpu_start, commands_start = redis_counters(conn)
     barrier.wait()
     start = time.perf_counter()
     for p in procs:
         p.join()
     elapsed = time.perf_counter() - start
+    redis_cpu_end, commands_end = redis_counters(conn)
 
     # Verified after the clock stopped: a figure is only worth printing if every job ran.
     bad = [p.exitcode for p in procs if p.exitcode != 0]
@@ -150,14 +167,15 @@ def measure_process(url, conn, n, workers, result_ttl):
     else:
         finished = FinishedJobRegistry(queue=q).count
         assert finished == n, f"{finished} of {n} jobs finished"
-    return elapsed
+    worker_cpu = sum(cpu_out.get() for _ in procs)
+    return elapsed, worker_cpu, redis_cpu_end - redis_cpu_start, commands_end - commands_start
 
 
 def measure_kind(url, conn, args, func, func_args, prefix):
     n = args.jobs
     t_one = measure_enqueue_one(conn, func, func_args, n, args.result_ttl)
     t_many = measure_enqueue_many(conn, func, func_args, n, args.batch, args.result_ttl)
-    t_proc = measure_process(url, conn, n, args.workers, args.result_ttl)
+    t_proc, worker_cpu, redis_cpu, commands = measure_process(url, conn, n, args.workers, args.result_ttl)
     conn.flushdb()
     return {
         f"{prefix}enqueue_jobs_per_s": round(n / t_many),
@@ -165,6 +183,9 @@ def measure_kind(url, conn, args, func, func_args, prefix):
         f"{prefix}process_jobs_per_s": round(n / t_proc),
         f"{prefix}end_to_end_jobs_per_s": round(n / (t_many + t_proc)),
         f"{prefix}end_to_end_one_jobs_per_s": round(n / (t_one + t_proc)),
+        f"{prefix}worker_cpu_us_per_job": round(worker_cpu / n * 1e6),
+        f"{prefix}redis_cpu_us_per_job": round(redis_cpu / n * 1e6),
+        f"{prefix}redis_commands_per_job": round(commands / n, 1),
     }
 
 

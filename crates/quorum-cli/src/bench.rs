@@ -232,3 +232,148 @@ pub async fn workflows(
         "workflows_per_s": per_second(count, elapsed),
     }))
 }
+
+/// Website workflows end to end on this process: an agent proposes each, two of the media
+/// council's three members approve it, and the in-process workers generate, deploy and
+/// verify the site over HTTP against a server this command runs. Times each workflow from
+/// proposal to completion, and its three heavy steps (generate, deploy, verify) together.
+pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Result<Value> {
+    if count == 0 || workers == 0 {
+        bail!("--workflows and --workers must be 1 or more");
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let quorum = quorum.clone().with_step_env(quorum_steps::StepEnv {
+        data_dir: quorum.step_env().data_dir.clone(),
+        public_url: format!("http://{address}"),
+    });
+    let app = quorum_web::router(quorum.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    demo::ensure_directory(&quorum).await?;
+    let store = quorum.store();
+    let agent = store.get_principal("agent_jermaine_super_action").await?;
+    let members = [
+        store.get_principal("user_council_lead").await?,
+        store.get_principal("user_media_editor").await?,
+    ];
+    let pool = quorum.spawn_workers(WorkerConfig {
+        concurrency: workers,
+        poll: Duration::from_millis(20),
+        name: "bench".into(),
+        ..WorkerConfig::default()
+    });
+    let run = format!("{:x}", rand::random::<u32>());
+    let started = Instant::now();
+    let proposers: Vec<_> = (0..4u64)
+        .map(|n| {
+            let (quorum, agent, members, run) =
+                (quorum.clone(), agent.clone(), members.clone(), run.clone());
+            let share = count / 4 + u64::from(n < count % 4);
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for i in 0..share {
+                    let request = CreateWorkflow {
+                        workflow_type_id: "website.create_basic_site".into(),
+                        inputs: json!({
+                            "site_name": format!("Bench {run} {n} {i}"),
+                            "site_description": "A site generated to measure Quorum.",
+                            "contact_email": "owner@example.com",
+                        }),
+                        calculated_savings: None,
+                        assigned_council_id: None,
+                        enqueue: None,
+                    };
+                    let workflow = quorum.create_workflow(&agent, request).await?;
+                    for member in &members {
+                        let vote = quorum_service::VoteRequest {
+                            vote: quorum_domain::VoteChoice::Approve,
+                            reason: "benchmark".into(),
+                        };
+                        quorum.cast_vote(member, &workflow.id, vote).await?;
+                    }
+                    ids.push(workflow.id);
+                }
+                anyhow::Ok(ids)
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for proposer in proposers {
+        ids.extend(proposer.await??);
+    }
+    let mut pending: Vec<String> = ids.clone();
+    let mut details = Vec::new();
+    while !pending.is_empty() {
+        if started.elapsed() > Duration::from_secs(600) {
+            bail!(
+                "{} website workflows unfinished after ten minutes",
+                pending.len()
+            );
+        }
+        let mut still = Vec::new();
+        for id in pending {
+            let detail = quorum.workflow(&id).await?;
+            match detail.workflow.status {
+                WorkflowStatus::Completed => details.push(detail),
+                WorkflowStatus::Failed | WorkflowStatus::Cancelled => {
+                    bail!(
+                        "{id} ended {}: {:?}",
+                        detail.workflow.status,
+                        detail.workflow.error
+                    )
+                }
+                _ => still.push(id),
+            }
+        }
+        pending = still;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = started.elapsed();
+    pool.shutdown().await;
+    let mut end_to_end: Vec<i64> = details
+        .iter()
+        .filter_map(|d| {
+            d.workflow
+                .completed_at
+                .map(|c| (c - d.workflow.created_at).num_milliseconds())
+        })
+        .collect();
+    let mut build: Vec<i64> = details
+        .iter()
+        .map(|d| {
+            d.steps
+                .iter()
+                .filter(|s| ["generate_pages", "deploy", "verify"].contains(&s.name.as_str()))
+                .filter_map(|s| s.duration_ms)
+                .sum()
+        })
+        .collect();
+    let mut all_steps: Vec<i64> = details
+        .iter()
+        .map(|d| d.steps.iter().filter_map(|s| s.duration_ms).sum())
+        .collect();
+    Ok(json!({
+        "bench": "websites",
+        "database": quorum.store().backend(),
+        "queue": quorum.queue().backend(),
+        "workflows": count,
+        "workers": workers,
+        "websites_per_s": per_second(count, elapsed),
+        "end_to_end_ms": percentiles(&mut end_to_end),
+        "steps_ms": percentiles(&mut all_steps),
+        "generate_deploy_verify_ms": percentiles(&mut build),
+    }))
+}
+
+/// Median and 99th percentile, in milliseconds.
+fn percentiles(values: &mut [i64]) -> Value {
+    values.sort_unstable();
+    let at = |q: f64| {
+        values
+            .get(((values.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0)
+    };
+    json!({"median": at(0.5), "p99": at(0.99), "max": values.last().copied().unwrap_or(0)})
+}

@@ -132,6 +132,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     workers,
                     steps,
                 } => bench::workflows(&quorum, workflows, workers, steps).await?,
+                BenchCommand::Websites { workflows, workers } => {
+                    bench::websites(&quorum, workflows, workers).await?
+                }
             };
             println!("{result}");
         }

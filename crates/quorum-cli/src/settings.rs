@@ -228,6 +228,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 8)]
         steps: usize,
     },
+    /// Website workflows proposed, approved by two council members, then generated, deployed
+    /// and verified by this process's --workers against a server it runs.
+    Websites {
+        #[arg(long, default_value_t = 500)]
+        workflows: u64,
+        #[arg(long, default_value_t = 8)]
+        workers: usize,
+    },
 }
 
 #[derive(Subcommand)]
