@@ -263,13 +263,23 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
         name: "bench".into(),
         ..WorkerConfig::default()
     });
+    // Count finished workflows from the aggregates (cheap), and read details once at the end.
+    let finished = |status: WorkflowStatus| WorkflowFilter {
+        workflow_type_id: Some("website.create_basic_site".into()),
+        status: Some(status),
+        ..WorkflowFilter::default()
+    };
+    let one = PageRequest::Offset { limit: 1, offset: 0 };
+    let before = quorum.list_workflows(&finished(WorkflowStatus::Completed), &one).await?.total;
     let run = format!("{:x}", rand::random::<u32>());
     let started = Instant::now();
-    let proposers: Vec<_> = (0..4u64)
+    // Agents propose and members vote concurrently, as many of them would.
+    let proposers_count = 4u64;
+    let proposers: Vec<_> = (0..proposers_count)
         .map(|n| {
             let (quorum, agent, members, run) =
                 (quorum.clone(), agent.clone(), members.clone(), run.clone());
-            let share = count / 4 + u64::from(n < count % 4);
+            let share = count / proposers_count + u64::from(n < count % proposers_count);
             tokio::spawn(async move {
                 let mut ids = Vec::new();
                 for i in 0..share {
@@ -302,35 +312,26 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
     for proposer in proposers {
         ids.extend(proposer.await??);
     }
-    let mut pending: Vec<String> = ids.clone();
-    let mut details = Vec::new();
-    while !pending.is_empty() {
+    loop {
+        let done = quorum.list_workflows(&finished(WorkflowStatus::Completed), &one).await?.total - before;
+        if done as u64 >= count {
+            break;
+        }
+        let failed = quorum.list_workflows(&finished(WorkflowStatus::Failed), &one).await?.total;
+        if failed > 0 {
+            bail!("{failed} website workflows failed");
+        }
         if started.elapsed() > Duration::from_secs(600) {
-            bail!(
-                "{} website workflows unfinished after ten minutes",
-                pending.len()
-            );
+            bail!("only {done} of {count} website workflows completed in ten minutes");
         }
-        let mut still = Vec::new();
-        for id in pending {
-            let detail = quorum.workflow(&id).await?;
-            match detail.workflow.status {
-                WorkflowStatus::Completed => details.push(detail),
-                WorkflowStatus::Failed | WorkflowStatus::Cancelled => {
-                    bail!(
-                        "{id} ended {}: {:?}",
-                        detail.workflow.status,
-                        detail.workflow.error
-                    )
-                }
-                _ => still.push(id),
-            }
-        }
-        pending = still;
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let elapsed = started.elapsed();
     pool.shutdown().await;
+    let mut details = Vec::with_capacity(ids.len());
+    for id in &ids {
+        details.push(quorum.workflow(id).await?);
+    }
     let mut end_to_end: Vec<i64> = details
         .iter()
         .filter_map(|d| {

@@ -568,3 +568,74 @@ async fn a_server_killed_mid_load_on_postgres_loses_nothing_acknowledged() {
     };
     a_server_killed_mid_load_loses_nothing_acknowledged(database).await;
 }
+
+/// SIGTERM drains a `quorum worker`: it stops claiming, lets the running step finish, hands
+/// the workflow back between steps and exits; another worker finishes the workflow with
+/// every step run once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_sent_sigterm_finishes_its_step_and_hands_the_workflow_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::new(dir.path(), &Database::Sqlite, "db".into());
+    let _server = cluster.serve(0).await;
+    let tokens = cluster.set_up(false).await;
+    let mut worker = cluster.worker(1);
+    let body = json!({"workflow_type_id": "test.fault", "inputs": {"sleep_ms": 1500}});
+    let created = cluster
+        .post("/api/workflows", &tokens["agent_fault"], body)
+        .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/workflows/{id}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // Wait until the worker is inside the first pause.
+    while cluster.get(&path).await["steps"][1]["status"] != "running" {
+        assert!(
+            Instant::now() < deadline,
+            "the worker never reached the pause"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let term = Command::new("kill")
+        .args(["-TERM", &worker.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = worker.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the worker did not exit after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(
+        status.success(),
+        "a drained worker exits cleanly: {status:?}"
+    );
+    let between = cluster.get(&path).await;
+    assert_eq!(between["status"], "IN_PROGRESS");
+    assert_eq!(
+        between["steps"][1]["status"], "succeeded",
+        "the running step was let finish"
+    );
+    assert_eq!(
+        between["steps"][2]["status"], "pending",
+        "and the next one never began"
+    );
+    assert_eq!(cluster.queue_depth().await, 1.0, "handed back, not dropped");
+
+    let _next = cluster.worker(1);
+    cluster
+        .wait_until_all_complete(1, Duration::from_secs(30))
+        .await;
+    let done = cluster.get(&path).await;
+    let attempts: Vec<i64> = done["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["attempts"].as_i64().unwrap())
+        .collect();
+    assert_eq!(attempts, [1, 1, 1, 1, 1], "every step ran once");
+}

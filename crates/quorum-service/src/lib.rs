@@ -2,7 +2,9 @@
 //! storage, the workflow-type registry and authorization.
 
 pub mod auth;
+mod chat;
 mod contact;
+pub mod dashboard;
 pub mod demo;
 mod directory;
 mod error;
@@ -21,6 +23,7 @@ use quorum_queue::{DbQueue, Queue};
 use quorum_steps::{Handlers, StepEnv};
 use quorum_store::{Store, StoreError};
 
+pub use chat::{ChatContext, ChatMode, ChatOutcome, ChatRequest, Plan, PlannedCouncil};
 pub use contact::{ContactForm, Received, live_manifest, valid_slug};
 pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated};
 pub use error::ServiceError;

@@ -1,6 +1,7 @@
 //! Quorum's HTTP API: the seed's contract to the letter, and what SPEC adds to it.
 
 pub mod api;
+mod dashboard;
 mod error;
 mod extract;
 mod router;

@@ -16,7 +16,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{councils, events, governance, health, principals, types, workflows};
+use crate::api::{chat, councils, events, governance, health, principals, types, workflows};
 use crate::error::ApiError;
 use crate::sites;
 
@@ -35,6 +35,7 @@ pub struct AppState {
     modifiers(&BearerAuth),
     tags(
         (name = "workflows", description = "Propose, list and inspect workflows"),
+        (name = "chat", description = "Agents propose work in words"),
         (name = "workflow types", description = "The registry of workflow types"),
         (name = "councils", description = "Who reviews which domain"),
         (name = "governance", description = "Votes, decisions, cancellation and live events"),
@@ -96,6 +97,7 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi)
         .routes(routes!(workflows::list, workflows::create))
         .routes(routes!(workflows::metrics))
         .routes(routes!(workflows::detail))
+        .routes(routes!(chat::chat))
         .routes(routes!(types::list, types::register))
         .routes(routes!(types::get))
         .routes(routes!(councils::list, councils::create))
@@ -124,6 +126,7 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi)
         .layer(CompressionLayer::new());
     let router = router
         .merge(sites)
+        .merge(crate::dashboard::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -1,6 +1,7 @@
 //! The six steps that build a deployment: each writes its own files into the build folder.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
@@ -9,22 +10,19 @@ use super::{MANIFEST, Plan, io};
 use crate::site::FileKind;
 use crate::{StepContext, StepError, StepHandler};
 
-/// Writes `files` under the build folder, each whole: written aside, then renamed.
+/// Writes `files` under the build folder. Straight into place: nobody reads a build until
+/// deploy switches the site to it, and a step cut off mid-write has not recorded success, so
+/// it runs again and rewrites every file whole.
 async fn write_all(plan: &Plan, files: BTreeMap<&str, &[u8]>) -> Result<usize, StepError> {
+    let folders: BTreeSet<PathBuf> = files
+        .keys()
+        .filter_map(|path| plan.build.join(path).parent().map(PathBuf::from))
+        .collect();
+    for folder in folders {
+        tokio::fs::create_dir_all(&folder).await.map_err(io("creating a build folder"))?;
+    }
     for (path, bytes) in &files {
-        let target = plan.build.join(path);
-        if let Some(parent) = target.parent() {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(io("creating a build folder"))?;
-        }
-        let partial = target.with_extension("partial");
-        tokio::fs::write(&partial, bytes)
-            .await
-            .map_err(io("writing a site file"))?;
-        tokio::fs::rename(&partial, &target)
-            .await
-            .map_err(io("placing a site file"))?;
+        tokio::fs::write(plan.build.join(path), bytes).await.map_err(io("writing a site file"))?;
     }
     Ok(files.len())
 }

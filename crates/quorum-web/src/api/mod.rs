@@ -1,5 +1,6 @@
 //! The JSON API, one module per resource.
 
+pub mod chat;
 pub mod councils;
 pub mod events;
 pub mod governance;

@@ -3,8 +3,12 @@
 mod helpers;
 
 mod auth;
+mod chat;
 mod contract;
 mod councils;
+mod dashboard;
+mod dashboard_browser;
+mod dashboard_pages;
 mod errors;
 mod events;
 mod execution;

@@ -7,11 +7,12 @@ use reqwest::{Method, StatusCode};
 use crate::helpers::{Backend, TestApp};
 
 /// Every route of the API, as (method, path).
-const ROUTES: [(&str, &str); 21] = [
+const ROUTES: [(&str, &str); 23] = [
     ("get", "/api/workflows"),
     ("post", "/api/workflows"),
     ("get", "/api/workflows/metrics"),
     ("get", "/api/workflows/{id}"),
+    ("post", "/api/chat"),
     ("get", "/api/workflow-types"),
     ("post", "/api/workflow-types"),
     ("get", "/api/workflow-types/{id}"),
@@ -29,6 +30,7 @@ const ROUTES: [(&str, &str); 21] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
+    ("get", "/api/sites/{slug}/messages"),
 ];
 
 #[tokio::test]
