@@ -269,8 +269,14 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
         status: Some(status),
         ..WorkflowFilter::default()
     };
-    let one = PageRequest::Offset { limit: 1, offset: 0 };
-    let before = quorum.list_workflows(&finished(WorkflowStatus::Completed), &one).await?.total;
+    let one = PageRequest::Offset {
+        limit: 1,
+        offset: 0,
+    };
+    let before = quorum
+        .list_workflows(&finished(WorkflowStatus::Completed), &one)
+        .await?
+        .total;
     let run = format!("{:x}", rand::random::<u32>());
     let started = Instant::now();
     // Agents propose and members vote concurrently, as many of them would.
@@ -313,11 +319,18 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
         ids.extend(proposer.await??);
     }
     loop {
-        let done = quorum.list_workflows(&finished(WorkflowStatus::Completed), &one).await?.total - before;
+        let done = quorum
+            .list_workflows(&finished(WorkflowStatus::Completed), &one)
+            .await?
+            .total
+            - before;
         if done as u64 >= count {
             break;
         }
-        let failed = quorum.list_workflows(&finished(WorkflowStatus::Failed), &one).await?.total;
+        let failed = quorum
+            .list_workflows(&finished(WorkflowStatus::Failed), &one)
+            .await?
+            .total;
         if failed > 0 {
             bail!("{failed} website workflows failed");
         }

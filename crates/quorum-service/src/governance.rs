@@ -88,6 +88,9 @@ impl Quorum {
         };
         let outcome = self.store.cast_vote(&vote).await.map_err(conflict)?;
         self.changed();
+        if outcome.workflow.queued_at.is_some() {
+            self.work_queued();
+        }
         Ok(outcome)
     }
 
@@ -112,6 +115,7 @@ impl Quorum {
             .await
             .map_err(conflict)?;
         self.changed();
+        self.work_queued();
         Ok(queued)
     }
 

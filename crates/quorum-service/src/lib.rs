@@ -52,6 +52,9 @@ pub struct Quorum {
     /// Woken after every change this process makes, and by the database's notifications of
     /// changes other processes make; `GET /api/events` waits on it.
     changes: Arc<tokio::sync::Notify>,
+    /// Woken when this process queues a workflow, and by the database's notifications; idle
+    /// workers wait on it, so a step finishing elsewhere does not send them all to the queue.
+    work: Arc<tokio::sync::Notify>,
 }
 
 impl Quorum {
@@ -76,6 +79,7 @@ impl Quorum {
             store,
             public_reads,
             changes: Arc::new(tokio::sync::Notify::new()),
+            work: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -140,9 +144,10 @@ impl Quorum {
     /// process changes something; elsewhere there is no other process to hear from.
     pub async fn listen_for_changes(&self, database_url: &str) -> ServiceResult<()> {
         if database_url.starts_with("postgres") {
-            let changes = self.changes.clone();
+            let (changes, work) = (self.changes.clone(), self.work.clone());
             quorum_store_postgres::listen_for_changes(database_url, move || {
-                changes.notify_waiters()
+                changes.notify_waiters();
+                work.notify_waiters();
             })
             .await?;
         }
@@ -151,6 +156,15 @@ impl Quorum {
 
     pub(crate) fn changed(&self) {
         self.changes.notify_waiters();
+    }
+
+    /// A workflow was queued: one idle worker of this process goes to claim it.
+    pub(crate) fn work_queued(&self) {
+        self.work.notify_one();
+    }
+
+    pub(crate) fn work(&self) -> &Arc<tokio::sync::Notify> {
+        &self.work
     }
 
     /// Migrates the database and registers the built-in workflow types.

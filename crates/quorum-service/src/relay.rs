@@ -41,6 +41,7 @@ pub(crate) async fn run(
                 .await
                 .map_err(crate::ServiceError::from)?;
             store.ack_jobs(&claims).await?;
+            quorum.work().notify_waiters();
             Ok(claims.len())
         }
         .await;
@@ -52,6 +53,7 @@ pub(crate) async fn run(
                 config.poll.saturating_mul(4)
             }
         };
+        // Any change may be an approval; the relay is one task, so it listens to them all.
         let changes = quorum.changes().clone();
         tokio::select! {
             _ = changes.notified() => {}

@@ -138,9 +138,9 @@ impl Worker {
     /// Waits for new work, at most `wait` (jittered, so idle workers do not poll in step).
     async fn idle(&mut self, wait: Duration) {
         let wait = wait.mul_f64(rand::rng().random_range(0.5..1.0));
-        let changes = self.quorum.changes().clone();
+        let work = self.quorum.work().clone();
         tokio::select! {
-            _ = changes.notified() => {}
+            _ = work.notified() => {}
             _ = tokio::time::sleep(wait) => {}
             _ = self.draining.changed() => {}
         }

@@ -119,6 +119,9 @@ impl Quorum {
                 other => {
                     let created = other?;
                     self.changed();
+                    if created.queued_at.is_some() {
+                        self.work_queued();
+                    }
                     return Ok(created);
                 }
             }

@@ -19,10 +19,14 @@ async fn write_all(plan: &Plan, files: BTreeMap<&str, &[u8]>) -> Result<usize, S
         .filter_map(|path| plan.build.join(path).parent().map(PathBuf::from))
         .collect();
     for folder in folders {
-        tokio::fs::create_dir_all(&folder).await.map_err(io("creating a build folder"))?;
+        tokio::fs::create_dir_all(&folder)
+            .await
+            .map_err(io("creating a build folder"))?;
     }
     for (path, bytes) in &files {
-        tokio::fs::write(plan.build.join(path), bytes).await.map_err(io("writing a site file"))?;
+        tokio::fs::write(plan.build.join(path), bytes)
+            .await
+            .map_err(io("writing a site file"))?;
     }
     Ok(files.len())
 }

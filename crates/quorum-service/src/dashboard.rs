@@ -1,0 +1,312 @@
+//! Reads the dashboards need beyond the API's: a member's councils and review queue, agent
+//! profiles and savings by month. All of them are built on the store's aggregates and its
+//! paged list, so a page never reads more than one page of workflows.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Datelike, TimeZone, Utc};
+use quorum_domain::{Council, Principal, Role, WorkflowStatus};
+use quorum_store::{
+    AggregateRow, MetricsSummary, PageRequest, Store, StoreError, WorkflowDetail, WorkflowFilter,
+    summarize,
+};
+use tokio::sync::Mutex;
+
+use crate::{Quorum, ServiceError, ServiceResult};
+
+/// A pending workflow awaiting its council, with what a reviewer needs to judge it.
+#[derive(Debug, Clone)]
+pub struct QueueItem {
+    pub detail: WorkflowDetail,
+    /// From the workflow's type, at the version it was created with.
+    pub review_criteria: Vec<String>,
+}
+
+/// The head of a review queue: the newest undecided workflows, and how many are pending.
+#[derive(Debug, Clone)]
+pub struct ReviewQueue {
+    pub councils: Vec<Council>,
+    /// Whether every council's workflows are shown (admins).
+    pub all_councils: bool,
+    pub items: Vec<QueueItem>,
+    /// Whether more undecided workflows wait than `items` holds.
+    pub truncated: bool,
+    /// PENDING workflows of these councils (approved ones not yet started included), from
+    /// the aggregates.
+    pub pending: i64,
+}
+
+/// One agent's line in the agents table, from the aggregates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentSummary {
+    pub agent_id: String,
+    pub workflows: i64,
+    pub completed: i64,
+    pub failed: i64,
+    /// Completed / (completed + failed); `None` until something finished.
+    pub success_rate: Option<f64>,
+    /// Of the completed workflows, as the metrics endpoint counts savings.
+    pub weekly_savings: f64,
+    pub annual_savings: f64,
+}
+
+/// Workflows created in one calendar month (UTC) and the savings of those that completed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthSavings {
+    pub month: DateTime<Utc>,
+    pub workflows: i64,
+    pub weekly_savings: f64,
+    pub annual_savings: f64,
+}
+
+/// Months of savings are scans of the workflows created in them (the aggregates have no
+/// time), so they are kept this long per store and shared by every request.
+const TREND_TTL: Duration = Duration::from_secs(60);
+
+struct Trend {
+    store: Weak<dyn Store>,
+    computed: Instant,
+    months: usize,
+    series: Vec<MonthSavings>,
+}
+
+static TRENDS: Mutex<Vec<Trend>> = Mutex::const_new(Vec::new());
+
+/// The first instant of the month `back` months before the month of `now`.
+fn month_start(now: DateTime<Utc>, back: u32) -> DateTime<Utc> {
+    let index = now.year() * 12 + now.month0() as i32 - back as i32;
+    Utc.with_ymd_and_hms(
+        index.div_euclid(12),
+        index.rem_euclid(12) as u32 + 1,
+        1,
+        0,
+        0,
+        0,
+    )
+    .single()
+    .unwrap_or(now)
+}
+
+/// Per-agent lines from aggregate rows, busiest first.
+pub fn agent_summaries(rows: &[AggregateRow]) -> Vec<AgentSummary> {
+    let mut by_agent: BTreeMap<&str, Vec<AggregateRow>> = BTreeMap::new();
+    for row in rows {
+        by_agent
+            .entry(row.key.agent_id.as_str())
+            .or_default()
+            .push(row.clone());
+    }
+    let mut agents: Vec<AgentSummary> = by_agent
+        .into_iter()
+        .map(|(agent_id, rows)| summary_of(agent_id, &summarize(&rows)))
+        .filter(|a| a.workflows != 0)
+        .collect();
+    agents.sort_by(|a, b| {
+        b.workflows
+            .cmp(&a.workflows)
+            .then(a.agent_id.cmp(&b.agent_id))
+    });
+    agents
+}
+
+fn summary_of(agent_id: &str, s: &MetricsSummary) -> AgentSummary {
+    AgentSummary {
+        agent_id: agent_id.to_owned(),
+        workflows: s.total_workflows,
+        completed: s.status_distribution["COMPLETED"],
+        failed: s.status_distribution["FAILED"],
+        success_rate: s.success_rate,
+        weekly_savings: s.total_weekly_savings,
+        annual_savings: s.total_annual_savings,
+    }
+}
+
+impl Quorum {
+    /// The councils `principal` sits on, or every council for an admin.
+    pub async fn councils_of(&self, principal: &Principal) -> ServiceResult<(Vec<Council>, bool)> {
+        let councils = self.store.list_councils().await?;
+        if principal.has_role(Role::Admin) {
+            return Ok((councils, true));
+        }
+        let mine = councils
+            .into_iter()
+            .filter(|c| c.members.contains(&principal.id))
+            .collect();
+        Ok((mine, false))
+    }
+
+    /// PENDING workflows of `councils` (all of them when `all`), from the aggregates.
+    pub async fn pending_count(&self, councils: &[Council], all: bool) -> ServiceResult<i64> {
+        let pending = |council_id: Option<String>| WorkflowFilter {
+            status: Some(WorkflowStatus::Pending),
+            council_id,
+            ..WorkflowFilter::default()
+        };
+        if all {
+            return Ok(summarize(&self.store.aggregates(&pending(None)).await?).total_workflows);
+        }
+        let mut total = 0;
+        for council in councils {
+            let rows = self
+                .store
+                .aggregates(&pending(Some(council.id.clone())))
+                .await?;
+            total += summarize(&rows).total_workflows;
+        }
+        Ok(total)
+    }
+
+    /// The newest `limit` undecided PENDING workflows of the councils `principal` reviews
+    /// (every council for an admin), each with its votes so far and its review criteria.
+    pub async fn review_queue(
+        &self,
+        principal: &Principal,
+        limit: i64,
+    ) -> ServiceResult<ReviewQueue> {
+        let (councils, all) = self.councils_of(principal).await?;
+        let page = PageRequest::Offset { limit, offset: 0 };
+        let filter = |council_id: Option<String>| WorkflowFilter {
+            status: Some(WorkflowStatus::Pending),
+            council_id,
+            ..WorkflowFilter::default()
+        };
+        let mut workflows = Vec::new();
+        let mut truncated = false;
+        let scopes: Vec<Option<String>> = match all {
+            true => vec![None],
+            false => councils.iter().map(|c| Some(c.id.clone())).collect(),
+        };
+        for scope in scopes {
+            let found = self.store.list_workflows(&filter(scope), &page).await?;
+            truncated |= found.next_cursor.is_some();
+            workflows.extend(found.workflows);
+        }
+        workflows.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        truncated |= workflows.len() > limit.max(0) as usize;
+        workflows.truncate(limit.max(0) as usize);
+        let mut items = Vec::with_capacity(workflows.len());
+        // An approved workflow created with `enqueue: false` is PENDING but no longer needs
+        // the council, so it leaves the queue.
+        for workflow in workflows.into_iter().filter(|w| w.decision.is_none()) {
+            let detail = match self.workflow(&workflow.id).await {
+                Ok(detail) => detail,
+                // Gone between the list and the read: nothing to review.
+                Err(ServiceError::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let review_criteria = self
+                .registry
+                .get(
+                    &workflow.workflow_type_id,
+                    Some(workflow.workflow_type_version),
+                )
+                .await
+                .map(|t| t.definition.review_criteria.clone())
+                .unwrap_or_default();
+            items.push(QueueItem {
+                detail,
+                review_criteria,
+            });
+        }
+        let pending = self.pending_count(&councils, all).await?;
+        Ok(ReviewQueue {
+            councils,
+            all_councils: all,
+            items,
+            truncated,
+            pending,
+        })
+    }
+
+    /// Every agent that created a workflow, with its counts, success rate and savings.
+    pub async fn agents(&self) -> ServiceResult<Vec<AgentSummary>> {
+        let rows = self.store.aggregates(&WorkflowFilter::default()).await?;
+        Ok(agent_summaries(&rows))
+    }
+
+    /// One agent's summary and its principal record (None when the principal is gone but its
+    /// workflows remain). 404 when neither exists.
+    pub async fn agent(&self, agent_id: &str) -> ServiceResult<(AgentSummary, Option<Principal>)> {
+        let filter = WorkflowFilter {
+            agent_id: Some(agent_id.to_owned()),
+            ..WorkflowFilter::default()
+        };
+        let summary = summary_of(agent_id, &self.metrics(&filter).await?);
+        let principal = match self.store.get_principal(agent_id).await {
+            Ok(p) => Some(p),
+            Err(StoreError::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        if principal.is_none() && summary.workflows == 0 {
+            return Err(ServiceError::NotFound(format!(
+                "there is no agent {agent_id:?}"
+            )));
+        }
+        Ok((summary, principal))
+    }
+
+    /// Workflows created and savings of the completed ones, per calendar month (UTC), for the
+    /// `months` months up to and including the current one, oldest first.
+    pub async fn savings_by_month(&self, months: u32) -> ServiceResult<Vec<MonthSavings>> {
+        let months = months.clamp(1, 36);
+        let mut cache = TRENDS.lock().await;
+        cache.retain(|t| t.store.strong_count() > 0 && t.computed.elapsed() < TREND_TTL);
+        if let Some(hit) = cache.iter().find(|t| {
+            Weak::ptr_eq(&t.store, &Arc::downgrade(&self.store)) && t.months == months as usize
+        }) {
+            return Ok(hit.series.clone());
+        }
+        let now = quorum_domain::time::now();
+        // One scan per month, run side by side on the store's connections.
+        let mut scans = tokio::task::JoinSet::new();
+        for back in 0..months {
+            let store = self.store.clone();
+            let start = month_start(now, back);
+            scans.spawn(async move {
+                let filter = WorkflowFilter {
+                    created_after: Some(start),
+                    created_before: Some(start + chrono::Months::new(1)),
+                    ..WorkflowFilter::default()
+                };
+                let s = summarize(&store.aggregates(&filter).await?);
+                Ok::<_, StoreError>(MonthSavings {
+                    month: start,
+                    workflows: s.total_workflows,
+                    weekly_savings: s.total_weekly_savings,
+                    annual_savings: s.total_annual_savings,
+                })
+            });
+        }
+        let mut series = Vec::with_capacity(months as usize);
+        while let Some(done) = scans.join_next().await {
+            let month =
+                done.map_err(|e| StoreError::Other(format!("a month's scan stopped: {e}")))??;
+            series.push(month);
+        }
+        series.sort_by_key(|m| m.month);
+        cache.push(Trend {
+            store: Arc::downgrade(&self.store),
+            computed: Instant::now(),
+            months: months as usize,
+            series: series.clone(),
+        });
+        Ok(series)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_count_back_across_years() {
+        let now = Utc.with_ymd_and_hms(2025, 2, 14, 9, 30, 0).unwrap();
+        let start = |back| month_start(now, back).format("%Y-%m-%d").to_string();
+        assert_eq!(start(0), "2025-02-01");
+        assert_eq!(start(1), "2025-01-01");
+        assert_eq!(start(2), "2024-12-01");
+        assert_eq!(start(14), "2023-12-01");
+    }
+}
