@@ -200,6 +200,12 @@ async fn serve(settings: &Settings, demo_mode: bool) -> anyhow::Result<()> {
         )
         .await
         .context("starting the sweeper and listener")?;
+    let warming = quorum.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warming.warm_dashboards().await {
+            tracing::warn!(error = %e, "warming the analytics failed; the first visit will compute them");
+        }
+    });
     tracing::info!(bind = %settings.bind, backend = quorum.store().backend(), "serving");
     let workers = (settings.workers > 0).then(|| quorum.spawn_workers(worker_config(settings)));
     let app =

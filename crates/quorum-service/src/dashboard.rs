@@ -70,6 +70,8 @@ struct Trend {
     computed: Instant,
     months: usize,
     series: Vec<MonthSavings>,
+    /// A background refresh is under way.
+    refreshing: bool,
 }
 
 static TRENDS: Mutex<Vec<Trend>> = Mutex::const_new(Vec::new());
@@ -249,19 +251,66 @@ impl Quorum {
 
     /// Workflows created and savings of the completed ones, per calendar month (UTC), for the
     /// `months` months up to and including the current one, oldest first.
+    ///
+    /// A time range is the one question the aggregate rows cannot answer, so this scans the
+    /// year's workflows: served from a cache instead, refreshed in the background once older
+    /// than a minute (the stale series is served meanwhile), so a page never waits for it
+    /// except the very first time a process is asked.
     pub async fn savings_by_month(&self, months: u32) -> ServiceResult<Vec<MonthSavings>> {
-        let months = months.clamp(1, 36);
+        let months = months.clamp(1, 36) as usize;
         let mut cache = TRENDS.lock().await;
-        cache.retain(|t| t.store.strong_count() > 0 && t.computed.elapsed() < TREND_TTL);
-        if let Some(hit) = cache.iter().find(|t| {
-            Weak::ptr_eq(&t.store, &Arc::downgrade(&self.store)) && t.months == months as usize
-        }) {
+        cache.retain(|t| t.store.strong_count() > 0);
+        let mine =
+            |t: &Trend| Weak::ptr_eq(&t.store, &Arc::downgrade(&self.store)) && t.months == months;
+        if let Some(hit) = cache.iter_mut().find(|t| mine(t)) {
+            if hit.computed.elapsed() >= TREND_TTL && !hit.refreshing {
+                hit.refreshing = true;
+                let quorum = self.clone();
+                tokio::spawn(async move {
+                    let fresh = quorum.month_scans(months).await;
+                    let mut cache = TRENDS.lock().await;
+                    if let Some(entry) = cache.iter_mut().find(|t| {
+                        Weak::ptr_eq(&t.store, &Arc::downgrade(&quorum.store)) && t.months == months
+                    }) {
+                        entry.refreshing = false;
+                        match fresh {
+                            Ok(series) => {
+                                entry.series = series;
+                                entry.computed = Instant::now();
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "refreshing the savings by month failed; serving the last series")
+                            }
+                        }
+                    }
+                });
+            }
             return Ok(hit.series.clone());
         }
+        // The first request of a process computes while holding the lock, so concurrent
+        // first requests wait for one scan instead of starting their own.
+        let series = self.month_scans(months).await?;
+        cache.push(Trend {
+            store: Arc::downgrade(&self.store),
+            computed: Instant::now(),
+            months,
+            series: series.clone(),
+            refreshing: false,
+        });
+        Ok(series)
+    }
+
+    /// Computes the analytics' slow series now, so that no page has to: `quorum serve` calls
+    /// this at start.
+    pub async fn warm_dashboards(&self) -> ServiceResult<()> {
+        self.savings_by_month(12).await.map(|_| ())
+    }
+
+    async fn month_scans(&self, months: usize) -> ServiceResult<Vec<MonthSavings>> {
         let now = quorum_domain::time::now();
         // One scan per month, run side by side on the store's connections.
         let mut scans = tokio::task::JoinSet::new();
-        for back in 0..months {
+        for back in 0..months as u32 {
             let store = self.store.clone();
             let start = month_start(now, back);
             scans.spawn(async move {
@@ -279,19 +328,13 @@ impl Quorum {
                 })
             });
         }
-        let mut series = Vec::with_capacity(months as usize);
+        let mut series = Vec::with_capacity(months);
         while let Some(done) = scans.join_next().await {
             let month =
                 done.map_err(|e| StoreError::Other(format!("a month's scan stopped: {e}")))??;
             series.push(month);
         }
         series.sort_by_key(|m| m.month);
-        cache.push(Trend {
-            store: Arc::downgrade(&self.store),
-            computed: Instant::now(),
-            months: months as usize,
-            series: series.clone(),
-        });
         Ok(series)
     }
 }
