@@ -181,6 +181,8 @@ impl Quorum {
         let inputs = detail.workflow.inputs.to_value();
         let mut outputs: BTreeMap<String, Value> = BTreeMap::new();
         let mut succeeded = 0;
+        // The step the last finish already marked running, in its own transaction.
+        let mut started_by_finish: Option<usize> = None;
         for (position, step) in definition.steps.iter().enumerate() {
             let record = detail.steps.iter().find(|s| s.position == position as i64);
             if let Some(done) = record.filter(|s| s.status == "succeeded") {
@@ -198,9 +200,12 @@ impl Quorum {
                 return Ok(Outcome::Handback);
             }
             let step_attempt = record.map_or(0, |s| s.attempts) + 1;
-            self.store
-                .start_step(id, position as i64, &step.name, quorum_domain::time::now())
-                .await?;
+            if started_by_finish != Some(position) {
+                self.store
+                    .start_step(id, position as i64, &step.name, quorum_domain::time::now())
+                    .await?;
+            }
+
             let ctx = StepContext {
                 workflow_id: id,
                 step: &step.name,
@@ -219,13 +224,21 @@ impl Quorum {
                     error,
                     output,
                     at: quorum_domain::time::now(),
+                    then_start: None,
                 };
             match result {
                 Ok(output) => {
-                    let now = self
-                        .store
-                        .finish_step(&finished("succeeded", None, Some(output.clone())))
-                        .await?;
+                    let mut outcome = finished("succeeded", None, Some(output.clone()));
+                    // Start the next step with this one's finish, unless the worker is about
+                    // to stop (the store checks for cancellation inside that transaction).
+                    let next = definition.steps.get(position + 1);
+                    if let Some(next) =
+                        next.filter(|_| !signals.lease_lost() && !signals.draining())
+                    {
+                        outcome.then_start = Some((position as i64 + 1, next.name.clone()));
+                        started_by_finish = Some(position + 1);
+                    }
+                    let now = self.store.finish_step(&outcome).await?;
                     self.changed();
                     outputs.insert(step.name.clone(), output);
                     succeeded += 1;

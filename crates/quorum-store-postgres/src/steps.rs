@@ -22,6 +22,17 @@ pub async fn start(
 ) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
     relaxed(&mut tx).await?;
+    start_in(&mut tx, workflow_id, position, name, at).await?;
+    tx.commit().await.map_err(map_err)
+}
+
+async fn start_in(
+    conn: &mut sqlx::PgConnection,
+    workflow_id: &str,
+    position: i64,
+    name: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO workflow_steps (workflow_id, position, name, status, attempts, started_at) VALUES ($1, $2, $3, 'running', 1, $4) \
          ON CONFLICT (workflow_id, position) DO UPDATE SET status = 'running', attempts = workflow_steps.attempts + 1, \
@@ -31,10 +42,10 @@ pub async fn start(
     .bind(position)
     .bind(name)
     .bind(at)
-    .execute(&mut *tx)
+    .execute(conn)
     .await
     .map_err(map_err)?;
-    tx.commit().await.map_err(map_err)
+    Ok(())
 }
 
 async fn relaxed(tx: &mut sqlx::PgConnection) -> StoreResult<()> {
@@ -71,6 +82,11 @@ pub async fn finish(pool: &PgPool, step: &StepOutcome) -> StoreResult<Workflow> 
     let data =
         serde_json::json!({"position": step.position, "status": step.status, "error": step.error});
     insert_event(&mut tx, &workflow, "step_finished", data, step.at).await?;
+    if let Some((position, name)) = &step.then_start
+        && workflow.status == quorum_domain::WorkflowStatus::InProgress
+    {
+        start_in(&mut tx, &step.workflow_id, *position, name, step.at).await?;
+    }
     tx.commit().await.map_err(map_err)?;
     Ok(workflow)
 }

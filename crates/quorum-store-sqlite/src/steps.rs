@@ -15,6 +15,17 @@ pub async fn start(
     name: &str,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let mut conn = pool.acquire().await.map_err(map_err)?;
+    start_in(&mut conn, workflow_id, position, name, at).await
+}
+
+async fn start_in(
+    conn: &mut sqlx::SqliteConnection,
+    workflow_id: &str,
+    position: i64,
+    name: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO workflow_steps (workflow_id, position, name, status, attempts, started_at) VALUES (?, ?, ?, 'running', 1, ?) \
          ON CONFLICT (workflow_id, position) DO UPDATE SET status = 'running', attempts = workflow_steps.attempts + 1, \
@@ -24,7 +35,7 @@ pub async fn start(
     .bind(position)
     .bind(name)
     .bind(at.timestamp_micros())
-    .execute(pool)
+    .execute(conn)
     .await
     .map_err(map_err)?;
     Ok(())
@@ -55,6 +66,11 @@ pub async fn finish(pool: &SqlitePool, step: &StepOutcome) -> StoreResult<Workfl
     let data =
         serde_json::json!({"position": step.position, "status": step.status, "error": step.error});
     insert_event(&mut tx, &workflow, "step_finished", data, step.at).await?;
+    if let Some((position, name)) = &step.then_start
+        && workflow.status == quorum_domain::WorkflowStatus::InProgress
+    {
+        start_in(&mut tx, &step.workflow_id, *position, name, step.at).await?;
+    }
     tx.commit().await.map_err(map_err)?;
     Ok(workflow)
 }

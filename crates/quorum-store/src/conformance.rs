@@ -142,7 +142,7 @@ pub fn base_time() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 12, 20, 12, 0, 0).unwrap()
 }
 
-fn move_to(id: &str, from: WorkflowStatus, to: WorkflowStatus) -> Transition {
+pub(crate) fn move_to(id: &str, from: WorkflowStatus, to: WorkflowStatus) -> Transition {
     Transition {
         workflow_id: id.into(),
         from,

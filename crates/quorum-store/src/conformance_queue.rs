@@ -197,6 +197,7 @@ pub async fn step_records_show_progress_attempts_and_errors(store: &S) {
             error: error.map(str::to_owned),
             output: Some(serde_json::json!({"files": 3})),
             at: t + Duration::seconds(seconds),
+            then_start: None,
         };
     store
         .start_step(&id, 0, "initialize_project", t)
@@ -251,5 +252,39 @@ pub async fn step_records_show_progress_attempts_and_errors(store: &S) {
     assert_eq!(
         events.iter().filter(|e| e.kind == "step_finished").count(),
         2
+    );
+
+    // Finishing a step may start the next in the same transaction, only while in progress.
+    let chained = crate::StepOutcome {
+        then_start: Some((2, "apply_branding".into())),
+        ..done(1, "succeeded", None, 6)
+    };
+    store.finish_step(&chained).await.unwrap();
+    let steps = store.get_workflow(&id).await.unwrap().steps;
+    assert_eq!(
+        steps.len(),
+        2,
+        "a pending workflow does not start its next step"
+    );
+    use quorum_domain::WorkflowStatus::{InProgress, Pending};
+    store
+        .transition(&crate::conformance::move_to(&id, Pending, InProgress))
+        .await
+        .unwrap();
+    store.start_step(&id, 2, "apply_branding", t).await.unwrap();
+    let chained = crate::StepOutcome {
+        then_start: Some((3, "setup_seo".into())),
+        ..done(2, "succeeded", None, 7)
+    };
+    store.finish_step(&chained).await.unwrap();
+    let steps = store.get_workflow(&id).await.unwrap().steps;
+    assert_eq!(
+        (
+            steps[3].name.as_str(),
+            steps[3].status.as_str(),
+            steps[3].attempts
+        ),
+        ("setup_seo", "running", 1),
+        "started with the finish of the step before"
     );
 }

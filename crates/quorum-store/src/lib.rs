@@ -94,7 +94,8 @@ pub trait Store: Send + Sync + 'static {
         name: &str,
         at: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<()>;
-    /// Records how a running step ended (`succeeded` or `failed`) and emits `step_finished`.
+    /// Records how a running step ended (`succeeded` or `failed`), emits `step_finished`, and
+    /// starts `then_start` when the workflow is still in progress.
     async fn finish_step(&self, step: &StepOutcome) -> StoreResult<quorum_domain::Workflow>;
 
     // --- governance -----------------------------------------------------------------------

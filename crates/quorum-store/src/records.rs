@@ -248,6 +248,9 @@ pub struct StepOutcome {
     pub error: Option<String>,
     pub output: Option<serde_json::Value>,
     pub at: DateTime<Utc>,
+    /// The next step (position, name) to mark running in the same transaction, if the
+    /// workflow is still in progress: one commit between two steps instead of two.
+    pub then_start: Option<(i64, String)>,
 }
 
 /// A message sent through a deployed site's contact form.
