@@ -418,3 +418,41 @@ async fn every_dashboard_page_is_accessible_at_phone_and_laptop_widths() {
     .await;
     assert!(browser.console_errors().await.is_empty());
 }
+
+/// The README's screenshots, over a year of demo history: not part of the suite (it writes
+/// into docs/ when QUORUM_README_SCREENSHOTS is set). Run with
+/// `QUORUM_README_SCREENSHOTS=1 cargo test -p quorum-web --test api readme -- --ignored`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "refreshes the README's screenshots on request"]
+async fn readme_screenshots_of_the_queue_and_analytics() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::start(Backend::Sqlite).await;
+    quorum_service::demo::ensure_directory(&app.quorum)
+        .await
+        .unwrap();
+    quorum_service::demo::load(&app.quorum, 3_000, 1_000, 42, |_| {})
+        .await
+        .unwrap();
+    for name in ["Codex Digital Studios", "Harbor Bakery", "Northwind Clinic"] {
+        let inputs = json!({"site_name": name, "site_description": "A new website for the spring launch.", "contact_email": "hello@example.com"});
+        create(&app, "website.create_basic_site", inputs).await;
+    }
+    sign_in(&browser, &app, "user_council_lead").await;
+    let target = |file: &str| match std::env::var("QUORUM_README_SCREENSHOTS") {
+        Ok(_) => std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../docs/screenshots")
+            .join(file),
+        Err(_) => artifact_path(format!("dashboard/readme-{file}")),
+    };
+    for (path, file, width) in [
+        ("/dashboard/queue", "queue-1280.png", 1280),
+        ("/dashboard/analytics", "analytics-1280.png", 1280),
+        ("/dashboard/queue", "queue-375.png", 375),
+    ] {
+        browser.set_viewport(width, 900).await;
+        browser.goto(&format!("{}{path}", app.url)).await;
+        browser.screenshot(target(file)).await;
+    }
+}
