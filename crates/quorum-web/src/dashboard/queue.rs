@@ -20,8 +20,10 @@ use super::session::Session;
 use crate::error::ApiError;
 use crate::router::AppState;
 
-/// The newest this many undecided workflows are shown; the rest are counted and linked.
-const QUEUE_SIZE: i64 = 25;
+/// The newest this many undecided workflows are shown; the rest are counted and linked. Each
+/// is read whole (votes, electorate); at 25 the queue was the one page over 50 ms at p99 with
+/// 1,000,000 workflows under load, at 15 it is not.
+const QUEUE_SIZE: i64 = 15;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueQuery {
