@@ -156,7 +156,6 @@ pub async fn workflows(
         .await?;
     let pool = quorum.spawn_workers(WorkerConfig {
         concurrency: workers,
-        poll: Duration::from_millis(20),
         name: "bench".into(),
         ..WorkerConfig::default()
     });
@@ -259,7 +258,6 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
     ];
     let pool = quorum.spawn_workers(WorkerConfig {
         concurrency: workers,
-        poll: Duration::from_millis(20),
         name: "bench".into(),
         ..WorkerConfig::default()
     });
