@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use quorum_domain::{PrincipalKind, Role};
 use quorum_service::{
-    Mailer, NewPrincipal, Quorum, RetryTiming, ServiceError, WorkerConfig, auth, demo,
+    Mailer, NewPrincipal, Quorum, RetryPolicy, ServiceError, WorkerConfig, auth, demo,
 };
 use quorum_steps::StepEnv;
 use quorum_store::{PageRequest, WorkflowFilter};
@@ -41,9 +41,9 @@ async fn open(
             data_dir: settings.data_dir.clone(),
             public_url: settings.public_url(),
         })
-        .with_retry_timing(RetryTiming {
+        .with_retry_policy(RetryPolicy {
             base: Duration::from_millis(settings.retry_base_ms.max(1)),
-            ..RetryTiming::default()
+            ..RetryPolicy::default()
         });
     let quorum = match &settings.smtp_url {
         Some(url) => quorum.with_mailer(

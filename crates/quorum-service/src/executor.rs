@@ -33,23 +33,6 @@ pub enum Outcome {
     LeaseLost,
 }
 
-/// How a workflow's attempts are spaced; the number of attempts comes from its type.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryTiming {
-    pub base: Duration,
-    pub cap: Duration,
-}
-
-impl Default for RetryTiming {
-    fn default() -> Self {
-        let policy = RetryPolicy::default();
-        RetryTiming {
-            base: policy.base,
-            cap: policy.cap,
-        }
-    }
-}
-
 /// One attempt's bookkeeping.
 struct Attempt<'a> {
     detail: &'a WorkflowDetail,
@@ -305,10 +288,10 @@ impl Quorum {
         error: &StepError,
         message: String,
     ) -> ServiceResult<Outcome> {
+        // The spacing is the deployment's; how many attempts, the type's.
         let policy = RetryPolicy {
             max_attempts: definition.max_attempts.max(1),
-            base: self.retry.base,
-            cap: self.retry.cap,
+            ..self.retry
         };
         let failed_attempts = u32::try_from(attempt.number).unwrap_or(u32::MAX);
         let backoff = (!error.is_permanent())

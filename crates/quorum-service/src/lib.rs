@@ -27,9 +27,10 @@ pub use chat::{ChatContext, ChatMode, ChatOutcome, ChatRequest, Plan, PlannedCou
 pub use contact::{ContactForm, Received, live_manifest, valid_slug};
 pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated};
 pub use error::ServiceError;
-pub use executor::{Outcome, RetryTiming};
+pub use executor::Outcome;
 pub use governance::{CancelRequest, MembersRequest, VoteRequest};
 pub use mail::Mailer;
+pub use quorum_queue::RetryPolicy;
 pub use registry::Registry;
 pub use worker::{Signals, WorkerConfig, WorkerPool};
 pub use workflows::CreateWorkflow;
@@ -43,7 +44,8 @@ pub struct Quorum {
     queue: Arc<dyn Queue>,
     handlers: Arc<Handlers>,
     step_env: Arc<StepEnv>,
-    retry: RetryTiming,
+    /// Spacing of retries; `max_attempts` is replaced by each type's.
+    retry: RetryPolicy,
     mailer: Option<Arc<Mailer>>,
     contact_limiter: Arc<contact::ContactLimiter>,
     registry: Arc<Registry>,
@@ -73,7 +75,7 @@ impl Quorum {
                 data_dir: "quorum-data".into(),
                 public_url: "http://127.0.0.1:5000".into(),
             }),
-            retry: RetryTiming::default(),
+            retry: RetryPolicy::default(),
             mailer: None,
             contact_limiter: Arc::new(contact::limiter()),
             store,
@@ -95,8 +97,8 @@ impl Quorum {
         self
     }
 
-    /// How far apart a failed workflow's attempts are.
-    pub fn with_retry_timing(mut self, retry: RetryTiming) -> Self {
+    /// How far apart a failed workflow's attempts are (its type says how many there are).
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
     }

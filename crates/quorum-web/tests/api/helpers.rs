@@ -6,7 +6,7 @@ use std::sync::Arc;
 use quorum_domain::WorkflowStatus;
 use std::time::Duration;
 
-use quorum_service::{Quorum, RetryTiming, WorkerConfig, WorkerPool};
+use quorum_service::{Quorum, RetryPolicy, WorkerConfig, WorkerPool};
 use quorum_steps::StepEnv;
 use quorum_store::{Store, Transition};
 use reqwest::{Method, StatusCode};
@@ -119,9 +119,10 @@ impl TestApp {
                 data_dir: data_dir.path().to_owned(),
                 public_url: url.clone(),
             })
-            .with_retry_timing(RetryTiming {
+            .with_retry_policy(RetryPolicy {
                 base: Duration::from_millis(20),
                 cap: Duration::from_millis(200),
+                ..RetryPolicy::default()
             });
         let quorum = configure(quorum);
         quorum.prepare().await.unwrap();
