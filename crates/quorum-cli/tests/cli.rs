@@ -1,11 +1,13 @@
 //! The real `quorum` binary: `serve --demo` answers the seed's curl examples, and the
 //! administrative subcommands do what their help says.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
+
+mod support;
+use support::{Process, free_port};
 
 fn quorum(data_dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_quorum"));
@@ -14,23 +16,6 @@ fn quorum(data_dir: &std::path::Path) -> Command {
         .env_remove("QUORUM_DATABASE_URL")
         .env_remove("QUORUM_ADMIN_TOKEN");
     command
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 async fn wait_until_ready(base: &str) {
@@ -63,7 +48,7 @@ async fn serve_demo_answers_every_get_example_of_the_seed() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let _server = Server(child);
+    let _server = Process(child);
     let base = format!("http://127.0.0.1:{port}");
     wait_until_ready(&base).await;
 

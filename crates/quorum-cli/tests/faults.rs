@@ -3,9 +3,8 @@
 //! acknowledged is lost, every workflow finishes once, and every step's effect happens once.
 
 use std::collections::{BTreeMap, HashSet};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -13,16 +12,11 @@ use std::time::{Duration, Instant};
 use quorum_store_postgres::{PgStore, SchemaGuard};
 use serde_json::{Value, json};
 
+mod support;
+use support::{Process, free_port};
+
 const ADMIN: &str = "fault-test-admin-token-0123456789";
 const EFFECT_STEPS: usize = 3;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Where the cluster keeps its data: a SQLite file, or a fresh PostgreSQL schema.
 enum Database {
@@ -112,16 +106,6 @@ fn rand_suffix() -> u64 {
             .subsec_nanos()
             % 1000,
     )
-}
-
-/// One `quorum` process, killed with SIGKILL when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// The processes of one deployment and what they share.
