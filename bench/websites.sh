@@ -11,6 +11,6 @@ SITES=${SITES:-500}
 WORKERS=${WORKERS:-8}
 BIN=${QUORUM_BIN:-target/release/quorum}
 [ -n "${QUORUM_BIN:-}" ] || cargo build --release --bin quorum >&2
-WORK=$(mktemp -d)
+WORK=$(mktemp -d ${BENCH_DIR:+-p "$BENCH_DIR"})
 trap 'rm -rf "$WORK"' EXIT
 QUORUM_DATA_DIR="$WORK" RUST_LOG=warn "$BIN" bench websites --workflows "$SITES" --workers "$WORKERS"

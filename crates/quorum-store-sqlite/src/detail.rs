@@ -1,65 +1,56 @@
 //! A workflow's detail in one statement: its metrics, votes, steps and audit trail come back as
-//! JSON arrays beside the workflow row, because sqlx hands every SQLite row to the async side
-//! separately and six small queries cost more than one.
+//! JSON arrays beside the workflow row, decoded by the code PostgreSQL's detail shares.
 
 use quorum_store::detail_json::{ChildrenJson, children};
-use quorum_store::{StoreError, StoreResult, WorkflowDetail};
-use sqlx::Row;
-use sqlx::sqlite::SqlitePool;
+use quorum_store::{StoreError, WorkflowDetail};
+use rusqlite::Connection;
 
-use crate::map_err;
+use crate::Result;
 use crate::rows::{self, WORKFLOW_COLUMNS};
 
 const CHILDREN: &str = "\
     (SELECT json_group_array(json_object('id', id, 'workflow_id', workflow_id, 'attempt', attempt, 'duration_ms', duration_ms, \
         'weekly_cents', weekly_cents, 'success_ppm', success_ppm, 'error_count', error_count, 'recorded_at', recorded_at)) \
-     FROM (SELECT * FROM workflow_metrics WHERE workflow_id = ? ORDER BY attempt, recorded_at)) AS metrics_json, \
+     FROM (SELECT * FROM workflow_metrics WHERE workflow_id = ?1 ORDER BY attempt, recorded_at)) AS metrics_json, \
     (SELECT json_group_array(json_object('id', id, 'workflow_id', workflow_id, 'user_id', user_id, 'vote', vote, \
         'reason', reason, 'voted_at', voted_at)) \
-     FROM (SELECT * FROM workflow_votes WHERE workflow_id = ? ORDER BY voted_at, id)) AS votes_json, \
+     FROM (SELECT * FROM workflow_votes WHERE workflow_id = ?1 ORDER BY voted_at, id)) AS votes_json, \
     (SELECT json_group_array(json_object('position', position, 'name', name, 'status', status, 'attempts', attempts, \
         'started_at', started_at, 'finished_at', finished_at, 'error', error, 'output', json(output))) \
-     FROM (SELECT * FROM workflow_steps WHERE workflow_id = ? ORDER BY position)) AS steps_json, \
+     FROM (SELECT * FROM workflow_steps WHERE workflow_id = ?1 ORDER BY position)) AS steps_json, \
     (SELECT json_group_array(json_object('id', id, 'event', event, 'actor', actor, 'from_status', from_status, \
         'to_status', to_status, 'reason', reason, 'at', at)) \
-     FROM (SELECT * FROM workflow_audit WHERE workflow_id = ? ORDER BY id)) AS audit_json";
+     FROM (SELECT * FROM workflow_audit WHERE workflow_id = ?1 ORDER BY id)) AS audit_json";
 
-pub async fn detail(pool: &SqlitePool, id: &str) -> StoreResult<WorkflowDetail> {
+pub fn detail(conn: &Connection, id: &str) -> Result<WorkflowDetail> {
     let sql = format!(
-        "SELECT {WORKFLOW_COLUMNS}, electorate, threshold, digest, {CHILDREN} FROM workflows WHERE id = ?"
+        "SELECT {WORKFLOW_COLUMNS}, electorate, threshold, digest, {CHILDREN} FROM workflows WHERE id = ?1"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .bind(id)
-        .bind(id)
-        .bind(id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(map_err)?
-        .ok_or_else(|| StoreError::NotFound(format!("workflow {id}")))?;
-    let text = |column: &str| -> StoreResult<String> { row.try_get(column).map_err(map_err) };
-    let (metrics, votes, steps, audit) = (
-        text("metrics_json")?,
-        text("votes_json")?,
-        text("steps_json")?,
-        text("audit_json")?,
-    );
-    let children = children(ChildrenJson {
-        metrics: &metrics,
-        votes: &votes,
-        steps: &steps,
-        audit: &audit,
-    })?;
-    let (electorate, threshold) = rows::electorate(&row)?;
-    Ok(WorkflowDetail {
-        workflow: rows::workflow(&row)?,
-        metrics: children.metrics,
-        votes: children.votes,
-        steps: children.steps,
-        audit: children.audit,
-        electorate,
-        threshold,
-        digest: row.try_get("digest").map_err(map_err)?,
-    })
+    rows::one(conn, &sql, [id], |row| {
+        let text = |column: &str| -> Result<String> { Ok(row.get(column)?) };
+        let (metrics, votes, steps, audit) = (
+            text("metrics_json")?,
+            text("votes_json")?,
+            text("steps_json")?,
+            text("audit_json")?,
+        );
+        let children = children(ChildrenJson {
+            metrics: &metrics,
+            votes: &votes,
+            steps: &steps,
+            audit: &audit,
+        })?;
+        let (electorate, threshold) = rows::electorate(row)?;
+        Ok(WorkflowDetail {
+            workflow: rows::workflow(row)?,
+            metrics: children.metrics,
+            votes: children.votes,
+            steps: children.steps,
+            audit: children.audit,
+            electorate,
+            threshold,
+            digest: row.get("digest")?,
+        })
+    })?
+    .ok_or_else(|| StoreError::NotFound(format!("workflow {id}")).into())
 }

@@ -3,31 +3,37 @@
 use quorum_domain::time::from_micros;
 use quorum_domain::{Council, Principal, PrincipalKind, Role, Threshold};
 use quorum_store::*;
-use sqlx::Row;
-use sqlx::sqlite::{SqlitePool, SqliteRow};
+use rusqlite::{Connection, Row, params};
 
-use crate::map_err;
-use crate::rows::json;
+use crate::rows::{self, json};
+use crate::{Error, Result};
 
-fn type_record(row: &SqliteRow) -> StoreResult<TypeRecord> {
+fn type_record(row: &Row) -> Result<TypeRecord> {
     Ok(TypeRecord {
-        id: row.try_get("id").map_err(map_err)?,
-        version: row.try_get("version").map_err(map_err)?,
-        definition: json(row.try_get("definition").map_err(map_err)?)?,
-        executable: row.try_get("executable").map_err(map_err)?,
-        registered_at: from_micros(row.try_get("registered_at").map_err(map_err)?),
+        id: row.get("id")?,
+        version: row.get("version")?,
+        definition: json(&row.get::<_, String>("definition")?)?,
+        executable: row.get("executable")?,
+        registered_at: from_micros(row.get("registered_at")?),
     })
 }
 
-pub async fn register_type(pool: &SqlitePool, new: NewTypeVersion) -> StoreResult<TypeRecord> {
-    let mut tx = pool.begin().await.map_err(map_err)?;
-    let latest =
-        sqlx::query("SELECT * FROM workflow_types WHERE id = ? ORDER BY version DESC LIMIT 1")
-            .bind(&new.id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?;
-    let latest = latest.as_ref().map(type_record).transpose()?;
+/// Renames a unique or foreign-key failure after the record it concerns.
+fn naming(e: Error, conflict: impl FnOnce() -> String, missing: impl FnOnce() -> String) -> Error {
+    match e.0 {
+        StoreError::Conflict(_) => StoreError::Conflict(conflict()).into(),
+        StoreError::NotFound(_) => StoreError::NotFound(missing()).into(),
+        _ => e,
+    }
+}
+
+pub fn register_type(tx: &Connection, new: NewTypeVersion) -> Result<TypeRecord> {
+    let latest = rows::one(
+        tx,
+        "SELECT * FROM workflow_types WHERE id = ? ORDER BY version DESC LIMIT 1",
+        [&new.id],
+        type_record,
+    )?;
     if let Some(latest) = &latest
         && latest.definition == new.definition
         && latest.executable == new.executable
@@ -41,55 +47,49 @@ pub async fn register_type(pool: &SqlitePool, new: NewTypeVersion) -> StoreResul
         executable: new.executable,
         registered_at: new.registered_at,
     };
-    sqlx::query("INSERT INTO workflow_types (id, version, definition, executable, registered_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(&record.id)
-        .bind(record.version)
-        .bind(record.definition.to_string())
-        .bind(record.executable)
-        .bind(record.registered_at.timestamp_micros())
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    tx.commit().await.map_err(map_err)?;
+    rows::run(
+        tx,
+        "INSERT INTO workflow_types (id, version, definition, executable, registered_at) VALUES (?, ?, ?, ?, ?)",
+        params![
+            record.id,
+            record.version,
+            record.definition.to_string(),
+            record.executable,
+            record.registered_at.timestamp_micros()
+        ],
+    )?;
     Ok(record)
 }
 
-pub async fn get_type(
-    pool: &SqlitePool,
-    id: &str,
-    version: Option<i64>,
-) -> StoreResult<TypeRecord> {
-    let row = sqlx::query("SELECT * FROM workflow_types WHERE id = ? AND (? IS NULL OR version = ?) ORDER BY version DESC LIMIT 1")
-        .bind(id)
-        .bind(version)
-        .bind(version)
-        .fetch_optional(pool)
-        .await
-        .map_err(map_err)?
-        .ok_or_else(|| StoreError::NotFound(format!("workflow type {id}")))?;
-    type_record(&row)
+pub fn get_type(conn: &Connection, id: &str, version: Option<i64>) -> Result<TypeRecord> {
+    rows::one(
+        conn,
+        "SELECT * FROM workflow_types WHERE id = ?1 AND (?2 IS NULL OR version = ?2) ORDER BY version DESC LIMIT 1",
+        params![id, version],
+        type_record,
+    )?
+    .ok_or_else(|| StoreError::NotFound(format!("workflow type {id}")).into())
 }
 
-pub async fn list_types(pool: &SqlitePool) -> StoreResult<Vec<TypeRecord>> {
-    let found = sqlx::query(
+pub fn list_types(conn: &Connection) -> Result<Vec<TypeRecord>> {
+    rows::all(
+        conn,
         "SELECT t.* FROM workflow_types t WHERE t.version = (SELECT MAX(version) FROM workflow_types WHERE id = t.id) ORDER BY t.id",
+        [],
+        type_record,
     )
-    .fetch_all(pool)
-    .await
-    .map_err(map_err)?;
-    found.iter().map(type_record).collect()
 }
 
-fn principal(row: &SqliteRow) -> StoreResult<Principal> {
-    let kind: String = row.try_get("kind").map_err(map_err)?;
-    let roles: String = row.try_get("roles").map_err(map_err)?;
+fn principal(row: &Row) -> Result<Principal> {
+    let kind: String = row.get("kind")?;
+    let roles: String = row.get("roles")?;
     Ok(Principal {
-        id: row.try_get("id").map_err(map_err)?,
+        id: row.get("id")?,
         kind: PrincipalKind::parse(&kind)
             .ok_or_else(|| StoreError::Other(format!("stored kind {kind:?}")))?,
-        name: row.try_get("name").map_err(map_err)?,
+        name: row.get("name")?,
         roles: roles.split(',').filter_map(Role::parse).collect(),
-        created_at: from_micros(row.try_get("created_at").map_err(map_err)?),
+        created_at: from_micros(row.get("created_at")?),
     })
 }
 
@@ -101,174 +101,168 @@ fn roles_text(p: &Principal) -> String {
         .join(",")
 }
 
-pub async fn create_principal(
-    pool: &SqlitePool,
-    p: &Principal,
-    token_hash: Option<&str>,
-) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(map_err)?;
-    sqlx::query(
+pub fn create_principal(tx: &Connection, p: &Principal, token_hash: Option<&str>) -> Result<()> {
+    rows::run(
+        tx,
         "INSERT INTO principals (id, kind, name, roles, created_at) VALUES (?, ?, ?, ?, ?)",
+        params![
+            p.id,
+            p.kind.as_str(),
+            p.name,
+            roles_text(p),
+            p.created_at.timestamp_micros()
+        ],
     )
-    .bind(&p.id)
-    .bind(p.kind.as_str())
-    .bind(&p.name)
-    .bind(roles_text(p))
-    .bind(p.created_at.timestamp_micros())
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| match map_err(e) {
-        StoreError::Conflict(_) => {
-            StoreError::Conflict(format!("principal {} already exists", p.id))
-        }
-        other => other,
+    .map_err(|e| {
+        naming(
+            e,
+            || format!("principal {} already exists", p.id),
+            || format!("principal {}", p.id),
+        )
     })?;
     if let Some(hash) = token_hash {
-        sqlx::query(
+        rows::run(
+            tx,
             "INSERT INTO api_tokens (token_hash, principal_id, created_at) VALUES (?, ?, ?)",
-        )
-        .bind(hash)
-        .bind(&p.id)
-        .bind(p.created_at.timestamp_micros())
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+            params![hash, p.id, p.created_at.timestamp_micros()],
+        )?;
     }
-    tx.commit().await.map_err(map_err)
-}
-
-pub async fn add_token(pool: &SqlitePool, principal_id: &str, token_hash: &str) -> StoreResult<()> {
-    sqlx::query("INSERT INTO api_tokens (token_hash, principal_id, created_at) VALUES (?, ?, ?)")
-        .bind(token_hash)
-        .bind(principal_id)
-        .bind(quorum_domain::time::now().timestamp_micros())
-        .execute(pool)
-        .await
-        .map_err(|e| match map_err(e) {
-            StoreError::NotFound(_) => StoreError::NotFound(format!("principal {principal_id}")),
-            other => other,
-        })?;
     Ok(())
 }
 
-pub async fn get_principal(pool: &SqlitePool, id: &str) -> StoreResult<Principal> {
-    let row = sqlx::query("SELECT * FROM principals WHERE id = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(map_err)?
-        .ok_or_else(|| StoreError::NotFound(format!("principal {id}")))?;
-    principal(&row)
+pub fn add_token(tx: &Connection, principal_id: &str, token_hash: &str) -> Result<()> {
+    rows::run(
+        tx,
+        "INSERT INTO api_tokens (token_hash, principal_id, created_at) VALUES (?, ?, ?)",
+        params![
+            token_hash,
+            principal_id,
+            quorum_domain::time::now().timestamp_micros()
+        ],
+    )
+    .map_err(|e| match e.0 {
+        StoreError::NotFound(_) => StoreError::NotFound(format!("principal {principal_id}")).into(),
+        _ => e,
+    })?;
+    Ok(())
 }
 
-pub async fn principal_by_token(
-    pool: &SqlitePool,
-    token_hash: &str,
-) -> StoreResult<Option<Principal>> {
-    let row = sqlx::query("SELECT p.* FROM api_tokens t JOIN principals p ON p.id = t.principal_id WHERE t.token_hash = ?")
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await
-        .map_err(map_err)?;
-    row.as_ref().map(principal).transpose()
+pub fn get_principal(conn: &Connection, id: &str) -> Result<Principal> {
+    rows::one(
+        conn,
+        "SELECT * FROM principals WHERE id = ?",
+        [id],
+        principal,
+    )?
+    .ok_or_else(|| StoreError::NotFound(format!("principal {id}")).into())
 }
 
-pub async fn create_council(pool: &SqlitePool, c: &Council) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(map_err)?;
+pub fn principal_by_token(conn: &Connection, token_hash: &str) -> Result<Option<Principal>> {
+    rows::one(
+        conn,
+        "SELECT p.* FROM api_tokens t JOIN principals p ON p.id = t.principal_id WHERE t.token_hash = ?",
+        [token_hash],
+        principal,
+    )
+}
+
+pub fn create_council(tx: &Connection, c: &Council) -> Result<()> {
     let threshold =
         serde_json::to_string(&c.threshold).map_err(|e| StoreError::Other(e.to_string()))?;
-    sqlx::query("INSERT INTO councils (id, name, threshold, voting_window_hours, created_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(&c.id)
-        .bind(&c.name)
-        .bind(threshold)
-        .bind(c.voting_window_hours.map(i64::from))
-        .bind(c.created_at.timestamp_micros())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match map_err(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("council {} already exists", c.id)),
-            other => other,
-        })?;
+    rows::run(
+        tx,
+        "INSERT INTO councils (id, name, threshold, voting_window_hours, created_at) VALUES (?, ?, ?, ?, ?)",
+        params![
+            c.id,
+            c.name,
+            threshold,
+            c.voting_window_hours.map(i64::from),
+            c.created_at.timestamp_micros()
+        ],
+    )
+    .map_err(|e| {
+        naming(
+            e,
+            || format!("council {} already exists", c.id),
+            || format!("council {}", c.id),
+        )
+    })?;
     for domain in &c.domains {
-        sqlx::query("INSERT INTO council_domains (domain, council_id) VALUES (?, ?)")
-            .bind(domain)
-            .bind(&c.id)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match map_err(e) {
-                StoreError::Conflict(_) => {
-                    StoreError::Conflict(format!("domain {domain} already has a council"))
-                }
-                other => other,
-            })?;
+        rows::run(
+            tx,
+            "INSERT INTO council_domains (domain, council_id) VALUES (?, ?)",
+            [domain, &c.id],
+        )
+        .map_err(|e| {
+            naming(
+                e,
+                || format!("domain {domain} already has a council"),
+                || format!("council {}", c.id),
+            )
+        })?;
     }
     for member in &c.members {
-        sqlx::query("INSERT INTO council_members (council_id, user_id) VALUES (?, ?)")
-            .bind(&c.id)
-            .bind(member)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match map_err(e) {
-                StoreError::NotFound(_) => StoreError::NotFound(format!("principal {member}")),
-                other => other,
-            })?;
+        rows::run(
+            tx,
+            "INSERT INTO council_members (council_id, user_id) VALUES (?, ?)",
+            [&c.id, member],
+        )
+        .map_err(|e| match e.0 {
+            StoreError::NotFound(_) => StoreError::NotFound(format!("principal {member}")).into(),
+            _ => e,
+        })?;
     }
-    tx.commit().await.map_err(map_err)
+    Ok(())
 }
 
-pub async fn get_council(pool: &SqlitePool, id: &str) -> StoreResult<Council> {
-    let row = sqlx::query("SELECT * FROM councils WHERE id = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(map_err)?
-        .ok_or_else(|| StoreError::NotFound(format!("council {id}")))?;
-    let domains = sqlx::query_scalar(
+pub fn get_council(conn: &Connection, id: &str) -> Result<Council> {
+    let council = rows::one(conn, "SELECT * FROM councils WHERE id = ?", [id], |row| {
+        let threshold: String = row.get("threshold")?;
+        Ok(Council {
+            id: row.get("id")?,
+            name: row.get("name")?,
+            domains: Vec::new(),
+            members: Vec::new(),
+            threshold: serde_json::from_str::<Threshold>(&threshold)
+                .map_err(|e| StoreError::Other(e.to_string()))?,
+            voting_window_hours: row
+                .get::<_, Option<i64>>("voting_window_hours")?
+                .map(|h| h as u32),
+            created_at: from_micros(row.get("created_at")?),
+        })
+    })?
+    .ok_or_else(|| StoreError::NotFound(format!("council {id}")))?;
+    let domains = rows::all(
+        conn,
         "SELECT domain FROM council_domains WHERE council_id = ? ORDER BY domain",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await
-    .map_err(map_err)?;
-    let members = sqlx::query_scalar(
+        [id],
+        |row| Ok(row.get(0)?),
+    )?;
+    let members = rows::all(
+        conn,
         "SELECT user_id FROM council_members WHERE council_id = ? ORDER BY user_id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await
-    .map_err(map_err)?;
-    let threshold: String = row.try_get("threshold").map_err(map_err)?;
+        [id],
+        |row| Ok(row.get(0)?),
+    )?;
     Ok(Council {
-        id: row.try_get("id").map_err(map_err)?,
-        name: row.try_get("name").map_err(map_err)?,
         domains,
         members,
-        threshold: serde_json::from_str::<Threshold>(&threshold)
-            .map_err(|e| StoreError::Other(e.to_string()))?,
-        voting_window_hours: row
-            .try_get::<Option<i64>, _>("voting_window_hours")
-            .map_err(map_err)?
-            .map(|h| h as u32),
-        created_at: from_micros(row.try_get("created_at").map_err(map_err)?),
+        ..council
     })
 }
 
-pub async fn list_councils(pool: &SqlitePool) -> StoreResult<Vec<Council>> {
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM councils ORDER BY id")
-        .fetch_all(pool)
-        .await
-        .map_err(map_err)?;
-    let mut councils = Vec::with_capacity(ids.len());
-    for id in ids {
-        councils.push(get_council(pool, &id).await?);
-    }
-    Ok(councils)
+pub fn list_councils(conn: &Connection) -> Result<Vec<Council>> {
+    let ids: Vec<String> = rows::all(conn, "SELECT id FROM councils ORDER BY id", [], |row| {
+        Ok(row.get(0)?)
+    })?;
+    ids.iter().map(|id| get_council(conn, id)).collect()
 }
 
-pub async fn council_for_domain(pool: &SqlitePool, domain: &str) -> StoreResult<Option<String>> {
-    sqlx::query_scalar("SELECT council_id FROM council_domains WHERE domain = ?")
-        .bind(domain)
-        .fetch_optional(pool)
-        .await
-        .map_err(map_err)
+pub fn council_for_domain(conn: &Connection, domain: &str) -> Result<Option<String>> {
+    rows::one(
+        conn,
+        "SELECT council_id FROM council_domains WHERE domain = ?",
+        [domain],
+        |row| Ok(row.get(0)?),
+    )
 }

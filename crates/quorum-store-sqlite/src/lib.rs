@@ -1,81 +1,112 @@
 //! `SqliteStore`: Quorum's embedded storage, one SQLite file in WAL mode.
 //!
-//! Writes go through a single-connection pool, so that transactions in this process queue up
-//! instead of failing with SQLITE_BUSY; reads use a pool of their own and never wait for them.
+//! Writes go through a single connection, so that transactions in this process queue up
+//! instead of failing with SQLITE_BUSY; reads use connections of their own and never wait for
+//! them. Each call runs as one closure on a connection's thread (see `db`).
 
 mod bulk;
 mod contact;
+mod db;
 mod detail;
 mod directory;
 mod governance;
 mod jobs;
+mod migrations;
 mod rows;
 mod steps;
 mod workflows;
 
-use std::str::FromStr;
-use std::time::Duration;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use quorum_domain::{Council, Principal};
 use quorum_store::*;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+use crate::db::Db;
 
 #[derive(Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    db: Arc<Db>,
 }
 
 impl SqliteStore {
     /// Opens (creating if missing) the database at `url`, e.g. `sqlite://quorum-data/quorum.db`.
     pub async fn connect(url: &str, readers: u32) -> StoreResult<Self> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Other(format!("bad SQLite URL: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory");
-        // The writer's page cache holds the indexes that random ids make bulk loads touch.
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone().pragma("cache_size", "-262144"))
+        let path = database_path(url)?;
+        let db = tokio::task::spawn_blocking(move || Db::open(&path, readers))
             .await
-            .map_err(map_err)?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(readers.max(1))
-            .connect_with(options.read_only(true))
-            .await
-            .map_err(map_err)?;
-        Ok(Self { writer, reader })
+            .map_err(|e| StoreError::Other(format!("opening SQLite: {e}")))??;
+        Ok(Self { db: Arc::new(db) })
     }
 
     pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
+        self.db.close().await;
     }
 }
 
-pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::RowNotFound => StoreError::NotFound("row".into()),
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(db.message().to_owned())
-        }
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-            StoreError::NotFound(format!("a referenced record ({})", db.message()))
-        }
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-            StoreError::Unavailable(e.to_string())
-        }
-        _ => StoreError::Other(e.to_string()),
+/// The file a `sqlite://PATH` or `sqlite:PATH` URL names; options after `?` are not used.
+fn database_path(url: &str) -> StoreResult<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| StoreError::Other(format!("bad SQLite URL {url:?}: use sqlite://PATH")))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Err(StoreError::Other(format!(
+            "bad SQLite URL {url:?}: name a database file"
+        )));
+    }
+    Ok(PathBuf::from(path))
+}
+
+/// A failure inside a store call: SQLite's, or a rule the store checks. `?` turns either into
+/// it, and the connection layer hands its `StoreError` to the caller.
+pub(crate) struct Error(pub StoreError);
+
+pub(crate) type Result<T> = std::result::Result<T, Error>;
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        use rusqlite::ffi;
+        Self(match &e {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound("row".into()),
+            rusqlite::Error::SqliteFailure(failure, message) => {
+                let message = message.clone().unwrap_or_else(|| e.to_string());
+                match (failure.code, failure.extended_code) {
+                    (_, ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => {
+                        StoreError::Conflict(message)
+                    }
+                    (_, ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => {
+                        StoreError::NotFound(format!("a referenced record ({message})"))
+                    }
+                    (
+                        ErrorCode::DatabaseBusy
+                        | ErrorCode::DatabaseLocked
+                        | ErrorCode::CannotOpen
+                        | ErrorCode::SystemIoFailure
+                        | ErrorCode::DiskFull,
+                        _,
+                    ) => StoreError::Unavailable(message),
+                    _ => StoreError::Other(message),
+                }
+            }
+            _ => StoreError::Other(e.to_string()),
+        })
+    }
+}
+
+/// Lets a rule's error leave a closure with `?` where a `Result` is expected.
+impl From<Error> for StoreError {
+    fn from(e: Error) -> Self {
+        e.0
     }
 }
 
@@ -86,30 +117,30 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
-        MIGRATOR
-            .run(&self.writer)
-            .await
-            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+        self.db.with_writer(migrations::run).await
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.reader)
+        self.db
+            .read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
             .await
-            .map(|_| ())
-            .map_err(map_err)
     }
 
     async fn register_type(&self, new: NewTypeVersion) -> StoreResult<TypeRecord> {
-        directory::register_type(&self.writer, new).await
+        self.db
+            .write(move |tx| directory::register_type(tx, new))
+            .await
     }
 
     async fn get_type(&self, id: &str, version: Option<i64>) -> StoreResult<TypeRecord> {
-        directory::get_type(&self.reader, id, version).await
+        let id = id.to_owned();
+        self.db
+            .read(move |conn| directory::get_type(conn, &id, version))
+            .await
     }
 
     async fn list_types(&self) -> StoreResult<Vec<TypeRecord>> {
-        directory::list_types(&self.reader).await
+        self.db.read(directory::list_types).await
     }
 
     async fn create_principal(
@@ -117,43 +148,66 @@ impl Store for SqliteStore {
         principal: &Principal,
         token_hash: Option<&str>,
     ) -> StoreResult<()> {
-        directory::create_principal(&self.writer, principal, token_hash).await
+        let (principal, token_hash) = (principal.clone(), token_hash.map(str::to_owned));
+        self.db
+            .write(move |tx| directory::create_principal(tx, &principal, token_hash.as_deref()))
+            .await
     }
 
     async fn add_token(&self, principal_id: &str, token_hash: &str) -> StoreResult<()> {
-        directory::add_token(&self.writer, principal_id, token_hash).await
+        let (principal_id, token_hash) = (principal_id.to_owned(), token_hash.to_owned());
+        self.db
+            .write(move |tx| directory::add_token(tx, &principal_id, &token_hash))
+            .await
     }
 
     async fn get_principal(&self, id: &str) -> StoreResult<Principal> {
-        directory::get_principal(&self.reader, id).await
+        let id = id.to_owned();
+        self.db
+            .read(move |conn| directory::get_principal(conn, &id))
+            .await
     }
 
     async fn principal_by_token(&self, token_hash: &str) -> StoreResult<Option<Principal>> {
-        directory::principal_by_token(&self.reader, token_hash).await
+        let token_hash = token_hash.to_owned();
+        self.db
+            .read(move |conn| directory::principal_by_token(conn, &token_hash))
+            .await
     }
 
     async fn create_council(&self, council: &Council) -> StoreResult<()> {
-        directory::create_council(&self.writer, council).await
+        let council = council.clone();
+        self.db
+            .write(move |tx| directory::create_council(tx, &council))
+            .await
     }
 
     async fn get_council(&self, id: &str) -> StoreResult<Council> {
-        directory::get_council(&self.reader, id).await
+        let id = id.to_owned();
+        self.db
+            .read(move |conn| directory::get_council(conn, &id))
+            .await
     }
 
     async fn list_councils(&self) -> StoreResult<Vec<Council>> {
-        directory::list_councils(&self.reader).await
+        self.db.read(directory::list_councils).await
     }
 
     async fn council_for_domain(&self, domain: &str) -> StoreResult<Option<String>> {
-        directory::council_for_domain(&self.reader, domain).await
+        let domain = domain.to_owned();
+        self.db
+            .read(move |conn| directory::council_for_domain(conn, &domain))
+            .await
     }
 
     async fn create_workflow(&self, new: &NewWorkflow) -> StoreResult<quorum_domain::Workflow> {
-        workflows::create(&self.writer, new).await
+        let new = new.clone();
+        self.db.write(move |tx| workflows::create(tx, &new)).await
     }
 
     async fn get_workflow(&self, id: &str) -> StoreResult<WorkflowDetail> {
-        detail::detail(&self.reader, id).await
+        let id = id.to_owned();
+        self.db.read(move |conn| detail::detail(conn, &id)).await
     }
 
     async fn list_workflows(
@@ -161,15 +215,24 @@ impl Store for SqliteStore {
         filter: &WorkflowFilter,
         page: &PageRequest,
     ) -> StoreResult<WorkflowPage> {
-        workflows::list(&self.reader, filter, page).await
+        let (filter, page) = (filter.clone(), page.clone());
+        self.db
+            .read(move |conn| workflows::list(conn, &filter, &page))
+            .await
     }
 
     async fn transition(&self, change: &Transition) -> StoreResult<quorum_domain::Workflow> {
-        workflows::transition(&self.writer, change).await
+        let change = change.clone();
+        self.db
+            .write(move |tx| workflows::transition(tx, &change))
+            .await
     }
 
     async fn record_metric(&self, metric: &NewMetric) -> StoreResult<()> {
-        workflows::record_metric(&self.writer, metric).await
+        let metric = metric.clone();
+        self.db
+            .write(move |tx| workflows::record_metric(tx, &metric))
+            .await
     }
 
     async fn start_step(
@@ -179,15 +242,22 @@ impl Store for SqliteStore {
         name: &str,
         at: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<()> {
-        steps::start(&self.writer, workflow_id, position, name, at).await
+        let (workflow_id, name) = (workflow_id.to_owned(), name.to_owned());
+        self.db
+            .write(move |tx| steps::start(tx, &workflow_id, position, &name, at))
+            .await
     }
 
     async fn finish_step(&self, step: &StepOutcome) -> StoreResult<quorum_domain::Workflow> {
-        steps::finish(&self.writer, step).await
+        let step = step.clone();
+        self.db.write(move |tx| steps::finish(tx, &step)).await
     }
 
     async fn cast_vote(&self, vote: &NewVote) -> StoreResult<VoteOutcome> {
-        governance::cast_vote(&self.writer, vote).await
+        let vote = vote.clone();
+        self.db
+            .write(move |tx| governance::cast_vote(tx, &vote))
+            .await
     }
 
     async fn enqueue(
@@ -196,7 +266,10 @@ impl Store for SqliteStore {
         actor: &str,
         at: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<quorum_domain::Workflow> {
-        governance::enqueue(&self.writer, workflow_id, actor, at).await
+        let (workflow_id, actor) = (workflow_id.to_owned(), actor.to_owned());
+        self.db
+            .write(move |tx| governance::enqueue(tx, &workflow_id, &actor, at))
+            .await
     }
 
     async fn due_for_expiry(
@@ -204,15 +277,21 @@ impl Store for SqliteStore {
         now: chrono::DateTime<chrono::Utc>,
         limit: i64,
     ) -> StoreResult<Vec<String>> {
-        governance::due_for_expiry(&self.reader, now, limit).await
+        self.db
+            .read(move |conn| governance::due_for_expiry(conn, now, limit))
+            .await
     }
 
     async fn set_members(&self, council_id: &str, members: &[String]) -> StoreResult<()> {
-        governance::set_members(&self.writer, council_id, members).await
+        let (council_id, members) = (council_id.to_owned(), members.to_vec());
+        self.db
+            .write(move |tx| governance::set_members(tx, &council_id, &members))
+            .await
     }
 
     async fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<u64> {
-        jobs::enqueue(&self.writer, jobs).await
+        let jobs = jobs.to_vec();
+        self.db.write(move |tx| jobs::enqueue(tx, &jobs)).await
     }
 
     async fn claim_jobs(
@@ -222,7 +301,10 @@ impl Store for SqliteStore {
         lease: chrono::Duration,
         limit: i64,
     ) -> StoreResult<Vec<JobClaim>> {
-        jobs::claim(&self.writer, worker, now, lease, limit).await
+        let worker = worker.to_owned();
+        self.db
+            .write(move |tx| jobs::claim(tx, &worker, now, lease, limit))
+            .await
     }
 
     async fn renew_lease(
@@ -231,11 +313,15 @@ impl Store for SqliteStore {
         now: chrono::DateTime<chrono::Utc>,
         lease: chrono::Duration,
     ) -> StoreResult<bool> {
-        jobs::renew(&self.writer, claim, now, lease).await
+        let claim = claim.clone();
+        self.db
+            .write(move |tx| jobs::renew(tx, &claim, now, lease))
+            .await
     }
 
     async fn ack_jobs(&self, claims: &[JobClaim]) -> StoreResult<u64> {
-        jobs::ack(&self.writer, claims).await
+        let claims = claims.to_vec();
+        self.db.write(move |tx| jobs::ack(tx, &claims)).await
     }
 
     async fn release_job(
@@ -243,15 +329,19 @@ impl Store for SqliteStore {
         claim: &JobClaim,
         available_at: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<bool> {
-        jobs::release(&self.writer, claim, available_at).await
+        let claim = claim.clone();
+        self.db
+            .write(move |tx| jobs::release(tx, &claim, available_at))
+            .await
     }
 
     async fn queue_depth(&self) -> StoreResult<i64> {
-        jobs::depth(&self.reader).await
+        self.db.read(jobs::depth).await
     }
 
     async fn add_contact_message(&self, message: &ContactMessage) -> StoreResult<()> {
-        contact::add(&self.writer, message).await
+        let message = message.clone();
+        self.db.write(move |tx| contact::add(tx, &message)).await
     }
 
     async fn set_contact_delivery(
@@ -261,11 +351,17 @@ impl Store for SqliteStore {
         error: Option<&str>,
         at: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<()> {
-        contact::set_delivery(&self.writer, id, delivery, error, at).await
+        let (id, delivery, error) = (id.to_owned(), delivery.to_owned(), error.map(str::to_owned));
+        self.db
+            .write(move |tx| contact::set_delivery(tx, &id, &delivery, error.as_deref(), at))
+            .await
     }
 
     async fn contact_messages(&self, site: &str, limit: i64) -> StoreResult<Vec<ContactMessage>> {
-        contact::list(&self.reader, site, limit).await
+        let site = site.to_owned();
+        self.db
+            .read(move |conn| contact::list(conn, &site, limit))
+            .await
     }
 
     async fn events_after(
@@ -274,26 +370,35 @@ impl Store for SqliteStore {
         filter: &EventFilter,
         limit: i64,
     ) -> StoreResult<Vec<EventRecord>> {
-        governance::events_after(&self.reader, after_id, filter, limit).await
+        let filter = filter.clone();
+        self.db
+            .read(move |conn| governance::events_after(conn, after_id, &filter, limit))
+            .await
     }
 
     async fn last_event_id(&self) -> StoreResult<i64> {
-        governance::last_event_id(&self.reader).await
+        self.db.read(governance::last_event_id).await
     }
 
     async fn aggregates(&self, filter: &WorkflowFilter) -> StoreResult<Vec<AggregateRow>> {
-        workflows::aggregates(&self.reader, filter).await
+        let filter = filter.clone();
+        self.db
+            .read(move |conn| workflows::aggregates(conn, &filter))
+            .await
     }
 
     async fn scan_aggregates(&self) -> StoreResult<Vec<AggregateRow>> {
-        workflows::scan_aggregates(&self.reader).await
+        self.db.read(workflows::scan_aggregates).await
     }
 
     async fn stored_aggregates(&self) -> StoreResult<Vec<AggregateRow>> {
-        workflows::aggregates(&self.reader, &WorkflowFilter::default()).await
+        self.db
+            .read(|conn| workflows::aggregates(conn, &WorkflowFilter::default()))
+            .await
     }
 
     async fn bulk_insert(&self, batch: &BulkBatch) -> StoreResult<()> {
-        bulk::insert(&self.writer, batch).await
+        let batch = batch.clone();
+        self.db.write(move |tx| bulk::insert(tx, &batch)).await
     }
 }

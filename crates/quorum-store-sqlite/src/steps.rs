@@ -2,75 +2,59 @@
 
 use chrono::{DateTime, Utc};
 use quorum_domain::Workflow;
-use quorum_store::{StepOutcome, StoreError, StoreResult};
-use sqlx::sqlite::SqlitePool;
+use quorum_store::{StepOutcome, StoreError};
+use rusqlite::{Connection, params};
 
-use crate::map_err;
+use crate::Result;
+use crate::rows;
 use crate::workflows::{fetch, insert_event};
 
-pub async fn start(
-    pool: &SqlitePool,
+pub fn start(
+    conn: &Connection,
     workflow_id: &str,
     position: i64,
     name: &str,
     at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let mut conn = pool.acquire().await.map_err(map_err)?;
-    start_in(&mut conn, workflow_id, position, name, at).await
-}
-
-async fn start_in(
-    conn: &mut sqlx::SqliteConnection,
-    workflow_id: &str,
-    position: i64,
-    name: &str,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    sqlx::query(
+) -> Result<()> {
+    rows::run(
+        conn,
         "INSERT INTO workflow_steps (workflow_id, position, name, status, attempts, started_at) VALUES (?, ?, ?, 'running', 1, ?) \
          ON CONFLICT (workflow_id, position) DO UPDATE SET status = 'running', attempts = workflow_steps.attempts + 1, \
          started_at = excluded.started_at, finished_at = NULL, error = NULL",
-    )
-    .bind(workflow_id)
-    .bind(position)
-    .bind(name)
-    .bind(at.timestamp_micros())
-    .execute(conn)
-    .await
-    .map_err(map_err)?;
+        params![workflow_id, position, name, at.timestamp_micros()],
+    )?;
     Ok(())
 }
 
-pub async fn finish(pool: &SqlitePool, step: &StepOutcome) -> StoreResult<Workflow> {
-    let mut tx = pool.begin().await.map_err(map_err)?;
-    let updated = sqlx::query(
+pub fn finish(tx: &Connection, step: &StepOutcome) -> Result<Workflow> {
+    let updated = rows::run(
+        tx,
         "UPDATE workflow_steps SET status = ?, error = ?, output = ?, finished_at = ? \
          WHERE workflow_id = ? AND position = ? AND status = 'running'",
-    )
-    .bind(&step.status)
-    .bind(&step.error)
-    .bind(step.output.as_ref().map(|o| o.to_string()))
-    .bind(step.at.timestamp_micros())
-    .bind(&step.workflow_id)
-    .bind(step.position)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    if updated.rows_affected() != 1 {
+        params![
+            step.status,
+            step.error,
+            step.output.as_ref().map(|o| o.to_string()),
+            step.at.timestamp_micros(),
+            step.workflow_id,
+            step.position,
+        ],
+    )?;
+    if updated != 1 {
         return Err(StoreError::Conflict(format!(
             "step {} of {} is not running",
             step.position, step.workflow_id
-        )));
+        ))
+        .into());
     }
-    let workflow = fetch(&mut tx, &step.workflow_id).await?;
+    let workflow = fetch(tx, &step.workflow_id)?;
     let data =
         serde_json::json!({"position": step.position, "status": step.status, "error": step.error});
-    insert_event(&mut tx, &workflow, "step_finished", data, step.at).await?;
+    insert_event(tx, &workflow, "step_finished", data, step.at)?;
     if let Some((position, name)) = &step.then_start
         && workflow.status == quorum_domain::WorkflowStatus::InProgress
     {
-        start_in(&mut tx, &step.workflow_id, *position, name, step.at).await?;
+        start(tx, &step.workflow_id, *position, name, step.at)?;
     }
-    tx.commit().await.map_err(map_err)?;
     Ok(workflow)
 }

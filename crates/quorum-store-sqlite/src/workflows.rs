@@ -3,16 +3,11 @@
 
 use quorum_domain::Workflow;
 use quorum_store::*;
-use sqlx::sqlite::{Sqlite, SqlitePool};
-use sqlx::{QueryBuilder, SqliteConnection};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, params, params_from_iter};
 
-use crate::map_err;
+use crate::Result;
 use crate::rows::{self, WORKFLOW_COLUMNS};
-
-/// `json_array(…)` of a workflow row, in the order `rows::workflow_page` reads.
-const PAGE_COLUMNS: &str = "id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
-    status, decision, json(inputs), json(outputs), json(calculated_savings), error, created_at, started_at, completed_at, \
-    voting_deadline, queued_at";
 
 const ADD_TO_TOTALS: &str = "INSERT INTO workflow_totals (council_id, agent_id, workflow_type_id, status, \
     workflows, weekly_cents, annual_cents, metric_count, duration_ms, success_ppm, error_count) \
@@ -29,98 +24,103 @@ const AGGREGATE_COLUMNS: &str = "council_id, agent_id, workflow_type_id, status,
 const SCAN_COLUMNS: &str = "assigned_council_id, created_by_agent, workflow_type_id, status, COUNT(*), \
     SUM(weekly_cents), SUM(annual_cents), SUM(metric_count), SUM(duration_ms), SUM(success_ppm), SUM(error_count)";
 
-pub(crate) async fn add_to_totals(
-    conn: &mut SqliteConnection,
+pub(crate) fn add_to_totals(
+    conn: &Connection,
     key: &AggregateKey,
     sign: i64,
     c: Counts,
-) -> StoreResult<()> {
-    sqlx::query(ADD_TO_TOTALS)
-        .bind(&key.council_id)
-        .bind(&key.agent_id)
-        .bind(&key.workflow_type_id)
-        .bind(key.status.as_str())
-        .bind(sign * c.workflows)
-        .bind(sign * c.weekly_cents)
-        .bind(sign * c.annual_cents)
-        .bind(sign * c.metric_count)
-        .bind(sign * c.duration_ms)
-        .bind(sign * c.success_ppm)
-        .bind(sign * c.error_count)
-        .execute(conn)
-        .await
-        .map_err(map_err)?;
+) -> Result<()> {
+    rows::run(
+        conn,
+        ADD_TO_TOTALS,
+        params![
+            key.council_id,
+            key.agent_id,
+            key.workflow_type_id,
+            key.status.as_str(),
+            sign * c.workflows,
+            sign * c.weekly_cents,
+            sign * c.annual_cents,
+            sign * c.metric_count,
+            sign * c.duration_ms,
+            sign * c.success_ppm,
+            sign * c.error_count,
+        ],
+    )?;
     Ok(())
 }
 
 /// Appends to the event log that `GET /api/events` streams, in the caller's transaction.
-pub(crate) async fn insert_event(
-    conn: &mut SqliteConnection,
+pub(crate) fn insert_event(
+    conn: &Connection,
     w: &Workflow,
     kind: &str,
     data: serde_json::Value,
     at: chrono::DateTime<chrono::Utc>,
-) -> StoreResult<()> {
-    sqlx::query("INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(&w.id)
-        .bind(&w.assigned_council_id)
-        .bind(&w.created_by_agent)
-        .bind(kind)
-        .bind(data.to_string())
-        .bind(at.timestamp_micros())
-        .execute(conn)
-        .await
-        .map_err(map_err)?;
+) -> Result<()> {
+    rows::run(
+        conn,
+        "INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at) VALUES (?, ?, ?, ?, ?, ?)",
+        params![
+            w.id,
+            w.assigned_council_id,
+            w.created_by_agent,
+            kind,
+            data.to_string(),
+            at.timestamp_micros(),
+        ],
+    )?;
     Ok(())
 }
 
-pub(crate) async fn insert_audit(conn: &mut SqliteConnection, a: &NewAudit) -> StoreResult<()> {
-    sqlx::query("INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(&a.workflow_id)
-        .bind(&a.event)
-        .bind(&a.actor)
-        .bind(a.from_status.map(|s| s.as_str()))
-        .bind(a.to_status.map(|s| s.as_str()))
-        .bind(&a.reason)
-        .bind(a.at.timestamp_micros())
-        .execute(conn)
-        .await
-        .map_err(map_err)?;
+pub(crate) fn insert_audit(conn: &Connection, a: &NewAudit) -> Result<()> {
+    rows::run(
+        conn,
+        "INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        params![
+            a.workflow_id,
+            a.event,
+            a.actor,
+            a.from_status.map(|s| s.as_str()),
+            a.to_status.map(|s| s.as_str()),
+            a.reason,
+            a.at.timestamp_micros(),
+        ],
+    )?;
     Ok(())
 }
 
-pub async fn create(pool: &SqlitePool, new: &NewWorkflow) -> StoreResult<Workflow> {
+pub fn create(tx: &Connection, new: &NewWorkflow) -> Result<Workflow> {
     // A type that needs no vote is approved by policy and handed to execution at once.
     let queued = new.decision.as_deref() == Some("approved") && new.enqueue;
-    let mut tx = pool.begin().await.map_err(map_err)?;
     let at = new.created_at.timestamp_micros();
-    sqlx::query(
+    rows::run(
+        tx,
         "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
          status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at, \
          electorate, threshold, digest, voting_deadline, enqueue, queued_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&new.id)
-    .bind(&new.workflow_type_id)
-    .bind(new.workflow_type_version)
-    .bind(&new.created_by_agent)
-    .bind(&new.assigned_council_id)
-    .bind(new.status.as_str())
-    .bind(&new.decision)
-    .bind(new.inputs.to_string())
-    .bind(new.calculated_savings.to_string())
-    .bind(new.weekly_cents)
-    .bind(new.annual_cents)
-    .bind(at)
-    .bind(serde_json::to_string(&new.electorate).unwrap_or_default())
-    .bind(serde_json::to_string(&new.threshold).unwrap_or_default())
-    .bind(&new.digest)
-    .bind(new.voting_deadline.map(|d| d.timestamp_micros()))
-    .bind(new.enqueue)
-    .bind(queued.then_some(at))
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
+        params![
+            new.id,
+            new.workflow_type_id,
+            new.workflow_type_version,
+            new.created_by_agent,
+            new.assigned_council_id,
+            new.status.as_str(),
+            new.decision,
+            new.inputs.to_string(),
+            new.calculated_savings.to_string(),
+            new.weekly_cents,
+            new.annual_cents,
+            at,
+            serde_json::to_string(&new.electorate).unwrap_or_default(),
+            serde_json::to_string(&new.threshold).unwrap_or_default(),
+            new.digest,
+            new.voting_deadline.map(|d| d.timestamp_micros()),
+            new.enqueue,
+            queued.then_some(at),
+        ],
+    )?;
     let key = AggregateKey {
         council_id: new.assigned_council_id.clone(),
         agent_id: new.created_by_agent.clone(),
@@ -133,12 +133,12 @@ pub async fn create(pool: &SqlitePool, new: &NewWorkflow) -> StoreResult<Workflo
         annual_cents: new.annual_cents,
         ..Counts::default()
     };
-    add_to_totals(&mut tx, &key, 1, counts).await?;
+    add_to_totals(tx, &key, 1, counts)?;
     if queued {
-        crate::jobs::insert_job(&mut tx, &new.id, 0, new.created_at).await?;
+        crate::jobs::insert_job(tx, &new.id, 0, new.created_at)?;
     }
     insert_audit(
-        &mut tx,
+        tx,
         &NewAudit {
             workflow_id: new.id.clone(),
             event: "created".into(),
@@ -148,100 +148,104 @@ pub async fn create(pool: &SqlitePool, new: &NewWorkflow) -> StoreResult<Workflo
             reason: None,
             at: new.created_at,
         },
-    )
-    .await?;
-    let workflow = fetch(&mut tx, &new.id).await?;
+    )?;
+    let workflow = fetch(tx, &new.id)?;
     insert_event(
-        &mut tx,
+        tx,
         &workflow,
         "created",
         serde_json::json!({"status": workflow.status}),
         new.created_at,
-    )
-    .await?;
-    tx.commit().await.map_err(map_err)?;
+    )?;
     Ok(workflow)
 }
 
-pub(crate) async fn fetch(conn: &mut SqliteConnection, id: &str) -> StoreResult<Workflow> {
+pub(crate) fn fetch(conn: &Connection, id: &str) -> Result<Workflow> {
     let sql = format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE id = ?");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-        .map_err(map_err)?
-        .ok_or_else(|| StoreError::NotFound(format!("workflow {id}")))?;
-    rows::workflow(&row)
+    rows::one(conn, &sql, [id], rows::workflow)?
+        .ok_or_else(|| StoreError::NotFound(format!("workflow {id}")).into())
+}
+
+/// A statement's text and the values its `?`s take, built up filter by filter.
+struct Sql {
+    text: String,
+    values: Vec<SqlValue>,
+}
+
+impl Sql {
+    fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends `text`, whose one `?` takes `value`.
+    fn bind(&mut self, text: &str, value: impl Into<SqlValue>) -> &mut Self {
+        self.text.push_str(text);
+        self.values.push(value.into());
+        self
+    }
+
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
 }
 
 /// Appends ` AND …` for each filter; `totals` names the aggregate table's columns instead.
-fn push_filter(qb: &mut QueryBuilder<Sqlite>, f: &WorkflowFilter, totals: bool) {
+fn push_filter(sql: &mut Sql, f: &WorkflowFilter, totals: bool) {
     let (council, agent) = if totals {
         ("council_id", "agent_id")
     } else {
         ("assigned_council_id", "created_by_agent")
     };
     if let Some(status) = f.status {
-        qb.push(" AND status = ").push_bind(status.as_str());
+        sql.bind(" AND status = ?", status.as_str().to_owned());
     }
     if let Some(council_id) = &f.council_id {
-        qb.push(format_args!(" AND {council} = "))
-            .push_bind(council_id.clone());
+        sql.bind(&format!(" AND {council} = ?"), council_id.clone());
     }
     if let Some(agent_id) = &f.agent_id {
-        qb.push(format_args!(" AND {agent} = "))
-            .push_bind(agent_id.clone());
+        sql.bind(&format!(" AND {agent} = ?"), agent_id.clone());
     }
     if let Some(type_id) = &f.workflow_type_id {
-        qb.push(" AND workflow_type_id = ")
-            .push_bind(type_id.clone());
+        sql.bind(" AND workflow_type_id = ?", type_id.clone());
     }
     if !totals {
         if let Some(after) = f.created_after {
-            qb.push(" AND created_at >= ")
-                .push_bind(after.timestamp_micros());
+            sql.bind(" AND created_at >= ?", after.timestamp_micros());
         }
         if let Some(before) = f.created_before {
-            qb.push(" AND created_at < ")
-                .push_bind(before.timestamp_micros());
+            sql.bind(" AND created_at < ?", before.timestamp_micros());
         }
     }
 }
 
-pub async fn list(
-    pool: &SqlitePool,
+pub fn list(
+    conn: &Connection,
     filter: &WorkflowFilter,
     page: &PageRequest,
-) -> StoreResult<WorkflowPage> {
-    let mut conn = pool.acquire().await.map_err(map_err)?;
-    // The page comes back as one JSON row: sqlx hands each SQLite row to the async side
-    // separately, which at a hundred rows costs more than the query.
-    let mut qb = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT json_group_array(json_array({PAGE_COLUMNS})) FROM (SELECT * FROM workflows WHERE 1 = 1"
+) -> Result<WorkflowPage> {
+    let mut sql = Sql::new(format!(
+        "SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE 1 = 1"
     ));
-    push_filter(&mut qb, filter, false);
+    push_filter(&mut sql, filter, false);
     if let PageRequest::After { cursor, .. } = page {
-        qb.push(" AND (created_at, id) < (")
-            .push_bind(cursor.created_at_micros)
-            .push(", ")
-            .push_bind(cursor.id.clone())
-            .push(")");
+        sql.bind(" AND (created_at, id) < (?", cursor.created_at_micros)
+            .bind(", ?)", cursor.id.clone());
     }
-    qb.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .push_bind(page.limit());
+    sql.bind(" ORDER BY created_at DESC, id DESC LIMIT ?", page.limit());
     if let PageRequest::Offset { offset, .. } = page {
-        qb.push(" OFFSET ").push_bind(*offset);
+        sql.bind(" OFFSET ?", *offset);
     }
-    qb.push(")");
-    let page_json: String = qb
-        .build_query_scalar()
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let mut workflows = rows::workflow_page(&page_json)?;
-    // json_group_array keeps the subquery's order in practice; the API promises it, so make sure.
-    workflows.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
-    let total = count(&mut conn, filter).await?;
+    let workflows = rows::all(
+        conn,
+        &sql.text,
+        params_from_iter(&sql.values),
+        rows::workflow,
+    )?;
+    let total = count(conn, filter)?;
     let next_cursor = (workflows.len() as i64 == page.limit())
         .then(|| workflows.last())
         .flatten()
@@ -257,84 +261,77 @@ pub async fn list(
 }
 
 /// From the aggregate rows; only a time range needs the workflows themselves (its index).
-async fn count(conn: &mut SqliteConnection, filter: &WorkflowFilter) -> StoreResult<i64> {
-    let mut qb = if filter.has_time_range() {
-        QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM workflows WHERE 1 = 1")
+fn count(conn: &Connection, filter: &WorkflowFilter) -> Result<i64> {
+    let mut sql = if filter.has_time_range() {
+        Sql::new("SELECT COUNT(*) FROM workflows WHERE 1 = 1")
     } else {
-        QueryBuilder::<Sqlite>::new(
-            "SELECT COALESCE(SUM(workflows), 0) FROM workflow_totals WHERE 1 = 1",
-        )
+        Sql::new("SELECT COALESCE(SUM(workflows), 0) FROM workflow_totals WHERE 1 = 1")
     };
-    push_filter(&mut qb, filter, !filter.has_time_range());
-    qb.build_query_scalar::<i64>()
-        .fetch_one(conn)
-        .await
-        .map_err(map_err)
+    push_filter(&mut sql, filter, !filter.has_time_range());
+    Ok(conn
+        .prepare_cached(&sql.text)?
+        .query_row(params_from_iter(&sql.values), |row| row.get(0))?)
 }
 
 /// The aggregate key and counts a workflow row carries.
-async fn share_of(conn: &mut SqliteConnection, id: &str) -> StoreResult<(AggregateKey, Counts)> {
-    let row = sqlx::query(
+pub(crate) fn share_of(conn: &Connection, id: &str) -> Result<(AggregateKey, Counts)> {
+    let row = rows::one(
+        conn,
         "SELECT assigned_council_id, created_by_agent, workflow_type_id, status, 1, weekly_cents, annual_cents, \
          metric_count, duration_ms, success_ppm, error_count FROM workflows WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(map_err)?
+        [id],
+        rows::aggregate,
+    )?
     .ok_or_else(|| StoreError::NotFound(format!("workflow {id}")))?;
-    let row = rows::aggregate(&row)?;
     Ok((row.key, row.counts))
 }
 
-pub async fn transition(pool: &SqlitePool, t: &Transition) -> StoreResult<Workflow> {
-    let mut tx = pool.begin().await.map_err(map_err)?;
-    let (old_key, share) = share_of(&mut tx, &t.workflow_id).await?;
+pub fn transition(tx: &Connection, t: &Transition) -> Result<Workflow> {
+    let (old_key, share) = share_of(tx, &t.workflow_id)?;
     if old_key.status != t.from {
         return Err(StoreError::Conflict(format!(
             "workflow {} is {}, not {}",
             t.workflow_id, old_key.status, t.from
-        )));
+        ))
+        .into());
     }
     let at = t.at.timestamp_micros();
-    let updated = sqlx::query(
-        "UPDATE workflows SET status = ?, decision = COALESCE(?, decision), outputs = COALESCE(?, outputs), \
-         error = COALESCE(?, error), \
-         started_at = CASE WHEN ? = 'IN_PROGRESS' THEN COALESCE(started_at, ?) ELSE started_at END, \
-         completed_at = CASE WHEN ? IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN ? ELSE completed_at END \
-         WHERE id = ? AND status = ? AND (? = 0 OR decision IS NULL)",
-    )
-    .bind(t.to.as_str())
-    .bind(&t.decision)
-    .bind(t.outputs.as_ref().map(|o| o.to_string()))
-    .bind(&t.error)
-    .bind(t.to.as_str())
-    .bind(at)
-    .bind(t.to.as_str())
-    .bind(at)
-    .bind(&t.workflow_id)
-    .bind(t.from.as_str())
-    .bind(t.require_undecided)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    if updated.rows_affected() != 1 {
+    let updated = rows::run(
+        tx,
+        "UPDATE workflows SET status = ?1, decision = COALESCE(?2, decision), outputs = COALESCE(?3, outputs), \
+         error = COALESCE(?4, error), \
+         started_at = CASE WHEN ?1 = 'IN_PROGRESS' THEN COALESCE(started_at, ?5) ELSE started_at END, \
+         completed_at = CASE WHEN ?1 IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN ?5 ELSE completed_at END \
+         WHERE id = ?6 AND status = ?7 AND (?8 = 0 OR decision IS NULL)",
+        params![
+            t.to.as_str(),
+            t.decision,
+            t.outputs.as_ref().map(|o| o.to_string()),
+            t.error,
+            at,
+            t.workflow_id,
+            t.from.as_str(),
+            t.require_undecided,
+        ],
+    )?;
+    if updated != 1 {
         return Err(StoreError::Conflict(format!(
             "workflow {} changed concurrently",
             t.workflow_id
-        )));
+        ))
+        .into());
     }
-    add_to_totals(&mut tx, &old_key, -1, share).await?;
+    add_to_totals(tx, &old_key, -1, share)?;
     let new_key = AggregateKey {
         status: t.to,
         ..old_key
     };
-    add_to_totals(&mut tx, &new_key, 1, share).await?;
+    add_to_totals(tx, &new_key, 1, share)?;
     if let Some(metric) = &t.metric {
-        insert_metric(&mut tx, &new_key, metric).await?;
+        insert_metric(tx, &new_key, metric)?;
     }
     insert_audit(
-        &mut tx,
+        tx,
         &NewAudit {
             workflow_id: t.workflow_id.clone(),
             event: t.event.clone(),
@@ -344,55 +341,42 @@ pub async fn transition(pool: &SqlitePool, t: &Transition) -> StoreResult<Workfl
             reason: t.reason.clone(),
             at: t.at,
         },
-    )
-    .await?;
-    let workflow = fetch(&mut tx, &t.workflow_id).await?;
+    )?;
+    let workflow = fetch(tx, &t.workflow_id)?;
     let data = serde_json::json!({"from": t.from, "to": t.to, "decision": workflow.decision, "actor": t.actor, "reason": t.reason});
-    insert_event(&mut tx, &workflow, &t.event, data, t.at).await?;
-    tx.commit().await.map_err(map_err)?;
+    insert_event(tx, &workflow, &t.event, data, t.at)?;
     Ok(workflow)
 }
 
-pub async fn record_metric(pool: &SqlitePool, m: &NewMetric) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(map_err)?;
-    let (key, _) = share_of(&mut tx, &m.workflow_id).await?;
-    insert_metric(&mut tx, &key, m).await?;
-    tx.commit().await.map_err(map_err)
+pub fn record_metric(tx: &Connection, m: &NewMetric) -> Result<()> {
+    let (key, _) = share_of(tx, &m.workflow_id)?;
+    insert_metric(tx, &key, m)
 }
 
 /// Adds an attempt's metric to its workflow and to the aggregate row `key` (the workflow's
 /// status once the caller's transaction commits).
-async fn insert_metric(
-    conn: &mut SqliteConnection,
-    key: &AggregateKey,
-    m: &NewMetric,
-) -> StoreResult<()> {
-    sqlx::query(
+fn insert_metric(conn: &Connection, key: &AggregateKey, m: &NewMetric) -> Result<()> {
+    rows::run(
+        conn,
         "INSERT INTO workflow_metrics (id, workflow_id, attempt, duration_ms, weekly_cents, success_ppm, error_count, recorded_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&m.id)
-    .bind(&m.workflow_id)
-    .bind(m.attempt)
-    .bind(m.duration_ms)
-    .bind(m.weekly_cents)
-    .bind(m.success_ppm)
-    .bind(m.error_count)
-    .bind(m.recorded_at.timestamp_micros())
-    .execute(&mut *conn)
-    .await
-    .map_err(map_err)?;
-    sqlx::query(
+        params![
+            m.id,
+            m.workflow_id,
+            m.attempt,
+            m.duration_ms,
+            m.weekly_cents,
+            m.success_ppm,
+            m.error_count,
+            m.recorded_at.timestamp_micros(),
+        ],
+    )?;
+    rows::run(
+        conn,
         "UPDATE workflows SET metric_count = metric_count + 1, duration_ms = duration_ms + ?, \
          success_ppm = success_ppm + ?, error_count = error_count + ? WHERE id = ?",
-    )
-    .bind(m.duration_ms)
-    .bind(m.success_ppm)
-    .bind(m.error_count)
-    .bind(&m.workflow_id)
-    .execute(&mut *conn)
-    .await
-    .map_err(map_err)?;
+        params![m.duration_ms, m.success_ppm, m.error_count, m.workflow_id],
+    )?;
     let counts = Counts {
         metric_count: 1,
         duration_ms: m.duration_ms,
@@ -400,33 +384,30 @@ async fn insert_metric(
         error_count: m.error_count,
         ..Counts::default()
     };
-    add_to_totals(conn, key, 1, counts).await
+    add_to_totals(conn, key, 1, counts)
 }
 
-pub async fn aggregates(
-    pool: &SqlitePool,
-    filter: &WorkflowFilter,
-) -> StoreResult<Vec<AggregateRow>> {
-    let mut qb = if filter.has_time_range() {
-        QueryBuilder::<Sqlite>::new(format!("SELECT {SCAN_COLUMNS} FROM workflows WHERE 1 = 1"))
+pub fn aggregates(conn: &Connection, filter: &WorkflowFilter) -> Result<Vec<AggregateRow>> {
+    let mut sql = if filter.has_time_range() {
+        Sql::new(format!("SELECT {SCAN_COLUMNS} FROM workflows WHERE 1 = 1"))
     } else {
-        QueryBuilder::<Sqlite>::new(format!(
+        Sql::new(format!(
             "SELECT {AGGREGATE_COLUMNS} FROM workflow_totals WHERE 1 = 1"
         ))
     };
-    push_filter(&mut qb, filter, !filter.has_time_range());
+    push_filter(&mut sql, filter, !filter.has_time_range());
     if filter.has_time_range() {
-        qb.push(" GROUP BY 1, 2, 3, 4");
+        sql.push(" GROUP BY 1, 2, 3, 4");
     }
-    let found = qb.build().fetch_all(pool).await.map_err(map_err)?;
-    found.iter().map(rows::aggregate).collect()
+    rows::all(
+        conn,
+        &sql.text,
+        params_from_iter(&sql.values),
+        rows::aggregate,
+    )
 }
 
-pub async fn scan_aggregates(pool: &SqlitePool) -> StoreResult<Vec<AggregateRow>> {
+pub fn scan_aggregates(conn: &Connection) -> Result<Vec<AggregateRow>> {
     let sql = format!("SELECT {SCAN_COLUMNS} FROM workflows GROUP BY 1, 2, 3, 4");
-    let found = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(pool)
-        .await
-        .map_err(map_err)?;
-    found.iter().map(rows::aggregate).collect()
+    rows::all(conn, &sql, [], rows::aggregate)
 }

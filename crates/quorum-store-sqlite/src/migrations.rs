@@ -1,0 +1,116 @@
+//! The schema's migrations, forward only, each applied in a transaction of its own. The version
+//! a database is at is its `user_version`, which SQLite keeps in the file's header.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::Result;
+
+/// Every migration, in order; a migration's version is its place in this list.
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("core", include_str!("../migrations/0001_core.sql")),
+    (
+        "governance",
+        include_str!("../migrations/0002_governance.sql"),
+    ),
+    ("jobs", include_str!("../migrations/0003_jobs.sql")),
+    ("contact", include_str!("../migrations/0004_contact.sql")),
+];
+
+pub(crate) fn run(conn: &mut Connection) -> Result<()> {
+    let mut version = current_version(conn)?;
+    if version > MIGRATIONS.len() as i64 {
+        return Err(quorum_store::StoreError::Other(format!(
+            "the database is at schema version {version}, newer than this Quorum ({}): upgrade Quorum",
+            MIGRATIONS.len()
+        ))
+        .into());
+    }
+    for (description, sql) in &MIGRATIONS[version as usize..] {
+        version += 1;
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(version, description, "applied a SQLite migration");
+    }
+    Ok(())
+}
+
+/// The schema version; a database made before versions were kept in the header has them in
+/// the table its earlier migrator kept.
+fn current_version(conn: &Connection) -> Result<i64> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version > 0 {
+        return Ok(version);
+    }
+    let earlier: Option<i64> = conn
+        .query_row(
+            "SELECT MAX(version) FROM _sqlx_migrations WHERE success",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .or_else(|e| match e {
+            // No such table: a new database.
+            rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.contains("no such table") => {
+                Ok(None)
+            }
+            other => Err(other),
+        })?
+        .flatten();
+    Ok(earlier.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tables(conn: &Connection) -> Vec<String> {
+        let mut statement = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        statement
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_database_gets_every_migration_and_a_second_run_changes_nothing() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        run(&mut conn).map_err(|e| e.0).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let before = tables(&conn);
+        assert!(before.contains(&"contact_messages".to_owned()));
+        run(&mut conn).map_err(|e| e.0).unwrap();
+        assert_eq!(tables(&conn), before);
+    }
+
+    #[test]
+    fn a_database_from_the_earlier_migrator_continues_where_it_stopped() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, success BOOLEAN NOT NULL);
+             INSERT INTO _sqlx_migrations VALUES (1, TRUE), (2, TRUE);",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[0].1).unwrap();
+        conn.execute_batch(MIGRATIONS[1].1).unwrap();
+        run(&mut conn).map_err(|e| e.0).unwrap();
+        let tables = tables(&conn);
+        assert!(tables.contains(&"workflow_jobs".to_owned()));
+        assert!(tables.contains(&"contact_messages".to_owned()));
+    }
+
+    #[test]
+    fn a_database_from_a_newer_quorum_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        let refused = run(&mut conn).map_err(|e| e.0).unwrap_err();
+        assert!(refused.to_string().contains("newer than this Quorum"));
+    }
+}
