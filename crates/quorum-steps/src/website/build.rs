@@ -1,12 +1,12 @@
 //! The six steps that build a deployment: each writes its own files into the build folder.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::{MANIFEST, Plan, io};
+use super::{MANIFEST, Plan, io, on_disk};
 use crate::site::FileKind;
 use crate::{StepContext, StepError, StepHandler};
 
@@ -14,21 +14,21 @@ use crate::{StepContext, StepError, StepHandler};
 /// deploy switches the site to it, and a step cut off mid-write has not recorded success, so
 /// it runs again and rewrites every file whole.
 async fn write_all(plan: &Plan, files: BTreeMap<&str, &[u8]>) -> Result<usize, StepError> {
-    let folders: BTreeSet<PathBuf> = files
-        .keys()
-        .filter_map(|path| plan.build.join(path).parent().map(PathBuf::from))
+    let files: Vec<(PathBuf, Vec<u8>)> = files
+        .into_iter()
+        .map(|(path, bytes)| (plan.build.join(path), bytes.to_vec()))
         .collect();
-    for folder in folders {
-        tokio::fs::create_dir_all(&folder)
-            .await
-            .map_err(io("creating a build folder"))?;
-    }
-    for (path, bytes) in &files {
-        tokio::fs::write(plan.build.join(path), bytes)
-            .await
-            .map_err(io("writing a site file"))?;
-    }
-    Ok(files.len())
+    on_disk(move || {
+        let folders: BTreeSet<&Path> = files.iter().filter_map(|(path, _)| path.parent()).collect();
+        for folder in folders {
+            std::fs::create_dir_all(folder).map_err(io("creating a build folder"))?;
+        }
+        for (path, bytes) in &files {
+            std::fs::write(path, bytes).map_err(io("writing a site file"))?;
+        }
+        Ok(files.len())
+    })
+    .await
 }
 
 pub(crate) struct InitializeProject;
@@ -114,18 +114,20 @@ impl StepHandler for SetupContactForm {
         let plan = Plan::new(ctx)?;
         // The form is in the contact page; what makes it work is the manifest, which names
         // the recipient the contact endpoint sends to. Check both are in the build.
-        let contact = plan.build.join("contact").join("index.html");
-        let page = tokio::fs::read_to_string(&contact)
-            .await
-            .map_err(io("reading the contact page"))?;
+        let (contact, manifest) = (
+            plan.build.join("contact").join("index.html"),
+            plan.build.join(MANIFEST),
+        );
+        let page = on_disk(move || {
+            std::fs::metadata(manifest).map_err(io("the site's manifest"))?;
+            std::fs::read_to_string(contact).map_err(io("reading the contact page"))
+        })
+        .await?;
         if !page.contains(&plan.spec.contact_action) {
             return Err(StepError::Permanent(
                 "the contact page has no form posting to Quorum".into(),
             ));
         }
-        tokio::fs::metadata(plan.build.join(MANIFEST))
-            .await
-            .map_err(io("the site's manifest"))?;
         Ok(
             json!({ "contact_action": plan.spec.contact_action, "recipient": plan.inputs.contact_email }),
         )

@@ -2,10 +2,12 @@
 //! so a reader sees the old deployment or the new one, never a mix, and a deploy that runs
 //! again after a crash switches to the same build.
 
+use std::path::{Path, PathBuf};
+
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::{MANIFEST, Plan, io};
+use super::{MANIFEST, Plan, io, on_disk};
 use crate::site::{CSS_FILE, JS_FILE, LOGO_FILE};
 use crate::{StepContext, StepError, StepHandler};
 
@@ -19,15 +21,20 @@ pub(crate) struct Deploy;
 impl StepHandler for Deploy {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
         let plan = Plan::new(ctx)?;
-        for path in plan.site.files.keys().map(String::as_str).chain([MANIFEST]) {
-            if tokio::fs::metadata(plan.build.join(path)).await.is_err() {
-                return Err(StepError::Permanent(format!(
-                    "the build lacks {path}; the steps before deploy did not all run"
-                )));
-            }
-        }
-        switch(&plan).await?;
-        prune(&plan).await;
+        let build = Build {
+            folder: plan.build.clone(),
+            files: plan.site.files.keys().cloned().collect(),
+            sites: plan.sites.clone(),
+            slug: plan.spec.slug.clone(),
+            deployment_id: plan.spec.deployment_id.clone(),
+        };
+        on_disk(move || {
+            build.check_whole()?;
+            build.switch()?;
+            build.prune();
+            Ok(())
+        })
+        .await?;
         let pages: Vec<String> = plan.site.pages.iter().map(|p| plan.url(&p.path)).collect();
         Ok(json!({
             "site_url": plan.url(""),
@@ -42,54 +49,74 @@ impl StepHandler for Deploy {
     }
 }
 
-/// Points `sites/{slug}` at this build: a new link made aside, renamed over the old one.
-async fn switch(plan: &Plan) -> Result<(), StepError> {
-    let live = plan.sites.join(&plan.spec.slug);
-    if let Ok(meta) = tokio::fs::symlink_metadata(&live).await
-        && !meta.file_type().is_symlink()
-    {
-        return Err(StepError::Permanent(format!(
-            "{} is not a deployment link; refusing to replace it",
-            live.display()
-        )));
-    }
-    let target = std::path::Path::new(".builds")
-        .join(&plan.spec.slug)
-        .join(&plan.spec.deployment_id);
-    let aside = plan.sites.join(format!(
-        ".{}.{}.link",
-        plan.spec.slug, plan.spec.deployment_id
-    ));
-    let _ = tokio::fs::remove_file(&aside).await;
-    tokio::fs::symlink(&target, &aside)
-        .await
-        .map_err(io("linking the build"))?;
-    tokio::fs::rename(&aside, &live)
-        .await
-        .map_err(io("switching the live site"))?;
-    Ok(())
+/// What deploying one build touches on disk.
+struct Build {
+    folder: PathBuf,
+    files: Vec<String>,
+    /// `sites/` under the data directory.
+    sites: PathBuf,
+    slug: String,
+    deployment_id: String,
 }
 
-/// Removes the site's older builds, keeping the live one and the one before it. Failing to
-/// remove one only wastes disk; it does not fail the deployment.
-async fn prune(plan: &Plan) {
-    let builds = plan.sites.join(".builds").join(&plan.spec.slug);
-    let Ok(mut entries) = tokio::fs::read_dir(&builds).await else {
-        return;
-    };
-    let mut others = Vec::new();
-    while let Ok(Some(entry)) = entries.next_entry().await {
-        if entry.file_name() == plan.spec.deployment_id.as_str() {
-            continue;
+impl Build {
+    fn check_whole(&self) -> Result<(), StepError> {
+        let paths = self.files.iter().map(String::as_str).chain([MANIFEST]);
+        match paths
+            .into_iter()
+            .find(|path| !self.folder.join(path).exists())
+        {
+            Some(path) => Err(StepError::Permanent(format!(
+                "the build lacks {path}; the steps before deploy did not all run"
+            ))),
+            None => Ok(()),
         }
-        let modified = entry.metadata().await.and_then(|m| m.modified()).ok();
-        others.push((modified, entry.path()));
     }
-    others.sort();
-    let excess = others.len().saturating_sub(KEEP_PREVIOUS);
-    for (_, path) in others.into_iter().take(excess) {
-        if let Err(e) = tokio::fs::remove_dir_all(&path).await {
-            tracing::warn!(path = %path.display(), error = %e, "could not remove an old build");
+
+    /// Points `sites/{slug}` at this build: a new link made aside, renamed over the old one.
+    fn switch(&self) -> Result<(), StepError> {
+        let live = self.sites.join(&self.slug);
+        if let Ok(meta) = std::fs::symlink_metadata(&live)
+            && !meta.file_type().is_symlink()
+        {
+            return Err(StepError::Permanent(format!(
+                "{} is not a deployment link; refusing to replace it",
+                live.display()
+            )));
+        }
+        let target = Path::new(".builds")
+            .join(&self.slug)
+            .join(&self.deployment_id);
+        let aside = self
+            .sites
+            .join(format!(".{}.{}.link", self.slug, self.deployment_id));
+        let _ = std::fs::remove_file(&aside);
+        std::os::unix::fs::symlink(&target, &aside).map_err(io("linking the build"))?;
+        std::fs::rename(&aside, &live).map_err(io("switching the live site"))?;
+        Ok(())
+    }
+
+    /// Removes the site's older builds, keeping the live one and the one before it. Failing
+    /// to remove one only wastes disk; it does not fail the deployment.
+    fn prune(&self) {
+        let builds = self.sites.join(".builds").join(&self.slug);
+        let Ok(entries) = std::fs::read_dir(&builds) else {
+            return;
+        };
+        let mut others: Vec<_> = entries
+            .flatten()
+            .filter(|entry| entry.file_name() != self.deployment_id.as_str())
+            .map(|entry| {
+                let modified = entry.metadata().and_then(|m| m.modified()).ok();
+                (modified, entry.path())
+            })
+            .collect();
+        others.sort();
+        let excess = others.len().saturating_sub(KEEP_PREVIOUS);
+        for (_, path) in others.into_iter().take(excess) {
+            if let Err(e) = std::fs::remove_dir_all(&path) {
+                tracing::warn!(path = %path.display(), error = %e, "could not remove an old build");
+            }
         }
     }
 }

@@ -102,6 +102,16 @@ impl Plan {
     }
 }
 
+/// Runs a step's file-system work on the blocking pool as one job: a build or a deploy touches
+/// a score of files, and a hand-off per file call cost more than the calls.
+pub(crate) async fn on_disk<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StepError> + Send + 'static,
+) -> Result<T, StepError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StepError::Retryable(format!("the file-system task stopped: {e}")))?
+}
+
 /// Disk trouble may pass (a full disk gets space); say so and let the step retry.
 pub(crate) fn io(what: &str) -> impl Fn(std::io::Error) -> StepError + '_ {
     move |e| StepError::Retryable(format!("{what}: {e}"))
