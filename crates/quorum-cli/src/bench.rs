@@ -159,21 +159,7 @@ pub async fn workflows(
         name: "bench".into(),
         ..WorkerConfig::default()
     });
-    let filter = WorkflowFilter {
-        workflow_type_id: Some("bench.noop".into()),
-        status: Some(WorkflowStatus::Completed),
-        ..WorkflowFilter::default()
-    };
-    let before = quorum
-        .list_workflows(
-            &filter,
-            &PageRequest::Offset {
-                limit: 1,
-                offset: 0,
-            },
-        )
-        .await?
-        .total;
+    let (before, _) = ended(quorum, "bench.noop").await?;
     let started = Instant::now();
     let creators: Vec<_> = (0..4u64)
         .map(|n| {
@@ -199,17 +185,7 @@ pub async fn workflows(
     }
     let created = started.elapsed();
     loop {
-        let done = quorum
-            .list_workflows(
-                &filter,
-                &PageRequest::Offset {
-                    limit: 1,
-                    offset: 0,
-                },
-            )
-            .await?
-            .total
-            - before;
+        let done = ended(quorum, "bench.noop").await?.0 - before;
         if done as u64 >= count {
             break;
         }
@@ -262,19 +238,7 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
         ..WorkerConfig::default()
     });
     // Count finished workflows from the aggregates (cheap), and read details once at the end.
-    let finished = |status: WorkflowStatus| WorkflowFilter {
-        workflow_type_id: Some("website.create_basic_site".into()),
-        status: Some(status),
-        ..WorkflowFilter::default()
-    };
-    let one = PageRequest::Offset {
-        limit: 1,
-        offset: 0,
-    };
-    let before = quorum
-        .list_workflows(&finished(WorkflowStatus::Completed), &one)
-        .await?
-        .total;
+    let (before, _) = ended(&quorum, WEBSITE).await?;
     let run = format!("{:x}", rand::random::<u32>());
     let started = Instant::now();
     // Agents propose and members vote concurrently, as many of them would.
@@ -288,7 +252,7 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
                 let mut ids = Vec::new();
                 for i in 0..share {
                     let request = CreateWorkflow {
-                        workflow_type_id: "website.create_basic_site".into(),
+                        workflow_type_id: WEBSITE.into(),
                         inputs: json!({
                             "site_name": format!("Bench {run} {n} {i}"),
                             "site_description": "A site generated to measure Quorum.",
@@ -317,18 +281,11 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
         ids.extend(proposer.await??);
     }
     loop {
-        let done = quorum
-            .list_workflows(&finished(WorkflowStatus::Completed), &one)
-            .await?
-            .total
-            - before;
+        let (completed, failed) = ended(&quorum, WEBSITE).await?;
+        let done = completed - before;
         if done as u64 >= count {
             break;
         }
-        let failed = quorum
-            .list_workflows(&finished(WorkflowStatus::Failed), &one)
-            .await?
-            .total;
         if failed > 0 {
             bail!("{failed} website workflows failed");
         }
@@ -376,6 +333,28 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
         "steps_ms": percentiles(&mut all_steps),
         "generate_deploy_verify_ms": percentiles(&mut build),
     }))
+}
+
+const WEBSITE: &str = "website.create_basic_site";
+
+/// How many workflows of a type have completed and how many failed, from the aggregate rows
+/// (one cheap read, so polling it does not load what is measured).
+async fn ended(quorum: &Quorum, type_id: &str) -> anyhow::Result<(i64, i64)> {
+    let filter = WorkflowFilter {
+        workflow_type_id: Some(type_id.into()),
+        ..WorkflowFilter::default()
+    };
+    let rows = quorum.store().aggregates(&filter).await?;
+    let count = |status| {
+        rows.iter()
+            .filter(|row| row.key.status == status)
+            .map(|row| row.counts.workflows)
+            .sum::<i64>()
+    };
+    Ok((
+        count(WorkflowStatus::Completed),
+        count(WorkflowStatus::Failed),
+    ))
 }
 
 /// Median and 99th percentile, in milliseconds.
