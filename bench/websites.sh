@@ -2,7 +2,7 @@
 # Website workflows end to end on the embedded default (SQLite, in-process workers): each
 # proposed, approved by two council members, generated, deployed and verified over HTTP.
 #
-#   bench/websites.sh                    # 500 websites, 8 workers
+#   bench/websites.sh                    # 500 websites, the default workers (8 per core)
 #   SITES=1000 WORKERS=16 bench/websites.sh
 #   QUORUM_BIN=/path/quorum bench/websites.sh
 #   BENCH_DIR=/dev/shm bench/websites.sh # the data directory somewhere else (default: $TMPDIR)
@@ -14,7 +14,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SITES=${SITES:-500}
-WORKERS=${WORKERS:-8}
 BIN=${QUORUM_BIN:-target/release/quorum}
 [ -n "${QUORUM_BIN:-}" ] || cargo build --release --bin quorum >&2
 WORK=$(mktemp -d ${BENCH_DIR:+-p "$BENCH_DIR"})
@@ -23,4 +22,4 @@ if [ -n "${KEEP:-}" ]; then
 else
     trap 'rm -rf "$WORK"' EXIT
 fi
-QUORUM_DATA_DIR="$WORK" RUST_LOG=warn "$BIN" bench websites --workflows "$SITES" --workers "$WORKERS"
+QUORUM_DATA_DIR="$WORK" RUST_LOG=warn "$BIN" bench websites --workflows "$SITES" ${WORKERS:+--workers "$WORKERS"}

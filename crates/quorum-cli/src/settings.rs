@@ -109,7 +109,7 @@ pub struct Settings {
 }
 
 fn default_workers() -> usize {
-    std::thread::available_parallelism().map_or(2, usize::from)
+    quorum_service::default_workers()
 }
 
 fn default_connections() -> u32 {
@@ -233,7 +233,7 @@ pub enum BenchCommand {
     Websites {
         #[arg(long, default_value_t = 500)]
         workflows: u64,
-        #[arg(long, default_value_t = 8)]
+        #[arg(long, default_value_t = default_workers())]
         workers: usize,
     },
 }

@@ -32,7 +32,7 @@ pub use governance::{CancelRequest, MembersRequest, VoteRequest};
 pub use mail::Mailer;
 pub use quorum_queue::RetryPolicy;
 pub use registry::Registry;
-pub use worker::{Signals, WorkerConfig, WorkerPool};
+pub use worker::{Signals, WorkerConfig, WorkerPool, default_workers};
 pub use workflows::CreateWorkflow;
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
