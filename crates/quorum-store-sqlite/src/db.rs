@@ -44,9 +44,11 @@ impl Threads {
                         };
                         let Ok(job) = next else { return };
                         // A panicking job is a bug, but it must not take the connection with
-                        // it: its transaction rolls back as it unwinds, and its caller gets
-                        // "unavailable" because the reply is dropped.
-                        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut conn)));
+                        // it: its transaction rolls back as it unwinds, and its caller gets an
+                        // error because the reply is dropped.
+                        if std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut conn))).is_err() {
+                            tracing::error!("a SQLite store call panicked; it was rolled back");
+                        }
                     }
                 })
                 .map_err(|e| StoreError::Unavailable(format!("starting {name}: {e}")))?;
@@ -76,7 +78,9 @@ impl Threads {
         }
         match answer.await {
             Ok(result) => result.map_err(|e| e.0),
-            Err(_) => Err(closed()),
+            Err(_) => Err(StoreError::Other(
+                "the SQLite store call stopped before answering (see the log)".into(),
+            )),
         }
     }
 
@@ -177,5 +181,43 @@ impl Db {
     pub(crate) async fn close(&self) {
         self.writer.close().await;
         self.readers.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_call_that_panics_is_rolled_back_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("quorum.db"), 1).unwrap();
+        db.write(|tx| Ok(tx.execute_batch("CREATE TABLE t (n INTEGER)")?))
+            .await
+            .unwrap();
+        let failed = db
+            .write(|tx| -> Result<()> {
+                tx.execute("INSERT INTO t VALUES (1)", [])?;
+                panic!("a bug in a store call");
+            })
+            .await;
+        assert!(matches!(failed, Err(StoreError::Other(_))));
+        db.write(|tx| Ok(tx.execute("INSERT INTO t VALUES (2)", [])?))
+            .await
+            .unwrap();
+        let rows: Vec<i64> = db
+            .read(|conn| {
+                let mut statement = conn.prepare("SELECT n FROM t ORDER BY n")?;
+                let rows = statement.query_map([], |row| row.get(0))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(rows, vec![2]);
+        db.close().await;
+        let closed = db
+            .read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await;
+        assert!(matches!(closed, Err(StoreError::Unavailable(_))));
     }
 }
