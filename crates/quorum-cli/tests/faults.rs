@@ -262,6 +262,30 @@ impl Cluster {
             .unwrap()
     }
 
+    /// Every workflow of a type, page by page along the list's cursor.
+    async fn all_ids(&self, type_id: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page = self
+                .get(&format!(
+                    "/api/workflows?workflow_type_id={type_id}&limit=1000{cursor}"
+                ))
+                .await;
+            ids.extend(
+                page["workflows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|w| w["id"].as_str().unwrap().to_owned()),
+            );
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => return ids,
+            }
+        }
+    }
+
     async fn wait_until_all_complete(&self, expected: i64, within: Duration) {
         let deadline = Instant::now() + within;
         loop {
@@ -511,16 +535,10 @@ async fn a_server_killed_mid_load_loses_nothing_acknowledged(database: Database)
         acknowledged.len()
     );
     cluster
-        .wait_until_all_complete(listed, Duration::from_secs(60))
+        .wait_until_all_complete(listed, Duration::from_secs(120))
         .await;
-    let all: Vec<String> = cluster
-        .get("/api/workflows?workflow_type_id=test.fault&limit=1000")
-        .await["workflows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["id"].as_str().unwrap().to_owned())
-        .collect();
+    let all = cluster.all_ids("test.fault").await;
+    assert_eq!(all.len() as i64, listed);
     let known: HashSet<&String> = all.iter().collect();
     assert!(
         acknowledged.iter().all(|id| known.contains(id)),
