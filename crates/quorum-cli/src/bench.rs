@@ -224,7 +224,7 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
     });
     let app = quorum_web::router(quorum.clone())
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    tokio::spawn(async move { axum::serve(quorum_web::listener(listener), app).await });
     demo::ensure_directory(&quorum).await?;
     let store = quorum.store();
     let agent = store.get_principal("agent_jermaine_super_action").await?;

@@ -210,7 +210,7 @@ async fn serve(settings: &Settings, demo_mode: bool) -> anyhow::Result<()> {
     let workers = (settings.workers > 0).then(|| quorum.spawn_workers(worker_config(settings)));
     let app =
         quorum_web::router(quorum).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    axum::serve(quorum_web::listener(listener), app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;

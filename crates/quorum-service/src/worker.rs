@@ -31,9 +31,9 @@ pub struct WorkerConfig {
 }
 
 /// Workflows a process runs at once unless told otherwise: eight per core. Workers are tasks,
-/// not threads, and steps mostly wait (HTTP, disk, the database), so one per core left the
-/// cores idle: website workflows on 2 cores went 75/s with 8 workers, 150/s with 16 and
-/// 200/s with 32 (BENCHMARKS.md).
+/// not threads, and a workflow's steps wait (HTTP, disk, the database), so more workers than
+/// cores keep the cores busy: website workflows on 2 cores went 185/s with 2 workers, 221/s
+/// with 4 and 240/s with 16 (BENCHMARKS.md); steps that call slower services gain more.
 pub fn default_workers() -> usize {
     8 * std::thread::available_parallelism().map_or(2, usize::from)
 }

@@ -128,7 +128,7 @@ impl TestApp {
         quorum.prepare().await.unwrap();
         let app = quorum_web::router(quorum.clone())
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(axum::serve(listener, app).into_future());
+        tokio::spawn(axum::serve(quorum_web::listener(listener), app).into_future());
         let mut app = Self {
             url,
             quorum,
