@@ -118,23 +118,27 @@ fn open(path: &Path, flags: OpenFlags, cache_kib: i64) -> Result<Connection> {
     Ok(conn)
 }
 
+/// The writer, which sets the file to WAL mode, and `readers` read-only connections.
+fn connections(path: &Path, readers: u32) -> Result<(Connection, Vec<Connection>)> {
+    let create = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    // The writer's page cache holds the indexes that random ids make bulk loads touch.
+    let writer = open(path, create, 262_144)?;
+    // WAL lets readers go on while the writer writes; it is a property of the file.
+    writer.pragma_update(None, "journal_mode", "WAL")?;
+    let read_only = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let readers = (0..readers.max(1))
+        .map(|_| open(path, read_only, 65_536))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((writer, readers))
+}
+
 impl Db {
     /// Opens (creating if missing) the database file at `path` in WAL mode, with one writer
     /// and `readers` read-only connections.
     pub(crate) fn open(path: &Path, readers: u32) -> StoreResult<Self> {
-        let create = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        // The writer's page cache holds the indexes that random ids make bulk loads touch.
-        let writer = open(path, create, 262_144).map_err(|e| e.0)?;
-        // WAL lets readers go on while the writer writes; it is a property of the file.
-        writer
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| crate::Error::from(e).0)?;
-        let read_only = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let readers = (0..readers.max(1))
-            .map(|_| open(path, read_only, 65_536).map_err(|e| e.0))
-            .collect::<StoreResult<Vec<_>>>()?;
+        let (writer, readers) = connections(path, readers).map_err(|e| e.0)?;
         Ok(Self {
             writer: Threads::start("quorum-sqlite-writer", vec![writer])?,
             readers: Threads::start("quorum-sqlite-reader", readers)?,

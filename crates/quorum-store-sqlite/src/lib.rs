@@ -103,13 +103,6 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
-/// Lets a rule's error leave a closure with `?` where a `Result` is expected.
-impl From<Error> for StoreError {
-    fn from(e: Error) -> Self {
-        e.0
-    }
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
