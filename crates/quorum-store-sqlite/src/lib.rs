@@ -395,3 +395,25 @@ impl Store for SqliteStore {
         self.db.write(move |tx| bulk::insert(tx, &batch)).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_names_a_database_file() {
+        let path = |url| database_path(url).map(|p| p.display().to_string());
+        assert_eq!(
+            path("sqlite://quorum-data/quorum.db").unwrap(),
+            "quorum-data/quorum.db"
+        );
+        assert_eq!(
+            path("sqlite:///var/lib/q.db?mode=rwc").unwrap(),
+            "/var/lib/q.db"
+        );
+        assert_eq!(path("sqlite:q.db").unwrap(), "q.db");
+        for refused in ["sqlite::memory:", "sqlite://", "postgres://x/y", "q.db"] {
+            assert!(path(refused).is_err(), "{refused}");
+        }
+    }
+}
