@@ -8,7 +8,7 @@ use std::time::Duration;
 use fantoccini::Locator;
 use quorum_testkit::artifact_path;
 use quorum_testkit::browser::Browser;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::{Backend, TestApp};
@@ -16,6 +16,11 @@ use crate::helpers::{Backend, TestApp};
 const SOON: Duration = Duration::from_secs(20);
 
 /// Polls `script` (a JS expression) in the page until it is true; panics after `within`.
+async fn create(app: &TestApp, type_id: &str, inputs: serde_json::Value) -> String {
+    let created = app.propose(type_id, inputs).await;
+    created["id"].as_str().unwrap().to_owned()
+}
+
 async fn until(browser: &Browser, script: &str, within: Duration, what: &str) {
     let deadline = tokio::time::Instant::now() + within;
     loop {
@@ -28,20 +33,6 @@ async fn until(browser: &Browser, script: &str, within: Duration, what: &str) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn create(app: &TestApp, type_id: &str, inputs: serde_json::Value) -> String {
-    let body = json!({"workflow_type_id": type_id, "inputs": inputs});
-    let (status, created) = app
-        .send(
-            Method::POST,
-            "/api/workflows",
-            "agent_jermaine_super_action",
-            Some(body),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    created["id"].as_str().unwrap().to_owned()
 }
 
 async fn sign_in(browser: &Browser, app: &TestApp, who: &str) {

@@ -138,16 +138,7 @@ async fn a_type_without_oversight_runs_without_a_vote(backend: Backend) {
     app.register_steps("test.unattended", &[("only", "core.noop")], policy)
         .await;
     let workers = app.workers(1);
-    let body = json!({"workflow_type_id": "test.unattended", "inputs": {}});
-    let (status, created) = app
-        .send(
-            Method::POST,
-            "/api/workflows",
-            "agent_jermaine_super_action",
-            Some(body),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let created = app.propose("test.unattended", json!({})).await;
     assert_eq!(created["decision"], "approved", "decided by policy");
     let id = created["id"].as_str().unwrap();
     let detail = app.wait_for(id, "COMPLETED", SOON).await;
@@ -292,15 +283,7 @@ async fn a_job_for_a_workflow_nobody_approved_is_refused_not_run(backend: Backen
     let app = TestApp::start(backend).await;
     app.register_steps("test.guarded", &[("act", "core.effect")], json!({}))
         .await;
-    let body = json!({"workflow_type_id": "test.guarded", "inputs": {}});
-    let (_, created) = app
-        .send(
-            Method::POST,
-            "/api/workflows",
-            "agent_jermaine_super_action",
-            Some(body),
-        )
-        .await;
+    let created = app.propose("test.guarded", json!({})).await;
     let id = created["id"].as_str().unwrap();
     // A job the council never sanctioned, put on the queue behind its back.
     app.quorum.queue().enqueue(&[Job::now(id)]).await.unwrap();

@@ -352,8 +352,8 @@ impl TestApp {
         body
     }
 
-    /// Creates a workflow of `type_id` with `inputs` and has the media council approve it.
-    pub async fn approved(&self, type_id: &str, inputs: Value) -> String {
+    /// The demo agent proposes a workflow of `type_id` with `inputs`; returns it as created.
+    pub async fn propose(&self, type_id: &str, inputs: Value) -> Value {
         let body = json!({"workflow_type_id": type_id, "inputs": inputs});
         let (status, created) = self
             .send(
@@ -364,6 +364,12 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
+        created
+    }
+
+    /// Creates a workflow of `type_id` with `inputs` and has the media council approve it.
+    pub async fn approved(&self, type_id: &str, inputs: Value) -> String {
+        let created = self.propose(type_id, inputs).await;
         let id = created["id"].as_str().unwrap().to_owned();
         for member in ["user_council_lead", "user_b"] {
             let (status, body) = self.vote(member, &id, "approve", "looks right").await;
