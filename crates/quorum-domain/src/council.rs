@@ -64,9 +64,13 @@ impl Threshold {
         }
     }
 
-    pub fn validate(self) -> Result<(), String> {
+    /// Whether a council of `members` can meet this threshold at all.
+    pub fn validate(self, members: usize) -> Result<(), String> {
         match self {
             Self::AtLeast(0) => Err("at_least must be 1 or more".into()),
+            Self::AtLeast(n) if n as usize > members => Err(format!(
+                "at_least: {n} needs more approvals than the council's {members} member(s) can give"
+            )),
             _ => Ok(()),
         }
     }

@@ -147,7 +147,8 @@ impl WorkflowTypeDefinition {
         if let Err(message) = self.savings_model.validate() {
             errors.push(FieldError::new("savings_model", "definition", message));
         }
-        if let Err(message) = self.oversight.threshold.validate() {
+        // A type names no council of its own size here, so only the threshold's form is checked.
+        if let Err(message) = self.oversight.threshold.validate(usize::MAX) {
             errors.push(FieldError::new(
                 "oversight.threshold",
                 "definition",

@@ -7,8 +7,8 @@ use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use quorum_domain::FieldError;
 use quorum_domain::ids::new_id;
+use quorum_domain::{FieldError, Text};
 use quorum_steps::website::SiteManifest;
 use quorum_store::ContactMessage;
 use serde::Deserialize;
@@ -36,8 +36,12 @@ pub struct ContactForm {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Received {
     Kept(Box<ContactMessage>),
-    /// The honeypot was filled in: answered like a success, kept nowhere.
-    Discarded,
+    /// The honeypot was filled in: answered exactly like a success (an id of the same shape,
+    /// the delivery a real message would have), kept nowhere, so a bot learns nothing.
+    Discarded {
+        id: String,
+        delivery: String,
+    },
 }
 
 pub(crate) type ContactLimiter = DefaultKeyedRateLimiter<(IpAddr, String)>;
@@ -80,6 +84,13 @@ fn check(form: &ContactForm) -> Vec<FieldError> {
             "length",
             "give a name of 1 to 100 characters",
         ));
+    } else if !Text::Line.allows(name) {
+        // A name goes into the mail's headers and first line: a line break would forge them.
+        details.push(FieldError::new(
+            "name",
+            "no_control_characters",
+            "give your name on one line, without control characters",
+        ));
     }
     if !plausible_email(form.email.trim()) {
         details.push(FieldError::new(
@@ -96,6 +107,7 @@ fn check(form: &ContactForm) -> Vec<FieldError> {
             "write a message of 1 to 5,000 characters",
         ));
     }
+    details.extend(Text::Multiline.check("message", message).err());
     details
 }
 
@@ -147,7 +159,14 @@ impl Quorum {
                 site = slug,
                 "discarded a contact message that filled in the honeypot"
             );
-            return Ok(Received::Discarded);
+            let delivery = match self.mailer {
+                Some(_) => "sent",
+                None => "outbox",
+            };
+            return Ok(Received::Discarded {
+                id: new_id("msg"),
+                delivery: delivery.into(),
+            });
         }
         let mut message = ContactMessage {
             id: new_id("msg"),
@@ -215,6 +234,13 @@ mod tests {
         };
         let fields: Vec<String> = check(&bad).into_iter().map(|d| d.field).collect();
         assert_eq!(fields, ["name", "email", "message"]);
+        let forged = ContactForm {
+            name: "Ana\r\nBcc: victim@example.com".into(),
+            message: "a\0b".into(),
+            ..good.clone()
+        };
+        let rules: Vec<String> = check(&forged).into_iter().map(|d| d.rule).collect();
+        assert_eq!(rules, ["no_control_characters", "no_nul"]);
         for email in ["a@b", "a b@c.d", "@c.d", "a@.c", "a@c.", "<a@c.d>"] {
             assert!(!plausible_email(email), "{email}");
         }

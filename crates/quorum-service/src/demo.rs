@@ -397,6 +397,7 @@ fn history(
             threshold: Threshold::SimpleMajority,
             voting_deadline: None,
             enqueue: true,
+            note: None,
             id,
             workflow_type_id: info.id.into(),
             workflow_type_version: info.version,

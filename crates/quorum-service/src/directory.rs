@@ -155,8 +155,8 @@ impl Quorum {
             check_id(&mut details, &format!("domains.{i}"), domain);
         }
         self.check_members(&new.members, &mut details).await?;
-        if let Err(message) = new.threshold.validate() {
-            details.push(FieldError::new("threshold", "minimum", message));
+        if let Err(message) = new.threshold.validate(new.members.len()) {
+            details.push(FieldError::new("threshold", "reachable", message));
         }
         if new
             .voting_window_hours

@@ -52,7 +52,7 @@ impl Attempt<'_> {
             attempt: self.number,
             duration_ms: i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX),
             weekly_cents: quorum_domain::Savings::from_json(&w.calculated_savings.to_value())
-                .map_or(0, |s| s.weekly_cents),
+                .map_or(0, |(s, _)| s.weekly_cents),
             success_ppm: succeeded as i64 * 1_000_000 / steps,
             error_count: errors,
             recorded_at: quorum_domain::time::now(),

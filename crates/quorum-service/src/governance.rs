@@ -3,7 +3,7 @@
 
 use quorum_domain::ids::new_id;
 use quorum_domain::{Council, FieldError, Principal, Role, VoteChoice, Workflow, WorkflowStatus};
-use quorum_store::{NewVote, StoreError, Transition, VoteOutcome, WorkflowDetail};
+use quorum_store::{NewVote, Reassignment, StoreError, Transition, VoteOutcome, WorkflowDetail};
 use serde::Deserialize;
 
 use crate::{Quorum, ServiceError, ServiceResult, auth};
@@ -25,6 +25,15 @@ pub struct VoteRequest {
 pub struct CancelRequest {
     #[serde(default)]
     pub reason: Option<String>,
+}
+
+/// `POST /api/workflows/{id}/reassign`: another council reviews the workflow.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignRequest {
+    pub council_id: String,
+    /// Why; kept in the audit trail.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -71,6 +80,13 @@ impl Quorum {
             ));
         }
         let detail = self.workflow(workflow_id).await?;
+        // Workflows created before creators were left out of electorates still hold them.
+        if detail.workflow.created_by_agent == caller.id {
+            return Err(ServiceError::Forbidden(format!(
+                "{} created {workflow_id} and may not vote on it",
+                caller.id
+            )));
+        }
         if !detail.electorate.contains(&caller.id) {
             return Err(ServiceError::Forbidden(format!(
                 "{} is not a voting member of {} for this workflow",
@@ -92,6 +108,62 @@ impl Quorum {
             self.work_queued();
         }
         Ok(outcome)
+    }
+
+    /// An admin sends a workflow nobody has voted on yet to another council, whose members
+    /// (less the workflow's creator) become its electorate; the audit trail keeps the reason.
+    pub async fn reassign_workflow(
+        &self,
+        caller: &Principal,
+        workflow_id: &str,
+        request: ReassignRequest,
+    ) -> ServiceResult<Workflow> {
+        auth::require(caller, Role::Admin)?;
+        let reason = request.reason.trim().to_owned();
+        if reason.is_empty() || reason.chars().count() > MAX_REASON {
+            return Err(ServiceError::invalid_field(
+                "reason",
+                "length",
+                format!("say why, in 1 to {MAX_REASON} characters"),
+            ));
+        }
+        let workflow = self.workflow(workflow_id).await?.workflow;
+        let council = match self.store.get_council(&request.council_id).await {
+            Ok(council) => council,
+            Err(StoreError::NotFound(_)) => {
+                return Err(ServiceError::invalid_field(
+                    "council_id",
+                    "exists",
+                    format!("there is no council {:?}", request.council_id),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if council.id == workflow.assigned_council_id {
+            return Err(ServiceError::invalid_field(
+                "council_id",
+                "different",
+                format!("{workflow_id} is already reviewed by {}", council.id),
+            ));
+        }
+        let electorate =
+            crate::workflows::electorate(&council, &workflow.created_by_agent, "council_id")?;
+        let at = quorum_domain::time::now();
+        let change = Reassignment {
+            workflow_id: workflow_id.to_owned(),
+            council_id: council.id,
+            electorate,
+            threshold: council.threshold,
+            voting_deadline: council
+                .voting_window_hours
+                .map(|h| at + chrono::Duration::hours(i64::from(h))),
+            actor: caller.id.clone(),
+            reason,
+            at,
+        };
+        let moved = self.store.reassign(&change).await.map_err(conflict)?;
+        self.changed();
+        Ok(moved)
     }
 
     /// Hands an approved workflow that was created with `enqueue: false` to execution: an admin
@@ -219,9 +291,12 @@ impl Quorum {
         request: MembersRequest,
     ) -> ServiceResult<Council> {
         auth::require(caller, Role::Admin)?;
-        self.council(council_id).await?;
+        let council = self.council(council_id).await?;
         let mut details = Vec::new();
         self.check_members(&request.members, &mut details).await?;
+        if let Err(message) = council.threshold.validate(request.members.len()) {
+            details.push(FieldError::new("members", "reachable", message));
+        }
         if !details.is_empty() {
             return Err(ServiceError::invalid("the members are invalid", details));
         }

@@ -28,7 +28,7 @@ pub use contact::{ContactForm, Received, live_manifest, valid_slug};
 pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated};
 pub use error::ServiceError;
 pub use executor::Outcome;
-pub use governance::{CancelRequest, MembersRequest, VoteRequest};
+pub use governance::{CancelRequest, MembersRequest, ReassignRequest, VoteRequest};
 pub use mail::Mailer;
 pub use quorum_queue::RetryPolicy;
 pub use registry::Registry;

@@ -59,7 +59,10 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(format!(
                 "{} <{}> wrote, through the contact form of {}:\n\n{}\n",
-                m.name, m.email, site_name, m.message
+                m.name.replace(char::is_control, " "),
+                m.email,
+                site_name,
+                m.message
             ))
             .map_err(|e| format!("composing: {e}"))?;
         self.transport

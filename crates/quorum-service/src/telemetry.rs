@@ -35,6 +35,19 @@ pub fn install() -> Option<&'static PrometheusHandle> {
             let handle = recorder.handle();
             metrics::set_global_recorder(recorder).ok()?;
             describe();
+            // A counter is exported from its first increment; start every one at zero, so a
+            // scraper sees the series (and rates over them) from the first scrape.
+            for counter in [
+                CLAIMS,
+                COMPLETED,
+                FAILED,
+                CANCELLED,
+                RETRIES,
+                LEASE_EXPIRIES,
+                LEASES_LOST,
+            ] {
+                metrics::counter!(counter).increment(0);
+            }
             Some(handle)
         })
         .as_ref()

@@ -1,7 +1,7 @@
 //! Creating, reading, listing and summarizing workflows.
 
 use quorum_domain::ids::new_id;
-use quorum_domain::{Principal, Role, Savings, Workflow, WorkflowStatus};
+use quorum_domain::{FieldError, Principal, Role, Savings, Workflow, WorkflowStatus};
 use quorum_store::{
     MetricsSummary, NewWorkflow, PageRequest, StoreError, WorkflowDetail, WorkflowFilter,
     WorkflowPage, summarize,
@@ -24,13 +24,41 @@ pub struct CreateWorkflow {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub calculated_savings: Option<Value>,
-    /// Defaults to the type's council, or the council that owns the type's domain.
+    /// The type's council, or the council that owns the type's domain; an agent may name
+    /// only that one (403 otherwise). An admin may name another, which the audit records.
     #[serde(default)]
     pub assigned_council_id: Option<String>,
     /// Hand the workflow to execution as soon as its council approves it (default true);
     /// otherwise `POST /api/workflows/{id}/enqueue` does.
     #[serde(default)]
     pub enqueue: Option<bool>,
+}
+
+/// Who votes on a workflow `creator` proposed to `council`: its members, less the creator,
+/// who never judges its own proposal whatever other roles it holds. A 422 naming `field` when
+/// those left cannot meet the council's threshold.
+pub(crate) fn electorate(
+    council: &quorum_domain::Council,
+    creator: &str,
+    field: &str,
+) -> ServiceResult<Vec<String>> {
+    let electorate: Vec<String> = council
+        .members
+        .iter()
+        .filter(|member| *member != creator)
+        .cloned()
+        .collect();
+    if electorate.is_empty() || council.threshold.validate(electorate.len()).is_err() {
+        return Err(ServiceError::invalid_field(
+            field,
+            "electorate",
+            format!(
+                "{} cannot decide this workflow: its creator {creator} may not vote on it, and the members left cannot meet the council's threshold",
+                council.id
+            ),
+        ));
+    }
+    Ok(electorate)
 }
 
 impl Quorum {
@@ -69,21 +97,23 @@ impl Quorum {
                     details,
                 )
             })?;
+        self.check_step_inputs(definition, &inputs)?;
         let (savings, calculated_savings) = match request.calculated_savings {
-            Some(given) => {
-                let savings = Savings::from_json(&given)
-                    .map_err(|m| ServiceError::invalid_field("calculated_savings", "savings", m))?;
-                let mut given = given;
-                given["weekly_savings"] = savings.weekly().into();
-                given["annual_savings"] = savings.annual().into();
-                (savings, given)
-            }
+            Some(given) => Savings::from_json(&given).map_err(|details| {
+                ServiceError::invalid("calculated_savings is not a savings object", details)
+            })?,
             None => (
                 definition.savings_model.savings(),
                 definition.savings_model.to_json(),
             ),
         };
-        let council = self.route(&request.assigned_council_id, definition).await?;
+        let (council, note) = self
+            .council_for(caller, &request.assigned_council_id, definition)
+            .await?;
+        let electorate = match definition.oversight.required {
+            true => electorate(&council, &caller.id, "assigned_council_id")?,
+            false => Vec::new(),
+        };
         let decision = (!definition.oversight.required).then(|| "approved".to_owned());
         let created_at = quorum_domain::time::now();
         let digest =
@@ -102,13 +132,14 @@ impl Quorum {
             annual_cents: savings.annual_cents,
             created_at,
             actor: caller.id.clone(),
-            electorate: council.members,
+            electorate,
             threshold: council.threshold,
             digest,
             voting_deadline: council
                 .voting_window_hours
                 .map(|h| created_at + chrono::Duration::hours(i64::from(h))),
             enqueue: request.enqueue.unwrap_or(true),
+            note,
         };
         let mut new = new;
         // Ids are unique within a process; two processes may meet in one millisecond. The
@@ -129,6 +160,69 @@ impl Quorum {
         Err(ServiceError::Conflict(
             "could not find a free workflow id; retry the request".into(),
         ))
+    }
+
+    /// Every problem the type's step handlers would find in `inputs` at run time, as a 422.
+    fn check_step_inputs(
+        &self,
+        definition: &quorum_domain::WorkflowTypeDefinition,
+        inputs: &Value,
+    ) -> ServiceResult<()> {
+        let mut handlers: Vec<&str> = definition
+            .steps
+            .iter()
+            .map(|s| s.handler.as_str())
+            .collect();
+        handlers.sort_unstable();
+        handlers.dedup();
+        let mut details: Vec<FieldError> = Vec::new();
+        for problem in handlers
+            .into_iter()
+            .filter_map(|name| self.handlers.get(name))
+            .flat_map(|handler| handler.check_inputs(inputs))
+        {
+            if !details.iter().any(|d| d.message == problem.message) {
+                details.push(FieldError::new(
+                    problem.field,
+                    "step_check",
+                    problem.message,
+                ));
+            }
+        }
+        match details.is_empty() {
+            true => Ok(()),
+            false => Err(ServiceError::invalid(
+                format!("the inputs cannot be used by {}'s steps", definition.id),
+                details,
+            )),
+        }
+    }
+
+    /// The council that reviews a new workflow: the type's, else the owner of the type's
+    /// domain. An agent may name it only to say the same; an admin may send the workflow to
+    /// another council, and the audit trail's `created` row says so (the returned note).
+    async fn council_for(
+        &self,
+        caller: &Principal,
+        asked: &Option<String>,
+        definition: &quorum_domain::WorkflowTypeDefinition,
+    ) -> ServiceResult<(quorum_domain::Council, Option<String>)> {
+        let routed = self.route(&None, definition).await?;
+        let Some(asked) = asked.as_deref().filter(|id| *id != routed.id) else {
+            return Ok((routed, None));
+        };
+        if !caller.has_role(Role::Admin) {
+            return Err(ServiceError::Forbidden(format!(
+                "{} is reviewed by {}; only an admin may send a workflow to another council",
+                definition.id, routed.id
+            )));
+        }
+        let council = self.route(&Some(asked.to_owned()), definition).await?;
+        let note = format!(
+            "assigned to {} by {} instead of {}, which reviews {}",
+            council.id, caller.id, routed.id, definition.id
+        );
+        Ok((council, Some(note)))
     }
 
     /// The council that reviews a new workflow: the one asked for, else the type's, else the

@@ -75,6 +75,22 @@ impl StepContext<'_> {
 pub trait StepHandler: Send + Sync + 'static {
     /// Does the step's work; the output (an object) joins the workflow's outputs.
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError>;
+
+    /// What this step would refuse in `inputs` (already valid against the type's schema,
+    /// defaults applied). Asked when a workflow is created, so that nothing a run would
+    /// refuse is put to a vote.
+    fn check_inputs(&self, _inputs: &Value) -> Vec<InputProblem> {
+        Vec::new()
+    }
+}
+
+/// One reason a step cannot use a workflow's inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputProblem {
+    /// The input's path, e.g. `brand_colors.primary` or `pages[2]`; empty for the whole.
+    pub field: String,
+    /// A sentence that names the field.
+    pub message: String,
 }
 
 /// Handlers by name.

@@ -11,7 +11,7 @@ use sqlx::{QueryBuilder, Row};
 use crate::jobs::insert_job;
 use crate::map_err;
 use crate::rows;
-use crate::workflows::{add_to_totals, fetch, insert_audit, insert_event};
+use crate::workflows::{add_to_totals, fetch, insert_audit, insert_event, share_of};
 
 pub async fn cast_vote(pool: &PgPool, v: &NewVote) -> StoreResult<VoteOutcome> {
     let mut tx = pool.begin().await.map_err(map_err)?;
@@ -217,6 +217,59 @@ pub async fn enqueue(
         at,
     )
     .await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(workflow)
+}
+
+pub async fn reassign(pool: &PgPool, r: &Reassignment) -> StoreResult<quorum_domain::Workflow> {
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    // Holds the workflow, so a vote waits for the move or sees it.
+    let (old_key, share) = share_of(&mut tx, &r.workflow_id).await?;
+    let updated = sqlx::query(
+        "UPDATE workflows SET assigned_council_id = $1, electorate = $2, threshold = $3, voting_deadline = $4 \
+         WHERE id = $5 AND status = 'PENDING' AND decision IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM workflow_votes WHERE workflow_id = workflows.id)",
+    )
+    .bind(&r.council_id)
+    .bind(serde_json::json!(r.electorate))
+    .bind(serde_json::json!(r.threshold))
+    .bind(r.voting_deadline)
+    .bind(&r.workflow_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::Conflict(format!(
+            "{} can no longer move to another council: it is decided, or its council has begun to vote",
+            r.workflow_id
+        )));
+    }
+    let new_key = AggregateKey {
+        council_id: r.council_id.clone(),
+        ..old_key.clone()
+    };
+    // Aggregate rows are touched in key order, as everywhere, so that no two writers deadlock.
+    let (first, second) = match old_key <= new_key {
+        true => ((&old_key, -1), (&new_key, 1)),
+        false => ((&new_key, 1), (&old_key, -1)),
+    };
+    add_to_totals(&mut tx, first.0, first.1, share).await?;
+    add_to_totals(&mut tx, second.0, second.1, share).await?;
+    let pending = Some(WorkflowStatus::Pending);
+    let audit = NewAudit {
+        workflow_id: r.workflow_id.clone(),
+        event: "reassigned".into(),
+        actor: r.actor.clone(),
+        from_status: pending,
+        to_status: pending,
+        reason: Some(r.reason.clone()),
+        at: r.at,
+    };
+    insert_audit(&mut tx, &audit).await?;
+    let workflow = fetch(&mut tx, &r.workflow_id).await?;
+    let data =
+        serde_json::json!({"from": old_key.council_id, "to": r.council_id, "actor": r.actor});
+    insert_event(&mut tx, &workflow, "reassigned", data, r.at).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(workflow)
 }

@@ -281,6 +281,10 @@ impl Store for PgStore {
         governance::enqueue(&self.pool, workflow_id, actor, at).await
     }
 
+    async fn reassign(&self, change: &Reassignment) -> StoreResult<quorum_domain::Workflow> {
+        governance::reassign(&self.pool, change).await
+    }
+
     async fn due_for_expiry(
         &self,
         now: chrono::DateTime<chrono::Utc>,

@@ -148,7 +148,7 @@ pub async fn create(pool: &PgPool, new: &NewWorkflow) -> StoreResult<Workflow> {
             actor: new.actor.clone(),
             from_status: None,
             to_status: Some(new.status),
-            reason: None,
+            reason: new.note.clone(),
             at: new.created_at,
         },
     )
@@ -268,7 +268,10 @@ async fn count(conn: &mut PgConnection, filter: &WorkflowFilter) -> StoreResult<
 }
 
 /// The aggregate key and counts a workflow row carries.
-async fn share_of(conn: &mut PgConnection, id: &str) -> StoreResult<(AggregateKey, Counts)> {
+pub(crate) async fn share_of(
+    conn: &mut PgConnection,
+    id: &str,
+) -> StoreResult<(AggregateKey, Counts)> {
     let row = sqlx::query(
         "SELECT assigned_council_id, created_by_agent, workflow_type_id, status, 1::BIGINT, weekly_cents, annual_cents, \
          metric_count, duration_ms, success_ppm, error_count FROM workflows WHERE id = $1 FOR UPDATE",

@@ -202,6 +202,54 @@ pub fn enqueue(
     Ok(workflow)
 }
 
+pub fn reassign(tx: &Connection, r: &Reassignment) -> Result<quorum_domain::Workflow> {
+    let (old_key, share) = share_of(tx, &r.workflow_id)?;
+    let updated = rows::run(
+        tx,
+        "UPDATE workflows SET assigned_council_id = ?, electorate = ?, threshold = ?, voting_deadline = ? \
+         WHERE id = ? AND status = 'PENDING' AND decision IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM workflow_votes WHERE workflow_id = workflows.id)",
+        params![
+            r.council_id,
+            serde_json::to_string(&r.electorate).unwrap_or_default(),
+            serde_json::to_string(&r.threshold).unwrap_or_default(),
+            r.voting_deadline.map(|d| d.timestamp_micros()),
+            r.workflow_id,
+        ],
+    )?;
+    if updated != 1 {
+        return Err(StoreError::Conflict(format!(
+            "{} can no longer move to another council: it is decided, or its council has begun to vote",
+            r.workflow_id
+        ))
+        .into());
+    }
+    let new_key = AggregateKey {
+        council_id: r.council_id.clone(),
+        ..old_key.clone()
+    };
+    add_to_totals(tx, &old_key, -1, share)?;
+    add_to_totals(tx, &new_key, 1, share)?;
+    let pending = Some(WorkflowStatus::Pending);
+    insert_audit(
+        tx,
+        &NewAudit {
+            workflow_id: r.workflow_id.clone(),
+            event: "reassigned".into(),
+            actor: r.actor.clone(),
+            from_status: pending,
+            to_status: pending,
+            reason: Some(r.reason.clone()),
+            at: r.at,
+        },
+    )?;
+    let workflow = fetch(tx, &r.workflow_id)?;
+    let data =
+        serde_json::json!({"from": old_key.council_id, "to": r.council_id, "actor": r.actor});
+    insert_event(tx, &workflow, "reassigned", data, r.at)?;
+    Ok(workflow)
+}
+
 pub fn due_for_expiry(conn: &Connection, now: DateTime<Utc>, limit: i64) -> Result<Vec<String>> {
     rows::all(
         conn,

@@ -265,6 +265,13 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn reassign(&self, change: &Reassignment) -> StoreResult<quorum_domain::Workflow> {
+        let change = change.clone();
+        self.db
+            .write(move |tx| governance::reassign(tx, &change))
+            .await
+    }
+
     async fn due_for_expiry(
         &self,
         now: chrono::DateTime<chrono::Utc>,

@@ -14,6 +14,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("jobs", include_str!("../migrations/0003_jobs.sql")),
     ("contact", include_str!("../migrations/0004_contact.sql")),
+    (
+        "savings bounds",
+        include_str!("../migrations/0005_savings_bounds.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

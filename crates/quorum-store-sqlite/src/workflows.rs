@@ -145,7 +145,7 @@ pub fn create(tx: &Connection, new: &NewWorkflow) -> Result<Workflow> {
             actor: new.actor.clone(),
             from_status: None,
             to_status: Some(new.status),
-            reason: None,
+            reason: new.note.clone(),
             at: new.created_at,
         },
     )?;

@@ -135,6 +135,7 @@ pub fn new_workflow(agent: &str, council: &str, created_at: chrono::DateTime<Utc
         digest: "digest".into(),
         voting_deadline: None,
         enqueue: true,
+        note: None,
     }
 }
 

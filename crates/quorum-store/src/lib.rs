@@ -112,6 +112,10 @@ pub trait Store: Send + Sync + 'static {
         actor: &str,
         at: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<quorum_domain::Workflow>;
+    /// Sends a pending, undecided workflow nobody has voted on yet to another council, with a
+    /// new electorate, moving its aggregates; audited. Conflict once a vote is cast or the
+    /// workflow is decided.
+    async fn reassign(&self, change: &Reassignment) -> StoreResult<quorum_domain::Workflow>;
     /// Undecided pending workflows whose voting deadline is before `now`, oldest first.
     async fn due_for_expiry(
         &self,

@@ -50,6 +50,22 @@ pub struct NewWorkflow {
     pub voting_deadline: Option<DateTime<Utc>>,
     /// Hand the workflow to execution as soon as it is approved.
     pub enqueue: bool,
+    /// Why, for the `created` audit row: e.g. an admin's choice of another council.
+    pub note: Option<String>,
+}
+
+/// An admin's sending of an undecided workflow to another council.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reassignment {
+    pub workflow_id: String,
+    pub council_id: String,
+    /// The new council's members, less the workflow's creator.
+    pub electorate: Vec<String>,
+    pub threshold: Threshold,
+    pub voting_deadline: Option<DateTime<Utc>>,
+    pub actor: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
 }
 
 /// The list filters; every field narrows, none is required.

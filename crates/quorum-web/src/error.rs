@@ -2,7 +2,7 @@
 //! `{"error": {"code", "message", "details"}}`.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use quorum_domain::FieldError;
@@ -51,6 +51,14 @@ impl ApiError {
 
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn payload_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the body is larger than the 1 MiB limit",
+        )
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
@@ -139,39 +147,6 @@ impl From<StoreError> for ApiError {
                 )
             }
         }
-    }
-}
-
-impl From<JsonRejection> for ApiError {
-    fn from(r: JsonRejection) -> Self {
-        let (code, message) = match &r {
-            JsonRejection::MissingJsonContentType(_) => (
-                "unsupported_media_type",
-                "send the body as JSON with the header Content-Type: application/json".to_owned(),
-            ),
-            JsonRejection::JsonSyntaxError(_) => (
-                "malformed_json",
-                format!("the body is not valid JSON: {}", r.body_text()),
-            ),
-            JsonRejection::JsonDataError(_) => (
-                "bad_request",
-                format!(
-                    "the body does not have the expected shape: {}",
-                    r.body_text()
-                ),
-            ),
-            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => (
-                "payload_too_large",
-                "the body is larger than the 1 MiB limit".to_owned(),
-            ),
-            _ => ("bad_request", r.body_text()),
-        };
-        let status = if code == "bad_request" || code == "malformed_json" {
-            StatusCode::BAD_REQUEST
-        } else {
-            r.status()
-        };
-        Self::new(status, code, message)
     }
 }
 

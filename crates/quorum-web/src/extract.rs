@@ -1,25 +1,78 @@
 //! Request extractors that turn their failures into `ApiError`s: JSON bodies, query strings
 //! and the caller's identity.
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
 use quorum_domain::Principal;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 use crate::router::AppState;
+use crate::strict::{self, JsonRefusal};
 
-/// A JSON body; malformed JSON, a wrong content type or an oversized body are JSON errors.
+/// A JSON body, read by [`strict::json`]: malformed JSON, NUL in a string, a repeated key,
+/// the wrong shape, a wrong content type or an oversized body are JSON errors.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
-        Ok(Self(value))
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with the header Content-Type: application/json",
+            ));
+        }
+        let body = Bytes::from_request(req, state).await.map_err(|rejection| {
+            match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
+                _ => ApiError::bad_request("the body could not be read to its end", Vec::new()),
+            }
+        })?;
+        json_body(&body).map(Self)
     }
+}
+
+/// `body` as `T`, through the same checks as [`ApiJson`]; for bodies that may be empty.
+pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let value = strict::json(body).map_err(|refusal| match refusal {
+        JsonRefusal::Syntax(message) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not valid JSON: {message}"),
+        ),
+        JsonRefusal::Field(detail) => ApiError::bad_request(
+            format!(
+                "the body cannot be accepted: {} {}",
+                detail.field, detail.message
+            ),
+            vec![detail],
+        ),
+    })?;
+    serde_json::from_value(value).map_err(|e| {
+        ApiError::bad_request(
+            format!("the body does not have the expected shape: {e}"),
+            Vec::new(),
+        )
+    })
+}
+
+fn json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || essence.rsplit_once('+').is_some_and(|(kind, suffix)| {
+            kind.starts_with("application/") && suffix.eq_ignore_ascii_case("json")
+        })
 }
 
 /// A query string parsed into `T`, whose fields are all optional strings so that each bad

@@ -6,6 +6,7 @@ mod error;
 mod extract;
 mod router;
 mod sites;
+mod strict;
 
 pub use error::ApiError;
 pub use router::{AppState, router, router_with_openapi};

@@ -77,6 +77,36 @@ async fn wrong_method() -> ApiError {
     )
 }
 
+/// Headers every answer carries unless its page set its own (the dashboards do): deployed
+/// sites share the dashboards' origin, so they may not be framed and may run only their own
+/// files; API answers are data and may run nothing.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let site = request.uri().path().starts_with("/sites/");
+    let mut response = next.run(request).await;
+    let policy = match site {
+        true => {
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+        }
+        false => "default-src 'none'; frame-ancestors 'none'",
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, policy),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ] {
+        if !headers.contains_key(&name) {
+            headers.insert(name, axum::http::HeaderValue::from_static(value));
+        }
+    }
+    response
+}
+
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     ApiError::new(
@@ -105,6 +135,7 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi)
         .routes(routes!(governance::members))
         .routes(routes!(governance::vote))
         .routes(routes!(governance::enqueue))
+        .routes(routes!(governance::reassign))
         .routes(routes!(governance::cancel))
         .routes(routes!(events::events))
         .routes(routes!(principals::create))
@@ -130,7 +161,9 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi)
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::strict::refuse_bad_uri))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     (router, openapi)

@@ -7,12 +7,14 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Component, Path, PathBuf};
 
+use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequestParts, Path as UrlPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Form, Json};
 use maud::{DOCTYPE, Markup, html};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use quorum_service::{ContactForm, Received, ServiceError};
 use serde::Serialize;
 use tower::ServiceExt;
@@ -21,6 +23,33 @@ use tower_http::services::ServeDir;
 use crate::error::ApiError;
 use crate::extract::Caller;
 use crate::router::AppState;
+use crate::strict;
+
+/// What a path segment must escape to mean itself: the router decoded the path once, and
+/// what goes on to the file service, or back out in a `Location`, is decoded once more.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\');
+
+/// `/sites/{slug}/{path}` with every segment escaped, so it names exactly the decoded path.
+fn site_url(slug: &str, path: &str) -> String {
+    let mut url = format!("/sites/{slug}/");
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
+        .collect();
+    url.push_str(&segments.join("/"));
+    url
+}
 
 /// The client's address, when the server was started with connection info.
 pub struct RemoteAddr(pub Option<IpAddr>);
@@ -73,14 +102,25 @@ async fn serve(state: &AppState, slug: &str, path: &str, request: Request) -> Re
         && !path.ends_with('/')
         && tokio::fs::metadata(&file).await.is_ok_and(|m| m.is_dir())
     {
-        return Redirect::permanent(&format!("/sites/{slug}/{path}/")).into_response();
+        return Redirect::permanent(&format!("{}/", site_url(slug, path))).into_response();
     }
-    let relative = format!("/{slug}/{path}");
-    let Ok(uri) = relative.parse::<Uri>() else {
+    // ServeDir decodes its path: hand it the path encoded again, so `%252e` stays a literal
+    // `%2e` and never becomes the hidden `.` the checks above refused.
+    let encoded = site_url(slug, path);
+    let Ok(uri) = encoded["/sites".len()..].parse::<Uri>() else {
         return not_found(&sites, slug).await;
     };
     let (mut parts, body) = request.into_parts();
     parts.uri = uri;
+    // Several ranges at once would be a 416 from the file service; the whole file is as
+    // correct an answer (RFC 9110 lets a server ignore Range) and what browsers expect.
+    if parts
+        .headers
+        .get(header::RANGE)
+        .is_some_and(|range| range.as_bytes().contains(&b','))
+    {
+        parts.headers.remove(header::RANGE);
+    }
     let service = ServeDir::new(&sites).append_index_html_on_directories(true);
     match service.oneshot(Request::from_parts(parts, body)).await {
         Ok(response) if response.status() == StatusCode::NOT_FOUND => not_found(&sites, slug).await,
@@ -138,15 +178,19 @@ pub async fn site_path(
     serve(&state, &slug, &path, request).await
 }
 
-pub async fn site_bare(UrlPath(slug): UrlPath<String>) -> Redirect {
-    Redirect::permanent(&format!("/sites/{slug}/"))
+pub async fn site_bare(State(state): State<AppState>, UrlPath(slug): UrlPath<String>) -> Response {
+    let sites = state.quorum.step_env().data_dir.join("sites");
+    match quorum_service::valid_slug(&slug) {
+        true => Redirect::permanent(&format!("/sites/{slug}/")).into_response(),
+        false => not_found(&sites, &slug).await,
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ContactAccepted {
     /// `outbox` (kept; no SMTP server configured), `sent`, or `failed` (kept; sending failed).
     pub delivery: String,
-    pub id: Option<String>,
+    pub id: String,
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {
@@ -163,21 +207,22 @@ pub async fn contact(
     UrlPath(slug): UrlPath<String>,
     RemoteAddr(remote): RemoteAddr,
     headers: HeaderMap,
-    form: Result<Form<ContactForm>, axum::extract::rejection::FormRejection>,
+    body: Bytes,
 ) -> Response {
     let html = wants_html(&headers);
-    let received = match form {
-        Ok(Form(form)) => state.quorum.receive_contact(&slug, form, remote).await,
-        Err(rejection) => Err(ServiceError::bad_request(format!(
-            "the form could not be read: {rejection}"
-        ))),
+    let received = match strict::form::<ContactForm>(&body) {
+        Ok(form) => state.quorum.receive_contact(&slug, form, remote).await,
+        Err(details) => Err(ServiceError::BadRequest {
+            message: "the form could not be read: send it as a browser does, in UTF-8".into(),
+            details,
+        }),
     };
     match (received, html) {
         (Ok(_), true) => (StatusCode::OK, Html(thanks(&slug).into_string())).into_response(),
         (Ok(received), false) => {
             let (delivery, id) = match received {
-                Received::Kept(m) => (m.delivery, Some(m.id)),
-                Received::Discarded => ("outbox".to_owned(), None),
+                Received::Kept(m) => (m.delivery, m.id),
+                Received::Discarded { id, delivery } => (delivery, id),
             };
             (StatusCode::CREATED, Json(ContactAccepted { delivery, id })).into_response()
         }
@@ -270,5 +315,15 @@ mod tests {
         ] {
             assert_eq!(site_file(sites, slug, path), None, "{slug} {path}");
         }
+    }
+
+    #[test]
+    fn a_site_url_escapes_what_a_second_decoding_would_change() {
+        assert_eq!(site_url("acme", "about/"), "/sites/acme/about/");
+        assert_eq!(
+            site_url("acme", "%2equorum/site.json"),
+            "/sites/acme/%252equorum/site.json"
+        );
+        assert_eq!(site_url("acme", "a b/é?"), "/sites/acme/a%20b/%C3%A9%3F");
     }
 }

@@ -3,15 +3,30 @@
 //! value or a link.
 
 use super::{RESERVED_SLUGS, SiteInputs};
+use crate::InputProblem as Problem;
 
 pub const MAX_PAGES: usize = 20;
 pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_DESCRIPTION_CHARS: usize = 300;
 pub const MAX_EMAIL_CHARS: usize = 254;
 
+#[derive(Default)]
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    /// Records that `field` breaks a rule; the sentence begins with the field's name.
+    fn add(&mut self, field: impl Into<String>, rest: impl std::fmt::Display) {
+        let field = field.into();
+        self.0.push(Problem {
+            message: format!("{field} {rest}"),
+            field,
+        });
+    }
+}
+
 /// Every reason these inputs cannot make a site, one sentence each naming its field.
-pub fn check(inputs: &SiteInputs) -> Result<(), Vec<String>> {
-    let mut problems = Vec::new();
+pub fn check(inputs: &SiteInputs) -> Result<(), Vec<Problem>> {
+    let mut problems = Problems::default();
     text(
         "site_name",
         &inputs.site_name,
@@ -32,9 +47,10 @@ pub fn check(inputs: &SiteInputs) -> Result<(), Vec<String>> {
         ("accent", &colors.accent),
     ] {
         if !colour_ok(value) {
-            problems.push(format!(
-                "brand_colors.{field} must be a colour like #1a1a1a, not {value:?}"
-            ));
+            problems.add(
+                format!("brand_colors.{field}"),
+                format_args!("must be a colour like #1a1a1a, not {value:?}"),
+            );
         }
     }
     for (field, value) in [
@@ -42,58 +58,69 @@ pub fn check(inputs: &SiteInputs) -> Result<(), Vec<String>> {
         ("body", &inputs.typography.body),
     ] {
         if !font_ok(value) {
-            problems.push(format!(
-                "typography.{field} must be 1 to 40 letters, digits, spaces or hyphens, not {value:?}"
-            ));
+            problems.add(
+                format!("typography.{field}"),
+                format_args!("must be 1 to 40 letters, digits, spaces or hyphens, not {value:?}"),
+            );
         }
     }
 
     if inputs.pages.is_empty() {
-        problems.push("pages must name at least one page".into());
+        problems.add("pages", "must name at least one page");
     }
     if inputs.pages.len() > MAX_PAGES {
-        problems.push(format!(
-            "pages may name at most {MAX_PAGES} pages, not {}",
-            inputs.pages.len()
-        ));
+        problems.add(
+            "pages",
+            format_args!(
+                "may name at most {MAX_PAGES} pages, not {}",
+                inputs.pages.len()
+            ),
+        );
     }
     for (i, slug) in inputs.pages.iter().enumerate() {
         if !page_slug_ok(slug) {
-            problems.push(format!(
-                "pages[{i}] must be 1 to 40 lowercase letters, digits or hyphens, and not {}, not {slug:?}",
-                RESERVED_SLUGS.join(" or ")
-            ));
+            problems.add(
+                format!("pages[{i}]"),
+                format_args!(
+                    "must be 1 to 40 lowercase letters, digits or hyphens, and not {}, not {slug:?}",
+                    RESERVED_SLUGS.join(" or ")
+                ),
+            );
         } else if inputs.pages[..i].contains(slug) {
-            problems.push(format!("pages[{i}] repeats {slug:?}"));
+            problems.add(format!("pages[{i}]"), format_args!("repeats {slug:?}"));
         }
     }
 
     if !email_ok(&inputs.contact_email) {
-        problems.push(format!(
-            "contact_email must be an email address like name@example.com, not {:?}",
-            inputs.contact_email
-        ));
+        problems.add(
+            "contact_email",
+            format_args!(
+                "must be an email address like name@example.com, not {:?}",
+                inputs.contact_email
+            ),
+        );
     }
 
-    if problems.is_empty() {
+    if problems.0.is_empty() {
         Ok(())
     } else {
-        Err(problems)
+        Err(problems.0)
     }
 }
 
-fn text(field: &str, value: &str, max: usize, problems: &mut Vec<String>) {
+fn text(field: &str, value: &str, max: usize, problems: &mut Problems) {
     if value.trim().is_empty() {
-        problems.push(format!("{field} must not be empty"));
+        problems.add(field, "must not be empty");
     }
     let chars = value.chars().count();
     if chars > max {
-        problems.push(format!(
-            "{field} may be at most {max} characters, not {chars}"
-        ));
+        problems.add(
+            field,
+            format_args!("may be at most {max} characters, not {chars}"),
+        );
     }
     if value.chars().any(char::is_control) {
-        problems.push(format!("{field} must not contain control characters"));
+        problems.add(field, "must not contain control characters");
     }
 }
 
@@ -163,7 +190,12 @@ mod tests {
     }
 
     fn problems(inputs: &SiteInputs) -> Vec<String> {
-        check(inputs).err().unwrap_or_default()
+        check(inputs)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.message)
+            .collect()
     }
 
     #[test]

@@ -16,17 +16,47 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::site::{self, Site, SiteInputs, SiteSpec};
-use crate::{Handlers, StepContext, StepError};
+use crate::{Handlers, InputProblem, StepContext, StepError, StepHandler};
 
 pub(crate) fn register(handlers: &mut Handlers) {
-    handlers.insert("website.initialize_project", build::InitializeProject);
-    handlers.insert("website.generate_pages", build::GeneratePages);
-    handlers.insert("website.apply_branding", build::ApplyBranding);
-    handlers.insert("website.setup_seo", build::SetupSeo);
-    handlers.insert("website.configure_navigation", build::ConfigureNavigation);
-    handlers.insert("website.setup_contact_form", build::SetupContactForm);
-    handlers.insert("website.deploy", deploy::Deploy);
-    handlers.insert("website.verify", verify::Verify);
+    handlers.insert(
+        "website.initialize_project",
+        SiteStep(build::InitializeProject),
+    );
+    handlers.insert("website.generate_pages", SiteStep(build::GeneratePages));
+    handlers.insert("website.apply_branding", SiteStep(build::ApplyBranding));
+    handlers.insert("website.setup_seo", SiteStep(build::SetupSeo));
+    handlers.insert(
+        "website.configure_navigation",
+        SiteStep(build::ConfigureNavigation),
+    );
+    handlers.insert(
+        "website.setup_contact_form",
+        SiteStep(build::SetupContactForm),
+    );
+    handlers.insert("website.deploy", SiteStep(deploy::Deploy));
+    handlers.insert("website.verify", SiteStep(verify::Verify));
+}
+
+/// A website step: it runs as the step it wraps, and refuses at creation the inputs that
+/// [`site::check`] would refuse at run time.
+struct SiteStep<H>(H);
+
+#[async_trait::async_trait]
+impl<H: StepHandler> StepHandler for SiteStep<H> {
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<serde_json::Value, StepError> {
+        self.0.run(ctx).await
+    }
+
+    fn check_inputs(&self, inputs: &serde_json::Value) -> Vec<InputProblem> {
+        match serde_json::from_value::<SiteInputs>(inputs.clone()) {
+            Ok(inputs) => site::check(&inputs).err().unwrap_or_default(),
+            Err(e) => vec![InputProblem {
+                field: String::new(),
+                message: format!("the inputs cannot be read as a site's: {e}"),
+            }],
+        }
+    }
 }
 
 /// What a live site tells Quorum about itself; never served.
@@ -59,6 +89,7 @@ impl Plan {
     pub fn new(ctx: &StepContext<'_>) -> Result<Plan, StepError> {
         let inputs: SiteInputs = ctx.inputs()?;
         site::check(&inputs).map_err(|problems| {
+            let problems: Vec<String> = problems.into_iter().map(|p| p.message).collect();
             StepError::Permanent(format!(
                 "the site's inputs cannot be used: {}",
                 problems.join("; ")

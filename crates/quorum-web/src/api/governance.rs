@@ -5,11 +5,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use quorum_domain::{Council, Vote, Workflow};
-use quorum_service::{CancelRequest, MembersRequest, VoteRequest};
+use quorum_service::{CancelRequest, MembersRequest, ReassignRequest, VoteRequest};
 use serde::Serialize;
 
 use crate::error::{ApiError, ErrorEnvelope};
-use crate::extract::{ApiJson, Caller};
+use crate::extract::{ApiJson, Caller, json_body};
 use crate::router::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -41,6 +41,26 @@ pub async fn vote(
     ))
 }
 
+/// Send a workflow nobody has voted on yet to another council (admin). Its members, less the
+/// workflow's creator, become the electorate; the reason is kept in the audit trail.
+#[utoipa::path(post, path = "/api/workflows/{id}/reassign", tag = "governance", params(("id" = String, Path)),
+    request_body = ReassignRequest, security(("bearer" = [])),
+    responses((status = 200, body = Workflow), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub async fn reassign(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<ReassignRequest>,
+) -> Result<Json<Workflow>, ApiError> {
+    Ok(Json(
+        state
+            .quorum
+            .reassign_workflow(&caller, &id, request)
+            .await?,
+    ))
+}
+
 /// Hand an approved workflow to execution (admin or its creating agent).
 #[utoipa::path(post, path = "/api/workflows/{id}/enqueue", tag = "governance", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Workflow), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
@@ -66,9 +86,7 @@ pub async fn cancel(
     let request: CancelRequest = if body.iter().all(u8::is_ascii_whitespace) {
         CancelRequest::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            ApiError::bad_request(format!("the body is not a cancel request: {e}"), Vec::new())
-        })?
+        json_body(&body)?
     };
     Ok(Json(
         state

@@ -2,8 +2,7 @@
 //! they post to. The list is also served alone (`?fragment=1`) for the page's script,
 //! which fetches it again when the event stream says something changed.
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -19,6 +18,7 @@ use super::layout::{self, Chrome, Flash, FlashKind, Nav, PageError, PageResult};
 use super::session::Session;
 use crate::error::ApiError;
 use crate::router::AppState;
+use crate::strict;
 
 /// The newest this many undecided workflows are shown; the rest are counted and linked. Each
 /// is read whole (votes, electorate); at 25 the queue was the one page over 50 ms at p99 with
@@ -182,9 +182,9 @@ pub async fn vote(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
-    form: Result<Form<VoteForm>, FormRejection>,
+    body: Bytes,
 ) -> Response {
-    let Ok(Form(form)) = form else {
+    let Ok(form) = strict::form::<VoteForm>(&body) else {
         // Without a readable form there is no CSRF token to trust either.
         return layout::error_page(
             StatusCode::FORBIDDEN,

@@ -137,12 +137,8 @@ async fn each_seed_filter_narrows_the_list_and_status_is_case_insensitive(backen
     let a = app.create_website("agent_jermaine_super_action", "A").await;
     app.create_website("agent_jermaine_super_action", "B").await;
     let c = app.create_website("commerce_agent", "C").await;
-    let body = json!({"workflow_type_id": "website.create_basic_site", "assigned_council_id": "council_commerce",
-        "inputs": {"site_name": "D", "site_description": "d", "contact_email": "d@example.com"}});
-    let (status, _) = app
-        .send(Method::POST, "/api/workflows", "commerce_agent", Some(body))
+    app.create_for("commerce_agent", "council_commerce", json!({}))
         .await;
-    assert_eq!(status, StatusCode::CREATED);
     app.force_status(
         a["id"].as_str().unwrap(),
         WorkflowStatus::Pending,

@@ -65,7 +65,15 @@ async fn a_majority_of_a_council_of_four_approves_and_the_workflow_is_queued(bac
         .collect();
     assert_eq!(
         events,
-        ["created", "voted", "voted", "voted", "voted", "decided"]
+        [
+            "created",
+            "reassigned",
+            "voted",
+            "voted",
+            "voted",
+            "voted",
+            "decided"
+        ]
     );
 }
 

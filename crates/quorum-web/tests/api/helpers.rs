@@ -237,11 +237,11 @@ impl TestApp {
         names
     }
 
-    /// Creates a website workflow for `council` as `agent`; asserts 201.
+    /// Creates a website workflow as `agent` and, when `council` is not the type's own, has
+    /// the admin send it there (agents cannot choose); asserts 201 and 200.
     pub async fn create_for(&self, agent: &str, council: &str, extra: Value) -> Value {
         let mut body = json!({
             "workflow_type_id": "website.create_basic_site",
-            "assigned_council_id": council,
             "inputs": {"site_name": "Codex", "site_description": "AI-powered web development", "contact_email": "hello@codexdigital.app"}
         });
         for (k, v) in extra.as_object().cloned().unwrap_or_default() {
@@ -251,7 +251,20 @@ impl TestApp {
             .send(Method::POST, "/api/workflows", agent, Some(body))
             .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
-        created
+        if created["assigned_council_id"] == council {
+            return created;
+        }
+        let id = created["id"].as_str().unwrap();
+        let (status, moved) = self
+            .send(
+                Method::POST,
+                &format!("/api/workflows/{id}/reassign"),
+                "admin",
+                Some(json!({"council_id": council, "reason": "this council reviews it in this test"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{moved}");
+        moved
     }
 
     pub async fn vote(&self, who: &str, id: &str, vote: &str, reason: &str) -> (StatusCode, Value) {

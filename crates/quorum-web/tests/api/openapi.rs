@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use crate::helpers::{Backend, TestApp};
 
 /// Every route of the API, as (method, path).
-const ROUTES: [(&str, &str); 23] = [
+const ROUTES: [(&str, &str); 24] = [
     ("get", "/api/workflows"),
     ("post", "/api/workflows"),
     ("get", "/api/workflows/metrics"),
@@ -22,6 +22,7 @@ const ROUTES: [(&str, &str); 23] = [
     ("put", "/api/councils/{id}/members"),
     ("post", "/api/workflows/{id}/votes"),
     ("post", "/api/workflows/{id}/enqueue"),
+    ("post", "/api/workflows/{id}/reassign"),
     ("post", "/api/workflows/{id}/cancel"),
     ("get", "/api/events"),
     ("post", "/api/principals"),
