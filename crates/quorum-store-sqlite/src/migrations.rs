@@ -14,6 +14,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("jobs", include_str!("../migrations/0003_jobs.sql")),
     ("contact", include_str!("../migrations/0004_contact.sql")),
+    ("sessions", include_str!("../migrations/0005_sessions.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {
@@ -86,6 +87,7 @@ mod tests {
         assert_eq!(version, MIGRATIONS.len() as i64);
         let before = tables(&conn);
         assert!(before.contains(&"contact_messages".to_owned()));
+        assert!(before.contains(&"dashboard_sessions".to_owned()));
         run(&mut conn).map_err(|e| e.0).unwrap();
         assert_eq!(tables(&conn), before);
     }
