@@ -14,5 +14,6 @@ mod events;
 mod execution;
 mod governance;
 mod openapi;
+mod sessions;
 mod types;
 mod websites;
