@@ -277,14 +277,24 @@ async fn demo_data(
 }
 
 async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()> {
-    let TokenCommand::Create {
-        principal,
-        kind,
-        roles,
-        name,
-    } = command;
     let quorum = open(settings, None, false).await?;
     let admin = auth::admin_principal();
+    let (principal, kind, roles, name) = match command {
+        TokenCommand::Create {
+            principal,
+            kind,
+            roles,
+            name,
+        } => (principal, kind, roles, name),
+        TokenCommand::Revoke { principal } => {
+            let revoked = quorum.revoke_tokens(&admin, &principal).await?;
+            println!(
+                "revoked {} token(s) of {principal}; its dashboard sessions have ended",
+                revoked.revoked_tokens
+            );
+            return Ok(());
+        }
+    };
     let exists = quorum.store().get_principal(&principal).await.is_ok();
     let token = if exists {
         quorum.create_token(&admin, &principal).await?

@@ -254,6 +254,11 @@ pub enum TokenCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Revoke every token of a principal and end its dashboard sessions, on every server.
+    Revoke {
+        /// The principal's id.
+        principal: String,
+    },
 }
 
 #[derive(Subcommand)]

@@ -169,6 +169,16 @@ fn migrate_demo_data_check_types_and_tokens_work_from_the_command_line() {
         .unwrap();
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("--kind"));
+    assert!(
+        run(quorum(dir.path()).args(["token", "revoke", "agent_cli"]))
+            .contains("revoked 2 token(s) of agent_cli")
+    );
+    let unknown = quorum(dir.path())
+        .args(["token", "revoke", "nobody"])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no principal"));
 
     let file = dir.path().join("echo.toml");
     std::fs::write(&file, "id = \"x\"\nname = \"X\"\n").unwrap();

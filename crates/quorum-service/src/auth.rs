@@ -44,6 +44,15 @@ impl Auth {
         }
     }
 
+    pub(crate) fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The digest of the configured admin token, if there is one.
+    pub(crate) fn admin_token_hash(&self) -> Option<&[u8; 32]> {
+        self.admin_token_hash.as_ref()
+    }
+
     /// The principal a bearer token belongs to; 401 for a token nobody holds.
     pub async fn authenticate(&self, token: &str) -> ServiceResult<Principal> {
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();

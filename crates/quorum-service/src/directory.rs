@@ -29,6 +29,13 @@ pub struct PrincipalCreated {
     pub token: String,
 }
 
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TokensRevoked {
+    pub principal_id: String,
+    /// How many API tokens were deleted; the principal's dashboard sessions ended with them.
+    pub revoked_tokens: u64,
+}
+
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewCouncil {
     pub id: String,
@@ -133,6 +140,36 @@ impl Quorum {
                 other => other.into(),
             })?;
         Ok(token)
+    }
+
+    /// Deletes every API token of a principal and ends all its dashboard sessions, at once and
+    /// on every server (admin only). The principal stays; `create_token` gives it a new one.
+    pub async fn revoke_tokens(
+        &self,
+        caller: &Principal,
+        principal_id: &str,
+    ) -> ServiceResult<TokensRevoked> {
+        auth::require(caller, Role::Admin)?;
+        if principal_id == auth::ADMIN_ID {
+            return Err(ServiceError::NotFound(
+                "the admin has no stored tokens: its token is QUORUM_ADMIN_TOKEN; change it and restart the servers to revoke it".into(),
+            ));
+        }
+        let revoked_tokens = self
+            .store
+            .revoke_tokens(principal_id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound(_) => {
+                    ServiceError::NotFound(format!("there is no principal {principal_id:?}"))
+                }
+                other => other.into(),
+            })?;
+        tracing::info!(principal.id = %principal_id, revoked_tokens, by = %caller.id, "revoked a principal's tokens");
+        Ok(TokensRevoked {
+            principal_id: principal_id.to_owned(),
+            revoked_tokens,
+        })
     }
 
     pub async fn create_council(

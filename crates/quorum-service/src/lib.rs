@@ -13,6 +13,7 @@ mod governance;
 mod mail;
 pub mod registry;
 mod relay;
+pub mod sessions;
 pub mod telemetry;
 mod worker;
 mod workflows;
@@ -25,7 +26,7 @@ use quorum_store::{Store, StoreError};
 
 pub use chat::{ChatContext, ChatMode, ChatOutcome, ChatRequest, Plan, PlannedCouncil};
 pub use contact::{ContactForm, Received, live_manifest, valid_slug};
-pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated};
+pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated, TokensRevoked};
 pub use error::ServiceError;
 pub use executor::Outcome;
 pub use governance::{CancelRequest, MembersRequest, ReassignRequest, VoteRequest};

@@ -266,3 +266,28 @@ pub async fn council_for_domain(pool: &PgPool, domain: &str) -> StoreResult<Opti
         .await
         .map_err(map_err)
 }
+
+pub async fn revoke_tokens(pool: &PgPool, principal_id: &str) -> StoreResult<u64> {
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    // The principal's row is locked, so a token added concurrently waits and then lands after
+    // the revocation, never half-way through it.
+    sqlx::query("SELECT id FROM principals WHERE id = $1 FOR UPDATE")
+        .bind(principal_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .ok_or_else(|| StoreError::NotFound(format!("principal {principal_id}")))?;
+    let tokens = sqlx::query("DELETE FROM api_tokens WHERE principal_id = $1")
+        .bind(principal_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected();
+    sqlx::query("DELETE FROM dashboard_sessions WHERE principal_id = $1")
+        .bind(principal_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(tokens)
+}

@@ -7,6 +7,7 @@ mod directory;
 mod governance;
 mod jobs;
 mod rows;
+mod sessions;
 mod steps;
 mod workflows;
 
@@ -212,6 +213,26 @@ impl Store for PgStore {
 
     async fn principal_by_token(&self, token_hash: &str) -> StoreResult<Option<Principal>> {
         directory::principal_by_token(&self.pool, token_hash).await
+    }
+
+    async fn revoke_tokens(&self, principal_id: &str) -> StoreResult<u64> {
+        directory::revoke_tokens(&self.pool, principal_id).await
+    }
+
+    async fn create_session(&self, session: &DashboardSession) -> StoreResult<()> {
+        sessions::create(&self.pool, session).await
+    }
+
+    async fn live_session(
+        &self,
+        id_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Option<DashboardSession>> {
+        sessions::live(&self.pool, id_hash, now).await
+    }
+
+    async fn end_sessions(&self, token_hash: &str) -> StoreResult<u64> {
+        sessions::end(&self.pool, token_hash).await
     }
 
     async fn create_council(&self, council: &Council) -> StoreResult<()> {

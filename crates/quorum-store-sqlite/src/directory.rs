@@ -266,3 +266,18 @@ pub fn council_for_domain(conn: &Connection, domain: &str) -> Result<Option<Stri
         |row| Ok(row.get(0)?),
     )
 }
+
+pub fn revoke_tokens(tx: &Connection, principal_id: &str) -> Result<u64> {
+    get_principal(tx, principal_id)?;
+    let tokens = rows::run(
+        tx,
+        "DELETE FROM api_tokens WHERE principal_id = ?",
+        [principal_id],
+    )?;
+    rows::run(
+        tx,
+        "DELETE FROM dashboard_sessions WHERE principal_id = ?",
+        [principal_id],
+    )?;
+    Ok(tokens as u64)
+}

@@ -13,6 +13,7 @@ mod governance;
 mod jobs;
 mod migrations;
 mod rows;
+mod sessions;
 mod steps;
 mod workflows;
 
@@ -165,6 +166,38 @@ impl Store for SqliteStore {
         let token_hash = token_hash.to_owned();
         self.db
             .read(move |conn| directory::principal_by_token(conn, &token_hash))
+            .await
+    }
+
+    async fn revoke_tokens(&self, principal_id: &str) -> StoreResult<u64> {
+        let principal_id = principal_id.to_owned();
+        self.db
+            .write(move |tx| directory::revoke_tokens(tx, &principal_id))
+            .await
+    }
+
+    async fn create_session(&self, session: &DashboardSession) -> StoreResult<()> {
+        let session = session.clone();
+        self.db
+            .write(move |tx| sessions::create(tx, &session))
+            .await
+    }
+
+    async fn live_session(
+        &self,
+        id_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Option<DashboardSession>> {
+        let id_hash = id_hash.to_owned();
+        self.db
+            .read(move |conn| sessions::live(conn, &id_hash, now))
+            .await
+    }
+
+    async fn end_sessions(&self, token_hash: &str) -> StoreResult<u64> {
+        let token_hash = token_hash.to_owned();
+        self.db
+            .write(move |tx| sessions::end(tx, &token_hash))
             .await
     }
 

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "savings bounds",
         include_str!("../migrations/0005_savings_bounds.sql"),
     ),
+    ("sessions", include_str!("../migrations/0006_sessions.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {
@@ -90,6 +91,7 @@ mod tests {
         assert_eq!(version, MIGRATIONS.len() as i64);
         let before = tables(&conn);
         assert!(before.contains(&"contact_messages".to_owned()));
+        assert!(before.contains(&"dashboard_sessions".to_owned()));
         run(&mut conn).map_err(|e| e.0).unwrap();
         assert_eq!(tables(&conn), before);
     }

@@ -39,7 +39,10 @@ macro_rules! conformance_suite {
             jobs_are_claimed_by_priority_then_age_and_only_once_ready,
             eight_concurrent_claimers_never_take_the_same_job,
             an_expired_lease_is_claimed_again_and_the_old_claim_is_fenced,
-            step_records_show_progress_attempts_and_errors
+            step_records_show_progress_attempts_and_errors,
+            sessions_live_until_they_expire_and_sign_out_ends_every_session_of_the_token,
+            creating_a_session_prunes_expired_ones,
+            revoking_a_principals_tokens_ends_its_tokens_and_sessions_and_nothing_else
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -57,6 +60,7 @@ pub type S = Arc<dyn Store>;
 
 pub use crate::conformance_governance::*;
 pub use crate::conformance_queue::*;
+pub use crate::conformance_sessions::*;
 
 const TYPE_ID: &str = "test.echo";
 

@@ -14,6 +14,8 @@ pub mod conformance;
 mod conformance_governance;
 #[cfg(feature = "conformance")]
 mod conformance_queue;
+#[cfg(feature = "conformance")]
+mod conformance_sessions;
 
 pub use aggregates::{
     AggregateKey, AggregateRow, Counts, MetricsSummary, bulk_deltas, metric_shares, normalize,
@@ -62,6 +64,23 @@ pub trait Store: Send + Sync + 'static {
     async fn add_token(&self, principal_id: &str, token_hash: &str) -> StoreResult<()>;
     async fn get_principal(&self, id: &str) -> StoreResult<Principal>;
     async fn principal_by_token(&self, token_hash: &str) -> StoreResult<Option<Principal>>;
+    /// Deletes every API token and dashboard session of a principal, in one transaction;
+    /// returns how many tokens there were. NotFound when there is no such principal.
+    async fn revoke_tokens(&self, principal_id: &str) -> StoreResult<u64>;
+
+    // --- dashboard sessions ---------------------------------------------------------------
+
+    /// Keeps a new session; in the same transaction, removes a bounded number of expired ones,
+    /// so that the table holds little more than the live sessions.
+    async fn create_session(&self, session: &DashboardSession) -> StoreResult<()>;
+    /// The session whose id hashes to `id_hash`, unless it has expired at `now`.
+    async fn live_session(
+        &self,
+        id_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Option<DashboardSession>>;
+    /// Ends every session that signed in with the token `token_hash`; returns how many.
+    async fn end_sessions(&self, token_hash: &str) -> StoreResult<u64>;
 
     // --- councils -------------------------------------------------------------------------
 

@@ -292,3 +292,17 @@ pub struct ContactMessage {
     pub delivered_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
 }
+
+/// A dashboard session. The browser holds the session id; the store only its SHA-256.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardSession {
+    /// SHA-256 (hex) of the session id.
+    pub id_hash: String,
+    pub principal_id: String,
+    /// SHA-256 (hex) of the API token the session signed in with.
+    pub token_hash: String,
+    /// The token every form of this session carries.
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}

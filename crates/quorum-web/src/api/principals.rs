@@ -1,10 +1,10 @@
 //! `/api/principals`: agents and people, and their tokens.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use quorum_domain::Principal;
-use quorum_service::{NewPrincipal, PrincipalCreated};
+use quorum_service::{NewPrincipal, PrincipalCreated, TokensRevoked};
 
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::{ApiJson, Caller};
@@ -29,4 +29,20 @@ pub async fn create(
     responses((status = 200, body = Principal), (status = 401, body = ErrorEnvelope)))]
 pub async fn me(Caller(caller): Caller) -> Json<Principal> {
     Json(caller)
+}
+
+/// Revoke every API token of a principal (admin). Its dashboard sessions end with them, on
+/// every server; the principal stays, and a new token can be made for it.
+#[utoipa::path(delete, path = "/api/principals/{id}/tokens", tag = "principals", params(("id" = String, Path, description = "The principal's id")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The tokens are revoked and the sessions ended", body = TokensRevoked),
+        (status = 401, description = "No valid API token", body = ErrorEnvelope),
+        (status = 403, description = "The caller is not an admin", body = ErrorEnvelope),
+        (status = 404, description = "There is no such principal", body = ErrorEnvelope)))]
+pub async fn revoke_tokens(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<TokensRevoked>, ApiError> {
+    Ok(Json(state.quorum.revoke_tokens(&caller, &id).await?))
 }

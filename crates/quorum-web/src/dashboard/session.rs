@@ -1,17 +1,17 @@
-//! Dashboard sessions and CSRF protection.
+//! Dashboard sessions and CSRF protection, as the browser sees them.
 //!
-//! A session is a stateless cookie: the principal's id, whether it signed in with the
-//! configured admin token, an expiry and the SHA-256 of the API token it signed in with,
-//! authenticated by an HMAC-SHA256 under a key drawn at random when the process starts. The
-//! token itself never reaches the browser. Every request checks the MAC and the expiry, then
-//! looks the token's hash up again, so a revoked token ends its sessions at once.
+//! The session cookie holds only a random 256-bit session id; the session itself (its
+//! principal, the hash of the API token it signed in with, its CSRF token and its expiry) is a
+//! row in the database, kept by `quorum_service::sessions`, which stores only the id's hash.
+//! Every request looks the row up and checks the token again, so signing out, or an admin's
+//! revocation of a principal's tokens, ends the session at once on every server; a restart
+//! signs nobody out, and servers behind one address need no sticky sessions.
 //!
-//! The key lives only in this process: a restart signs everyone out, and several servers
-//! behind one address need sticky sessions (or people sign in again when they move).
-//!
-//! CSRF tokens are derived from the session cookie (an HMAC of it), so a form's token is
-//! tied to the session that rendered it and needs no storage; the sign-in form, which has
-//! no session yet, uses a random double-submit cookie instead. Both compare in constant time.
+//! A form's CSRF token is the session's own, random and kept in its row, so it is good only
+//! for that session; the sign-in form, which has no session yet, uses a random double-submit
+//! cookie instead. Both compare in constant time. The one-shot flash message is sealed with an
+//! HMAC under a key drawn when the process starts: a message from another server (or a
+//! forged one) is simply not shown.
 
 use std::sync::LazyLock;
 
@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use quorum_domain::Principal;
-use quorum_service::auth::{ADMIN_ID, admin_principal};
+use quorum_service::sessions::{self, SignedIn};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -35,9 +35,10 @@ pub const SESSION_COOKIE: &str = "quorum_session";
 pub const SIGN_IN_COOKIE: &str = "quorum_sign_in";
 /// A one-shot message for the next page, set by a form's redirect.
 pub const FLASH_COOKIE: &str = "quorum_flash";
-/// Sessions last a working day; then the member signs in again.
-pub const LIFETIME_SECONDS: i64 = 12 * 3600;
+/// The session cookie lasts as long as the session row.
+pub const LIFETIME_SECONDS: i64 = sessions::LIFETIME.num_seconds();
 
+/// The flash cookie's key; sessions and CSRF tokens need none.
 static KEY: LazyLock<[u8; 32]> = LazyLock::new(rand::random);
 
 /// HMAC-SHA256 (RFC 2104) for keys of at most one block, which is all this module uses.
@@ -105,23 +106,6 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> He
     HeaderValue::from_str(&text).expect("cookie values are base64url")
 }
 
-/// The cookie value for a fresh session of `principal`, who presented `token`.
-pub fn new_session(principal: &Principal, token: &str) -> String {
-    let expires = quorum_domain::time::now().timestamp() + LIFETIME_SECONDS;
-    // The configured admin has no stored token to look up again; its sessions end with the
-    // process, whose key changes when QUORUM_ADMIN_TOKEN is changed and the server restarted.
-    let source = if principal.id == ADMIN_ID {
-        "admin"
-    } else {
-        "token"
-    };
-    let hash = hex::encode(Sha256::digest(token.as_bytes()));
-    seal(
-        "session",
-        &format!("{}|{source}|{expires}|{hash}", principal.id),
-    )
-}
-
 /// A random value for the sign-in form's double-submit cookie.
 pub fn new_sign_in_token() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
@@ -146,6 +130,8 @@ pub struct Session {
     pub principal: Principal,
     pub csrf: String,
     pub flash: Option<Flash>,
+    /// What signing out ends.
+    pub signed_in: SignedIn,
 }
 
 impl Session {
@@ -159,10 +145,6 @@ impl Session {
             "This form has expired or did not come from Quorum, so nothing was changed. Go back, reload the page and try again.",
         ))
     }
-}
-
-fn csrf_for(session_cookie: &str) -> String {
-    URL_SAFE_NO_PAD.encode(hmac(&*KEY, format!("csrf|{session_cookie}").as_bytes()))
 }
 
 /// Where an anonymous request is sent: the sign-in page, coming back here afterwards.
@@ -190,33 +172,17 @@ impl FromRequestParts<AppState> for Session {
         let Some(value) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(to_sign_in(parts));
         };
-        let Some(payload) = unseal("session", value) else {
-            return Err(to_sign_in(parts));
-        };
-        let fields: Vec<&str> = payload.split('|').collect();
-        let [id, source, expires, hash] = fields[..] else {
-            return Err(to_sign_in(parts));
-        };
-        let live = expires
-            .parse::<i64>()
-            .is_ok_and(|at| at > quorum_domain::time::now().timestamp());
-        if !live {
-            return Err(to_sign_in(parts));
-        }
-        let principal = match source {
-            "admin" if id == ADMIN_ID => admin_principal(),
-            "token" => match state.quorum.store().principal_by_token(hash).await {
-                Ok(Some(p)) if p.id == id => p,
-                // The token was revoked or the principal removed: the session ends with it.
-                Ok(_) => return Err(to_sign_in(parts)),
-                Err(e) => return Err(PageError::from(ApiError::from(e)).into_response()),
-            },
-            _ => return Err(to_sign_in(parts)),
+        let signed_in = match state.quorum.auth().session(value).await {
+            Ok(Some(signed_in)) => signed_in,
+            // Unknown, expired, signed out, or its token revoked.
+            Ok(None) => return Err(to_sign_in(parts)),
+            Err(e) => return Err(PageError::from(ApiError::from(e)).into_response()),
         };
         Ok(Session {
-            principal,
-            csrf: csrf_for(value),
+            principal: signed_in.principal.clone(),
+            csrf: signed_in.csrf.clone(),
             flash: read_flash(&parts.headers),
+            signed_in,
         })
     }
 }
@@ -236,16 +202,16 @@ mod tests {
 
     #[test]
     fn a_sealed_value_opens_only_unchanged_and_for_its_purpose() {
-        let sealed = seal("session", "user_a|token|99|abc");
+        let sealed = seal("flash", "success|Vote recorded.");
         assert_eq!(
-            unseal("session", &sealed).as_deref(),
-            Some("user_a|token|99|abc")
+            unseal("flash", &sealed).as_deref(),
+            Some("success|Vote recorded.")
         );
-        assert_eq!(unseal("flash", &sealed), None);
+        assert_eq!(unseal("other", &sealed), None);
         let (payload, mac) = sealed.split_once('.').unwrap();
-        let forged = URL_SAFE_NO_PAD.encode("admin|admin|99|abc");
-        assert_eq!(unseal("session", &format!("{forged}.{mac}")), None);
-        assert_eq!(unseal("session", payload), None);
+        let forged = URL_SAFE_NO_PAD.encode("error|Your session was revoked.");
+        assert_eq!(unseal("flash", &format!("{forged}.{mac}")), None);
+        assert_eq!(unseal("flash", payload), None);
     }
 
     #[test]

@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::layout::{self, Chrome, Flash, FlashKind, Nav, PageError};
 use super::session::{
-    self, SESSION_COOKIE, SIGN_IN_COOKIE, Session, cookie, new_session, new_sign_in_token,
-    same_secret, set_cookie,
+    self, SESSION_COOKIE, SIGN_IN_COOKIE, Session, cookie, new_sign_in_token, same_secret,
+    set_cookie,
 };
 use crate::router::AppState;
 
@@ -113,14 +113,18 @@ pub async fn submit(
     }
     let next = next_of(&form.next);
     let token = form.token.trim();
-    match state.quorum.auth().authenticate(token).await {
-        Ok(principal) if !token.is_empty() => {
+    match state.quorum.auth().sign_in(token).await {
+        Ok(session_id) => {
             let mut response = Redirect::to(next).into_response();
             let headers = response.headers_mut();
-            let value = new_session(&principal, token);
             headers.append(
                 header::SET_COOKIE,
-                set_cookie(&state, SESSION_COOKIE, &value, session::LIFETIME_SECONDS),
+                set_cookie(
+                    &state,
+                    SESSION_COOKIE,
+                    &session_id,
+                    session::LIFETIME_SECONDS,
+                ),
             );
             headers.append(
                 header::SET_COOKIE,
@@ -128,7 +132,7 @@ pub async fn submit(
             );
             response
         }
-        Ok(_) | Err(quorum_service::ServiceError::Unauthorized(_)) => {
+        Err(quorum_service::ServiceError::Unauthorized(_)) => {
             let flash = Flash::new(
                 FlashKind::Error,
                 "That token is not valid. Check it, or ask an admin for a new one.",
@@ -146,6 +150,8 @@ pub async fn submit(
     }
 }
 
+/// Ends every session of the token this one signed in with (another browser's too, and on
+/// every server), then clears the cookie.
 pub async fn sign_out(
     State(state): State<AppState>,
     session: Session,
@@ -154,6 +160,9 @@ pub async fn sign_out(
     let given = form.map(|Form(f)| f.csrf).unwrap_or_default();
     if let Err(refused) = session.check_csrf(&given) {
         return refused.into_response();
+    }
+    if let Err(e) = state.quorum.auth().sign_out(&session.signed_in).await {
+        return PageError::from(e).into_response();
     }
     let mut response = layout::redirect_with(
         &state,

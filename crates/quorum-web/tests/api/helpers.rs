@@ -143,6 +143,23 @@ impl TestApp {
         app
     }
 
+    /// Another server over the same database, as a second process behind the same address
+    /// would be, configured with `admin_token`; returns its URL.
+    pub async fn second_server(&self, admin_token: &str) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let quorum =
+            Quorum::new(self.store.clone(), Some(admin_token), false).with_step_env(StepEnv {
+                data_dir: self.data_dir.path().to_owned(),
+                public_url: url.clone(),
+            });
+        quorum.prepare().await.unwrap();
+        let app = quorum_web::router(quorum)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(axum::serve(quorum_web::listener(listener), app).into_future());
+        url
+    }
+
     async fn seed(&mut self) {
         for (id, kind, roles) in [
             ("agent_jermaine_super_action", "agent", json!(["agent"])),

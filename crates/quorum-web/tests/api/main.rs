@@ -15,5 +15,6 @@ mod execution;
 mod governance;
 mod holes;
 mod openapi;
+mod sessions;
 mod types;
 mod websites;

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use crate::helpers::{Backend, TestApp};
 
 /// Every route of the API, as (method, path).
-const ROUTES: [(&str, &str); 24] = [
+const ROUTES: [(&str, &str); 25] = [
     ("get", "/api/workflows"),
     ("post", "/api/workflows"),
     ("get", "/api/workflows/metrics"),
@@ -27,6 +27,7 @@ const ROUTES: [(&str, &str); 24] = [
     ("get", "/api/events"),
     ("post", "/api/principals"),
     ("get", "/api/principals/me"),
+    ("delete", "/api/principals/{id}/tokens"),
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),
     ("get", "/readyz"),
