@@ -222,9 +222,12 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
         data_dir: quorum.step_env().data_dir.clone(),
         public_url: format!("http://{address}"),
     });
-    let app = quorum_web::router(quorum.clone())
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(quorum_web::listener(listener), app).await });
+    tokio::spawn(quorum_web::serve(
+        listener,
+        quorum_web::router(quorum.clone()),
+        quorum_web::ServerLimits::default(),
+        std::future::pending(),
+    ));
     demo::ensure_directory(&quorum).await?;
     let store = quorum.store();
     let agent = store.get_principal("agent_jermaine_super_action").await?;

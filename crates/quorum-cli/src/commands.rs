@@ -208,12 +208,13 @@ async fn serve(settings: &Settings, demo_mode: bool) -> anyhow::Result<()> {
     });
     tracing::info!(bind = %settings.bind, backend = quorum.store().backend(), "serving");
     let workers = (settings.workers > 0).then(|| quorum.spawn_workers(worker_config(settings)));
-    let app =
-        quorum_web::router(quorum).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(quorum_web::listener(listener), app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    quorum_web::serve(
+        listener,
+        quorum_web::router(quorum),
+        settings.server_limits(),
+        shutdown_signal(),
+    )
+    .await;
     if let Some(workers) = workers {
         workers.shutdown().await;
     }

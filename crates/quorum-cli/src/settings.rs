@@ -98,6 +98,27 @@ pub struct Settings {
     /// outbox (`GET /api/sites/{slug}/messages`).
     #[arg(long, env = "QUORUM_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
+    /// How long a client may take to send a request's headers (from connecting, or from its
+    /// previous response) before its connection is closed. A browser sends them at once.
+    #[arg(
+        long,
+        env = "QUORUM_HEADER_READ_TIMEOUT_SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub header_read_timeout_seconds: u64,
+    /// Open connections per client IP address; more are closed at once. A browser opens about
+    /// six per host. Behind a reverse proxy every client arrives from the proxy's address:
+    /// raise it there.
+    #[arg(
+        long,
+        env = "QUORUM_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub max_connections_per_address: u32,
     /// The sender of contact-form mail.
     #[arg(
         long,
@@ -130,6 +151,13 @@ impl Settings {
             .trim_end_matches('/')
             .to_owned()
     }
+
+    pub fn server_limits(&self) -> quorum_web::ServerLimits {
+        quorum_web::ServerLimits {
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_seconds),
+            max_connections_per_address: self.max_connections_per_address as usize,
+        }
+    }
 }
 
 fn redact_url(url: &str) -> String {
@@ -158,6 +186,14 @@ impl fmt::Debug for Settings {
             .field("lease_seconds", &self.lease_seconds)
             .field("shutdown_grace_seconds", &self.shutdown_grace_seconds)
             .field("retry_base_ms", &self.retry_base_ms)
+            .field(
+                "header_read_timeout_seconds",
+                &self.header_read_timeout_seconds,
+            )
+            .field(
+                "max_connections_per_address",
+                &self.max_connections_per_address,
+            )
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("smtp_from", &self.smtp_from)
             .finish()
@@ -301,6 +337,32 @@ mod tests {
         assert_eq!(cli.settings.public_url(), "http://0.0.0.0:8080");
         let shown = format!("{:?}", cli.settings);
         assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn the_server_limits_default_to_what_no_browser_reaches_and_take_flags() {
+        let limits = parse(&["quorum", "serve"]).settings.server_limits();
+        assert_eq!(limits.header_read_timeout.as_secs(), 30);
+        assert_eq!(limits.max_connections_per_address, 256);
+        let limits = parse(&[
+            "quorum",
+            "--header-read-timeout-seconds",
+            "5",
+            "--max-connections-per-address",
+            "10000",
+            "serve",
+        ])
+        .settings
+        .server_limits();
+        assert_eq!(limits.header_read_timeout.as_secs(), 5);
+        assert_eq!(limits.max_connections_per_address, 10_000);
+        // Zero would close every connection.
+        for flag in [
+            "--header-read-timeout-seconds",
+            "--max-connections-per-address",
+        ] {
+            assert!(Cli::try_parse_from(["quorum", flag, "0", "serve"]).is_err());
+        }
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The real `quorum` binary: `serve --demo` answers the seed's curl examples, and the
 //! administrative subcommands do what their help says.
 
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -118,6 +120,69 @@ async fn serve_demo_answers_every_get_example_of_the_seed() {
         2
     );
     assert_eq!(metrics["workflows_by_type"].as_object().unwrap().len(), 5);
+}
+
+/// How long after `opened` the server closed `stream`, or None if still open after `within`.
+fn closed_after(stream: &mut TcpStream, opened: Instant, within: Duration) -> Option<Duration> {
+    stream.set_read_timeout(Some(within)).unwrap();
+    match stream.read(&mut [0; 64]) {
+        Ok(0) => Some(opened.elapsed()),
+        Err(e) if e.kind() == ErrorKind::ConnectionReset => Some(opened.elapsed()),
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => None,
+        read => panic!("expected the connection closed, read {read:?}"),
+    }
+}
+
+#[tokio::test]
+async fn serve_closes_half_sent_requests_and_connections_over_the_cap_per_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // The timeout from the environment; the cap from its flag, over its variable.
+    let child = quorum(dir.path())
+        .env("QUORUM_HEADER_READ_TIMEOUT_SECONDS", "1")
+        .env("QUORUM_MAX_CONNECTIONS_PER_ADDRESS", "1")
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .args(["--max-connections-per-address", "3", "serve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Process(child);
+    wait_until_ready(&format!("http://127.0.0.1:{port}")).await;
+    // By then the readiness probes' connections are closed, by their clients or the timeout.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+
+    let connect = || {
+        (
+            TcpStream::connect(("127.0.0.1", port)).unwrap(),
+            Instant::now(),
+        )
+    };
+    let mut held = vec![connect(), connect(), connect()];
+    held[0].0.write_all(b"GET /api/workflows HT").unwrap();
+    let (mut extra, opened) = connect();
+    let refused = closed_after(&mut extra, opened, Duration::from_secs(5));
+    assert!(
+        refused.is_some_and(|after| after < Duration::from_millis(500)),
+        "{refused:?}"
+    );
+    for (stream, opened) in &mut held {
+        let closed = closed_after(stream, *opened, Duration::from_secs(5));
+        assert!(
+            closed.is_some_and(
+                |after| after >= Duration::from_millis(950) && after < Duration::from_secs(2)
+            ),
+            "{closed:?}"
+        );
+    }
+    // Their places are free again.
+    let (mut stream, _) = connect();
+    stream
+        .write_all(b"GET /readyz HTTP/1.1\r\nHost: quorum.test\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
 fn run(command: &mut Command) -> String {

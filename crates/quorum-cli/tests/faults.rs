@@ -146,6 +146,8 @@ impl Cluster {
             .env("QUORUM_RETRY_BASE_MS", "50")
             .env("QUORUM_DB_CONNECTIONS", "4")
             .env("QUORUM_BIND", format!("127.0.0.1:{}", self.port))
+            // The tests cast hundreds of votes at once from one address, as a proxy would.
+            .env("QUORUM_MAX_CONNECTIONS_PER_ADDRESS", "1024")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null());

@@ -126,9 +126,12 @@ impl TestApp {
             });
         let quorum = configure(quorum);
         quorum.prepare().await.unwrap();
-        let app = quorum_web::router(quorum.clone())
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(axum::serve(quorum_web::listener(listener), app).into_future());
+        tokio::spawn(quorum_web::serve(
+            listener,
+            quorum_web::router(quorum.clone()),
+            quorum_web::ServerLimits::default(),
+            std::future::pending(),
+        ));
         let mut app = Self {
             url,
             quorum,
