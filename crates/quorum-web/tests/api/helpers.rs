@@ -157,9 +157,12 @@ impl TestApp {
                 public_url: url.clone(),
             });
         quorum.prepare().await.unwrap();
-        let app = quorum_web::router(quorum)
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(axum::serve(quorum_web::listener(listener), app).into_future());
+        tokio::spawn(quorum_web::serve(
+            listener,
+            quorum_web::router(quorum),
+            quorum_web::ServerLimits::default(),
+            std::future::pending(),
+        ));
         url
     }
 
