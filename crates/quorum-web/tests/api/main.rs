@@ -13,6 +13,7 @@ mod errors;
 mod events;
 mod execution;
 mod governance;
+mod hostile;
 mod openapi;
 mod types;
 mod websites;
