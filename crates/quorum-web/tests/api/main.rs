@@ -14,6 +14,7 @@ mod events;
 mod execution;
 mod governance;
 mod holes;
+mod hostile;
 mod openapi;
 mod sessions;
 mod types;
