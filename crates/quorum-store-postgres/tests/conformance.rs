@@ -19,16 +19,14 @@ impl AsRef<Arc<dyn Store>> for TestDb {
     }
 }
 
-async fn fresh() -> Option<TestDb> {
+/// A migrated store on a new schema, or None (loudly) when no server runs outside CI.
+async fn fresh_store() -> Option<(PgStore, SchemaGuard)> {
     let url = std::env::var("QUORUM_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     match PgStore::connect_fresh_schema(&url).await {
         Ok((store, guard)) => {
             store.migrate().await.expect("migrations apply");
-            Some(TestDb {
-                store: Arc::new(store),
-                _schema: guard,
-            })
+            Some((store, guard))
         }
         Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
             eprintln!("SKIPPED: PostgreSQL is not reachable at {url}: {e}");
@@ -38,4 +36,63 @@ async fn fresh() -> Option<TestDb> {
     }
 }
 
+async fn fresh() -> Option<TestDb> {
+    let (store, guard) = fresh_store().await?;
+    Some(TestDb {
+        store: Arc::new(store),
+        _schema: guard,
+    })
+}
+
 quorum_store::conformance_suite!(fresh());
+
+/// The savings-bounds migration, run again over rows written as they could be before it:
+/// savings past the bound come back inside it with only known fields, the others are kept,
+/// and the aggregates are rebuilt from the workflows.
+#[tokio::test]
+async fn savings_past_the_bound_are_brought_inside_it_and_the_aggregates_rebuilt() {
+    let Some((store, _schema)) = fresh_store().await else {
+        return;
+    };
+    sqlx::raw_sql(
+        r#"INSERT INTO workflow_types (id, version, definition, executable, registered_at)
+               VALUES ('t', 1, '{}', false, now());
+           INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent,
+                   assigned_council_id, status, inputs, outputs, calculated_savings, weekly_cents,
+                   annual_cents, created_at)
+           VALUES ('wf_big', 't', 1, 'a', 'c', 'COMPLETED', '{}', '{}',
+                   '{"weekly_savings": 9999999999999, "padding": "xxxx"}', 999999999999900, 5199999999999480, now()),
+                  ('wf_ok', 't', 1, 'a', 'c', 'COMPLETED', '{}', '{}',
+                   '{"tasks_automated": "Site", "weekly_savings": 225.0, "annual_savings": 11700.0}', 22500, 1170000, now());
+           INSERT INTO workflow_totals (council_id, agent_id, workflow_type_id, status, workflows, weekly_cents, annual_cents)
+           VALUES ('c', 'a', 't', 'COMPLETED', 2, 9000000000000000000, 1);"#,
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    sqlx::raw_sql(include_str!("../migrations/0005_savings_bounds.sql"))
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let rows: Vec<(String, i64, i64, serde_json::Value)> = sqlx::query_as(
+        "SELECT id, weekly_cents, annual_cents, calculated_savings FROM workflows ORDER BY id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert_eq!((rows[0].1, rows[0].2), (50_000_000, 2_600_000_000));
+    assert_eq!(
+        rows[0].3,
+        serde_json::json!({"weekly_savings": 500000.0, "annual_savings": 26000000.0})
+    );
+    assert_eq!(rows[1].3["tasks_automated"], "Site", "{:?}", rows[1]);
+    let totals: (i64, i64, i64) =
+        sqlx::query_as("SELECT workflows, weekly_cents, annual_cents FROM workflow_totals")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(totals, (2, 50_022_500, 2_601_170_000));
+    let stored = quorum_store::normalize(store.stored_aggregates().await.unwrap());
+    let scanned = quorum_store::normalize(store.scan_aggregates().await.unwrap());
+    assert_eq!(stored, scanned);
+}

@@ -113,6 +113,56 @@ mod tests {
     }
 
     #[test]
+    fn savings_past_the_bound_are_brought_inside_it_and_the_aggregates_rebuilt() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        // What an agent could write before the bound, and the REAL totals SQLite made of it.
+        conn.execute_batch(
+            r#"INSERT INTO workflow_types (id, version, definition, executable, registered_at)
+                   VALUES ('t', 1, '{}', 0, 0);
+               INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent,
+                   assigned_council_id, status, inputs, outputs, calculated_savings, weekly_cents,
+                   annual_cents, created_at)
+               VALUES ('wf_big', 't', 1, 'a', 'c', 'COMPLETED', '{}', '{}',
+                       '{"weekly_savings": 9999999999999, "padding": "xxxx"}', 999999999999900, 51999999999994800, 1),
+                      ('wf_ok', 't', 1, 'a', 'c', 'COMPLETED', '{}', '{}',
+                       '{"tasks_automated": "Site", "weekly_savings": 225.0, "annual_savings": 11700.0}', 22500, 1170000, 2);
+               INSERT INTO workflow_totals (council_id, agent_id, workflow_type_id, status, workflows, weekly_cents, annual_cents)
+               VALUES ('c', 'a', 't', 'COMPLETED', 2, 1.0e19, 9.3e18);"#,
+        )
+        .unwrap();
+        run(&mut conn).map_err(|e| e.0).unwrap();
+        let savings = |id: &str| -> (i64, i64, String) {
+            conn.query_row(
+                "SELECT weekly_cents, annual_cents, calculated_savings FROM workflows WHERE id = ?",
+                [id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .unwrap()
+        };
+        let (weekly, annual, kept) = savings("wf_big");
+        assert_eq!((weekly, annual), (50_000_000, 2_600_000_000));
+        let kept: serde_json::Value = serde_json::from_str(&kept).unwrap();
+        assert_eq!(
+            kept,
+            serde_json::json!({"weekly_savings": 500000.0, "annual_savings": 26000000.0})
+        );
+        let (_, _, untouched) = savings("wf_ok");
+        assert!(untouched.contains("tasks_automated"), "{untouched}");
+        let totals: (String, i64, i64, i64) = conn
+            .query_row(
+                "SELECT typeof(weekly_cents), workflows, weekly_cents, annual_cents FROM workflow_totals",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(totals, ("integer".into(), 2, 50_022_500, 2_601_170_000));
+    }
+
+    #[test]
     fn a_database_from_a_newer_quorum_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();

@@ -95,15 +95,25 @@ pub fn aggregate(row: &Row) -> Result<AggregateRow> {
             status: status(&row.get::<_, String>(3)?)?,
         },
         counts: Counts {
-            workflows: row.get(4)?,
-            weekly_cents: row.get(5)?,
-            annual_cents: row.get(6)?,
-            metric_count: row.get(7)?,
-            duration_ms: row.get(8)?,
-            success_ppm: row.get(9)?,
-            error_count: row.get(10)?,
+            workflows: amount(row, 4)?,
+            weekly_cents: amount(row, 5)?,
+            annual_cents: amount(row, 6)?,
+            metric_count: amount(row, 7)?,
+            duration_ms: amount(row, 8)?,
+            success_ppm: amount(row, 9)?,
+            error_count: amount(row, 10)?,
         },
     })
+}
+
+/// An integer column that SQLite may have turned into a float: an addition that overflows
+/// gives a REAL. Bounded savings keep that from happening; should it ever, the read
+/// saturates instead of failing every analytics page.
+fn amount(row: &Row, index: usize) -> rusqlite::Result<i64> {
+    match row.get_ref(index)? {
+        rusqlite::types::ValueRef::Real(value) => Ok(value as i64),
+        _ => row.get(index),
+    }
 }
 
 /// The `electorate` and `threshold` columns of a workflow.

@@ -28,27 +28,30 @@ pub struct Counts {
     pub error_count: i64,
 }
 
+// Saturating: the bounds on what one workflow may add (`quorum_domain::savings`) keep every
+// real sum far from the limits, and should a row ever hold more, a read saturates instead of
+// panicking or wrapping into a negative total.
 impl AddAssign for Counts {
     fn add_assign(&mut self, o: Self) {
-        self.workflows += o.workflows;
-        self.weekly_cents += o.weekly_cents;
-        self.annual_cents += o.annual_cents;
-        self.metric_count += o.metric_count;
-        self.duration_ms += o.duration_ms;
-        self.success_ppm += o.success_ppm;
-        self.error_count += o.error_count;
+        self.workflows = self.workflows.saturating_add(o.workflows);
+        self.weekly_cents = self.weekly_cents.saturating_add(o.weekly_cents);
+        self.annual_cents = self.annual_cents.saturating_add(o.annual_cents);
+        self.metric_count = self.metric_count.saturating_add(o.metric_count);
+        self.duration_ms = self.duration_ms.saturating_add(o.duration_ms);
+        self.success_ppm = self.success_ppm.saturating_add(o.success_ppm);
+        self.error_count = self.error_count.saturating_add(o.error_count);
     }
 }
 
 impl SubAssign for Counts {
     fn sub_assign(&mut self, o: Self) {
-        self.workflows -= o.workflows;
-        self.weekly_cents -= o.weekly_cents;
-        self.annual_cents -= o.annual_cents;
-        self.metric_count -= o.metric_count;
-        self.duration_ms -= o.duration_ms;
-        self.success_ppm -= o.success_ppm;
-        self.error_count -= o.error_count;
+        self.workflows = self.workflows.saturating_sub(o.workflows);
+        self.weekly_cents = self.weekly_cents.saturating_sub(o.weekly_cents);
+        self.annual_cents = self.annual_cents.saturating_sub(o.annual_cents);
+        self.metric_count = self.metric_count.saturating_sub(o.metric_count);
+        self.duration_ms = self.duration_ms.saturating_sub(o.duration_ms);
+        self.success_ppm = self.success_ppm.saturating_sub(o.success_ppm);
+        self.error_count = self.error_count.saturating_sub(o.error_count);
     }
 }
 
@@ -173,25 +176,26 @@ pub fn summarize(rows: &[AggregateRow]) -> MetricsSummary {
         let (k, c) = (&row.key, row.counts);
         all += c;
         if k.status == WorkflowStatus::Completed {
-            weekly_cents += c.weekly_cents;
-            annual_cents += c.annual_cents;
+            weekly_cents = weekly_cents.saturating_add(c.weekly_cents);
+            annual_cents = annual_cents.saturating_add(c.annual_cents);
         }
-        *summary
+        let add = |n: &mut i64| *n = n.saturating_add(c.workflows);
+        add(summary
             .status_distribution
             .entry(k.status.as_str())
-            .or_default() += c.workflows;
-        *summary
+            .or_default());
+        add(summary
             .workflows_by_agent
             .entry(k.agent_id.clone())
-            .or_default() += c.workflows;
-        *summary
+            .or_default());
+        add(summary
             .workflows_by_council
             .entry(k.council_id.clone())
-            .or_default() += c.workflows;
-        *summary
+            .or_default());
+        add(summary
             .workflows_by_type
             .entry(k.workflow_type_id.clone())
-            .or_default() += c.workflows;
+            .or_default());
     }
     for map in [
         &mut summary.workflows_by_agent,
