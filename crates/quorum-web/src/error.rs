@@ -66,13 +66,35 @@ impl ApiError {
     }
 }
 
+/// The most of a message an error answer carries. Parser and schema messages quote the value
+/// they refused, and a 200,000-character value would otherwise come back at the sender twice.
+const MAX_MESSAGE_CHARS: usize = 500;
+
+fn shortened(mut message: String) -> String {
+    if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        message.truncate(cut);
+        message.push('…');
+    }
+    message
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let details = self
+            .details
+            .into_iter()
+            .take(100)
+            .map(|d| FieldError {
+                field: shortened(d.field),
+                rule: d.rule,
+                message: shortened(d.message),
+            })
+            .collect();
         let envelope = ErrorEnvelope {
             error: ErrorBody {
                 code: self.code.to_owned(),
-                message: self.message,
-                details: self.details,
+                message: shortened(self.message),
+                details,
             },
         };
         let mut response = (self.status, Json(envelope)).into_response();
@@ -156,5 +178,18 @@ impl From<QueryRejection> for ApiError {
             format!("the query string is malformed: {}", r.body_text()),
             Vec::new(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_message_is_cut_at_a_character_boundary() {
+        assert_eq!(shortened("short".into()), "short");
+        let long = shortened("é".repeat(10_000));
+        assert_eq!(long.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(long.ends_with('…'));
     }
 }
