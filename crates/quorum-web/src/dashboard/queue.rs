@@ -184,12 +184,21 @@ pub async fn vote(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let Ok(form) = strict::form::<VoteForm>(&body) else {
+    let form = match strict::form::<VoteForm>(&body) {
+        Ok(form) => form,
+        Err(details) if details.iter().any(|d| d.rule != "shape") => {
+            return layout::error_page(
+                StatusCode::BAD_REQUEST,
+                "The reason holds characters Quorum does not keep (a NUL character or text that is not UTF-8), so nothing was changed.",
+            );
+        }
         // Without a readable form there is no CSRF token to trust either.
-        return layout::error_page(
-            StatusCode::FORBIDDEN,
-            "The vote form could not be read, so nothing was changed.",
-        );
+        Err(_) => {
+            return layout::error_page(
+                StatusCode::FORBIDDEN,
+                "The vote form could not be read, so nothing was changed.",
+            );
+        }
     };
     if let Err(refused) = session.check_csrf(&form.csrf) {
         return refused.into_response();
