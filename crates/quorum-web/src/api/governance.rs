@@ -21,10 +21,13 @@ pub struct VoteResponse {
 
 /// Vote on a pending workflow as a member of its council. One vote per member; a reject needs
 /// a reason. The decision is made by the vote that settles it.
-#[utoipa::path(post, path = "/api/workflows/{id}/votes", tag = "governance", params(("id" = String, Path)),
-    request_body = VoteRequest, security(("bearer" = [])),
-    responses((status = 201, body = VoteResponse), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
-        (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/workflows/{id}/votes", tag = "governance", operation_id = "cast_vote",
+    params(("id" = String, Path, description = "The workflow's id")), request_body = VoteRequest, security(("bearer" = [])),
+    responses((status = 201, description = "The vote, and the workflow after it", body = VoteResponse),
+        (status = 403, description = "The caller is an agent, not a member, or not in this workflow's electorate (its creator never is)", body = ErrorEnvelope),
+        (status = 404, description = "There is no workflow with this id", body = ErrorEnvelope),
+        (status = 409, description = "The caller has voted already, or the workflow is decided or no longer pending", body = ErrorEnvelope),
+        (status = 422, description = "A reject without a reason, or a reason over 2,000 characters", body = ErrorEnvelope)))]
 pub async fn vote(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -42,8 +45,12 @@ pub async fn vote(
 }
 
 /// Hand an approved workflow to execution (admin or its creating agent).
-#[utoipa::path(post, path = "/api/workflows/{id}/enqueue", tag = "governance", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Workflow), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/workflows/{id}/enqueue", tag = "governance", operation_id = "enqueue_workflow",
+    params(("id" = String, Path, description = "The workflow's id")), security(("bearer" = [])),
+    responses((status = 200, description = "The workflow, queued", body = Workflow),
+        (status = 403, description = "The caller is neither an admin nor the agent that created the workflow", body = ErrorEnvelope),
+        (status = 404, description = "There is no workflow with this id", body = ErrorEnvelope),
+        (status = 409, description = "The workflow is not approved, or is queued already", body = ErrorEnvelope)))]
 pub async fn enqueue(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -54,9 +61,13 @@ pub async fn enqueue(
 
 /// Cancel a workflow: an admin while it is PENDING or IN_PROGRESS, its creating agent while it
 /// is PENDING. The body (`{"reason": "…"}`) is optional.
-#[utoipa::path(post, path = "/api/workflows/{id}/cancel", tag = "governance", params(("id" = String, Path)),
-    request_body(content = Option<CancelRequest>), security(("bearer" = [])),
-    responses((status = 200, body = Workflow), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/workflows/{id}/cancel", tag = "governance", operation_id = "cancel_workflow",
+    params(("id" = String, Path, description = "The workflow's id")),
+    request_body(content = Option<CancelRequest>, description = "Optional"), security(("bearer" = [])),
+    responses((status = 200, description = "The workflow, cancelled", body = Workflow),
+        (status = 403, description = "The caller is neither an admin nor the agent that created the workflow, or the agent cancels a running one", body = ErrorEnvelope),
+        (status = 404, description = "There is no workflow with this id", body = ErrorEnvelope),
+        (status = 409, description = "The workflow has finished already", body = ErrorEnvelope)))]
 pub async fn cancel(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -79,9 +90,12 @@ pub async fn cancel(
 }
 
 /// Replace a council's members (admin). Pending workflows keep the electorate they were created with.
-#[utoipa::path(put, path = "/api/councils/{id}/members", tag = "councils", params(("id" = String, Path)),
-    request_body = MembersRequest, security(("bearer" = [])),
-    responses((status = 200, body = Council), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[utoipa::path(put, path = "/api/councils/{id}/members", tag = "councils", operation_id = "set_council_members",
+    params(("id" = String, Path, description = "The council's id")), request_body = MembersRequest, security(("bearer" = [])),
+    responses((status = 200, description = "The council with its new members", body = Council),
+        (status = 403, description = "The caller is not an admin", body = ErrorEnvelope),
+        (status = 404, description = "There is no council with this id", body = ErrorEnvelope),
+        (status = 422, description = "A member does not exist or is not a user, or there are fewer members than the threshold's `at_least` (`details` names each)", body = ErrorEnvelope)))]
 pub async fn members(
     State(state): State<AppState>,
     Caller(caller): Caller,
