@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// How many approvals a council needs. Serialized as `"simple_majority"`, `"unanimous"` or
 /// `{"at_least": N}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Threshold {
     #[default]
@@ -13,6 +13,28 @@ pub enum Threshold {
     Unanimous,
     AtLeast(u32),
 }
+
+/// Written by hand: the derive would allow `at_least: 0`, which [`Threshold::validate`] refuses.
+impl utoipa::PartialSchema for Threshold {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        crate::schema::from_json(serde_json::json!({
+            "description": "How many approvals a council needs: \"simple_majority\" (more than half \
+                the members), \"unanimous\", or {\"at_least\": N}. On a council, N may not exceed \
+                its members.",
+            "oneOf": [
+                {"type": "string", "enum": ["simple_majority", "unanimous"]},
+                {
+                    "type": "object",
+                    "required": ["at_least"],
+                    "properties": {"at_least": {"type": "integer", "minimum": 1, "maximum": u32::MAX}},
+                    "additionalProperties": false,
+                },
+            ],
+        }))
+    }
+}
+
+impl utoipa::ToSchema for Threshold {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -7,6 +7,7 @@ pub mod ids;
 pub mod json_text;
 pub mod principal;
 pub mod savings;
+pub mod schema;
 pub mod status;
 pub mod text;
 pub mod time;

@@ -13,20 +13,25 @@ use crate::savings::SavingsModel;
 #[serde(deny_unknown_fields)]
 pub struct WorkflowTypeDefinition {
     /// `website.create_basic_site`
+    #[schema(schema_with = crate::schema::name_id)]
     pub id: String,
+    #[schema(schema_with = crate::schema::display_name)]
     pub name: String,
     #[serde(default)]
     pub description: String,
     /// The domain decides which council reviews the type's workflows (`media` → `council_media`).
+    #[schema(schema_with = crate::schema::name_id)]
     pub domain: String,
     pub category: String,
+    #[schema(maximum = 4294967295_u64)]
     pub estimated_duration_seconds: u32,
     /// JSON Schema (2020-12) of the inputs; `default`s are applied before validation.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = input_schema_schema)]
     pub input_schema: Value,
     /// What a finished workflow's `outputs` hold.
     #[schema(value_type = Object)]
     pub outputs: Value,
+    #[schema(min_items = 1)]
     pub steps: Vec<StepDefinition>,
     #[serde(default)]
     pub success_criteria: Vec<String>,
@@ -36,10 +41,21 @@ pub struct WorkflowTypeDefinition {
     pub savings_model: SavingsModel,
     /// Attempts per workflow before it is FAILED.
     #[serde(default = "default_max_attempts")]
+    #[schema(minimum = 1, maximum = 20)]
     pub max_attempts: u32,
     /// Words an agent's chat message may use to ask for this type.
     #[serde(default)]
     pub keywords: Vec<String>,
+}
+
+/// What [`WorkflowTypeDefinition::compile`] asks of `input_schema` before compiling it.
+fn input_schema_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::schema::from_json(serde_json::json!({
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"type": "string", "enum": ["object"]}},
+        "description": "A JSON Schema (2020-12) describing an object.",
+    }))
 }
 
 fn default_max_attempts() -> u32 {
@@ -49,11 +65,14 @@ fn default_max_attempts() -> u32 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepDefinition {
+    #[schema(schema_with = crate::schema::name_id)]
     pub name: String,
     #[serde(default)]
     pub title: String,
+    #[schema(maximum = 4294967295_u64)]
     pub estimated_seconds: u32,
     /// The registered Rust step handler that runs this step.
+    #[schema(schema_with = crate::schema::name_id)]
     pub handler: String,
 }
 
@@ -107,7 +126,7 @@ impl WorkflowTypeDefinition {
             "id must be lowercase letters, digits, '.', '_' or '-' (at most 64)",
         );
         check(
-            !self.name.trim().is_empty() && self.name.len() <= 200,
+            !self.name.trim().is_empty() && self.name.chars().count() <= 200,
             "name",
             "name must be 1 to 200 characters",
         );

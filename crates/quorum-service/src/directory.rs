@@ -10,12 +10,17 @@ use crate::{Quorum, ServiceError, ServiceResult};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewPrincipal {
+    /// Any name id but `admin`, which is reserved for QUORUM_ADMIN_TOKEN.
+    #[schema(schema_with = principal_id_schema)]
     pub id: String,
     pub kind: PrincipalKind,
     /// Defaults to `agent` for agents and `viewer` for users.
     #[serde(default)]
+    #[schema(min_items = 1)]
     pub roles: Option<Vec<Role>>,
+    /// Defaults to the id.
     #[serde(default)]
+    #[schema(schema_with = quorum_domain::schema::optional_display_name)]
     pub name: Option<String>,
 }
 
@@ -38,18 +43,39 @@ pub struct TokensRevoked {
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewCouncil {
+    #[schema(schema_with = quorum_domain::schema::name_id)]
     pub id: String,
+    #[schema(schema_with = quorum_domain::schema::display_name)]
     pub name: String,
+    /// The workflow-type domains it owns, at least one; a domain has one council.
+    #[schema(schema_with = domains_schema)]
     pub domains: Vec<String>,
+    /// 1 to 100 distinct users (agents cannot sit on a council).
+    #[schema(schema_with = crate::governance::members_schema)]
     pub members: Vec<String>,
     #[serde(default)]
     pub threshold: Threshold,
+    /// Undecided workflows older than this are expired; never when absent.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 8760)]
     pub voting_window_hours: Option<u32>,
 }
 
+/// A name id other than [`auth::ADMIN_ID`].
+fn principal_id_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    quorum_domain::schema::from_json(serde_json::json!({
+        "type": "string",
+        "pattern": quorum_domain::schema::PRINCIPAL_ID_PATTERN,
+        "description": "1 to 64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit; not `admin`",
+    }))
+}
+
+fn domains_schema() -> utoipa::openapi::Schema {
+    quorum_domain::schema::name_ids(1, None, false)
+}
+
 fn check_name(details: &mut Vec<FieldError>, field: &str, value: &str) {
-    if value.trim().is_empty() || value.chars().count() > 200 {
+    if value.trim().is_empty() || value.chars().count() > quorum_domain::schema::MAX_NAME {
         details.push(FieldError::new(
             field,
             "length",

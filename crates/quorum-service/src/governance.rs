@@ -11,7 +11,7 @@ use crate::{Quorum, ServiceError, ServiceResult, auth};
 /// Reasons are for people to read; this is plenty.
 const MAX_REASON: usize = 2_000;
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VoteRequest {
     pub vote: VoteChoice,
@@ -20,10 +20,52 @@ pub struct VoteRequest {
     pub reason: String,
 }
 
+/// Written by hand: a reject needs a reason, which the derive cannot say.
+impl utoipa::PartialSchema for VoteRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use quorum_domain::schema::{NON_BLANK_PATTERN, TEXT_PATTERN};
+        let reason = |pattern: &str| {
+            serde_json::json!({
+                "type": "string",
+                "maxLength": MAX_REASON,
+                "pattern": pattern,
+                "description": "At most 2,000 characters once trimmed.",
+            })
+        };
+        quorum_domain::schema::from_json(serde_json::json!({
+            "description": "One vote per member of the workflow's electorate; a reject needs a reason.",
+            "oneOf": [
+                {
+                    "type": "object",
+                    "required": ["vote"],
+                    "properties": {
+                        "vote": {"type": "string", "enum": ["approve", "abstain"]},
+                        "reason": reason(TEXT_PATTERN),
+                    },
+                    "additionalProperties": false,
+                },
+                {
+                    "type": "object",
+                    "required": ["vote", "reason"],
+                    "properties": {
+                        "vote": {"type": "string", "enum": ["reject"]},
+                        "reason": reason(NON_BLANK_PATTERN),
+                    },
+                    "additionalProperties": false,
+                },
+            ],
+        }))
+    }
+}
+
+impl utoipa::ToSchema for VoteRequest {}
+
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelRequest {
+    /// Kept in the audit trail, trimmed to 2,000 characters.
     #[serde(default)]
+    #[schema(schema_with = quorum_domain::schema::optional_text)]
     pub reason: Option<String>,
 }
 
@@ -31,16 +73,32 @@ pub struct CancelRequest {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReassignRequest {
+    #[schema(schema_with = quorum_domain::schema::name_id)]
     pub council_id: String,
     /// Why; kept in the audit trail.
+    #[schema(schema_with = reason_schema)]
     pub reason: String,
+}
+
+fn reason_schema() -> utoipa::openapi::Object {
+    quorum_domain::schema::non_blank_text(Some(MAX_REASON))
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MembersRequest {
+    /// 1 to 100 distinct users (agents cannot sit on a council).
+    #[schema(schema_with = members_schema)]
     pub members: Vec<String>,
 }
+
+/// What [`Quorum::check_members`] accepts, short of the members existing.
+pub(crate) fn members_schema() -> utoipa::openapi::Schema {
+    quorum_domain::schema::name_ids(1, Some(MAX_MEMBERS), true)
+}
+
+/// Members of one council at most.
+const MAX_MEMBERS: usize = 100;
 
 fn conflict(e: StoreError) -> ServiceError {
     match e {
@@ -351,7 +409,7 @@ impl Quorum {
         members: &[String],
         details: &mut Vec<FieldError>,
     ) -> ServiceResult<()> {
-        if members.is_empty() || members.len() > 100 {
+        if members.is_empty() || members.len() > MAX_MEMBERS {
             details.push(FieldError::new(
                 "members",
                 "size",

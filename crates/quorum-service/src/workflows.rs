@@ -15,6 +15,7 @@ use crate::{Quorum, ServiceError, ServiceResult, auth};
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWorkflow {
+    #[schema(schema_with = quorum_domain::schema::name_id)]
     pub workflow_type_id: String,
     /// Checked against the type's input schema after its defaults are applied.
     #[serde(default)]
@@ -22,16 +23,41 @@ pub struct CreateWorkflow {
     pub inputs: Value,
     /// `{weekly_savings, annual_savings?}`; computed from the type's savings model when absent.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = savings_schema)]
     pub calculated_savings: Option<Value>,
     /// The type's council, or the council that owns the type's domain; an agent may name
     /// only that one (403 otherwise). An admin may name another, which the audit records.
     #[serde(default)]
+    #[schema(schema_with = quorum_domain::schema::optional_name_id)]
     pub assigned_council_id: Option<String>,
     /// Hand the workflow to execution as soon as its council approves it (default true);
     /// otherwise `POST /api/workflows/{id}/enqueue` does.
     #[serde(default)]
     pub enqueue: Option<bool>,
+}
+
+/// The `calculated_savings` a caller may give, with its bounds: at the maximum, 2^31 workflows
+/// still sum within the aggregates' 64-bit cents.
+fn savings_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    quorum_domain::schema::from_json(serde_json::json!({
+        "type": ["object", "null"],
+        "description": "What the workflow saves; computed from the type's savings model when absent.",
+        "required": ["weekly_savings"],
+        "properties": {
+            "tasks_automated": {"type": ["string", "null"], "maxLength": 500, "pattern": quorum_domain::schema::TEXT_PATTERN},
+            "time_saved_per_week": {"type": ["number", "null"], "minimum": 0, "maximum": 10_080},
+            "hourly_rate": {"type": ["number", "null"], "minimum": 0, "maximum": 500_000},
+            "currency": {"type": ["string", "null"], "maxLength": 3, "pattern": quorum_domain::schema::TEXT_PATTERN},
+            "weekly_savings": {"type": "number", "minimum": 0, "maximum": 500_000},
+            "annual_savings": {
+                "type": ["number", "null"],
+                "minimum": 0,
+                "maximum": 26_000_000,
+                "description": "Defaults to 52 weeks of `weekly_savings`.",
+            },
+        },
+        "additionalProperties": false,
+    }))
 }
 
 /// Who votes on a workflow `creator` proposed to `council`: its members, less the creator,

@@ -4,7 +4,8 @@
 //! websites and server-rendered dashboards can check what a person would get: the page at
 //! phone and desktop widths, no console errors, no serious accessibility violations, and a
 //! screenshot to look at. [`smtp`] runs a real SMTP server (aiosmtpd) that tests read
-//! messages back from. [`artifact_path`] says where such files go.
+//! messages back from. [`python_tool`] finds the other PyPI tools the tests run (the OpenAPI
+//! validator). [`artifact_path`] says where such files go.
 
 pub mod browser;
 pub mod smtp;
@@ -21,6 +22,22 @@ pub fn artifact_path(relative: impl AsRef<Path>) -> PathBuf {
         .join("target")
         .join("test-artifacts")
         .join(relative)
+}
+
+/// A command installed in `target/test-venv` by `install-python-deps.sh`, such as
+/// `openapi-spec-validator`. Without it: under `CI=true` a panic saying how to install it;
+/// elsewhere a SKIPPED line and None.
+pub fn python_tool(name: &str) -> Option<PathBuf> {
+    let tool = workspace_root().join("target/test-venv/bin").join(name);
+    if tool.is_file() {
+        return Some(tool);
+    }
+    let how = "run crates/quorum-testkit/install-python-deps.sh";
+    if on_ci() {
+        panic!("{name} is required under CI=true and is not installed: {how}");
+    }
+    eprintln!("SKIPPED: {name} is not installed ({how})");
+    None
 }
 
 /// The workspace root, found from this crate's place in it (`crates/quorum-testkit`).

@@ -21,11 +21,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         if !json_content_type(req.headers()) {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the body as JSON with the header Content-Type: application/json",
-            ));
+            return Err(unsupported_media_type());
         }
         let body = Bytes::from_request(req, state).await.map_err(|rejection| {
             match rejection.status() {
@@ -37,7 +33,40 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// `body` as `T`, through the same checks as [`ApiJson`]; for bodies that may be empty.
+/// A JSON body that may be left out: an empty (or blank) body is `T::default()`; anything else
+/// is read as [`ApiJson`] reads it.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = json_content_type(req.headers());
+        let body = Bytes::from_request(req, state).await.map_err(|rejection| {
+            match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
+                _ => ApiError::bad_request("the body could not be read to its end", Vec::new()),
+            }
+        })?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(T::default()));
+        }
+        if !json {
+            return Err(unsupported_media_type());
+        }
+        json_body(&body).map(Self)
+    }
+}
+
+fn unsupported_media_type() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "send the body as JSON with the header Content-Type: application/json",
+    )
+}
+
+/// `body` as `T`, through the same checks as [`ApiJson`].
 pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let value = strict::json(body).map_err(|refusal| match refusal {
         JsonRefusal::Syntax(message) => ApiError::new(

@@ -4,6 +4,7 @@ pub mod api;
 mod dashboard;
 mod error;
 mod extract;
+mod openapi;
 mod router;
 mod server;
 mod sites;

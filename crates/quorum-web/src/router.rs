@@ -12,13 +12,12 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::{chat, councils, events, governance, health, principals, types, workflows};
 use crate::error::ApiError;
-use crate::sites;
+use crate::{openapi, sites};
 
 /// Request bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -29,37 +28,9 @@ pub struct AppState {
     openapi: Arc<OnceLock<String>>,
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Quorum", description = "A governed workflow engine: agents propose, councils vote, workers run, savings are counted."),
-    modifiers(&BearerAuth),
-    tags(
-        (name = "workflows", description = "Propose, list and inspect workflows"),
-        (name = "chat", description = "Agents propose work in words"),
-        (name = "workflow types", description = "The registry of workflow types"),
-        (name = "councils", description = "Who reviews which domain"),
-        (name = "governance", description = "Votes, decisions, cancellation and live events"),
-        (name = "principals", description = "Agents, people and their tokens"),
-        (name = "health", description = "Liveness, readiness and metrics"),
-        (name = "sites", description = "Deployed websites and their contact forms"),
-    )
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
 /// This document (OpenAPI 3.1).
-#[utoipa::path(get, path = "/api/openapi.json", tag = "health", responses((status = 200, description = "The OpenAPI document")))]
+#[utoipa::path(get, path = "/api/openapi.json", tag = "health", operation_id = "get_openapi_document",
+    responses((status = 200, description = "The OpenAPI document", body = Object)))]
 async fn openapi_json(State(state): State<AppState>) -> Response {
     let body = state.openapi.get().cloned().unwrap_or_default();
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
@@ -123,7 +94,7 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi)
         quorum,
         openapi: Arc::new(OnceLock::new()),
     };
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(workflows::list, workflows::create))
         .routes(routes!(workflows::metrics))
         .routes(routes!(workflows::detail))
@@ -147,6 +118,7 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi)
         .routes(routes!(openapi_json))
         .routes(routes!(sites::messages))
         .split_for_parts();
+    openapi::complete(&mut openapi);
     let json = openapi.to_json().expect("the OpenAPI document serializes");
     state.openapi.set(json).expect("set once");
     // Deployed sites are files, not API: outside the OpenAPI document, compressed.

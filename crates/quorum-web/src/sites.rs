@@ -283,10 +283,10 @@ fn problem(slug: &str, error: &ApiError) -> Markup {
 }
 
 /// A site's contact messages, newest first (admin).
-#[utoipa::path(get, path = "/api/sites/{slug}/messages", tag = "sites",
-    params(("slug" = String, Path, description = "The site's slug")),
-    responses((status = 200, body = Vec<quorum_store::ContactMessage>), (status = 401), (status = 403)),
-    security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/sites/{slug}/messages", tag = "sites", operation_id = "list_contact_messages",
+    params(("slug" = String, Path, description = "The site's slug")), security(("bearer" = [])),
+    responses((status = 200, description = "The site's messages, newest first, at most 1,000; none for a site that does not exist", body = Vec<quorum_store::ContactMessage>),
+        (status = 403, description = "The caller is not an admin", body = crate::error::ErrorEnvelope)))]
 pub async fn messages(
     State(state): State<AppState>,
     Caller(caller): Caller,

@@ -185,7 +185,13 @@ impl<'de> Visitor<'de> for Strict<'_> {
         Ok(Value::from(v))
     }
 
+    /// A whole number written with a fraction (`2.0`) is the integer it names: JSON and JSON
+    /// Schema do not tell them apart, so neither may the fields that take integers.
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole f64 below is exact
+        if v.fract() == 0.0 && v.abs() < EXACT {
+            return Ok(Value::from(v as i64));
+        }
         Number::from_f64(v)
             .map(Value::Number)
             .ok_or_else(|| E::custom("a number must be finite"))
@@ -262,6 +268,15 @@ mod tests {
             json(body.as_bytes()).unwrap(),
             serde_json::from_str::<Value>(body).unwrap()
         );
+    }
+
+    #[test]
+    fn a_whole_number_with_a_fraction_is_an_integer() {
+        let value = json(br#"{"a": 2.0, "b": -0.0, "c": 2.5, "d": 1e300}"#).unwrap();
+        assert_eq!(value["a"].as_u64(), Some(2));
+        assert_eq!(value["b"].as_i64(), Some(0));
+        assert_eq!(value["c"].as_f64(), Some(2.5));
+        assert!(value["d"].is_f64());
     }
 
     #[test]

@@ -32,8 +32,10 @@ pub enum ChatMode {
 #[serde(deny_unknown_fields)]
 pub struct ChatRequest {
     /// The agent this request speaks for: the caller itself, or any agent when an admin calls.
+    #[schema(schema_with = quorum_domain::schema::name_id)]
     pub agent_id: String,
     /// What the agent wants, e.g. "Create a website for Codex Digital Studios".
+    #[schema(schema_with = message_schema)]
     pub message: String,
     /// Required: a missing mode must not silently create a workflow that is awaiting a vote.
     pub mode: ChatMode,
@@ -46,11 +48,16 @@ pub struct ChatRequest {
 pub struct ChatContext {
     /// The type to use; inferred from the message when absent.
     #[serde(default)]
+    #[schema(schema_with = quorum_domain::schema::optional_name_id)]
     pub workflow_type: Option<String>,
     /// Inputs, completed with what the message says and the type's defaults.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub workflow_inputs: Option<Value>,
+}
+
+fn message_schema() -> utoipa::openapi::Object {
+    quorum_domain::schema::text(None)
 }
 
 /// What `execute` would do, without doing it.

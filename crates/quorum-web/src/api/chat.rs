@@ -93,14 +93,14 @@ impl IntoResponse for ChatError {
 /// type's defaults. `execute` creates the workflow as `agent_id` (201); `plan` creates nothing
 /// (200). The caller's token must be `agent_id`'s or an admin's; with public reads on (demo
 /// mode) a request without a token speaks for the agent it names.
-#[utoipa::path(post, path = "/api/chat", tag = "chat", request_body = ChatRequest,
-    security((), ("bearer" = [])),
+#[utoipa::path(post, path = "/api/chat", tag = "chat", operation_id = "chat", request_body = ChatRequest,
+    security(("bearer" = [])),
     responses((status = 201, description = "mode execute: the workflow was proposed", body = ChatCreated),
         (status = 200, description = "mode plan: what would be proposed; nothing was created", body = ChatPlanned),
-        (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
-        (status = 404, description = "agent_id names no principal", body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope),
-        (status = 422, description = "no type fits, or the inputs are incomplete; `reply` says what to add", body = ChatErrorEnvelope)))]
+        (status = 403, description = "The token is neither `agent_id`'s nor an admin's, or `agent_id` is not an agent", body = ErrorEnvelope),
+        (status = 404, description = "An admin (or, in demo mode, an anonymous request) named an `agent_id` that does not exist", body = ErrorEnvelope),
+        (status = 409, description = "Rarely: no free workflow id was found; retry", body = ErrorEnvelope),
+        (status = 422, description = "No type fits, or the inputs are incomplete; `reply` says what to add", body = ChatErrorEnvelope)))]
 pub async fn chat(
     State(state): State<AppState>,
     ChatCaller(caller): ChatCaller,

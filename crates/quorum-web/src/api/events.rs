@@ -26,7 +26,8 @@ const POLL: Duration = Duration::from_secs(1);
 pub struct EventQuery {
     pub council_id: Option<String>,
     pub agent_id: Option<String>,
-    /// Resume after this event id; the `Last-Event-ID` header does the same.
+    /// Resume after this event id; the `Last-Event-ID` header does the same (and wins).
+    #[param(value_type = Option<i64>)]
     pub last_event_id: Option<String>,
 }
 
@@ -55,9 +56,11 @@ fn to_event(record: &EventRecord) -> Event {
 
 /// Workflow changes as they happen: created, voted, decided, queued, started, completed,
 /// failed, cancelled, expired. Filter by council or agent; resume with Last-Event-ID.
-#[utoipa::path(get, path = "/api/events", tag = "governance", params(EventQuery),
-    responses((status = 200, content_type = "text/event-stream", description = "A stream of workflow events"),
-        (status = 400, body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/events", tag = "governance", operation_id = "stream_events",
+    params(EventQuery, ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id")),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "text/event-stream", description = "A stream of workflow events; it does not end"),
+        (status = 400, description = "`Last-Event-ID` (header or parameter) is not an event id, or the path or query string holds a NUL, another control character or invalid UTF-8", body = ErrorEnvelope)))]
 pub async fn events(
     State(state): State<AppState>,
     _reader: Reader,

@@ -17,7 +17,8 @@ pub struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "health", operation_id = "healthz",
+    responses((status = 200, description = "The process is up", body = Health)))]
 pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok",
@@ -27,7 +28,9 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
 }
 
 /// The database and the queue answer; 503 otherwise.
-#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, body = Health), (status = 503, body = Health)))]
+#[utoipa::path(get, path = "/readyz", tag = "health", operation_id = "readyz",
+    responses((status = 200, description = "The database and the queue answer", body = Health),
+        (status = 503, description = "The database or the queue does not answer", body = Health)))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let quorum = &state.quorum;
     let (database, queue) = tokio::join!(quorum.store().ping(), quorum.queue().ping());
@@ -63,7 +66,8 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>)
 
 /// Prometheus metrics: queue depth, claims, completions, failures, retries, lease expiries
 /// and step durations.
-#[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+#[utoipa::path(get, path = "/metrics", tag = "health", operation_id = "get_prometheus_metrics",
+    responses((status = 200, description = "Prometheus text exposition", body = String, content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(

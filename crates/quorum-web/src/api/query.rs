@@ -15,21 +15,43 @@ pub const MAX_LIMIT: i64 = 1000;
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// PENDING, IN_PROGRESS, COMPLETED, FAILED or CANCELLED, in any case.
+    /// PENDING, IN_PROGRESS, COMPLETED, FAILED or CANCELLED, in any case; empty for any.
+    #[param(
+        pattern = "^(?:[Pp][Ee][Nn][Dd][Ii][Nn][Gg]|[Ii][Nn]_[Pp][Rr][Oo][Gg][Rr][Ee][Ss][Ss]|[Cc][Oo][Mm][Pp][Ll][Ee][Tt][Ee][Dd]|[Ff][Aa][Ii][Ll][Ee][Dd]|[Cc][Aa][Nn][Cc][Ee][Ll][Ll][Ee][Dd])?$"
+    )]
     pub status: Option<String>,
     pub council_id: Option<String>,
     pub agent_id: Option<String>,
     pub workflow_type_id: Option<String>,
     /// RFC 3339; inclusive.
+    #[param(format = DateTime)]
     pub created_after: Option<String>,
     /// RFC 3339; exclusive.
+    #[param(format = DateTime)]
     pub created_before: Option<String>,
-    /// 1 to 1000 (larger values are clamped to 1000); default 100.
+    /// 1 or more; larger than 1000 is taken as 1000 (the response's `limit` says so); default 100.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 9223372036854775807_i64)]
     pub limit: Option<String>,
     /// 0 or more; default 0. Not combined with `cursor`.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 9223372036854775807_i64)]
     pub offset: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
+}
+
+/// The list's filters without its paging, for the metrics, which read only those.
+pub struct FilterParams;
+
+impl utoipa::IntoParams for FilterParams {
+    fn into_params(
+        parameter_in: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        ListQuery::into_params(parameter_in)
+            .into_iter()
+            .filter(|p| !["limit", "offset", "cursor"].contains(&p.name.as_str()))
+            .collect()
+    }
 }
 
 fn time(

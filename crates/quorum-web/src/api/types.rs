@@ -51,7 +51,9 @@ impl From<quorum_store::TypeRecord> for WorkflowType {
 }
 
 /// The latest version of every registered type.
-#[utoipa::path(get, path = "/api/workflow-types", tag = "workflow types", responses((status = 200, body = Vec<WorkflowType>)))]
+#[utoipa::path(get, path = "/api/workflow-types", tag = "workflow types", operation_id = "list_workflow_types",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Every type, at its latest version", body = Vec<WorkflowType>)))]
 pub async fn list(
     State(state): State<AppState>,
     _reader: Reader,
@@ -69,8 +71,10 @@ pub async fn list(
 }
 
 /// A type's latest version.
-#[utoipa::path(get, path = "/api/workflow-types/{id}", tag = "workflow types", params(("id" = String, Path)),
-    responses((status = 200, body = WorkflowType), (status = 404, body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/workflow-types/{id}", tag = "workflow types", operation_id = "get_workflow_type",
+    params(("id" = String, Path, description = "The type's id, e.g. `website.create_basic_site`")), security(("bearer" = [])),
+    responses((status = 200, description = "The type at its latest version", body = WorkflowType),
+        (status = 404, description = "There is no type with this id", body = ErrorEnvelope)))]
 pub async fn get(
     State(state): State<AppState>,
     _reader: Reader,
@@ -82,9 +86,14 @@ pub async fn get(
 
 /// Register a definition as its type's next version (admin). An identical definition is
 /// answered 200 with the existing version.
-#[utoipa::path(post, path = "/api/workflow-types", tag = "workflow types", request_body(content = Object),
-    security(("bearer" = [])),
-    responses((status = 201, body = WorkflowType), (status = 200, body = WorkflowType), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/workflow-types", tag = "workflow types", operation_id = "register_workflow_type",
+    request_body = quorum_domain::WorkflowTypeDefinition, security(("bearer" = [])),
+    responses((status = 201, description = "The definition, registered as the type's next version", body = WorkflowType,
+            links(("get" = (operation_id = "get_workflow_type", parameters(("id" = "$response.body#/id")))))),
+        (status = 200, description = "The definition is identical to the latest version, which is returned", body = WorkflowType),
+        (status = 403, description = "The caller is not an admin", body = ErrorEnvelope),
+        (status = 409, description = "Rarely: another registration of this type raced this one twice; retry", body = ErrorEnvelope),
+        (status = 422, description = "The definition does not parse or breaks a rule, or names a step handler this release does not have (`details` names each)", body = ErrorEnvelope)))]
 pub async fn register(
     State(state): State<AppState>,
     Caller(caller): Caller,

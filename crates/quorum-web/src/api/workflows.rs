@@ -9,7 +9,7 @@ use quorum_domain::{AuditEntry, Metric, StepRecord, Vote, Workflow};
 use quorum_service::CreateWorkflow;
 use serde::Serialize;
 
-use super::query::ListQuery;
+use super::query::{FilterParams, ListQuery};
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::{ApiJson, ApiQuery, Caller, Reader};
 use crate::router::AppState;
@@ -90,8 +90,9 @@ pub struct WorkflowMetrics {
 }
 
 /// List workflows, newest first.
-#[utoipa::path(get, path = "/api/workflows", tag = "workflows", params(ListQuery),
-    responses((status = 200, body = WorkflowList), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/workflows", tag = "workflows", operation_id = "list_workflows",
+    params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, description = "One page of the workflows that match the filters", body = WorkflowList)))]
 pub async fn list(
     State(state): State<AppState>,
     _reader: Reader,
@@ -131,9 +132,11 @@ pub async fn list(
     }))
 }
 
-/// Analytics over the workflows matching the same filters as the list.
-#[utoipa::path(get, path = "/api/workflows/metrics", tag = "workflows", params(ListQuery),
-    responses((status = 200, body = WorkflowMetrics), (status = 400, body = ErrorEnvelope)))]
+/// Analytics over the workflows matching the same filters as the list (its paging does not
+/// apply).
+#[utoipa::path(get, path = "/api/workflows/metrics", tag = "workflows", operation_id = "get_workflow_metrics",
+    params(FilterParams), security(("bearer" = [])),
+    responses((status = 200, description = "Totals over the matching workflows", body = WorkflowMetrics)))]
 pub async fn metrics(
     State(state): State<AppState>,
     _reader: Reader,
@@ -157,8 +160,10 @@ pub async fn metrics(
 }
 
 /// One workflow with its metrics, votes, steps and audit trail.
-#[utoipa::path(get, path = "/api/workflows/{id}", tag = "workflows", params(("id" = String, Path, description = "wf_…")),
-    responses((status = 200, body = WorkflowDetail), (status = 404, body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/workflows/{id}", tag = "workflows", operation_id = "get_workflow",
+    params(("id" = String, Path, description = "wf_…")), security(("bearer" = [])),
+    responses((status = 200, description = "The workflow", body = WorkflowDetail),
+        (status = 404, description = "There is no workflow with this id", body = ErrorEnvelope)))]
 pub async fn detail(
     State(state): State<AppState>,
     _reader: Reader,
@@ -214,11 +219,18 @@ pub async fn detail(
 }
 
 /// Propose a workflow; the caller (an agent) is its creator.
-#[utoipa::path(post, path = "/api/workflows", tag = "workflows", request_body = CreateWorkflow,
-    security(("bearer" = [])),
-    responses((status = 201, body = Workflow), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope),
-        (status = 403, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/workflows", tag = "workflows", operation_id = "create_workflow",
+    request_body = CreateWorkflow, security(("bearer" = [])),
+    responses((status = 201, description = "The workflow, pending its council's vote (or queued when its type needs none)", body = Workflow,
+            links(
+                ("get" = (operation_id = "get_workflow", parameters(("id" = "$response.body#/id")))),
+                ("vote" = (operation_id = "cast_vote", parameters(("id" = "$response.body#/id")))),
+                ("enqueue" = (operation_id = "enqueue_workflow", parameters(("id" = "$response.body#/id")))),
+                ("cancel" = (operation_id = "cancel_workflow", parameters(("id" = "$response.body#/id")))),
+            )),
+        (status = 403, description = "The caller is not an agent, or an agent named a council other than its type's", body = ErrorEnvelope),
+        (status = 409, description = "Rarely: no free workflow id was found; retry", body = ErrorEnvelope),
+        (status = 422, description = "The type does not exist or cannot run yet, the inputs fail its input schema, or no council reviews it (`details` names each field)", body = ErrorEnvelope)))]
 pub async fn create(
     State(state): State<AppState>,
     Caller(caller): Caller,

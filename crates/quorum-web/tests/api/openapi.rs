@@ -1,8 +1,10 @@
-//! The OpenAPI document lists every route the router serves, and nothing else.
+//! The OpenAPI document lists every route the router serves, and nothing else; it is valid
+//! OpenAPI 3.1; and what it says of each route (its token, its errors) the server does.
 
 use std::collections::BTreeSet;
 
 use reqwest::{Method, StatusCode};
+use serde_json::Value;
 
 use crate::helpers::{Backend, TestApp};
 
@@ -66,5 +68,117 @@ async fn the_openapi_document_lists_exactly_the_routes_the_router_serves() {
                         .contains("no such endpoint"),
             "{method} {path}"
         );
+    }
+}
+
+/// The routes that answer without a token in every configuration.
+const HEALTH: [&str; 4] = ["/healthz", "/readyz", "/metrics", "/api/openapi.json"];
+
+fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
+    let mut found = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            found.push((method.clone(), path.clone(), operation));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_openapi_document_passes_openapi_spec_validator() {
+    let Some(validator) = quorum_testkit::python_tool("openapi-spec-validator") else {
+        return;
+    };
+    let app = TestApp::start(Backend::Sqlite).await;
+    let doc = app.get("/api/openapi.json").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    let output = std::process::Command::new(validator)
+        .args(["--validation-errors", "all"])
+        .arg(&file)
+        .output()
+        .expect("openapi-spec-validator runs");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test]
+async fn every_operation_has_a_readable_unique_id_described_responses_and_envelope_errors() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let doc = app.get("/api/openapi.json").await;
+    let mut ids = BTreeSet::new();
+    for (method, path, operation) in operations(&doc) {
+        let route = format!("{method} {path}");
+        let id = operation["operationId"].as_str().unwrap_or_default();
+        assert!(
+            !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            "{route}: operationId {id:?}"
+        );
+        assert!(
+            ids.insert(id.to_owned()),
+            "{route}: operationId {id} repeats"
+        );
+        let responses = operation["responses"].as_object().unwrap();
+        for (status, response) in responses {
+            let description = response["description"].as_str().unwrap_or_default();
+            assert!(!description.is_empty(), "{route} {status}: no description");
+            // readyz's 503 is its Health body, like its 200.
+            if status.starts_with('4') || (status.starts_with('5') && path != "/readyz") {
+                assert_eq!(
+                    response["content"]["application/json"]["schema"]["$ref"]
+                        .as_str()
+                        .map(|r| r.ends_with("ErrorEnvelope")),
+                    Some(true),
+                    "{route} {status}: the error envelope"
+                );
+            }
+        }
+        // Every route refuses a control character in its path or query string.
+        assert!(responses.contains_key("400"), "{route}: 400");
+        let secured = operation["security"] == serde_json::json!([{"bearer": []}]);
+        assert_eq!(
+            secured,
+            !HEALTH.contains(&path.as_str()),
+            "{route}: security"
+        );
+        if secured {
+            assert!(responses.contains_key("401"), "{route}: 401");
+        }
+        if operation.get("requestBody").is_some() {
+            for status in ["413", "415"] {
+                assert!(responses.contains_key(status), "{route}: {status}");
+            }
+        }
+        if path.contains("{id}") {
+            assert!(responses.contains_key("404"), "{route}: 404");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_route_the_document_secures_refuses_a_request_without_a_token_and_no_other_does() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let doc = app.get("/api/openapi.json").await;
+    for (method, path, operation) in operations(&doc) {
+        let path = path
+            .replace("{id}", "website.create_basic_site")
+            .replace("{slug}", "acme");
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        // Chat reads its body before it decides whom a request without a token speaks for.
+        let body = (path == "/api/chat").then(|| {
+            serde_json::json!({"agent_id": "commerce_agent", "message": "a website", "mode": "plan"})
+        });
+        let (status, body) = app.send(method.clone(), &path, "", body).await;
+        if operation.get("security").is_some() {
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}: {body}");
+            assert_eq!(body["error"]["code"], "unauthorized", "{method} {path}");
+        } else {
+            assert_eq!(status, StatusCode::OK, "{method} {path}");
+        }
     }
 }
