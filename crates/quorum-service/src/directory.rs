@@ -9,6 +9,7 @@ use crate::auth::{self, hash_token, new_token};
 use crate::{Quorum, ServiceError, ServiceResult};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewPrincipal {
     /// Any name id but `admin`, which is reserved for QUORUM_ADMIN_TOKEN.
     #[schema(schema_with = principal_id_schema)]
@@ -42,6 +43,7 @@ pub struct TokensRevoked {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewCouncil {
     #[schema(schema_with = quorum_domain::schema::name_id)]
     pub id: String,

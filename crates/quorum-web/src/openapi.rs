@@ -3,6 +3,7 @@
 //! the roles it refuses, its conflicts, its 422s), and [`complete`] adds what follows from the
 //! route's shape — a token, a JSON body, a path or query string — worded once here.
 
+use serde_json::{Value, json};
 use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::request_body::RequestBody;
@@ -225,5 +226,173 @@ mod tests {
     fn reasons_join_into_one_sentence() {
         assert_eq!(sentence(&["a"]), "A.");
         assert_eq!(sentence(&["a", "b", "c"]), "A; b; or c.");
+    }
+}
+
+/// The text rule every body passes (`quorum_domain::Text`: no NUL in any string or key)
+/// written into the document's schemas, so that what a schema allows the server takes: a text
+/// without a pattern of its own gets the rule's, every object's keys keep it, and an open
+/// object (free-form inputs, a type's outputs) holds [`JSON_VALUE`], any JSON whose text keeps
+/// it. Applied to the document as JSON: the rule is about every schema, whoever wrote it.
+pub fn text_rule(document: &mut Value) {
+    let Some(schemas) = document
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        constrain(schema);
+    }
+    schemas.insert(JSON_VALUE.into(), json_value());
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+    {
+        if let Some(schema) = operation.pointer_mut("/requestBody/content/application~1json/schema")
+        {
+            constrain(schema);
+        }
+    }
+}
+
+/// The component that stands for any JSON value whose strings and keys hold no NUL.
+pub const JSON_VALUE: &str = "JsonValue";
+
+fn json_value() -> Value {
+    let text = quorum_domain::schema::TEXT_PATTERN;
+    let any = json!({"$ref": format!("#/components/schemas/{JSON_VALUE}")});
+    json!({
+        "description": "Any JSON value whose strings and object keys hold no NUL character.",
+        "anyOf": [
+            {"type": ["null", "boolean", "number"]},
+            {"type": "string", "pattern": text},
+            {"type": "array", "items": any},
+            {"type": "object", "propertyNames": {"pattern": text}, "additionalProperties": any},
+        ],
+    })
+}
+
+/// Keywords whose value is one subschema, and those whose value lists or maps several.
+const SUBSCHEMA: [&str; 4] = ["items", "additionalProperties", "not", "contains"];
+const SUBSCHEMAS: [&str; 6] = [
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "prefixItems",
+    "properties",
+    "patternProperties",
+];
+/// Keywords that make a schema more than "anything".
+const STRUCTURAL: [&str; 8] = [
+    "type", "$ref", "allOf", "anyOf", "oneOf", "not", "enum", "const",
+];
+
+fn constrain(schema: &mut Value) {
+    let Some(node) = schema.as_object_mut() else {
+        return;
+    };
+    if node.contains_key("$ref") {
+        return;
+    }
+    let text = quorum_domain::schema::TEXT_PATTERN;
+    if !STRUCTURAL.iter().any(|k| node.contains_key(*k)) && !node.contains_key("properties") {
+        node.insert(
+            "$ref".into(),
+            json!(format!("#/components/schemas/{JSON_VALUE}")),
+        );
+        return;
+    }
+    let types: Vec<&str> = match node.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let (is_string, is_object) = (
+        types.contains(&"string"),
+        types.contains(&"object") || node.contains_key("properties"),
+    );
+    if is_string
+        && !["pattern", "format", "enum", "const"]
+            .iter()
+            .any(|k| node.contains_key(*k))
+    {
+        node.insert("pattern".into(), json!(text));
+    }
+    if is_object {
+        node.entry("propertyNames")
+            .or_insert_with(|| json!({"pattern": text}));
+        if matches!(
+            node.get("additionalProperties"),
+            None | Some(Value::Bool(true))
+        ) {
+            node.insert(
+                "additionalProperties".into(),
+                json!({"$ref": format!("#/components/schemas/{JSON_VALUE}")}),
+            );
+        }
+    }
+    for key in SUBSCHEMA {
+        if let Some(sub) = node.get_mut(key) {
+            constrain(sub);
+        }
+    }
+    for key in SUBSCHEMAS {
+        match node.get_mut(key) {
+            Some(Value::Array(subs)) => subs.iter_mut().for_each(constrain),
+            Some(Value::Object(subs)) => subs.values_mut().for_each(constrain),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod text_rule_tests {
+    use super::*;
+
+    #[test]
+    fn texts_keys_and_open_objects_keep_the_rule_and_closed_objects_stay_closed() {
+        let mut document = json!({
+            "components": {"schemas": {
+                "Open": {"type": "object", "properties": {"inputs": {"type": "object"}, "any": {"description": "x"},
+                    "when": {"type": "string", "format": "date-time"}, "id": {"type": "string", "pattern": "^[a-z]+$"}}},
+                "Closed": {"type": "object", "properties": {"name": {"type": ["string", "null"]}}, "additionalProperties": false},
+            }},
+            "paths": {"/x": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}}}}},
+        });
+        text_rule(&mut document);
+        let schemas = &document["components"]["schemas"];
+        let any = json!({"$ref": "#/components/schemas/JsonValue"});
+        assert_eq!(schemas["Open"]["additionalProperties"], any);
+        assert_eq!(
+            schemas["Open"]["properties"]["inputs"]["additionalProperties"],
+            any
+        );
+        assert_eq!(schemas["Open"]["properties"]["any"]["$ref"], any["$ref"]);
+        assert!(
+            schemas["Open"]["properties"]["when"]
+                .get("pattern")
+                .is_none()
+        );
+        assert_eq!(schemas["Open"]["properties"]["id"]["pattern"], "^[a-z]+$");
+        assert_eq!(schemas["Closed"]["additionalProperties"], false);
+        assert_eq!(
+            schemas["Closed"]["properties"]["name"]["pattern"],
+            quorum_domain::schema::TEXT_PATTERN
+        );
+        assert_eq!(
+            schemas["Closed"]["propertyNames"]["pattern"],
+            quorum_domain::schema::TEXT_PATTERN
+        );
+        let body = &document["paths"]["/x"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(
+            body["items"]["pattern"],
+            quorum_domain::schema::TEXT_PATTERN
+        );
+        assert!(schemas["JsonValue"]["anyOf"].is_array());
     }
 }

@@ -88,8 +88,8 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     .into_response()
 }
 
-/// The application router and its OpenAPI document, built from one list of routes.
-pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi) {
+/// The application router and its OpenAPI document (as served), built from one list of routes.
+pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
     let state = AppState {
         quorum,
         openapi: Arc::new(OnceLock::new()),
@@ -119,8 +119,9 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi)
         .routes(routes!(sites::messages))
         .split_for_parts();
     openapi::complete(&mut openapi);
-    let json = openapi.to_json().expect("the OpenAPI document serializes");
-    state.openapi.set(json).expect("set once");
+    let mut document = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");
+    openapi::text_rule(&mut document);
+    state.openapi.set(document.to_string()).expect("set once");
     // Deployed sites are files, not API: outside the OpenAPI document, compressed.
     let sites = Router::new()
         .route("/sites/{slug}", get(sites::site_bare))
@@ -139,7 +140,7 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, utoipa::openapi::OpenApi)
         .layer(axum::middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
-    (router, openapi)
+    (router, document)
 }
 
 pub fn router(quorum: Quorum) -> Router {

@@ -42,6 +42,27 @@ async fn total(app: &TestApp) -> i64 {
     app.get("/api/workflows").await["total"].as_i64().unwrap()
 }
 
+/// The demo agent's `POST /api/workflows` of `body`.
+async fn propose(app: &TestApp, body: Value) -> (StatusCode, Value) {
+    app.send(
+        Method::POST,
+        "/api/workflows",
+        "agent_jermaine_super_action",
+        Some(body),
+    )
+    .await
+}
+
+/// `GET path` as the admin, whatever it answers.
+async fn admin_get(app: &TestApp, path: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}{path}", app.url))
+        .bearer_auth(&app.tokens["admin"])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Sends `body` as raw bytes with `content_type`, as `who`.
 async fn raw(
     app: &TestApp,
@@ -80,14 +101,11 @@ fn envelope(status: StatusCode, body: &str, what: &str) -> String {
 async fn an_agent_cannot_send_its_workflow_to_another_council(backend: Backend) {
     let app = TestApp::start(backend).await;
     let before = total(&app).await;
-    let (status, body) = app
-        .send(
-            Method::POST,
-            "/api/workflows",
-            "agent_jermaine_super_action",
-            Some(website(json!({"assigned_council_id": "council_commerce"}))),
-        )
-        .await;
+    let (status, body) = propose(
+        &app,
+        website(json!({"assigned_council_id": "council_commerce"})),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(
         body["error"]["message"]
@@ -98,14 +116,11 @@ async fn an_agent_cannot_send_its_workflow_to_another_council(backend: Backend) 
     );
     assert_eq!(total(&app).await, before, "nothing was created");
     // Naming the type's own council changes nothing.
-    let (status, body) = app
-        .send(
-            Method::POST,
-            "/api/workflows",
-            "agent_jermaine_super_action",
-            Some(website(json!({"assigned_council_id": "council_media"}))),
-        )
-        .await;
+    let (status, body) = propose(
+        &app,
+        website(json!({"assigned_council_id": "council_media"})),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["assigned_council_id"], "council_media");
 }
@@ -295,14 +310,7 @@ async fn calculated_savings_keeps_only_its_known_fields(backend: Backend) {
     let app = TestApp::start(backend).await;
     let padded = json!({"weekly_savings": 1, "padding": "x".repeat(500_000)});
     let body = website(json!({"calculated_savings": padded}));
-    let (status, refused) = app
-        .send(
-            Method::POST,
-            "/api/workflows",
-            "agent_jermaine_super_action",
-            Some(body),
-        )
-        .await;
+    let (status, refused) = propose(&app, body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         refused["error"]["details"][0],
@@ -311,14 +319,7 @@ async fn calculated_savings_keeps_only_its_known_fields(backend: Backend) {
     );
     let seed = json!({"weekly_savings": 225.0, "annual_savings": 11700.0});
     let body = website(json!({"calculated_savings": seed}));
-    let (status, created) = app
-        .send(
-            Method::POST,
-            "/api/workflows",
-            "agent_jermaine_super_action",
-            Some(body),
-        )
-        .await;
+    let (status, created) = propose(&app, body).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(created["calculated_savings"], seed);
 }
@@ -341,13 +342,7 @@ async fn nul_in_paths_queries_and_bodies_is_a_client_error_in_the_envelope(backe
         "/dashboard/workflows/%00",
         "/dashboard/history?council_id=%00",
     ] {
-        let response = app
-            .client
-            .get(format!("{}{path}", app.url))
-            .bearer_auth(&app.tokens["admin"])
-            .send()
-            .await
-            .unwrap();
+        let response = admin_get(&app, path).await;
         let status = response.status();
         let body = response.text().await.unwrap();
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
@@ -425,13 +420,7 @@ async fn invalid_utf8_and_control_characters_in_a_path_are_json_errors(backend: 
         "/sites/a%0d%0aX/index.html",
         "/dashboard/agents/%ff",
     ] {
-        let response = app
-            .client
-            .get(format!("{}{path}", app.url))
-            .bearer_auth(&app.tokens["admin"])
-            .send()
-            .await
-            .unwrap();
+        let response = admin_get(&app, path).await;
         let status = response.status();
         assert_eq!(
             response.headers()["content-type"],
@@ -497,14 +486,7 @@ async fn inputs_a_step_would_refuse_are_refused_at_creation(backend: Backend) {
             json!({"inputs": {"site_name": site_name, "site_description": "d",
             "contact_email": "a@example.com", "brand_colors": {"primary": colour}}}),
         );
-        let (status, refused) = app
-            .send(
-                Method::POST,
-                "/api/workflows",
-                "agent_jermaine_super_action",
-                Some(body),
-            )
-            .await;
+        let (status, refused) = propose(&app, body).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         let fields: Vec<&str> = refused["error"]["details"]
             .as_array()
@@ -614,13 +596,7 @@ async fn api_and_site_answers_carry_security_headers(backend: Backend) {
         "/sites/acme/missing",
         "/healthz",
     ] {
-        let response = app
-            .client
-            .get(format!("{}{path}", app.url))
-            .bearer_auth(&app.tokens["admin"])
-            .send()
-            .await
-            .unwrap();
+        let response = admin_get(&app, path).await;
         let headers = response.headers();
         assert_eq!(headers["x-frame-options"], "DENY", "{path}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
