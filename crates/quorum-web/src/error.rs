@@ -70,12 +70,21 @@ impl ApiError {
 /// they refused, and a 200,000-character value would otherwise come back at the sender twice.
 const MAX_MESSAGE_CHARS: usize = 500;
 
-fn shortened(mut message: String) -> String {
-    if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_CHARS) {
-        message.truncate(cut);
-        message.push('…');
+/// `message` cut to [`MAX_MESSAGE_CHARS`], with control characters written as escapes: a
+/// message may quote the very key or value that was refused for holding one.
+fn shortened(message: String) -> String {
+    let mut out = String::with_capacity(message.len().min(4 * MAX_MESSAGE_CHARS));
+    for (count, c) in message.chars().enumerate() {
+        if count == MAX_MESSAGE_CHARS {
+            out.push('…');
+            break;
+        }
+        match c.is_control() {
+            true => out.push_str(&c.escape_unicode().to_string()),
+            false => out.push(c),
+        }
     }
-    message
+    out
 }
 
 impl IntoResponse for ApiError {
@@ -191,5 +200,6 @@ mod tests {
         let long = shortened("é".repeat(10_000));
         assert_eq!(long.chars().count(), MAX_MESSAGE_CHARS + 1);
         assert!(long.ends_with('…'));
+        assert_eq!(shortened("key a\0b".into()), "key a\\u{0}b");
     }
 }
