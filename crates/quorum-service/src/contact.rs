@@ -1,12 +1,10 @@
-//! Contact forms of deployed sites: a message is validated, rate-limited per address and site,
-//! kept, and sent by SMTP to the site's recipient when Quorum has an SMTP server; otherwise it
+//! Contact forms of deployed sites: a message is validated, rate-limited per address and site
+//! (counted in the database, so the limit holds however many servers there are), kept, and sent by SMTP to the site's recipient when Quorum has an SMTP server; otherwise it
 //! waits in the outbox (the `contact_messages` table, `delivery = 'outbox'`).
 
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use quorum_domain::ids::new_id;
 use quorum_domain::{FieldError, Text};
 use quorum_steps::website::SiteManifest;
@@ -15,7 +13,7 @@ use serde::Deserialize;
 
 use crate::{Quorum, ServiceError, ServiceResult};
 
-/// Messages one address may send one site per minute.
+/// Messages one address may send one site per minute, over a sliding minute.
 const PER_MINUTE: u32 = 5;
 
 /// What the form posts.
@@ -42,14 +40,6 @@ pub enum Received {
         id: String,
         delivery: String,
     },
-}
-
-pub(crate) type ContactLimiter = DefaultKeyedRateLimiter<(IpAddr, String)>;
-
-pub(crate) fn limiter() -> ContactLimiter {
-    RateLimiter::keyed(Quota::per_minute(
-        NonZeroU32::new(PER_MINUTE).expect("not zero"),
-    ))
 }
 
 /// The live deployment's manifest of a site, if the site exists. Slugs are checked first, so
@@ -145,11 +135,20 @@ impl Quorum {
                 details,
             ));
         }
-        let key = (
-            remote.unwrap_or(IpAddr::from([0, 0, 0, 0])),
-            slug.to_owned(),
-        );
-        if self.contact_limiter.check_key(&key).is_err() {
+        // The slug is checked ([a-z0-9-]), so the key cannot be forged by an address's colons.
+        let address = remote.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let now = quorum_domain::time::now();
+        // Refused attempts count too: a client that keeps sending stays refused, and the check
+        // stays one atomic upsert instead of a read and a conditional write.
+        let counts = self
+            .store
+            .count_hit(
+                &format!("contact:{slug}:{address}"),
+                now,
+                chrono::Duration::minutes(1),
+            )
+            .await?;
+        if counts.estimate(now) > f64::from(PER_MINUTE) {
             return Err(ServiceError::RateLimited(format!(
                 "at most {PER_MINUTE} messages a minute may be sent to this site; try again shortly"
             )));

@@ -48,7 +48,6 @@ pub struct Quorum {
     /// Spacing of retries; `max_attempts` is replaced by each type's.
     retry: RetryPolicy,
     mailer: Option<Arc<Mailer>>,
-    contact_limiter: Arc<contact::ContactLimiter>,
     registry: Arc<Registry>,
     auth: Arc<auth::Auth>,
     public_reads: bool,
@@ -78,7 +77,6 @@ impl Quorum {
             }),
             retry: RetryPolicy::default(),
             mailer: None,
-            contact_limiter: Arc::new(contact::limiter()),
             store,
             public_reads,
             changes: Arc::new(tokio::sync::Notify::new()),

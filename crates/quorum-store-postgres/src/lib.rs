@@ -6,6 +6,7 @@ mod detail;
 mod directory;
 mod governance;
 mod jobs;
+mod limits;
 mod rows;
 mod sessions;
 mod steps;
@@ -375,6 +376,15 @@ impl Store for PgStore {
         contact::list(&self.pool, site, limit).await
     }
 
+    async fn count_hit(
+        &self,
+        key: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        window: chrono::Duration,
+    ) -> StoreResult<HitCounts> {
+        limits::count_hit(&self.pool, key, at, window).await
+    }
+
     async fn events_after(
         &self,
         after_id: i64,
@@ -386,6 +396,14 @@ impl Store for PgStore {
 
     async fn last_event_id(&self) -> StoreResult<i64> {
         governance::last_event_id(&self.pool).await
+    }
+
+    async fn prune_events(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> StoreResult<u64> {
+        limits::prune_events(&self.pool, before, limit).await
     }
 
     async fn aggregates(&self, filter: &WorkflowFilter) -> StoreResult<Vec<AggregateRow>> {

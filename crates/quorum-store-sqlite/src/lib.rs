@@ -11,6 +11,7 @@ mod detail;
 mod directory;
 mod governance;
 mod jobs;
+mod limits;
 mod migrations;
 mod rows;
 mod sessions;
@@ -397,6 +398,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn count_hit(
+        &self,
+        key: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        window: chrono::Duration,
+    ) -> StoreResult<HitCounts> {
+        let key = key.to_owned();
+        self.db
+            .write(move |tx| limits::count_hit(tx, &key, at, window))
+            .await
+    }
+
     async fn events_after(
         &self,
         after_id: i64,
@@ -411,6 +424,16 @@ impl Store for SqliteStore {
 
     async fn last_event_id(&self) -> StoreResult<i64> {
         self.db.read(governance::last_event_id).await
+    }
+
+    async fn prune_events(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> StoreResult<u64> {
+        self.db
+            .write(move |tx| limits::prune_events(tx, before, limit))
+            .await
     }
 
     async fn aggregates(&self, filter: &WorkflowFilter) -> StoreResult<Vec<AggregateRow>> {

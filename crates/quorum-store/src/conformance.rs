@@ -42,7 +42,10 @@ macro_rules! conformance_suite {
             step_records_show_progress_attempts_and_errors,
             sessions_live_until_they_expire_and_sign_out_ends_every_session_of_the_token,
             creating_a_session_prunes_expired_ones,
-            revoking_a_principals_tokens_ends_its_tokens_and_sessions_and_nothing_else
+            revoking_a_principals_tokens_ends_its_tokens_and_sessions_and_nothing_else,
+            hits_count_per_key_and_window_and_expired_windows_go,
+            twenty_concurrent_hits_are_each_counted_once,
+            old_events_of_finished_workflows_are_pruned_in_batches_and_the_rest_kept
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -59,6 +62,7 @@ macro_rules! conformance_suite {
 pub type S = Arc<dyn Store>;
 
 pub use crate::conformance_governance::*;
+pub use crate::conformance_limits::*;
 pub use crate::conformance_queue::*;
 pub use crate::conformance_sessions::*;
 

@@ -5,6 +5,7 @@ mod aggregates;
 mod cursor;
 pub mod detail_json;
 mod error;
+mod rate;
 mod records;
 pub mod voting;
 
@@ -12,6 +13,8 @@ pub mod voting;
 pub mod conformance;
 #[cfg(feature = "conformance")]
 mod conformance_governance;
+#[cfg(feature = "conformance")]
+mod conformance_limits;
 #[cfg(feature = "conformance")]
 mod conformance_queue;
 #[cfg(feature = "conformance")]
@@ -23,6 +26,7 @@ pub use aggregates::{
 };
 pub use cursor::Cursor;
 pub use error::StoreError;
+pub use rate::{HitCounts, expiry as rate_window_expiry, windows as rate_windows};
 pub use records::*;
 
 use async_trait::async_trait;
@@ -191,6 +195,19 @@ pub trait Store: Send + Sync + 'static {
     /// A site's messages, newest first.
     async fn contact_messages(&self, site: &str, limit: i64) -> StoreResult<Vec<ContactMessage>>;
 
+    // --- rate limits ------------------------------------------------------------------------
+
+    /// Counts one hit of `key` in the fixed window of length `window` that holds `at` (one
+    /// atomic upsert: concurrent hits from any number of servers are each counted once) and
+    /// returns that window's count with the previous window's. Also removes a bounded number
+    /// of windows that have expired at `at`, so the table holds about two rows per active key.
+    async fn count_hit(
+        &self,
+        key: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        window: chrono::Duration,
+    ) -> StoreResult<HitCounts>;
+
     // --- events ---------------------------------------------------------------------------
 
     /// Events after `after_id` matching `filter`, oldest first.
@@ -201,6 +218,15 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> StoreResult<Vec<EventRecord>>;
     async fn last_event_id(&self) -> StoreResult<i64>;
+    /// Deletes, in one transaction, up to `limit` events from before `before` whose workflow
+    /// has finished (or no longer exists), oldest first; returns how many. Every event of a
+    /// pending or running workflow is kept whatever its age, so its history can still be
+    /// streamed. Callers repeat until fewer than `limit` go, so no prune holds the writer long.
+    async fn prune_events(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> StoreResult<u64>;
 
     // --- aggregates -----------------------------------------------------------------------
 

@@ -442,7 +442,7 @@ async fn invalid_utf8_and_control_characters_in_a_path_are_json_errors(backend: 
 }
 
 /// A live site folder as a deploy leaves it, written directly: these tests are about serving.
-fn fake_site(app: &TestApp, slug: &str) {
+pub(crate) fn fake_site(app: &TestApp, slug: &str) {
     let site = app.data_dir.path().join("sites").join(slug);
     std::fs::create_dir_all(site.join(".quorum")).unwrap();
     std::fs::create_dir_all(site.join("%2equorum")).ok();

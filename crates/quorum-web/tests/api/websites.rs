@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{ADMIN_TOKEN, Backend, TestApp};
 
 const WITHIN: Duration = Duration::from_secs(30);
 
@@ -513,7 +513,40 @@ async fn a_generated_site_works_in_a_real_browser() {
     );
 }
 
+/// Two servers over one database share the contact form's limit: the address's sixth message
+/// in a minute is refused whichever server it reaches.
+async fn the_contact_limit_holds_across_servers(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    crate::holes::fake_site(&app, "acme");
+    let second = app.second_server(ADMIN_TOKEN).await;
+    let post = |server: &str| {
+        app.client
+            .post(format!("{server}/sites/acme/contact"))
+            .header(header::ACCEPT, "application/json")
+            .form(&[
+                ("name", "Ana"),
+                ("email", "ana@example.com"),
+                ("message", "Hello"),
+                ("website", ""),
+            ])
+            .send()
+    };
+    for server in [&app.url, &second, &app.url, &second, &app.url] {
+        let sent = post(server).await.unwrap();
+        assert_eq!(sent.status(), StatusCode::CREATED, "{server}");
+    }
+    let sixth = post(&second).await.unwrap();
+    assert_eq!(sixth.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: Value = sixth.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let again = post(&app.url).await.unwrap();
+    assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS);
+    let messages = app.get("/api/sites/acme/messages").await;
+    assert_eq!(messages.as_array().unwrap().len(), 5);
+}
+
 crate::on_both_backends!(
+    the_contact_limit_holds_across_servers,
     contact_messages_reach_a_real_smtp_server,
     the_seed_example_becomes_a_live_verified_site,
     deployed_sites_are_served_with_types_caching_and_compression,

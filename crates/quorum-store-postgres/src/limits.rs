@@ -1,0 +1,72 @@
+//! Shared rate limits and event-log retention on PostgreSQL.
+
+use chrono::{DateTime, Duration, Utc};
+use quorum_store::{HitCounts, StoreResult, rate_window_expiry, rate_windows};
+use sqlx::Row;
+use sqlx::postgres::PgPool;
+
+use crate::map_err;
+
+/// How many expired windows one hit removes: more than one, so the table shrinks back after a
+/// burst of new keys, and few enough that a hit never waits on a large delete.
+const PRUNE_LIMIT: i64 = 100;
+
+pub async fn count_hit(
+    pool: &PgPool,
+    key: &str,
+    at: DateTime<Utc>,
+    window: Duration,
+) -> StoreResult<HitCounts> {
+    let (start, previous_start) = rate_windows(at, window);
+    // SKIP LOCKED: hits pruning at once take different rows instead of waiting on each other.
+    sqlx::query(
+        "DELETE FROM rate_limits WHERE (key, window_start) IN \
+         (SELECT key, window_start FROM rate_limits WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind(at)
+    .bind(PRUNE_LIMIT)
+    .execute(pool)
+    .await
+    .map_err(map_err)?;
+    // One statement: the upsert takes the row's lock, so concurrent hits queue on it and each
+    // reads back its own count.
+    let row = sqlx::query(
+        "WITH hit AS (\
+           INSERT INTO rate_limits (key, window_start, count, expires_at) VALUES ($1, $2, 1, $3) \
+           ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1 \
+           RETURNING count) \
+         SELECT hit.count AS current, \
+           COALESCE((SELECT count FROM rate_limits WHERE key = $1 AND window_start = $4), 0) AS previous \
+         FROM hit",
+    )
+    .bind(key)
+    .bind(start)
+    .bind(rate_window_expiry(start, window))
+    .bind(previous_start)
+    .fetch_one(pool)
+    .await
+    .map_err(map_err)?;
+    Ok(HitCounts {
+        current: row.try_get("current").map_err(map_err)?,
+        previous: row.try_get("previous").map_err(map_err)?,
+        window_start: start,
+        window,
+    })
+}
+
+pub async fn prune_events(pool: &PgPool, before: DateTime<Utc>, limit: i64) -> StoreResult<u64> {
+    // SKIP LOCKED: the sweepers of several servers share the work instead of waiting.
+    let pruned = sqlx::query(
+        "DELETE FROM workflow_events WHERE id IN (\
+           SELECT e.id FROM workflow_events e WHERE e.at < $1 AND NOT EXISTS (\
+             SELECT 1 FROM workflows w WHERE w.id = e.workflow_id \
+             AND w.status IN ('PENDING', 'IN_PROGRESS')) \
+           ORDER BY e.id LIMIT $2 FOR UPDATE OF e SKIP LOCKED)",
+    )
+    .bind(before)
+    .bind(limit)
+    .execute(pool)
+    .await
+    .map_err(map_err)?;
+    Ok(pruned.rows_affected())
+}

@@ -1,0 +1,66 @@
+//! Shared rate limits and event-log retention on SQLite.
+
+use chrono::{DateTime, Duration, Utc};
+use quorum_store::{HitCounts, rate_window_expiry, rate_windows};
+use rusqlite::{Connection, params};
+
+use crate::Result;
+use crate::rows;
+
+/// How many expired windows one hit removes: more than one, so the table shrinks back after a
+/// burst of new keys, and few enough that a hit never waits on a large delete.
+const PRUNE_LIMIT: i64 = 100;
+
+pub fn count_hit(
+    tx: &Connection,
+    key: &str,
+    at: DateTime<Utc>,
+    window: Duration,
+) -> Result<HitCounts> {
+    let (start, previous_start) = rate_windows(at, window);
+    rows::run(
+        tx,
+        "DELETE FROM rate_limits WHERE rowid IN \
+         (SELECT rowid FROM rate_limits WHERE expires_at <= ? LIMIT ?)",
+        params![at.timestamp_micros(), PRUNE_LIMIT],
+    )?;
+    let current: i64 = tx
+        .prepare_cached(
+            "INSERT INTO rate_limits (key, window_start, count, expires_at) VALUES (?, ?, 1, ?) \
+             ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1 RETURNING count",
+        )?
+        .query_row(
+            params![
+                key,
+                start.timestamp_micros(),
+                rate_window_expiry(start, window).timestamp_micros()
+            ],
+            |row| row.get(0),
+        )?;
+    let previous = rows::one(
+        tx,
+        "SELECT count FROM rate_limits WHERE key = ? AND window_start = ?",
+        params![key, previous_start.timestamp_micros()],
+        |row| Ok(row.get::<_, i64>(0)?),
+    )?
+    .unwrap_or(0);
+    Ok(HitCounts {
+        current,
+        previous,
+        window_start: start,
+        window,
+    })
+}
+
+pub fn prune_events(tx: &Connection, before: DateTime<Utc>, limit: i64) -> Result<u64> {
+    let pruned = rows::run(
+        tx,
+        "DELETE FROM workflow_events WHERE id IN (\
+           SELECT e.id FROM workflow_events e WHERE e.at < ? AND NOT EXISTS (\
+             SELECT 1 FROM workflows w WHERE w.id = e.workflow_id \
+             AND w.status IN ('PENDING', 'IN_PROGRESS')) \
+           ORDER BY e.id LIMIT ?)",
+        params![before.timestamp_micros(), limit],
+    )?;
+    Ok(pruned as u64)
+}
