@@ -197,6 +197,7 @@ async fn serve(settings: &Settings, demo_mode: bool) -> anyhow::Result<()> {
         .spawn_background(
             &settings.database_url(),
             std::time::Duration::from_secs(settings.sweep_seconds.max(1)),
+            settings.event_retention(),
         )
         .await
         .context("starting the sweeper and listener")?;

@@ -63,6 +63,16 @@ pub struct Settings {
         global = true
     )]
     pub sweep_seconds: u64,
+    /// The sweeper deletes events of finished workflows older than this; a pending or running
+    /// workflow keeps every event of its own, however old.
+    #[arg(
+        long,
+        env = "QUORUM_EVENT_RETENTION_DAYS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub event_retention_days: u32,
     /// The queue workers consume: `db` (the database itself) or `redis://…` (Redis Streams).
     #[arg(long, env = "QUORUM_QUEUE", default_value = "db", global = true)]
     pub queue: String,
@@ -152,6 +162,10 @@ impl Settings {
             .to_owned()
     }
 
+    pub fn event_retention(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.event_retention_days))
+    }
+
     pub fn server_limits(&self) -> quorum_web::ServerLimits {
         quorum_web::ServerLimits {
             header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_seconds),
@@ -181,6 +195,7 @@ impl fmt::Debug for Settings {
             .field("public_url", &self.public_url())
             .field("db_connections", &self.db_connections)
             .field("sweep_seconds", &self.sweep_seconds)
+            .field("event_retention_days", &self.event_retention_days)
             .field("queue", &redact_url(&self.queue))
             .field("workers", &self.workers)
             .field("lease_seconds", &self.lease_seconds)
@@ -363,6 +378,18 @@ mod tests {
         ] {
             assert!(Cli::try_parse_from(["quorum", flag, "0", "serve"]).is_err());
         }
+    }
+
+    #[test]
+    fn events_are_kept_thirty_days_unless_told_and_never_zero() {
+        let kept = parse(&["quorum", "serve"]).settings.event_retention();
+        assert_eq!(kept, chrono::Duration::days(30));
+        let kept = parse(&["quorum", "--event-retention-days", "7", "serve"])
+            .settings
+            .event_retention();
+        assert_eq!(kept, chrono::Duration::days(7));
+        // Zero would delete a finished workflow's events as soon as it finished.
+        assert!(Cli::try_parse_from(["quorum", "--event-retention-days", "0", "serve"]).is_err());
     }
 
     #[test]

@@ -120,12 +120,14 @@ impl Quorum {
         &self.changes
     }
 
-    /// Starts what a server runs beside its requests: the voting-window sweeper and, on
-    /// PostgreSQL, the listener that wakes event streams for changes made by other processes.
+    /// Starts what a server runs beside its requests: the sweeper (overdue votes expired, old
+    /// events pruned) and, on PostgreSQL, the listener that wakes event streams for changes
+    /// made by other processes.
     pub async fn spawn_background(
         &self,
         database_url: &str,
         sweep_every: std::time::Duration,
+        event_retention: chrono::Duration,
     ) -> ServiceResult<()> {
         self.listen_for_changes(database_url).await?;
         let quorum = self.clone();
@@ -136,9 +138,38 @@ impl Quorum {
                 if let Err(e) = quorum.expire_overdue(quorum_domain::time::now()).await {
                     tracing::warn!(error = %e, "the voting-window sweep failed; it will run again");
                 }
+                let now = quorum_domain::time::now();
+                if let Err(e) = quorum.prune_events(now, event_retention).await {
+                    tracing::warn!(error = %e, "pruning old events failed; it will run again");
+                }
             }
         });
         Ok(())
+    }
+
+    /// Deletes the events of finished workflows older than `retention` at `now`, a bounded
+    /// batch per transaction so that a large backlog never holds the writer long; returns how
+    /// many went. Events of pending and running workflows stay: a stream may still replay them.
+    pub async fn prune_events(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        retention: chrono::Duration,
+    ) -> ServiceResult<u64> {
+        const BATCH: i64 = 1_000;
+        let mut pruned = 0;
+        loop {
+            let batch = self.store.prune_events(now - retention, BATCH).await?;
+            pruned += batch;
+            if batch < BATCH as u64 {
+                break;
+            }
+            // Between batches, let requests waiting on the database in.
+            tokio::task::yield_now().await;
+        }
+        if pruned > 0 {
+            tracing::info!(pruned, "pruned old events of finished workflows");
+        }
+        Ok(pruned)
     }
 
     /// On PostgreSQL, wakes this process's event streams and idle workers when another

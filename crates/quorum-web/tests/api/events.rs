@@ -4,11 +4,15 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use quorum_domain::WorkflowStatus;
+use quorum_store::EventFilter;
+
 use crate::helpers::{Backend, TestApp};
 
 crate::on_both_backends!(
     a_council_stream_carries_its_workflows_events_and_resumes_after_an_id,
     a_change_made_by_another_process_reaches_the_stream,
+    the_sweep_prunes_old_events_of_finished_workflows_only,
 );
 
 /// Reads SSE events from `response` until `count` have arrived (or five seconds pass).
@@ -118,5 +122,45 @@ async fn a_change_made_by_another_process_reaches_the_stream(backend: Backend) {
     assert_eq!(
         (events[0].1.as_str(), events[0].2["workflow_id"].as_str()),
         ("created", Some(created.id.as_str()))
+    );
+}
+
+async fn the_sweep_prunes_old_events_of_finished_workflows_only(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let agent = "agent_jermaine_super_action";
+    let finished = app.create_website(agent, "Finished Cafe").await;
+    let finished = finished["id"].as_str().unwrap();
+    let pending = app.create_website(agent, "Pending Cafe").await;
+    let pending = pending["id"].as_str().unwrap();
+    app.force_status(finished, WorkflowStatus::Pending, WorkflowStatus::Cancelled)
+        .await;
+    let events_of = |id: &str| {
+        let (store, id) = (app.store.clone(), id.to_owned());
+        async move {
+            store
+                .events_after(0, &EventFilter::default(), 1_000)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.workflow_id == id)
+                .count()
+        }
+    };
+    let retention = chrono::Duration::days(30);
+    let now = quorum_domain::time::now();
+    assert_eq!(app.quorum.prune_events(now, retention).await.unwrap(), 0);
+    let had = (events_of(finished).await, events_of(pending).await);
+    assert!(had.0 >= 2 && had.1 >= 1, "{had:?}");
+
+    let later = now + retention + chrono::Duration::days(1);
+    assert_eq!(
+        app.quorum.prune_events(later, retention).await.unwrap(),
+        had.0 as u64
+    );
+    assert_eq!(events_of(finished).await, 0);
+    assert_eq!(
+        events_of(pending).await,
+        had.1,
+        "a pending workflow keeps its events"
     );
 }
