@@ -2,6 +2,7 @@
 
 mod bulk;
 mod contact;
+mod deployments;
 mod detail;
 mod directory;
 mod governance;
@@ -373,6 +374,22 @@ impl Store for PgStore {
 
     async fn contact_messages(&self, site: &str, limit: i64) -> StoreResult<Vec<ContactMessage>> {
         contact::list(&self.pool, site, limit).await
+    }
+
+    async fn put_blobs(&self, blobs: &[Blob]) -> StoreResult<()> {
+        deployments::put_blobs(&self.pool, blobs).await
+    }
+
+    async fn blob(&self, hash: &str) -> StoreResult<Option<Blob>> {
+        deployments::blob(&self.pool, hash).await
+    }
+
+    async fn deploy(&self, deployment: &Deployment) -> StoreResult<()> {
+        deployments::deploy(&self.pool, deployment).await
+    }
+
+    async fn live_deployment(&self, site: &str) -> StoreResult<Option<Deployment>> {
+        deployments::live(&self.pool, site).await
     }
 
     async fn events_after(

@@ -19,6 +19,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0005_savings_bounds.sql"),
     ),
     ("sessions", include_str!("../migrations/0006_sessions.sql")),
+    (
+        "deployments",
+        include_str!("../migrations/0007_deployments.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

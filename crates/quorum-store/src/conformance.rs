@@ -42,7 +42,10 @@ macro_rules! conformance_suite {
             step_records_show_progress_attempts_and_errors,
             sessions_live_until_they_expire_and_sign_out_ends_every_session_of_the_token,
             creating_a_session_prunes_expired_ones,
-            revoking_a_principals_tokens_ends_its_tokens_and_sessions_and_nothing_else
+            revoking_a_principals_tokens_ends_its_tokens_and_sessions_and_nothing_else,
+            blobs_are_kept_once_and_read_back_by_hash,
+            a_deploy_makes_its_deployment_live_and_may_run_again,
+            a_deployment_naming_a_missing_blob_changes_nothing
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -58,6 +61,7 @@ macro_rules! conformance_suite {
 
 pub type S = Arc<dyn Store>;
 
+pub use crate::conformance_deployments::*;
 pub use crate::conformance_governance::*;
 pub use crate::conformance_queue::*;
 pub use crate::conformance_sessions::*;
