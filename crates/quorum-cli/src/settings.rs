@@ -29,7 +29,7 @@ pub struct Settings {
         global = true
     )]
     pub bind: SocketAddr,
-    /// Where the embedded database and deployed sites live.
+    /// Where the embedded database lives (deployed sites are in the database).
     #[arg(
         long,
         env = "QUORUM_DATA_DIR",

@@ -3,11 +3,9 @@
 //! waits in the outbox (the `contact_messages` table, `delivery = 'outbox'`).
 
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
 
 use quorum_domain::ids::new_id;
 use quorum_domain::{FieldError, Text};
-use quorum_steps::website::SiteManifest;
 use quorum_store::ContactMessage;
 use serde::Deserialize;
 
@@ -40,21 +38,6 @@ pub enum Received {
         id: String,
         delivery: String,
     },
-}
-
-/// The live deployment's manifest of a site, if the site exists. Slugs are checked first, so
-/// nothing outside the sites folder is ever read.
-pub fn live_manifest(data_dir: &Path, slug: &str) -> Option<SiteManifest> {
-    if !valid_slug(slug) {
-        return None;
-    }
-    let path: PathBuf = data_dir
-        .join("sites")
-        .join(slug)
-        .join(".quorum")
-        .join("site.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    serde_json::from_str(&text).ok()
 }
 
 pub fn valid_slug(slug: &str) -> bool {
@@ -126,8 +109,11 @@ impl Quorum {
         form: ContactForm,
         remote: Option<IpAddr>,
     ) -> ServiceResult<Received> {
-        let manifest = live_manifest(&self.step_env.data_dir, slug)
+        let site = self
+            .live_site(slug)
+            .await?
             .ok_or_else(|| ServiceError::NotFound(format!("there is no site {slug:?}")))?;
+        let manifest = &site.deployment;
         let details = check(&form);
         if !details.is_empty() {
             return Err(ServiceError::invalid(
@@ -246,7 +232,7 @@ mod tests {
     }
 
     #[test]
-    fn slugs_never_leave_the_sites_folder() {
+    fn slugs_are_lowercase_words_and_short() {
         for slug in ["", "..", "../x", "a/b", "A", "a.b", &"a".repeat(41)] {
             assert!(!valid_slug(slug), "{slug}");
         }

@@ -197,6 +197,7 @@ impl Quorum {
                 inputs: &inputs,
                 previous: &outputs,
                 env: &self.step_env,
+                sites: self.site_store(),
             };
             let result = self.run_step(step, &ctx).await;
             let finished =

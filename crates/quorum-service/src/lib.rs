@@ -2,6 +2,7 @@
 //! storage, the workflow-type registry and authorization.
 
 pub mod auth;
+mod blob_cache;
 mod chat;
 mod contact;
 pub mod dashboard;
@@ -14,6 +15,7 @@ mod mail;
 pub mod registry;
 mod relay;
 pub mod sessions;
+mod sites;
 pub mod telemetry;
 mod worker;
 mod workflows;
@@ -25,7 +27,7 @@ use quorum_steps::{Handlers, StepEnv};
 use quorum_store::{Store, StoreError};
 
 pub use chat::{ChatContext, ChatMode, ChatOutcome, ChatRequest, Plan, PlannedCouncil};
-pub use contact::{ContactForm, Received, live_manifest, valid_slug};
+pub use contact::{ContactForm, Received, valid_slug};
 pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated, TokensRevoked};
 pub use error::ServiceError;
 pub use executor::Outcome;
@@ -33,6 +35,7 @@ pub use governance::{CancelRequest, MembersRequest, ReassignRequest, VoteRequest
 pub use mail::Mailer;
 pub use quorum_queue::RetryPolicy;
 pub use registry::Registry;
+pub use sites::{LiveSite, SiteAnswer};
 pub use worker::{Signals, WorkerConfig, WorkerPool, default_workers};
 pub use workflows::CreateWorkflow;
 
@@ -45,6 +48,8 @@ pub struct Quorum {
     queue: Arc<dyn Queue>,
     handlers: Arc<Handlers>,
     step_env: Arc<StepEnv>,
+    /// Deployed sites, and the caches that serve them.
+    sites: Arc<sites::Sites>,
     /// Spacing of retries; `max_attempts` is replaced by each type's.
     retry: RetryPolicy,
     mailer: Option<Arc<Mailer>>,
@@ -75,6 +80,7 @@ impl Quorum {
                 data_dir: "quorum-data".into(),
                 public_url: "http://127.0.0.1:5000".into(),
             }),
+            sites: Arc::new(sites::Sites::new(store.clone())),
             retry: RetryPolicy::default(),
             mailer: None,
             store,

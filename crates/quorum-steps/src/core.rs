@@ -121,7 +121,19 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::StepEnv;
+    use crate::{SiteDeployment, SiteStore, StepEnv};
+
+    struct NoSites;
+
+    #[async_trait]
+    impl SiteStore for NoSites {
+        async fn keep_files(&self, _: Vec<Vec<u8>>) -> Result<(), StepError> {
+            unreachable!("the demonstration steps deploy no site")
+        }
+        async fn publish(&self, _: SiteDeployment) -> Result<(), StepError> {
+            unreachable!("the demonstration steps deploy no site")
+        }
+    }
 
     #[tokio::test]
     async fn an_effect_happens_once_however_often_its_step_runs() {
@@ -141,6 +153,7 @@ mod tests {
                 inputs: &inputs,
                 previous: &previous,
                 env: &env,
+                sites: &NoSites,
             };
             let out = Effect.run(&ctx).await.unwrap();
             assert_eq!(out["created"], attempt == 1);

@@ -37,7 +37,8 @@ impl StepError {
 /// Where handlers may leave their effects.
 #[derive(Debug, Clone)]
 pub struct StepEnv {
-    /// Quorum's data directory, shared by the server and its workers.
+    /// Quorum's data directory; only the demonstration steps write there (deployed sites are
+    /// in the database, reached through [`SiteStore`]).
     pub data_dir: PathBuf,
     /// The URL deployed work is reached at.
     pub public_url: String,
@@ -55,6 +56,32 @@ pub struct StepContext<'a> {
     /// Outputs of the steps before this one, by step name.
     pub previous: &'a BTreeMap<String, Value>,
     pub env: &'a StepEnv,
+    /// Where website steps keep what they build.
+    pub sites: &'a dyn SiteStore,
+}
+
+/// A site as deploy hands it over: what the contact form needs, and every file by path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteDeployment {
+    /// Stable across every run of the workflow's steps.
+    pub id: String,
+    pub slug: String,
+    pub workflow_id: String,
+    pub site_name: String,
+    /// Where contact-form messages go.
+    pub contact_email: String,
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// What website steps may do to the deployed sites: keep files' bytes and make a deployment
+/// live. Narrow on purpose, so that steps reach no other part of Quorum's storage.
+#[async_trait]
+pub trait SiteStore: Send + Sync {
+    /// Keeps files' bytes, each once under its hash: keeping them again is harmless.
+    async fn keep_files(&self, files: Vec<Vec<u8>>) -> Result<(), StepError>;
+    /// Stores the deployment and makes it its site's live one in one transaction; publishing
+    /// the same deployment again makes it live again and stores nothing new.
+    async fn publish(&self, deployment: SiteDeployment) -> Result<(), StepError>;
 }
 
 impl StepContext<'_> {

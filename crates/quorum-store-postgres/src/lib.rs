@@ -2,6 +2,7 @@
 
 mod bulk;
 mod contact;
+mod deployments;
 mod detail;
 mod directory;
 mod governance;
@@ -383,6 +384,22 @@ impl Store for PgStore {
         window: chrono::Duration,
     ) -> StoreResult<HitCounts> {
         limits::count_hit(&self.pool, key, at, window).await
+    }
+
+    async fn put_blobs(&self, blobs: &[Blob]) -> StoreResult<()> {
+        deployments::put_blobs(&self.pool, blobs).await
+    }
+
+    async fn blob(&self, hash: &str) -> StoreResult<Option<Blob>> {
+        deployments::blob(&self.pool, hash).await
+    }
+
+    async fn deploy(&self, deployment: &Deployment) -> StoreResult<()> {
+        deployments::deploy(&self.pool, deployment).await
+    }
+
+    async fn live_deployment(&self, site: &str) -> StoreResult<Option<Deployment>> {
+        deployments::live(&self.pool, site).await
     }
 
     async fn events_after(

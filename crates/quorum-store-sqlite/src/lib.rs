@@ -7,6 +7,7 @@
 mod bulk;
 mod contact;
 mod db;
+mod deployments;
 mod detail;
 mod directory;
 mod governance;
@@ -407,6 +408,34 @@ impl Store for SqliteStore {
         let key = key.to_owned();
         self.db
             .write(move |tx| limits::count_hit(tx, &key, at, window))
+            .await
+    }
+
+    async fn put_blobs(&self, blobs: &[Blob]) -> StoreResult<()> {
+        let blobs = blobs.to_vec();
+        self.db
+            .write(move |tx| deployments::put_blobs(tx, &blobs))
+            .await
+    }
+
+    async fn blob(&self, hash: &str) -> StoreResult<Option<Blob>> {
+        let hash = hash.to_owned();
+        self.db
+            .read(move |conn| deployments::blob(conn, &hash))
+            .await
+    }
+
+    async fn deploy(&self, deployment: &Deployment) -> StoreResult<()> {
+        let deployment = deployment.clone();
+        self.db
+            .write(move |tx| deployments::deploy(tx, &deployment))
+            .await
+    }
+
+    async fn live_deployment(&self, site: &str) -> StoreResult<Option<Deployment>> {
+        let site = site.to_owned();
+        self.db
+            .read(move |conn| deployments::live(conn, &site))
             .await
     }
 

@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("sessions", include_str!("../migrations/0006_sessions.sql")),
     (
+        "deployments",
+        include_str!("../migrations/0007_deployments.sql"),
+    ),
+    (
         "limits and retention",
         include_str!("../migrations/0008_limits_and_retention.sql"),
     ),

@@ -45,7 +45,10 @@ macro_rules! conformance_suite {
             revoking_a_principals_tokens_ends_its_tokens_and_sessions_and_nothing_else,
             hits_count_per_key_and_window_and_expired_windows_go,
             twenty_concurrent_hits_are_each_counted_once,
-            old_events_of_finished_workflows_are_pruned_in_batches_and_the_rest_kept
+            old_events_of_finished_workflows_are_pruned_in_batches_and_the_rest_kept,
+            blobs_are_kept_once_and_read_back_by_hash,
+            a_deploy_makes_its_deployment_live_and_may_run_again,
+            a_deployment_naming_a_missing_blob_changes_nothing
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -61,6 +64,7 @@ macro_rules! conformance_suite {
 
 pub type S = Arc<dyn Store>;
 
+pub use crate::conformance_deployments::*;
 pub use crate::conformance_governance::*;
 pub use crate::conformance_limits::*;
 pub use crate::conformance_queue::*;

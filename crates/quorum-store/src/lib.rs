@@ -12,6 +12,8 @@ pub mod voting;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(feature = "conformance")]
+mod conformance_deployments;
+#[cfg(feature = "conformance")]
 mod conformance_governance;
 #[cfg(feature = "conformance")]
 mod conformance_limits;
@@ -207,6 +209,19 @@ pub trait Store: Send + Sync + 'static {
         at: chrono::DateTime<chrono::Utc>,
         window: chrono::Duration,
     ) -> StoreResult<HitCounts>;
+
+    // --- deployed sites ---------------------------------------------------------------------
+
+    /// Keeps blobs not kept yet; a blob already kept is left as it is (its hash names it).
+    async fn put_blobs(&self, blobs: &[Blob]) -> StoreResult<()>;
+    /// A blob by its hash.
+    async fn blob(&self, hash: &str) -> StoreResult<Option<Blob>>;
+    /// Stores the deployment with its files and makes it its site's live one, in one
+    /// transaction. Deploying an id again stores nothing new and makes it live again, so a
+    /// deploy that runs twice is harmless. NotFound when a file names a blob not kept.
+    async fn deploy(&self, deployment: &Deployment) -> StoreResult<()>;
+    /// The deployment a site serves, with its files by path; None for a site never deployed.
+    async fn live_deployment(&self, site: &str) -> StoreResult<Option<Deployment>>;
 
     // --- events ---------------------------------------------------------------------------
 

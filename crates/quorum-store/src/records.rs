@@ -306,3 +306,35 @@ pub struct DashboardSession {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
+
+/// A file's bytes under their SHA-256 (lowercase hex): kept once, never changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob {
+    pub hash: String,
+    pub bytes: Vec<u8>,
+    /// The gzip encoding of `bytes`, when it is smaller.
+    pub gzip: Option<Vec<u8>>,
+}
+
+/// One file of a deployment: where it is served and which blob it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentFile {
+    /// Relative to the site, e.g. `about/index.html`.
+    pub path: String,
+    pub hash: String,
+    pub content_type: String,
+}
+
+/// A deployed site: what the contact form needs to know, and the files it serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    pub id: String,
+    pub site: String,
+    pub workflow_id: String,
+    pub site_name: String,
+    /// Where contact-form messages go.
+    pub contact_email: String,
+    pub created_at: DateTime<Utc>,
+    /// By path.
+    pub files: Vec<DeploymentFile>,
+}

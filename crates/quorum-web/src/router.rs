@@ -122,13 +122,17 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
     let mut document = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");
     openapi::text_rule(&mut document);
     state.openapi.set(document.to_string()).expect("set once");
-    // Deployed sites are files, not API: outside the OpenAPI document, compressed.
+    // Deployed sites are files, not API: outside the OpenAPI document. Their files carry
+    // the gzip encoding kept at deploy, with an ETag of its own; only the contact form's
+    // pages are compressed on the way out.
     let sites = Router::new()
         .route("/sites/{slug}", get(sites::site_bare))
         .route("/sites/{slug}/", get(sites::site_root))
-        .route("/sites/{slug}/contact", post(sites::contact))
-        .route("/sites/{slug}/{*path}", get(sites::site_path))
-        .layer(CompressionLayer::new());
+        .route(
+            "/sites/{slug}/contact",
+            post(sites::contact).layer(CompressionLayer::new()),
+        )
+        .route("/sites/{slug}/{*path}", get(sites::site_path));
     let router = router
         .merge(sites)
         .merge(crate::dashboard::routes())

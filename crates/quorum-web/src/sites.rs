@@ -1,24 +1,24 @@
 //! Deployed sites: their files at `/sites/{slug}/…`, and the contact form they post to.
 //!
-//! A site's live folder is a symbolic link the deploy step switches in one rename, so a
-//! request reads one whole deployment or the other. Names that start with a dot (the builds
-//! folder, a site's `.quorum` manifest) are never served.
+//! Files come from the site's live deployment in the database (see quorum-service's
+//! `sites`), so any server answers for any site. Each answer carries a strong ETag from the
+//! content hash, honours If-None-Match, HEAD and a single Range, and sends the gzip encoding
+//! kept at deploy to clients that accept it. Names that start with a dot are never served.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, Path as UrlPath, Request, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Path as UrlPath, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, html};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use quorum_service::{ContactForm, Received, ServiceError};
+use quorum_service::{ContactForm, Received, ServiceError, SiteAnswer};
+use quorum_store::Blob;
 use serde::Serialize;
-use tower::ServiceExt;
-use tower_http::services::ServeDir;
 
 use crate::error::ApiError;
 use crate::extract::Caller;
@@ -67,23 +67,6 @@ impl<S: Send + Sync> FromRequestParts<S> for RemoteAddr {
     }
 }
 
-/// The file a site path names, or None when the path could leave the site or names a hidden
-/// file.
-fn site_file(sites: &Path, slug: &str, path: &str) -> Option<PathBuf> {
-    if !quorum_service::valid_slug(slug) {
-        return None;
-    }
-    let mut file = sites.join(slug);
-    for component in Path::new(path).components() {
-        match component {
-            Component::Normal(part) if !part.to_string_lossy().starts_with('.') => file.push(part),
-            Component::CurDir => {}
-            _ => return None,
-        }
-    }
-    Some(file)
-}
-
 fn cache_control(path: &str) -> &'static str {
     if path.ends_with('/') || path.ends_with(".html") || path.is_empty() {
         // Pages change with every deployment and keep their URLs: revalidate each time.
@@ -93,69 +76,158 @@ fn cache_control(path: &str) -> &'static str {
     }
 }
 
-async fn serve(state: &AppState, slug: &str, path: &str, request: Request) -> Response {
-    let sites = state.quorum.step_env().data_dir.join("sites");
-    let Some(file) = site_file(&sites, slug, path) else {
-        return not_found(&sites, slug).await;
+async fn serve(state: &AppState, slug: &str, path: &str, headers: &HeaderMap) -> Response {
+    let answer = match state.quorum.site_file(slug, path).await {
+        Ok(answer) => answer,
+        Err(e) => return ApiError::from(e).into_response(),
     };
-    if !path.is_empty()
-        && !path.ends_with('/')
-        && tokio::fs::metadata(&file).await.is_ok_and(|m| m.is_dir())
-    {
-        return Redirect::permanent(&format!("{}/", site_url(slug, path))).into_response();
-    }
-    // ServeDir decodes its path: hand it the path encoded again, so `%252e` stays a literal
-    // `%2e` and never becomes the hidden `.` the checks above refused.
-    let encoded = site_url(slug, path);
-    let Ok(uri) = encoded["/sites".len()..].parse::<Uri>() else {
-        return not_found(&sites, slug).await;
-    };
-    let (mut parts, body) = request.into_parts();
-    parts.uri = uri;
-    // Several ranges at once would be a 416 from the file service; the whole file is as
-    // correct an answer (RFC 9110 lets a server ignore Range) and what browsers expect.
-    if parts
-        .headers
-        .get(header::RANGE)
-        .is_some_and(|range| range.as_bytes().contains(&b','))
-    {
-        parts.headers.remove(header::RANGE);
-    }
-    let service = ServeDir::new(&sites).append_index_html_on_directories(true);
-    match service.oneshot(Request::from_parts(parts, body)).await {
-        Ok(response) if response.status() == StatusCode::NOT_FOUND => not_found(&sites, slug).await,
-        Ok(response) => {
-            let mut response = response.map(axum::body::Body::new);
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(cache_control(path)),
-            );
-            headers.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            response
+    let mut response = match answer {
+        SiteAnswer::File { blob, content_type } => file(&blob, &content_type, headers),
+        // Escaped again: the router decoded the path once, and the browser will decode the
+        // Location once more.
+        SiteAnswer::Folder => {
+            return Redirect::permanent(&format!("{}/", site_url(slug, path))).into_response();
         }
-        Err(never) => match never {},
+        SiteAnswer::Missing { page } => return not_found(page),
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control(path)),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// The ETag of one encoding of a blob: strong, so each encoding has its own.
+fn etag(blob: &Blob, gzip: bool) -> String {
+    match gzip {
+        true => format!("\"{}-gzip\"", blob.hash),
+        false => format!("\"{}\"", blob.hash),
     }
 }
 
-/// The site's own 404 page, or a plain one when the site does not exist.
-async fn not_found(sites: &Path, slug: &str) -> Response {
-    let page = match quorum_service::valid_slug(slug) {
-        true => tokio::fs::read_to_string(sites.join(slug).join("404.html"))
-            .await
-            .ok(),
-        false => None,
+/// Whether If-None-Match names this blob (in either encoding: both are the same content).
+fn not_modified(blob: &Blob, headers: &HeaderMap) -> bool {
+    let Some(tags) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
     };
-    let body = page.map(Html).unwrap_or_else(|| {
-        Html(
-            html! { (DOCTYPE) html lang="en" { head { meta charset="utf-8"; title { "Not found" } } body { main { h1 { "Not found" } p { "There is no such page." } } } } }
-                .into_string(),
+    tags.split(',').map(str::trim).any(|tag| {
+        let tag = tag.strip_prefix("W/").unwrap_or(tag);
+        tag == "*" || tag == etag(blob, false) || tag == etag(blob, true)
+    })
+}
+
+/// Whether Accept-Encoding admits gzip (named, or `*`, with a q above zero).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let Some(accept) = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    accept.split(',').any(|item| {
+        let mut parts = item.split(';').map(str::trim);
+        let coding = parts.next().unwrap_or_default();
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+    })
+}
+
+/// The one byte range a Range header asks of `len` bytes: Some(Ok(first..=last)), Some(Err)
+/// when it cannot be satisfied, None for no range, another unit, or several ranges (the
+/// whole file is as correct an answer, RFC 9110, and what browsers expect).
+fn byte_range(headers: &HeaderMap, len: u64) -> Option<Result<(u64, u64), ()>> {
+    let spec = headers.get(header::RANGE)?.to_str().ok()?;
+    let spec = spec.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    let range = match (first.parse::<u64>(), last.parse::<u64>()) {
+        (Ok(first), Ok(last)) if first <= last => (first, last.min(len.saturating_sub(1))),
+        (Ok(first), Err(_)) if last.is_empty() => (first, len.saturating_sub(1)),
+        (Err(_), Ok(suffix)) if first.is_empty() && suffix > 0 => {
+            (len.saturating_sub(suffix), len.saturating_sub(1))
+        }
+        _ => return None,
+    };
+    Some(match range.0 < len {
+        true => Ok(range),
+        false => Err(()),
+    })
+}
+
+fn file(blob: &Blob, content_type: &str, headers: &HeaderMap) -> Response {
+    let len = blob.bytes.len() as u64;
+    let range = byte_range(headers, len);
+    // Ranges are of the file's own bytes, so a ranged answer is never the gzip encoding.
+    let gzip = blob
+        .gzip
+        .as_ref()
+        .filter(|_| range.is_none() && accepts_gzip(headers));
+    let tag = etag(blob, gzip.is_some());
+    let mut builder = Response::builder()
+        .header(header::ETAG, &tag)
+        .header(header::ACCEPT_RANGES, "bytes");
+    if blob.gzip.is_some() {
+        builder = builder.header(header::VARY, "accept-encoding");
+    }
+    if not_modified(blob, headers) {
+        return builder
+            .status(StatusCode::NOT_MODIFIED)
+            .body(Body::empty())
+            .expect("a valid response");
+    }
+    builder = builder.header(header::CONTENT_TYPE, content_type);
+    let response = match (range, gzip) {
+        (Some(Ok((first, last))), _) => builder
+            .status(StatusCode::PARTIAL_CONTENT)
+            .header(header::CONTENT_RANGE, format!("bytes {first}-{last}/{len}"))
+            .body(Body::from(
+                blob.bytes[first as usize..=last as usize].to_vec(),
+            )),
+        (Some(Err(())), _) => builder
+            .status(StatusCode::RANGE_NOT_SATISFIABLE)
+            .header(header::CONTENT_RANGE, format!("bytes */{len}"))
+            .body(Body::empty()),
+        (None, Some(gzip)) => builder
+            .header(header::CONTENT_ENCODING, "gzip")
+            .body(Body::from(gzip.clone())),
+        (None, None) => builder.body(Body::from(blob.bytes.clone())),
+    };
+    response.expect("a valid response")
+}
+
+/// The site's own 404 page, or a plain one when the site does not exist.
+fn not_found(page: Option<Arc<Blob>>) -> Response {
+    let mut response = match page {
+        Some(page) => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            page.bytes.clone(),
         )
-    });
-    let mut response = (StatusCode::NOT_FOUND, body).into_response();
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Html(
+                html! { (DOCTYPE) html lang="en" { head { meta charset="utf-8"; title { "Not found" } } body { main { h1 { "Not found" } p { "There is no such page." } } } } }
+                    .into_string(),
+            ),
+        )
+            .into_response(),
+    };
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
@@ -165,24 +237,23 @@ async fn not_found(sites: &Path, slug: &str) -> Response {
 pub async fn site_root(
     State(state): State<AppState>,
     UrlPath(slug): UrlPath<String>,
-    request: Request,
+    headers: HeaderMap,
 ) -> Response {
-    serve(&state, &slug, "", request).await
+    serve(&state, &slug, "", &headers).await
 }
 
 pub async fn site_path(
     State(state): State<AppState>,
     UrlPath((slug, path)): UrlPath<(String, String)>,
-    request: Request,
+    headers: HeaderMap,
 ) -> Response {
-    serve(&state, &slug, &path, request).await
+    serve(&state, &slug, &path, &headers).await
 }
 
-pub async fn site_bare(State(state): State<AppState>, UrlPath(slug): UrlPath<String>) -> Response {
-    let sites = state.quorum.step_env().data_dir.join("sites");
+pub async fn site_bare(UrlPath(slug): UrlPath<String>) -> Response {
     match quorum_service::valid_slug(&slug) {
         true => Redirect::permanent(&format!("/sites/{slug}/")).into_response(),
-        false => not_found(&sites, &slug).await,
+        false => not_found(None),
     }
 }
 
@@ -298,24 +369,6 @@ pub async fn messages(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn site_paths_stay_inside_the_site_and_skip_hidden_names() {
-        let sites = Path::new("/data/sites");
-        assert_eq!(
-            site_file(sites, "acme", "about/"),
-            Some(sites.join("acme/about"))
-        );
-        for (slug, path) in [
-            ("acme", "../other/"),
-            ("acme", ".quorum/site.json"),
-            ("..", "x"),
-            ("acme", "/etc/passwd"),
-            ("acme", "a/../../b"),
-        ] {
-            assert_eq!(site_file(sites, slug, path), None, "{slug} {path}");
-        }
-    }
 
     #[test]
     fn a_site_url_escapes_what_a_second_decoding_would_change() {

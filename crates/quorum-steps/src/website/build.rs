@@ -1,34 +1,22 @@
-//! The six steps that build a deployment: each writes its own files into the build folder.
+//! The six steps that build a deployment: each keeps its own files' bytes in the store
+//! (content-addressed, so a step that runs again keeps nothing new); deploy names them all.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::{MANIFEST, Plan, io, on_disk};
+use super::Plan;
 use crate::site::FileKind;
 use crate::{StepContext, StepError, StepHandler};
 
-/// Writes `files` under the build folder. Straight into place: nobody reads a build until
-/// deploy switches the site to it, and a step cut off mid-write has not recorded success, so
-/// it runs again and rewrites every file whole.
-async fn write_all(plan: &Plan, files: BTreeMap<&str, &[u8]>) -> Result<usize, StepError> {
-    let files: Vec<(PathBuf, Vec<u8>)> = files
-        .into_iter()
-        .map(|(path, bytes)| (plan.build.join(path), bytes.to_vec()))
-        .collect();
-    on_disk(move || {
-        let folders: BTreeSet<&Path> = files.iter().filter_map(|(path, _)| path.parent()).collect();
-        for folder in folders {
-            std::fs::create_dir_all(folder).map_err(io("creating a build folder"))?;
-        }
-        for (path, bytes) in &files {
-            std::fs::write(path, bytes).map_err(io("writing a site file"))?;
-        }
-        Ok(files.len())
-    })
-    .await
+/// Keeps `files`' bytes; returns how many files there were.
+async fn keep(ctx: &StepContext<'_>, files: BTreeMap<&str, &[u8]>) -> Result<usize, StepError> {
+    let count = files.len();
+    ctx.sites
+        .keep_files(files.into_values().map(<[u8]>::to_vec).collect())
+        .await?;
+    Ok(count)
 }
 
 pub(crate) struct InitializeProject;
@@ -36,10 +24,9 @@ pub(crate) struct InitializeProject;
 #[async_trait]
 impl StepHandler for InitializeProject {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
+        // The site's name and recipient go into the deployment's row at deploy; here the
+        // inputs are only checked, so a site that cannot be built fails first.
         let plan = Plan::new(ctx)?;
-        let manifest = serde_json::to_vec_pretty(&plan.manifest())
-            .map_err(|e| StepError::Permanent(format!("the manifest: {e}")))?;
-        write_all(&plan, BTreeMap::from([(MANIFEST, manifest.as_slice())])).await?;
         Ok(json!({
             "slug": plan.spec.slug,
             "deployment_id": plan.spec.deployment_id,
@@ -54,7 +41,7 @@ pub(crate) struct GeneratePages;
 impl StepHandler for GeneratePages {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
         let plan = Plan::new(ctx)?;
-        let written = write_all(&plan, plan.site.files_of(FileKind::Html)).await?;
+        let written = keep(ctx, plan.site.files_of(FileKind::Html)).await?;
         let pages: Vec<&str> = plan.site.pages.iter().map(|p| p.slug.as_str()).collect();
         Ok(json!({ "pages": pages, "html_files": written }))
     }
@@ -66,7 +53,7 @@ pub(crate) struct ApplyBranding;
 impl StepHandler for ApplyBranding {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
         let plan = Plan::new(ctx)?;
-        write_all(&plan, plan.site.files_of(FileKind::Branding)).await?;
+        keep(ctx, plan.site.files_of(FileKind::Branding)).await?;
         Ok(
             json!({ "palette": plan.site.palette, "contrast_adjustments": plan.site.palette.adjustments }),
         )
@@ -79,7 +66,7 @@ pub(crate) struct SetupSeo;
 impl StepHandler for SetupSeo {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
         let plan = Plan::new(ctx)?;
-        write_all(&plan, plan.site.files_of(FileKind::Seo)).await?;
+        keep(ctx, plan.site.files_of(FileKind::Seo)).await?;
         Ok(json!({
             "sitemap_url": plan.url("sitemap.xml"),
             "robots_url": plan.url("robots.txt"),
@@ -94,7 +81,7 @@ pub(crate) struct ConfigureNavigation;
 impl StepHandler for ConfigureNavigation {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
         let plan = Plan::new(ctx)?;
-        write_all(&plan, plan.site.files_of(FileKind::Script)).await?;
+        keep(ctx, plan.site.files_of(FileKind::Script)).await?;
         let navigation: Vec<Value> = plan
             .site
             .pages
@@ -112,18 +99,14 @@ pub(crate) struct SetupContactForm;
 impl StepHandler for SetupContactForm {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
         let plan = Plan::new(ctx)?;
-        // The form is in the contact page; what makes it work is the manifest, which names
-        // the recipient the contact endpoint sends to. Check both are in the build.
-        let (contact, manifest) = (
-            plan.build.join("contact").join("index.html"),
-            plan.build.join(MANIFEST),
-        );
-        let page = on_disk(move || {
-            std::fs::metadata(manifest).map_err(io("the site's manifest"))?;
-            std::fs::read_to_string(contact).map_err(io("reading the contact page"))
-        })
-        .await?;
-        if !page.contains(&plan.spec.contact_action) {
+        // The form is in the contact page; what makes it work is the deployment's recipient,
+        // which deploy stores from the same inputs. Check the page posts to Quorum.
+        let page = plan
+            .site
+            .files
+            .get("contact/index.html")
+            .map(|file| String::from_utf8_lossy(&file.bytes));
+        if !page.is_some_and(|page| page.contains(&plan.spec.contact_action)) {
             return Err(StepError::Permanent(
                 "the contact page has no form posting to Quorum".into(),
             ));

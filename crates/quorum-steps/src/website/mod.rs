@@ -1,19 +1,12 @@
-//! The eight steps of `website.create_basic_site`: each regenerates the site (deterministic,
-//! a few milliseconds) and writes its own part into the deployment's build folder, so any
-//! step can run again after a crash and write the same bytes. `deploy` switches the site's
-//! live folder to the build in one rename; `verify` checks the live site over HTTP.
-//!
-//! Layout under the data directory:
-//! `sites/.builds/{slug}/{deployment}/…` the builds, `sites/{slug}` → the live build (a
-//! symbolic link), `sites/{slug}/.quorum/site.json` the manifest the contact form reads.
+//! The eight steps of `website.create_basic_site`: each regenerates the site in memory
+//! (deterministic, a few milliseconds) and keeps its own files' bytes in the database, so
+//! any step can run again after a crash and keep the same bytes. `deploy` stores the
+//! deployment and makes it the site's live one in one transaction; `verify` checks the live
+//! site over HTTP. Nothing is written to disk: any server can serve any site.
 
 mod build;
 mod deploy;
 mod verify;
-
-use std::path::PathBuf;
-
-use serde::{Deserialize, Serialize};
 
 use crate::site::{self, Site, SiteInputs, SiteSpec};
 use crate::{Handlers, InputProblem, StepContext, StepError, StepHandler};
@@ -59,29 +52,11 @@ impl<H: StepHandler> StepHandler for SiteStep<H> {
     }
 }
 
-/// What a live site tells Quorum about itself; never served.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SiteManifest {
-    pub workflow_id: String,
-    pub slug: String,
-    pub site_name: String,
-    pub deployment_id: String,
-    /// Where contact-form messages go.
-    pub contact_email: String,
-}
-
-/// The manifest's path inside a site folder.
-pub const MANIFEST: &str = ".quorum/site.json";
-
 /// Everything a step needs to know about the site of its workflow.
 pub(crate) struct Plan {
     pub inputs: SiteInputs,
     pub spec: SiteSpec,
     pub site: Site,
-    /// `sites/` under the data directory.
-    pub sites: PathBuf,
-    /// This deployment's build folder.
-    pub build: PathBuf,
     pub workflow_id: String,
 }
 
@@ -106,14 +81,10 @@ impl Plan {
             slug: slug.clone(),
         };
         let site = site::generate(&inputs, &spec);
-        let sites = ctx.env.data_dir.join("sites");
-        let build = sites.join(".builds").join(&slug).join(&deployment_id);
         Ok(Plan {
             inputs,
             spec,
             site,
-            sites,
-            build,
             workflow_id: ctx.workflow_id.to_owned(),
         })
     }
@@ -121,29 +92,4 @@ impl Plan {
     pub fn url(&self, path: &str) -> String {
         format!("{}/{path}", self.spec.base_url)
     }
-
-    pub fn manifest(&self) -> SiteManifest {
-        SiteManifest {
-            workflow_id: self.workflow_id.clone(),
-            slug: self.spec.slug.clone(),
-            site_name: self.inputs.site_name.clone(),
-            deployment_id: self.spec.deployment_id.clone(),
-            contact_email: self.inputs.contact_email.clone(),
-        }
-    }
-}
-
-/// Runs a step's file-system work on the blocking pool as one job: a build or a deploy touches
-/// a score of files, and a hand-off per file call cost more than the calls.
-pub(crate) async fn on_disk<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StepError> + Send + 'static,
-) -> Result<T, StepError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| StepError::Retryable(format!("the file-system task stopped: {e}")))?
-}
-
-/// Disk trouble may pass (a full disk gets space); say so and let the step retry.
-pub(crate) fn io(what: &str) -> impl Fn(std::io::Error) -> StepError + '_ {
-    move |e| StepError::Retryable(format!("{what}: {e}"))
 }

@@ -441,27 +441,42 @@ async fn invalid_utf8_and_control_characters_in_a_path_are_json_errors(backend: 
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
-/// A live site folder as a deploy leaves it, written directly: these tests are about serving.
-pub(crate) fn fake_site(app: &TestApp, slug: &str) {
-    let site = app.data_dir.path().join("sites").join(slug);
-    std::fs::create_dir_all(site.join(".quorum")).unwrap();
-    std::fs::create_dir_all(site.join("%2equorum")).ok();
-    std::fs::write(
-        site.join("index.html"),
-        "<!doctype html><title>Acme</title>",
-    )
-    .unwrap();
-    std::fs::write(site.join("big.txt"), "0123456789".repeat(100)).unwrap();
-    std::fs::write(
-        site.join(".quorum").join("site.json"),
-        r#"{"workflow_id":"wf_x","slug":"acme","site_name":"Acme","deployment_id":"d","contact_email":"owner@example.com"}"#,
-    )
-    .unwrap();
+/// A live deployment, stored as the deploy step stores one: these tests are about serving.
+/// Its `.quorum/site.json` holds the recipient, to show a hidden name is never served even
+/// when a deployment has a file under it.
+pub(crate) async fn fake_site(app: &TestApp, slug: &str) {
+    let files: std::collections::BTreeMap<String, Vec<u8>> = [
+        ("index.html", b"<!doctype html><title>Acme</title>".to_vec()),
+        ("big.txt", "0123456789".repeat(100).into_bytes()),
+        (
+            ".quorum/site.json",
+            br#"{"contact_email":"owner@example.com"}"#.to_vec(),
+        ),
+    ]
+    .into_iter()
+    .map(|(path, bytes)| (path.to_owned(), bytes))
+    .collect();
+    let sites = app.quorum.site_store();
+    sites
+        .keep_files(files.values().cloned().collect())
+        .await
+        .unwrap();
+    sites
+        .publish(quorum_steps::SiteDeployment {
+            id: format!("deploy_{slug}"),
+            slug: slug.into(),
+            workflow_id: "wf_x".into(),
+            site_name: "Acme".into(),
+            contact_email: "owner@example.com".into(),
+            files,
+        })
+        .await
+        .unwrap();
 }
 
 async fn a_double_encoded_hidden_file_is_not_served(backend: Backend) {
     let app = TestApp::start(backend).await;
-    fake_site(&app, "acme");
+    fake_site(&app, "acme").await;
     let get = |path: &str| app.client.get(format!("{}{path}", app.url)).send();
     assert_eq!(get("/sites/acme/").await.unwrap().status(), StatusCode::OK);
     for path in [
@@ -552,7 +567,7 @@ async fn an_unreachable_threshold_is_refused(backend: Backend) {
 
 async fn the_honeypot_answers_like_a_real_message_and_names_are_one_line(backend: Backend) {
     let app = TestApp::start(backend).await;
-    fake_site(&app, "acme");
+    fake_site(&app, "acme").await;
     let post = |form: &'static str| {
         raw(
             &app,
@@ -588,7 +603,7 @@ async fn the_honeypot_answers_like_a_real_message_and_names_are_one_line(backend
 
 async fn api_and_site_answers_carry_security_headers(backend: Backend) {
     let app = TestApp::start(backend).await;
-    fake_site(&app, "acme");
+    fake_site(&app, "acme").await;
     for path in [
         "/api/workflows",
         "/api/nothing",
@@ -610,7 +625,7 @@ async fn api_and_site_answers_carry_security_headers(backend: Backend) {
 
 async fn a_multi_range_request_gets_the_whole_file(backend: Backend) {
     let app = TestApp::start(backend).await;
-    fake_site(&app, "acme");
+    fake_site(&app, "acme").await;
     let get = |range: &'static str| {
         app.client
             .get(format!("{}/sites/acme/big.txt", app.url))

@@ -193,6 +193,122 @@ async fn deployed_sites_are_served_with_types_caching_and_compression(backend: B
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 
+/// Publishes a deployment of `files` for `acme` as the deploy step does.
+async fn publish(app: &TestApp, id: &str, files: &[(&str, &[u8])]) {
+    let files: std::collections::BTreeMap<String, Vec<u8>> = files
+        .iter()
+        .map(|(path, bytes)| ((*path).to_owned(), bytes.to_vec()))
+        .collect();
+    let sites = app.quorum.site_store();
+    sites
+        .keep_files(files.values().cloned().collect())
+        .await
+        .unwrap();
+    sites
+        .publish(quorum_steps::SiteDeployment {
+            id: id.into(),
+            slug: "acme".into(),
+            workflow_id: "wf_acme".into(),
+            site_name: "Acme".into(),
+            contact_email: "owner@example.com".into(),
+            files,
+        })
+        .await
+        .unwrap();
+}
+
+async fn site_files_come_from_the_database_with_etags_ranges_and_head(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let css = "body { color: #123456; }\n".repeat(40);
+    publish(
+        &app,
+        "deploy_one",
+        &[("index.html", b"<h1>One</h1>"), ("a.css", css.as_bytes())],
+    )
+    .await;
+    assert!(
+        !app.data_dir.path().join("sites").exists(),
+        "nothing of a deployment is on disk"
+    );
+    let url = format!("{}/sites/acme/a.css", app.url);
+    let get = |headers: Vec<(&'static str, String)>| {
+        let mut request = app.client.get(&url);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+    let plain = get(vec![]).await.unwrap();
+    assert_eq!(plain.status(), StatusCode::OK);
+    let tag = plain.headers()[header::ETAG].to_str().unwrap().to_owned();
+    assert!(tag.starts_with('"') && tag.len() == 66, "{tag}");
+    assert_eq!(
+        plain.headers()[header::CONTENT_TYPE],
+        "text/css; charset=utf-8"
+    );
+    assert_eq!(plain.text().await.unwrap(), css);
+
+    let again = get(vec![("if-none-match", tag.clone())]).await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        again.headers()[header::CACHE_CONTROL],
+        "public, max-age=300"
+    );
+    let other = get(vec![("if-none-match", "\"other\"".into())])
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::OK);
+
+    let gzip = get(vec![("accept-encoding", "gzip".into())]).await.unwrap();
+    assert_eq!(gzip.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_ne!(
+        gzip.headers()[header::ETAG],
+        tag.as_str(),
+        "each encoding its own tag"
+    );
+    assert!(
+        gzip.bytes().await.unwrap().len() < css.len() / 4,
+        "the stored gzip"
+    );
+    let refused = get(vec![("accept-encoding", "gzip;q=0".into())])
+        .await
+        .unwrap();
+    assert!(refused.headers().get(header::CONTENT_ENCODING).is_none());
+
+    let ranged = get(vec![("range", "bytes=5-9".into())]).await.unwrap();
+    assert_eq!(ranged.status(), StatusCode::PARTIAL_CONTENT);
+    let range = format!("bytes 5-9/{}", css.len());
+    assert_eq!(ranged.headers()[header::CONTENT_RANGE], range.as_str());
+    assert_eq!(ranged.text().await.unwrap(), &css[5..10]);
+    let suffix = get(vec![("range", "bytes=-3".into())]).await.unwrap();
+    assert_eq!(suffix.text().await.unwrap(), &css[css.len() - 3..]);
+    let beyond = get(vec![("range", format!("bytes={}-", css.len()))])
+        .await
+        .unwrap();
+    assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+
+    let head = app.client.head(&url).send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()[header::ETAG], tag.as_str());
+    assert_eq!(head.text().await.unwrap(), "");
+
+    // A new deployment is served at once by the server that made it; the old is gone.
+    publish(&app, "deploy_two", &[("index.html", b"<h1>Two</h1>")]).await;
+    let home = fetch(&app, &format!("{}/sites/acme/", app.url)).await;
+    assert_eq!(home.text().await.unwrap(), "<h1>Two</h1>");
+    assert_eq!(fetch(&app, &url).await.status(), StatusCode::NOT_FOUND);
+    // Deploying the first again (a step that ran twice) makes it live again.
+    publish(&app, "deploy_one", &[]).await;
+    assert_eq!(
+        fetch(&app, &format!("{}/sites/acme/", app.url))
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "<h1>One</h1>"
+    );
+}
+
 async fn the_contact_form_keeps_checks_and_limits_messages(backend: Backend) {
     let app = TestApp::start(backend).await;
     let workers = app.workers(1);
@@ -517,7 +633,7 @@ async fn a_generated_site_works_in_a_real_browser() {
 /// in a minute is refused whichever server it reaches.
 async fn the_contact_limit_holds_across_servers(backend: Backend) {
     let app = TestApp::start(backend).await;
-    crate::holes::fake_site(&app, "acme");
+    crate::holes::fake_site(&app, "acme").await;
     let second = app.second_server(ADMIN_TOKEN).await;
     let post = |server: &str| {
         app.client
@@ -550,6 +666,7 @@ crate::on_both_backends!(
     contact_messages_reach_a_real_smtp_server,
     the_seed_example_becomes_a_live_verified_site,
     deployed_sites_are_served_with_types_caching_and_compression,
+    site_files_come_from_the_database_with_etags_ranges_and_head,
     the_contact_form_keeps_checks_and_limits_messages,
     hostile_inputs_are_refused_or_escaped,
 );

@@ -1,0 +1,284 @@
+//! Deployed sites in the database: what website steps keep (content-addressed blobs, a
+//! deployment made live in one transaction), and which file a request for `/sites/{slug}/…`
+//! names. Any server answers for any site; nothing is read from disk.
+//!
+//! Two caches keep the hot path off the database. Blobs, by hash, bounded by size: a hash
+//! names one content, so a cached blob is never stale. Live deployments, by slug, for at
+//! most [`LIVE_FOR`]: a deploy through this process replaces its entry at once, and one made
+//! by another process is seen within that bound.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use quorum_steps::{SiteDeployment, SiteStore, StepError};
+use quorum_store::{Blob, Deployment, DeploymentFile, Store, StoreError};
+use sha2::{Digest, Sha256};
+
+use crate::blob_cache::BlobCache;
+use crate::{Quorum, ServiceResult, valid_slug};
+
+/// How long a server may answer from a live deployment another process has replaced.
+const LIVE_FOR: Duration = Duration::from_secs(1);
+/// Sites whose live deployment one process remembers; past it, it forgets them all.
+const LIVE_SITES: usize = 1_024;
+/// Bytes of blobs one process keeps in memory.
+const BLOB_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// A live deployment with its files by path.
+pub struct LiveSite {
+    pub deployment: Deployment,
+    files: HashMap<String, DeploymentFile>,
+}
+
+/// What a site path names.
+pub enum SiteAnswer {
+    File {
+        blob: Arc<Blob>,
+        content_type: String,
+    },
+    /// A folder named without its trailing slash: the answer is a redirect to it.
+    Folder,
+    /// Nothing; `page` is the site's own 404 page, when the site exists and has one.
+    Missing { page: Option<Arc<Blob>> },
+}
+
+/// A site's live deployment (None: never deployed) and when it was read.
+type Remembered = (Instant, Option<Arc<LiveSite>>);
+
+pub(crate) struct Sites {
+    store: Arc<dyn Store>,
+    live: Mutex<HashMap<String, Remembered>>,
+    blobs: Mutex<BlobCache>,
+}
+
+/// Lowercase hex SHA-256: a blob's name.
+fn content_hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The bytes and, when it saves at least a tenth, their gzip encoding.
+fn blob_of(bytes: Vec<u8>) -> Blob {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let gzip = encoder
+        .write_all(&bytes)
+        .and_then(|()| encoder.finish())
+        .ok()
+        .filter(|gzip| gzip.len() * 10 < bytes.len() * 9);
+    Blob {
+        hash: content_hash(&bytes),
+        bytes,
+        gzip,
+    }
+}
+
+/// The content type of a generated site's file, from its extension.
+fn content_type(path: &str) -> &'static str {
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match extension {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "json" | "webmanifest" => "application/json",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The file a site path names, relative to the site; None when a segment is hidden (starts
+/// with a dot, `..` included), so neither a manifest nor a way out of the site is named.
+fn file_key(path: &str) -> Option<String> {
+    let mut segments = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            hidden if hidden.starts_with('.') => return None,
+            name => segments.push(name),
+        }
+    }
+    let folder = path.is_empty() || path.ends_with('/');
+    Some(match (folder, segments.is_empty()) {
+        (true, true) => "index.html".to_owned(),
+        (true, false) => format!("{}/index.html", segments.join("/")),
+        (false, _) => segments.join("/"),
+    })
+}
+
+/// Database trouble may pass: a step that meets it runs again.
+fn retryable(e: StoreError) -> StepError {
+    StepError::Retryable(format!("storing the site: {e}"))
+}
+
+impl Sites {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            live: Mutex::new(HashMap::new()),
+            blobs: Mutex::new(BlobCache::new(BLOB_CACHE_BYTES)),
+        }
+    }
+
+    async fn live(&self, slug: &str) -> ServiceResult<Option<Arc<LiveSite>>> {
+        if let Some((at, site)) = self.live.lock().expect("not poisoned").get(slug)
+            && at.elapsed() < LIVE_FOR
+        {
+            return Ok(site.clone());
+        }
+        let site = self.store.live_deployment(slug).await?.map(|deployment| {
+            let files = deployment
+                .files
+                .iter()
+                .map(|file| (file.path.clone(), file.clone()))
+                .collect();
+            Arc::new(LiveSite { deployment, files })
+        });
+        let mut live = self.live.lock().expect("not poisoned");
+        if live.len() >= LIVE_SITES {
+            live.clear();
+        }
+        live.insert(slug.to_owned(), (Instant::now(), site.clone()));
+        Ok(site)
+    }
+
+    async fn blob(&self, hash: &str) -> ServiceResult<Option<Arc<Blob>>> {
+        if let Some(blob) = self.blobs.lock().expect("not poisoned").get(hash) {
+            return Ok(Some(blob));
+        }
+        let Some(blob) = self.store.blob(hash).await? else {
+            return Ok(None);
+        };
+        let blob = Arc::new(blob);
+        self.blobs
+            .lock()
+            .expect("not poisoned")
+            .insert(blob.clone());
+        Ok(Some(blob))
+    }
+}
+
+#[async_trait]
+impl SiteStore for Sites {
+    async fn keep_files(&self, files: Vec<Vec<u8>>) -> Result<(), StepError> {
+        let blobs: Vec<Blob> = files.into_iter().map(blob_of).collect();
+        self.store.put_blobs(&blobs).await.map_err(retryable)
+    }
+
+    async fn publish(&self, site: SiteDeployment) -> Result<(), StepError> {
+        let deployment = Deployment {
+            files: site
+                .files
+                .iter()
+                .map(|(path, bytes)| DeploymentFile {
+                    path: path.clone(),
+                    hash: content_hash(bytes),
+                    content_type: content_type(path).to_owned(),
+                })
+                .collect(),
+            id: site.id,
+            site: site.slug.clone(),
+            workflow_id: site.workflow_id,
+            site_name: site.site_name,
+            contact_email: site.contact_email,
+            created_at: quorum_domain::time::now(),
+        };
+        // The build steps kept every blob; should one be missing (a step skipped, a build
+        // of another version), keep them all and deploy again.
+        match self.store.deploy(&deployment).await {
+            Err(StoreError::NotFound(_)) => {
+                self.keep_files(site.files.into_values().collect()).await?;
+                self.store.deploy(&deployment).await.map_err(retryable)?;
+            }
+            other => other.map_err(retryable)?,
+        }
+        self.live.lock().expect("not poisoned").remove(&site.slug);
+        Ok(())
+    }
+}
+
+impl Quorum {
+    /// Where website steps keep what they build.
+    pub fn site_store(&self) -> &dyn SiteStore {
+        self.sites.as_ref()
+    }
+
+    /// The live deployment of a site, if it exists.
+    pub async fn live_site(&self, slug: &str) -> ServiceResult<Option<Arc<LiveSite>>> {
+        match valid_slug(slug) {
+            true => self.sites.live(slug).await,
+            false => Ok(None),
+        }
+    }
+
+    /// What `path` (decoded, relative to the site) names in the live deployment of `slug`.
+    pub async fn site_file(&self, slug: &str, path: &str) -> ServiceResult<SiteAnswer> {
+        let Some(site) = self.live_site(slug).await? else {
+            return Ok(SiteAnswer::Missing { page: None });
+        };
+        if let Some(file) = file_key(path).and_then(|key| site.files.get(&key)) {
+            // A file without its blob would be a store that lost data: answer as missing.
+            if let Some(blob) = self.sites.blob(&file.hash).await? {
+                return Ok(SiteAnswer::File {
+                    blob,
+                    content_type: file.content_type.clone(),
+                });
+            }
+        }
+        let folder = file_key(&format!("{path}/"));
+        if !path.is_empty()
+            && !path.ends_with('/')
+            && folder.is_some_and(|key| site.files.contains_key(&key))
+        {
+            return Ok(SiteAnswer::Folder);
+        }
+        let page = match site.files.get(quorum_steps::site::NOT_FOUND_FILE) {
+            Some(file) => self.sites.blob(&file.hash).await?,
+            None => None,
+        };
+        Ok(SiteAnswer::Missing { page })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_paths_stay_inside_the_site_and_skip_hidden_names() {
+        for (path, key) in [
+            ("", "index.html"),
+            ("about/", "about/index.html"),
+            ("assets/main.css", "assets/main.css"),
+            ("a//b/./c", "a/b/c"),
+            ("%2equorum/site.json", "%2equorum/site.json"),
+        ] {
+            assert_eq!(file_key(path).as_deref(), Some(key), "{path}");
+        }
+        for path in [
+            "../other/",
+            ".quorum/site.json",
+            "a/../../b",
+            "a/.hidden",
+            "..",
+        ] {
+            assert_eq!(file_key(path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn gzip_is_kept_only_where_it_pays() {
+        let page = blob_of(b"<p>hello</p>".repeat(100));
+        assert!(page.gzip.as_ref().unwrap().len() < page.bytes.len() / 10);
+        assert_eq!(page.hash, content_hash(&page.bytes));
+        assert_eq!(blob_of(b"tiny".to_vec()).gzip, None);
+        assert_eq!(
+            content_hash(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}

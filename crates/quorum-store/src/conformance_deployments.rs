@@ -1,0 +1,109 @@
+//! Deployment conformance: blobs are kept once under their hash, a deployment and its switch
+//! to live are one step that may be repeated, and a site serves its latest switch.
+
+use crate::conformance::{S, base_time};
+use crate::*;
+
+fn blob(hash: &str, bytes: &[u8], gzip: Option<&[u8]>) -> Blob {
+    Blob {
+        hash: hash.into(),
+        bytes: bytes.to_vec(),
+        gzip: gzip.map(<[u8]>::to_vec),
+    }
+}
+
+fn deployment(id: &str, site: &str, files: &[(&str, &str)]) -> Deployment {
+    Deployment {
+        id: id.into(),
+        site: site.into(),
+        workflow_id: format!("wf_{id}"),
+        site_name: "Acme & Sons".into(),
+        contact_email: "owner@example.com".into(),
+        created_at: base_time(),
+        files: files
+            .iter()
+            .map(|(path, hash)| DeploymentFile {
+                path: (*path).into(),
+                hash: (*hash).into(),
+                content_type: "text/html; charset=utf-8".into(),
+            })
+            .collect(),
+    }
+}
+
+pub async fn blobs_are_kept_once_and_read_back_by_hash(store: &S) {
+    let page = blob("aa", b"<p>hello</p>", Some(b"gz"));
+    store.put_blobs(std::slice::from_ref(&page)).await.unwrap();
+    // The same hash again, even with other bytes, leaves the first: a hash names one content.
+    store
+        .put_blobs(&[blob("aa", b"other", None), blob("bb", &[0, 255, 1], None)])
+        .await
+        .unwrap();
+    assert_eq!(store.blob("aa").await.unwrap(), Some(page));
+    assert_eq!(
+        store.blob("bb").await.unwrap(),
+        Some(blob("bb", &[0, 255, 1], None)),
+        "bytes come back exactly, NUL and high bytes included"
+    );
+    assert_eq!(store.blob("cc").await.unwrap(), None);
+    store.put_blobs(&[]).await.unwrap();
+}
+
+pub async fn a_deploy_makes_its_deployment_live_and_may_run_again(store: &S) {
+    assert_eq!(store.live_deployment("acme").await.unwrap(), None);
+    store
+        .put_blobs(&[blob("h1", b"one", None), blob("h2", b"two", None)])
+        .await
+        .unwrap();
+    let first = deployment(
+        "d1",
+        "acme",
+        &[("index.html", "h1"), ("about/index.html", "h2")],
+    );
+    store.deploy(&first).await.unwrap();
+    store.deploy(&first).await.unwrap();
+    let live = store.live_deployment("acme").await.unwrap().unwrap();
+    let mut expected = first.clone();
+    expected.files.sort_by(|a, b| a.path.cmp(&b.path));
+    assert_eq!(live, expected, "read back field by field, files by path");
+
+    let second = deployment("d2", "acme", &[("index.html", "h2")]);
+    store.deploy(&second).await.unwrap();
+    assert_eq!(store.live_deployment("acme").await.unwrap(), Some(second));
+    // A deploy of the first that runs again makes it live again, with its own files.
+    store.deploy(&first).await.unwrap();
+    assert_eq!(store.live_deployment("acme").await.unwrap(), Some(expected));
+    assert_eq!(store.live_deployment("other").await.unwrap(), None);
+}
+
+pub async fn a_deployment_naming_a_missing_blob_changes_nothing(store: &S) {
+    store.put_blobs(&[blob("h1", b"one", None)]).await.unwrap();
+    let good = deployment("d1", "acme", &[("index.html", "h1")]);
+    store.deploy(&good).await.unwrap();
+    let broken = deployment("d2", "acme", &[("index.html", "h1"), ("a.css", "nope")]);
+    assert!(
+        matches!(store.deploy(&broken).await, Err(StoreError::NotFound(_))),
+        "a file without its blob is refused"
+    );
+    assert_eq!(
+        store.live_deployment("acme").await.unwrap(),
+        Some(good),
+        "the site still serves the deployment before"
+    );
+    store
+        .put_blobs(&[blob("nope", b"css", None)])
+        .await
+        .unwrap();
+    store.deploy(&broken).await.unwrap();
+    assert_eq!(
+        store
+            .live_deployment("acme")
+            .await
+            .unwrap()
+            .unwrap()
+            .files
+            .len(),
+        2,
+        "nothing of the refused attempt was left to block the next"
+    );
+}
