@@ -42,7 +42,11 @@ macro_rules! conformance_suite {
             step_records_show_progress_attempts_and_errors,
             sessions_live_until_they_expire_and_sign_out_ends_every_session_of_the_token,
             creating_a_session_prunes_expired_ones,
-            revoking_a_principals_tokens_ends_its_tokens_and_sessions_and_nothing_else
+            revoking_a_principals_tokens_ends_its_tokens_and_sessions_and_nothing_else,
+            the_first_signing_key_is_kept_once_and_reads_back,
+            concurrent_first_keys_leave_exactly_one_current_key,
+            rotating_retires_the_current_key_and_forgets_long_retired_ones,
+            concurrent_rotations_run_one_after_the_other
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -59,6 +63,7 @@ macro_rules! conformance_suite {
 pub type S = Arc<dyn Store>;
 
 pub use crate::conformance_governance::*;
+pub use crate::conformance_keys::*;
 pub use crate::conformance_queue::*;
 pub use crate::conformance_sessions::*;
 
