@@ -47,7 +47,7 @@ pub async fn the_first_signing_key_is_kept_once_and_reads_back(store: &S) {
     );
     assert_eq!(
         all_keys(store).await,
-        [first.clone()],
+        vec![first.clone()],
         "the key reads back byte for byte"
     );
     assert!(
@@ -104,7 +104,7 @@ pub async fn rotating_retires_the_current_key_and_forgets_long_retired_ones(stor
     assert_eq!(keys[1].secret, first.secret);
     assert_eq!(
         store.signing_keys(second.created_at).await.unwrap(),
-        [second.clone()],
+        vec![second],
         "a key retired before `retired_after` is not offered"
     );
     assert!(
