@@ -14,7 +14,9 @@ use quorum_store::{PageRequest, WorkflowFilter};
 use serde_json::Value;
 
 use crate::bench;
-use crate::settings::{BenchCommand, Cli, Command, Settings, TokenCommand, TypesCommand};
+use crate::settings::{
+    BenchCommand, Cli, Command, KeysCommand, Settings, TokenCommand, TypesCommand,
+};
 
 /// Demo mode fills an empty database with this many workflows.
 const DEMO_WORKFLOWS: u64 = 300;
@@ -139,6 +141,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{result}");
         }
         Command::Token { command } => token(&settings, command).await?,
+        Command::Keys { command } => keys(&settings, command).await?,
         Command::Types { command } => types(&settings, command).await?,
     }
     Ok(ExitCode::SUCCESS)
@@ -329,6 +332,23 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
     };
     println!("{token}");
     eprintln!("token for {principal}: shown once, keep it safe");
+    Ok(())
+}
+
+async fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
+    let quorum = open(settings, None, false).await?;
+    match command {
+        KeysCommand::Rotate => {
+            let rotated = quorum.keys().rotate().await?;
+            println!("{} is the current signing key", rotated.current);
+            for (id, until) in rotated.retired {
+                println!(
+                    "{id} is retired and opens what it sealed until {}",
+                    until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                );
+            }
+        }
+    }
     Ok(())
 }
 

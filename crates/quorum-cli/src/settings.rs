@@ -250,6 +250,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage the key the dashboards seal their cookies with, shared by every server.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Manage workflow types.
     Types {
         #[command(subcommand)]
@@ -310,6 +315,13 @@ pub enum TokenCommand {
         /// The principal's id.
         principal: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Make a new signing key for every server; the previous one keeps opening what it
+    /// sealed for a session's lifetime (12 hours), and keys retired longer ago are deleted.
+    Rotate,
 }
 
 #[derive(Subcommand)]

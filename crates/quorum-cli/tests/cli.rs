@@ -257,3 +257,159 @@ fn migrate_demo_data_check_types_and_tokens_work_from_the_command_line() {
         "an incomplete definition is refused"
     );
 }
+
+/// A dashboard browser of one `quorum serve`: no redirects followed, cookies kept by hand.
+struct Browser {
+    base: String,
+    client: reqwest::Client,
+}
+
+/// The value of the cookie `name` a response sets.
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.split(';').next()?.strip_prefix(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+fn csrf_of(html: &str) -> String {
+    let start = html
+        .find(r#"name="csrf" value=""#)
+        .expect("a form with a CSRF token")
+        + 19;
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+impl Browser {
+    fn at(port: u16) -> Self {
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    async fn get(&self, path: &str, cookies: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, cookies)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn post(&self, path: &str, cookies: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, cookies)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in with `token` and out again; returns the flash cookie sign-out left.
+    async fn sign_out_flash(&self, token: &str) -> String {
+        let form = self.get("/dashboard/sign-in", "").await;
+        let double_submit = set_cookie(&form, "quorum_sign_in").unwrap();
+        let csrf = csrf_of(&form.text().await.unwrap());
+        let signed_in = self
+            .post(
+                "/dashboard/sign-in",
+                &format!("quorum_sign_in={double_submit}"),
+                &[("token", token), ("csrf", &csrf)],
+            )
+            .await;
+        let session = format!(
+            "quorum_session={}",
+            set_cookie(&signed_in, "quorum_session").expect("signed in")
+        );
+        let page = self.get("/dashboard", &session).await;
+        let csrf = csrf_of(&page.text().await.unwrap());
+        let out = self
+            .post("/dashboard/sign-out", &session, &[("csrf", &csrf)])
+            .await;
+        set_cookie(&out, "quorum_flash").expect("a flash cookie")
+    }
+
+    /// Whether the sign-in page shows the message `flash` carries.
+    async fn shows_signed_out(&self, flash: &str) -> bool {
+        let page = self
+            .get("/dashboard/sign-in", &format!("quorum_flash={flash}"))
+            .await;
+        page.text().await.unwrap().contains("You are signed out.")
+    }
+}
+
+fn serve(dir: &std::path::Path, port: u16) -> Process {
+    let child = quorum(dir)
+        .env("QUORUM_ADMIN_TOKEN", ADMIN)
+        .env("QUORUM_WORKERS", "0")
+        .args(["--bind", &format!("127.0.0.1:{port}"), "serve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Process(child)
+}
+
+const ADMIN: &str = "cli-test-admin-token-0123456789";
+
+#[tokio::test]
+async fn a_dashboard_message_outlives_a_restart_and_keys_rotate_keeps_it_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = serve(dir.path(), port);
+    let browser = Browser::at(port);
+    wait_until_ready(&browser.base).await;
+    let before = browser.sign_out_flash(ADMIN).await;
+    assert!(browser.shows_signed_out(&before).await);
+    drop(server);
+
+    let help = run(quorum(dir.path()).args(["keys", "rotate", "--help"]));
+    assert!(help.contains("previous one keeps opening"), "{help}");
+    let rotated = run(quorum(dir.path()).args(["keys", "rotate"]));
+    let old_key = before.split('.').next().unwrap();
+    assert!(
+        rotated.contains(&format!(
+            "{old_key} is retired and opens what it sealed until"
+        )),
+        "{rotated}"
+    );
+    let new_key = rotated
+        .split_once(" is the current signing key")
+        .expect("the new key's id")
+        .0
+        .trim();
+    assert_ne!(new_key, old_key);
+
+    // The restarted server opens what its previous run sealed, and seals with the new key.
+    let _server = serve(dir.path(), port);
+    wait_until_ready(&browser.base).await;
+    assert!(
+        browser.shows_signed_out(&before).await,
+        "a restart and a rotation drop no message"
+    );
+    let after = browser.sign_out_flash(ADMIN).await;
+    assert_eq!(after.split('.').next(), Some(new_key));
+    assert!(browser.shows_signed_out(&after).await);
+    assert!(
+        !browser
+            .shows_signed_out(&after.replacen('.', "x.", 1))
+            .await
+    );
+}

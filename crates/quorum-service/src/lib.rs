@@ -11,6 +11,7 @@ mod directory;
 mod error;
 mod executor;
 mod governance;
+pub mod keys;
 mod mail;
 pub mod registry;
 mod relay;
@@ -55,6 +56,7 @@ pub struct Quorum {
     mailer: Option<Arc<Mailer>>,
     registry: Arc<Registry>,
     auth: Arc<auth::Auth>,
+    keys: Arc<keys::Keys>,
     public_reads: bool,
     /// Woken after every change this process makes, and by the database's notifications of
     /// changes other processes make; `GET /api/events` waits on it.
@@ -74,6 +76,7 @@ impl Quorum {
         Self {
             registry: Arc::new(Registry::new(store.clone(), handlers.clone())),
             auth: Arc::new(auth::Auth::new(store.clone(), admin_token)),
+            keys: Arc::new(keys::Keys::new(store.clone())),
             queue: Arc::new(DbQueue::new(store.clone())),
             handlers,
             step_env: Arc::new(StepEnv {
@@ -221,6 +224,11 @@ impl Quorum {
 
     pub fn auth(&self) -> &auth::Auth {
         &self.auth
+    }
+
+    /// The keys cookies are sealed with, shared with every other process.
+    pub fn keys(&self) -> &keys::Keys {
+        &self.keys
     }
 
     pub fn public_reads(&self) -> bool {

@@ -8,6 +8,7 @@ mod directory;
 mod governance;
 mod jobs;
 mod limits;
+mod keys;
 mod rows;
 mod sessions;
 mod steps;
@@ -235,6 +236,25 @@ impl Store for PgStore {
 
     async fn end_sessions(&self, token_hash: &str) -> StoreResult<u64> {
         sessions::end(&self.pool, token_hash).await
+    }
+
+    async fn signing_keys(
+        &self,
+        retired_after: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<SigningKey>> {
+        keys::list(&self.pool, retired_after).await
+    }
+
+    async fn add_first_signing_key(&self, key: &SigningKey) -> StoreResult<bool> {
+        keys::add_first(&self.pool, key).await
+    }
+
+    async fn rotate_signing_key(
+        &self,
+        key: &SigningKey,
+        forget_retired_before: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        keys::rotate(&self.pool, key, forget_retired_before).await
     }
 
     async fn create_council(&self, council: &Council) -> StoreResult<()> {

@@ -13,6 +13,7 @@ mod directory;
 mod governance;
 mod jobs;
 mod limits;
+mod keys;
 mod migrations;
 mod rows;
 mod sessions;
@@ -200,6 +201,31 @@ impl Store for SqliteStore {
         let token_hash = token_hash.to_owned();
         self.db
             .write(move |tx| sessions::end(tx, &token_hash))
+            .await
+    }
+
+    async fn signing_keys(
+        &self,
+        retired_after: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<SigningKey>> {
+        self.db
+            .read(move |conn| keys::list(conn, retired_after))
+            .await
+    }
+
+    async fn add_first_signing_key(&self, key: &SigningKey) -> StoreResult<bool> {
+        let key = key.clone();
+        self.db.write(move |tx| keys::add_first(tx, &key)).await
+    }
+
+    async fn rotate_signing_key(
+        &self,
+        key: &SigningKey,
+        forget_retired_before: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        let key = key.clone();
+        self.db
+            .write(move |tx| keys::rotate(tx, &key, forget_retired_before))
             .await
     }
 

@@ -27,6 +27,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "limits and retention",
         include_str!("../migrations/0008_limits_and_retention.sql"),
     ),
+    ("signing keys", include_str!("../migrations/0009_keys.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {
@@ -100,6 +101,7 @@ mod tests {
         let before = tables(&conn);
         assert!(before.contains(&"contact_messages".to_owned()));
         assert!(before.contains(&"dashboard_sessions".to_owned()));
+        assert!(before.contains(&"signing_keys".to_owned()));
         run(&mut conn).map_err(|e| e.0).unwrap();
         assert_eq!(tables(&conn), before);
     }

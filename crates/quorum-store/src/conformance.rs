@@ -48,7 +48,11 @@ macro_rules! conformance_suite {
             old_events_of_finished_workflows_are_pruned_in_batches_and_the_rest_kept,
             blobs_are_kept_once_and_read_back_by_hash,
             a_deploy_makes_its_deployment_live_and_may_run_again,
-            a_deployment_naming_a_missing_blob_changes_nothing
+            a_deployment_naming_a_missing_blob_changes_nothing,
+            the_first_signing_key_is_kept_once_and_reads_back,
+            concurrent_first_keys_leave_exactly_one_current_key,
+            rotating_retires_the_current_key_and_forgets_long_retired_ones,
+            concurrent_rotations_run_one_after_the_other
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -67,6 +71,7 @@ pub type S = Arc<dyn Store>;
 pub use crate::conformance_deployments::*;
 pub use crate::conformance_governance::*;
 pub use crate::conformance_limits::*;
+pub use crate::conformance_keys::*;
 pub use crate::conformance_queue::*;
 pub use crate::conformance_sessions::*;
 

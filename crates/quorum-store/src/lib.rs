@@ -17,6 +17,7 @@ mod conformance_deployments;
 mod conformance_governance;
 #[cfg(feature = "conformance")]
 mod conformance_limits;
+mod conformance_keys;
 #[cfg(feature = "conformance")]
 mod conformance_queue;
 #[cfg(feature = "conformance")]
@@ -87,6 +88,25 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<DashboardSession>>;
     /// Ends every session that signed in with the token `token_hash`; returns how many.
     async fn end_sessions(&self, token_hash: &str) -> StoreResult<u64>;
+
+    // --- signing keys ---------------------------------------------------------------------
+
+    /// The current key, then the keys retired after `retired_after`, latest retired first.
+    async fn signing_keys(
+        &self,
+        retired_after: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<SigningKey>>;
+    /// Keeps `key` as the current key unless there is one already; returns whether it was
+    /// kept. Of any number of processes calling this at once, exactly one key is kept.
+    async fn add_first_signing_key(&self, key: &SigningKey) -> StoreResult<bool>;
+    /// In one transaction: retires the current key at `key.created_at`, keeps `key` as the
+    /// current one, and deletes the keys retired before `forget_retired_before`. Rotations
+    /// from several processes at once run one after the other.
+    async fn rotate_signing_key(
+        &self,
+        key: &SigningKey,
+        forget_retired_before: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()>;
 
     // --- councils -------------------------------------------------------------------------
 

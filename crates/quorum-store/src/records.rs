@@ -338,3 +338,24 @@ pub struct Deployment {
     /// By path.
     pub files: Vec<DeploymentFile>,
 }
+
+/// A key the dashboards seal their cookies with. One key is current (`retired_at` is None);
+/// retired ones still open what they sealed until their sessions could have ended.
+#[derive(Clone, PartialEq)]
+pub struct SigningKey {
+    pub id: String,
+    pub secret: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("id", &self.id)
+            .field("secret", &"[redacted]")
+            .field("created_at", &self.created_at)
+            .field("retired_at", &self.retired_at)
+            .finish()
+    }
+}

@@ -237,13 +237,14 @@ impl IntoResponse for PageError {
 pub type PageResult = Result<Response, PageError>;
 
 /// A redirect after a form, carrying `flash` to the next page.
-pub fn redirect_with(state: &AppState, to: &str, flash: Flash) -> Response {
+pub async fn redirect_with(state: &AppState, to: &str, flash: Flash) -> Response {
     let mut response = Redirect::to(to).into_response();
-    let value = session::flash_cookie(&flash);
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        session::set_cookie(state, FLASH_COOKIE, &value, 60),
-    );
+    if let Some(value) = session::flash_cookie(state, &flash).await {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            session::set_cookie(state, FLASH_COOKIE, &value, 60),
+        );
+    }
     response
 }
 

@@ -206,7 +206,7 @@ pub async fn vote(
     let back = layout::local_path(&form.return_to).unwrap_or("/dashboard/queue");
     let Some(choice) = VoteChoice::parse(&form.vote) else {
         let flash = Flash::new(FlashKind::Error, "Choose Approve or Reject.");
-        return layout::redirect_with(&state, back, flash);
+        return layout::redirect_with(&state, back, flash).await;
     };
     let request = VoteRequest {
         vote: choice,
@@ -246,5 +246,5 @@ pub async fn vote(
             )
         }
     };
-    layout::redirect_with(&state, back, flash)
+    layout::redirect_with(&state, back, flash).await
 }

@@ -10,10 +10,9 @@
 //! A form's CSRF token is the session's own, random and kept in its row, so it is good only
 //! for that session; the sign-in form, which has no session yet, uses a random double-submit
 //! cookie instead. Both compare in constant time. The one-shot flash message is sealed with an
-//! HMAC under a key drawn when the process starts: a message from another server (or a
-//! forged one) is simply not shown.
-
-use std::sync::LazyLock;
+//! HMAC under the signing key kept in the database (`quorum_service::keys`), so any server
+//! shows a message another one set, a restart drops none, and a forged one is not shown.
+//! Nothing here is per process.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -23,7 +22,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use quorum_domain::Principal;
 use quorum_service::sessions::{self, SignedIn};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::layout::{self, Flash, PageError};
@@ -35,48 +33,10 @@ pub const SESSION_COOKIE: &str = "quorum_session";
 pub const SIGN_IN_COOKIE: &str = "quorum_sign_in";
 /// A one-shot message for the next page, set by a form's redirect.
 pub const FLASH_COOKIE: &str = "quorum_flash";
+/// What the flash cookie's seal is for, so that no other sealed value opens as one.
+const FLASH_PURPOSE: &str = "flash";
 /// The session cookie lasts as long as the session row.
 pub const LIFETIME_SECONDS: i64 = sessions::LIFETIME.num_seconds();
-
-/// The flash cookie's key; sessions and CSRF tokens need none.
-static KEY: LazyLock<[u8; 32]> = LazyLock::new(rand::random);
-
-/// HMAC-SHA256 (RFC 2104) for keys of at most one block, which is all this module uses.
-fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
-    debug_assert!(key.len() <= 64);
-    let (mut inner, mut outer) = ([0x36u8; 64], [0x5cu8; 64]);
-    for (i, byte) in key.iter().enumerate() {
-        inner[i] ^= byte;
-        outer[i] ^= byte;
-    }
-    let inner = Sha256::new()
-        .chain_update(inner)
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(outer)
-        .chain_update(inner)
-        .finalize()
-        .into()
-}
-
-/// `payload.mac`, both base64url: tamper-evident, not secret.
-fn seal(purpose: &str, payload: &str) -> String {
-    let mac = hmac(&*KEY, format!("{purpose}|{payload}").as_bytes());
-    format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(payload),
-        URL_SAFE_NO_PAD.encode(mac)
-    )
-}
-
-fn unseal(purpose: &str, value: &str) -> Option<String> {
-    let (payload, mac) = value.split_once('.')?;
-    let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    let mac = URL_SAFE_NO_PAD.decode(mac).ok()?;
-    let expected = hmac(&*KEY, format!("{purpose}|{payload}").as_bytes());
-    bool::from(expected.as_slice().ct_eq(&mac)).then_some(payload)
-}
 
 /// Whether two secrets are equal, in time that does not depend on where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {
@@ -111,16 +71,22 @@ pub fn new_sign_in_token() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
-/// A one-shot message, sealed so that only this server's messages are shown.
-pub fn flash_cookie(flash: &Flash) -> String {
-    seal(
-        "flash",
-        &format!("{}|{}", flash.kind.as_str(), flash.message),
-    )
+/// A one-shot message, sealed with the key every server shares, so that any of them shows it
+/// and none shows a forged one; None (and no message) when the key cannot be read.
+pub async fn flash_cookie(state: &AppState, flash: &Flash) -> Option<String> {
+    let payload = format!("{}|{}", flash.kind.as_str(), flash.message);
+    match state.quorum.keys().seal(FLASH_PURPOSE, &payload).await {
+        Ok(sealed) => Some(sealed),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not seal a flash message; the next page will not show it");
+            None
+        }
+    }
 }
 
-pub fn read_flash(headers: &HeaderMap) -> Option<Flash> {
-    let payload = unseal("flash", cookie(headers, FLASH_COOKIE)?)?;
+pub async fn read_flash(state: &AppState, headers: &HeaderMap) -> Option<Flash> {
+    let sealed = cookie(headers, FLASH_COOKIE)?;
+    let payload = state.quorum.keys().open(FLASH_PURPOSE, sealed).await?;
     let (kind, message) = payload.split_once('|')?;
     Some(Flash::new(kind.parse().ok()?, message))
 }
@@ -181,7 +147,7 @@ impl FromRequestParts<AppState> for Session {
         Ok(Session {
             principal: signed_in.principal.clone(),
             csrf: signed_in.csrf.clone(),
-            flash: read_flash(&parts.headers),
+            flash: read_flash(state, &parts.headers).await,
             signed_in,
         })
     }
@@ -190,29 +156,6 @@ impl FromRequestParts<AppState> for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hmac_matches_rfc_4231_test_case_2() {
-        let mac = hmac(b"Jefe", b"what do ya want for nothing?");
-        assert_eq!(
-            hex::encode(mac),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
-
-    #[test]
-    fn a_sealed_value_opens_only_unchanged_and_for_its_purpose() {
-        let sealed = seal("flash", "success|Vote recorded.");
-        assert_eq!(
-            unseal("flash", &sealed).as_deref(),
-            Some("success|Vote recorded.")
-        );
-        assert_eq!(unseal("other", &sealed), None);
-        let (payload, mac) = sealed.split_once('.').unwrap();
-        let forged = URL_SAFE_NO_PAD.encode("error|Your session was revoked.");
-        assert_eq!(unseal("flash", &format!("{forged}.{mac}")), None);
-        assert_eq!(unseal("flash", payload), None);
-    }
 
     #[test]
     fn cookies_are_found_by_exact_name() {

@@ -79,7 +79,7 @@ pub async fn form(
     headers: HeaderMap,
     Query(query): Query<Next>,
 ) -> Response {
-    let flash = session::read_flash(&headers);
+    let flash = session::read_flash(&state, &headers).await;
     let csrf = cookie(&headers, SIGN_IN_COOKIE)
         .filter(|c| c.len() >= 32)
         .map(str::to_owned)
@@ -168,7 +168,8 @@ pub async fn sign_out(
         &state,
         "/dashboard/sign-in",
         Flash::new(FlashKind::Success, "You are signed out."),
-    );
+    )
+    .await;
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(&state, SESSION_COOKIE, "", 0),

@@ -12,6 +12,7 @@ mod dashboard_pages;
 mod errors;
 mod events;
 mod execution;
+mod flash;
 mod governance;
 mod holes;
 mod hostile;
