@@ -65,12 +65,13 @@ mod postgres {
                     _guard: guard,
                 })
             }
-            Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
-                eprintln!("SKIPPED: PostgreSQL is not reachable at {url}: {e}");
-                None
-            }
             Err(e) => {
-                panic!("PostgreSQL is required under CI=true and is not reachable at {url}: {e}")
+                quorum_testkit::skip(
+                    "PostgreSQL",
+                    &format!("not reachable at {url}: {e}"),
+                    quorum_testkit::POSTGRES_HOW,
+                );
+                None
             }
         }
     }

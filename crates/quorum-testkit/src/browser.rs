@@ -66,15 +66,8 @@ impl Browser {
     pub async fn start() -> Option<Browser> {
         let programs = match Programs::locate() {
             Ok(programs) => programs,
-            Err(missing) if crate::on_ci() => {
-                panic!(
-                    "chromium/chromedriver not installed ({missing}) under CI=true: {INSTALL_HINT}"
-                )
-            }
             Err(missing) => {
-                eprintln!(
-                    "SKIPPED: chromium/chromedriver not installed ({missing}); {INSTALL_HINT}"
-                );
+                crate::skip("chromium/chromedriver", &missing, INSTALL_HINT);
                 return None;
             }
         };
@@ -169,16 +162,11 @@ impl Browser {
     pub async fn axe(&self) -> AxeReport {
         let Some(source) = axe::source() else {
             let path = axe::script_path();
-            let hint = "run `npm ci --prefix crates/quorum-testkit/js`";
-            if crate::on_ci() {
-                panic!(
-                    "axe-core is not installed at {} under CI=true: {hint}",
-                    path.display()
-                );
-            }
-            eprintln!(
-                "SKIPPED: axe-core is not installed at {} ({hint})",
-                path.display()
+            crate::skip(
+                "axe-core",
+                &format!("no {}", path.display()),
+                "run crates/quorum-testkit/install-browser-deps.sh, or \
+                 npm ci --prefix crates/quorum-testkit/js",
             );
             return AxeReport::skipped();
         };

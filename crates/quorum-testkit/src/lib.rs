@@ -5,10 +5,14 @@
 //! phone and desktop widths, no console errors, no serious accessibility violations, and a
 //! screenshot to look at. [`smtp`] runs a real SMTP server (aiosmtpd) that tests read
 //! messages back from. [`python_tool`] finds the other PyPI tools the tests run (the OpenAPI
-//! validator). [`artifact_path`] says where such files go.
+//! validator). [`artifact_path`] says where such files go. [`skip`] is how a test gives up
+//! when one of them, PostgreSQL or Redis is missing, so `scripts/test` can list it at the end.
 
 pub mod browser;
+mod skip;
 pub mod smtp;
+
+pub use skip::{SKIPS_DIR_VAR, skip};
 
 use std::path::{Path, PathBuf};
 
@@ -32,13 +36,19 @@ pub fn python_tool(name: &str) -> Option<PathBuf> {
     if tool.is_file() {
         return Some(tool);
     }
-    let how = "run crates/quorum-testkit/install-python-deps.sh";
-    if on_ci() {
-        panic!("{name} is required under CI=true and is not installed: {how}");
-    }
-    eprintln!("SKIPPED: {name} is not installed ({how})");
+    skip(name, &format!("no {}", tool.display()), PYTHON_INSTALL_HINT);
     None
 }
+
+/// What a test skipped for want of PostgreSQL tells a person to do.
+pub const POSTGRES_HOW: &str = "start PostgreSQL at postgres://postgres@127.0.0.1:5432/test \
+    (trust auth), or point QUORUM_TEST_DATABASE_URL at one";
+
+/// What a test skipped for want of Redis tells a person to do.
+pub const REDIS_HOW: &str = "start Redis (redis-server --port 6379), or point \
+    QUORUM_TEST_REDIS_URL at one";
+
+const PYTHON_INSTALL_HINT: &str = "run crates/quorum-testkit/install-python-deps.sh";
 
 /// The workspace root, found from this crate's place in it (`crates/quorum-testkit`).
 pub(crate) fn workspace_root() -> &'static Path {

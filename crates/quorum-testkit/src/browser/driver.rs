@@ -20,10 +20,25 @@ pub(crate) struct Programs {
 }
 
 impl Programs {
-    /// Finds chromedriver and Chromium on `PATH` or where Debian's packages put them;
-    /// the error names what is missing.
+    /// Finds chromedriver and Chromium on `PATH` or where Debian's packages put them, or
+    /// chromedriver at `QUORUM_TEST_CHROMEDRIVER` when that is set (pointing it at a path
+    /// that does not exist is how to check what a machine without a browser gets); the
+    /// error names what is missing.
     pub(crate) fn locate() -> Result<Self, String> {
-        let chromedriver = find_program(&["chromedriver"], &["/usr/bin/chromedriver"]);
+        let (chromedriver, looked_for_chromedriver) =
+            match std::env::var_os("QUORUM_TEST_CHROMEDRIVER").map(PathBuf::from) {
+                Some(path) => (
+                    Some(path.clone()).filter(|path| path.is_file()),
+                    format!(
+                        "no chromedriver at {} (QUORUM_TEST_CHROMEDRIVER)",
+                        path.display()
+                    ),
+                ),
+                None => (
+                    find_program(&["chromedriver"], &["/usr/bin/chromedriver"]),
+                    "no chromedriver on PATH or at /usr/bin/chromedriver".to_owned(),
+                ),
+            };
         let chromium = find_program(&["chromium", "chromium-browser"], &["/usr/bin/chromium"]);
         match (chromedriver, chromium) {
             (Some(chromedriver), Some(chromium)) => Ok(Self {
@@ -33,10 +48,10 @@ impl Programs {
             (chromedriver, chromium) => {
                 let mut missing = Vec::new();
                 if chromedriver.is_none() {
-                    missing.push("no chromedriver on PATH or at /usr/bin/chromedriver");
+                    missing.push(looked_for_chromedriver);
                 }
                 if chromium.is_none() {
-                    missing.push("no chromium on PATH or at /usr/bin/chromium");
+                    missing.push("no chromium on PATH or at /usr/bin/chromium".to_owned());
                 }
                 Err(missing.join(", "))
             }
