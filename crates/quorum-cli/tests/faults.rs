@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use quorum_store_postgres::{PgStore, SchemaGuard};
+use quorum_store_postgres::SchemaGuard;
 use serde_json::{Value, json};
 
 mod support;
@@ -28,24 +28,8 @@ enum Database {
 }
 
 async fn postgres() -> Option<Database> {
-    let url = std::env::var("QUORUM_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    match PgStore::connect_fresh_schema(&url).await {
-        Ok((store, guard)) => {
-            store.close().await;
-            let sep = if url.contains('?') { '&' } else { '?' };
-            let scoped = format!("{url}{sep}options=-c%20search_path%3D{}", guard.schema());
-            Some(Database::Postgres(guard, scoped))
-        }
-        Err(e) => {
-            quorum_testkit::skip(
-                "PostgreSQL",
-                &format!("not reachable at {url}: {e}"),
-                quorum_testkit::POSTGRES_HOW,
-            );
-            None
-        }
-    }
+    let (guard, scoped) = support::postgres_schema().await?;
+    Some(Database::Postgres(guard, scoped))
 }
 
 /// A Redis queue under a key prefix of its own, deleted afterwards.

@@ -7,31 +7,12 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use quorum_store_postgres::{PgStore, SchemaGuard};
 use serde_json::{Value, json};
 
 mod support;
-use support::{Process, free_port};
+use support::{Process, free_port, postgres_schema};
 
 const ADMIN: &str = "topology-test-admin-token-0123456789";
-
-async fn postgres() -> Option<(SchemaGuard, String)> {
-    let url = std::env::var("QUORUM_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    match PgStore::connect_fresh_schema(&url).await {
-        Ok((store, guard)) => {
-            store.close().await;
-            let sep = if url.contains('?') { '&' } else { '?' };
-            let scoped = format!("{url}{sep}options=-c%20search_path%3D{}", guard.schema());
-            Some((guard, scoped))
-        }
-        Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!("SKIPPED: PostgreSQL is not reachable at {url}: {e}");
-            None
-        }
-        Err(e) => panic!("PostgreSQL is required under CI=true: {e}"),
-    }
-}
 
 async fn redis_reachable(url: &str) -> bool {
     let reachable = async {
@@ -41,11 +22,14 @@ async fn redis_reachable(url: &str) -> bool {
     };
     match tokio::time::timeout(Duration::from_secs(3), reachable).await {
         Ok(Ok(_)) => true,
-        _ if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!("SKIPPED: Redis is not reachable at {url}");
+        _ => {
+            quorum_testkit::skip(
+                "Redis",
+                &format!("not reachable at {url}"),
+                quorum_testkit::REDIS_HOW,
+            );
             false
         }
-        _ => panic!("Redis is required under CI=true and is not reachable at {url}"),
     }
 }
 
@@ -438,7 +422,7 @@ async fn two_servers_and_a_worker(queue: &str, database_url: String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_and_a_worker_share_only_postgresql() {
-    let Some((_schema, url)) = postgres().await else {
+    let Some((_schema, url)) = postgres_schema().await else {
         return;
     };
     two_servers_and_a_worker("db", url).await;
@@ -451,7 +435,7 @@ async fn two_servers_and_a_worker_share_only_postgresql_and_redis() {
     if !redis_reachable(&redis).await {
         return;
     }
-    let Some((_schema, url)) = postgres().await else {
+    let Some((_schema, url)) = postgres_schema().await else {
         return;
     };
     let prefix = format!("quorum_topology_{}", std::process::id());

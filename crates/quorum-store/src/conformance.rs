@@ -70,8 +70,8 @@ pub type S = Arc<dyn Store>;
 
 pub use crate::conformance_deployments::*;
 pub use crate::conformance_governance::*;
-pub use crate::conformance_limits::*;
 pub use crate::conformance_keys::*;
+pub use crate::conformance_limits::*;
 pub use crate::conformance_queue::*;
 pub use crate::conformance_sessions::*;
 

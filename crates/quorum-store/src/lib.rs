@@ -16,8 +16,9 @@ mod conformance_deployments;
 #[cfg(feature = "conformance")]
 mod conformance_governance;
 #[cfg(feature = "conformance")]
-mod conformance_limits;
 mod conformance_keys;
+#[cfg(feature = "conformance")]
+mod conformance_limits;
 #[cfg(feature = "conformance")]
 mod conformance_queue;
 #[cfg(feature = "conformance")]
