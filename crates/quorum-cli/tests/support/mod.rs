@@ -24,7 +24,10 @@ impl Drop for Process {
 
 /// A fresh PostgreSQL schema (dropped with the guard) and a URL that scopes every connection
 /// of a process to it; None, recorded as a skip, when no server runs (a failure under CI).
-#[allow(dead_code, reason = "each test binary compiles this module; cli.rs runs no cluster")]
+#[allow(
+    dead_code,
+    reason = "each test binary compiles this module; cli.rs runs no cluster"
+)]
 pub async fn postgres_schema() -> Option<(quorum_store_postgres::SchemaGuard, String)> {
     let url = std::env::var("QUORUM_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
