@@ -146,6 +146,12 @@ impl Sites {
         Ok(site)
     }
 
+    /// Forgets this process's copy of `slug`'s live deployment: a switch made here is served
+    /// at once.
+    pub(crate) fn forget(&self, slug: &str) {
+        self.live.lock().expect("not poisoned").remove(slug);
+    }
+
     async fn blob(&self, hash: &str) -> ServiceResult<Option<Arc<Blob>>> {
         if let Some(blob) = self.blobs.lock().expect("not poisoned").get(hash) {
             return Ok(Some(blob));

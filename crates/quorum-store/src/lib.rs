@@ -243,6 +243,14 @@ pub trait Store: Send + Sync + 'static {
     async fn deploy(&self, deployment: &Deployment) -> StoreResult<()>;
     /// The deployment a site serves, with its files by path; None for a site never deployed.
     async fn live_deployment(&self, site: &str) -> StoreResult<Option<Deployment>>;
+    /// A site with its owner, live deployment and history; None for a site never deployed.
+    async fn site(&self, slug: &str) -> StoreResult<Option<SiteRecord>>;
+    /// Sites in slug order after `after`, each without its history.
+    async fn sites(&self, after: Option<&str>, limit: i64) -> StoreResult<Vec<SiteRecord>>;
+    /// Makes `to_deployment` the site's live one and records who did it and why, in one
+    /// transaction; returns the deployment it replaced. NotFound for an unknown site or a
+    /// deployment of another site, Conflict when it is live already.
+    async fn rollback_site(&self, rollback: &SiteRollback) -> StoreResult<String>;
 
     // --- events ---------------------------------------------------------------------------
 
