@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::dashboard::Dash;
 use crate::helpers::{Backend, TestApp};
 
 const WITHIN: Duration = Duration::from_secs(30);
@@ -99,6 +100,18 @@ async fn a_site_belongs_to_its_first_deployer_who_may_replace_and_roll_it_back(b
             "live_deployment_id": first_deployment,
             "live_workflow_id": first_id,
         })
+    );
+    let queue = Dash::signed_in(&app, "user_council_lead")
+        .await
+        .page("/dashboard/queue")
+        .await;
+    assert!(
+        queue
+            .texts("p[role=note]")
+            .iter()
+            .any(|t| t.contains("Replaces a live site") && t.contains(first_deployment)),
+        "the queue card says so: {}",
+        queue.body
     );
     let second = approve_and_finish(&app, second_id).await;
     workers.shutdown().await;
