@@ -19,3 +19,6 @@ CREATE TABLE site_rollbacks (
     at              TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX site_rollbacks_by_slug ON site_rollbacks (slug, id);
+
+-- Old deployments are collected, then the blobs no deployment still names: this finds them.
+CREATE INDEX deployment_files_by_hash ON deployment_files (hash);

@@ -1,8 +1,8 @@
 //! Deployed sites on PostgreSQL: content-addressed blobs, deployments and each site's live one.
 
 use quorum_store::{
-    Blob, Deployment, DeploymentFile, DeploymentSummary, SITE_HISTORY, SiteRecord, SiteRollback,
-    StoreError, StoreResult,
+    Blob, Deployment, DeploymentFile, DeploymentSummary, PRUNE_BATCH, Pruned, SITE_HISTORY,
+    SiteRecord, SiteRollback, StoreError, StoreResult,
 };
 use sqlx::Row;
 use sqlx::postgres::PgPool;
@@ -276,4 +276,51 @@ pub async fn rollback(pool: &PgPool, r: &SiteRollback) -> StoreResult<String> {
     .map_err(map_err)?;
     tx.commit().await.map_err(map_err)?;
     Ok(from)
+}
+
+pub async fn prune(pool: &PgPool, site: &str, keep: i64) -> StoreResult<Pruned> {
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    // Locked, so that a rollback cannot make live a deployment being removed.
+    sqlx::query("SELECT 1 FROM sites WHERE slug = $1 FOR UPDATE")
+        .bind(site)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    let doomed: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM deployments WHERE site = $1 \
+         AND id NOT IN (SELECT deployment_id FROM sites WHERE slug = $1) \
+         AND id NOT IN (SELECT id FROM deployments WHERE site = $1 \
+                        ORDER BY created_at DESC, id DESC LIMIT $2) \
+         ORDER BY created_at, id LIMIT $3",
+    )
+    .bind(site)
+    .bind(keep.max(0))
+    .bind(PRUNE_BATCH)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let hashes: Vec<String> = sqlx::query_scalar(
+        "DELETE FROM deployment_files WHERE deployment_id = ANY($1) RETURNING hash",
+    )
+    .bind(&doomed)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let deployments = sqlx::query("DELETE FROM deployments WHERE id = ANY($1)")
+        .bind(&doomed)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected();
+    let blobs = sqlx::query(
+        "DELETE FROM blobs b WHERE b.hash = ANY($1) \
+         AND NOT EXISTS (SELECT 1 FROM deployment_files f WHERE f.hash = b.hash)",
+    )
+    .bind(&hashes)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?
+    .rows_affected();
+    tx.commit().await.map_err(map_err)?;
+    Ok(Pruned { deployments, blobs })
 }

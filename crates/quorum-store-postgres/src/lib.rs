@@ -434,6 +434,10 @@ impl Store for PgStore {
         deployments::rollback(&self.pool, rollback).await
     }
 
+    async fn prune_deployments(&self, site: &str, keep: i64) -> StoreResult<Pruned> {
+        deployments::prune(&self.pool, site, keep).await
+    }
+
     async fn events_after(
         &self,
         after_id: i64,

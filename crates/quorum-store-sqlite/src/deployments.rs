@@ -2,8 +2,8 @@
 
 use quorum_domain::time::from_micros;
 use quorum_store::{
-    Blob, Deployment, DeploymentFile, DeploymentSummary, SITE_HISTORY, SiteRecord, SiteRollback,
-    StoreError,
+    Blob, Deployment, DeploymentFile, DeploymentSummary, PRUNE_BATCH, Pruned, SITE_HISTORY,
+    SiteRecord, SiteRollback, StoreError,
 };
 use rusqlite::{Connection, params};
 
@@ -219,4 +219,38 @@ pub fn rollback(tx: &Connection, r: &SiteRollback) -> Result<String> {
         ],
     )?;
     Ok(from)
+}
+
+pub fn prune(tx: &Connection, site: &str, keep: i64) -> Result<Pruned> {
+    let doomed: Vec<String> = rows::all(
+        tx,
+        "SELECT id FROM deployments WHERE site = ?1 \
+         AND id NOT IN (SELECT deployment_id FROM sites WHERE slug = ?1) \
+         AND id NOT IN (SELECT id FROM deployments WHERE site = ?1 \
+                        ORDER BY created_at DESC, id DESC LIMIT ?2) \
+         ORDER BY created_at, id LIMIT ?3",
+        params![site, keep.max(0), PRUNE_BATCH],
+        |row| Ok(row.get(0)?),
+    )?;
+    let mut pruned = Pruned::default();
+    let mut hashes = std::collections::BTreeSet::new();
+    for id in &doomed {
+        hashes.extend(rows::all(
+            tx,
+            "DELETE FROM deployment_files WHERE deployment_id = ? RETURNING hash",
+            params![id],
+            |row| Ok(row.get::<_, String>(0)?),
+        )?);
+        pruned.deployments +=
+            rows::run(tx, "DELETE FROM deployments WHERE id = ?", params![id])? as u64;
+    }
+    for hash in &hashes {
+        pruned.blobs += rows::run(
+            tx,
+            "DELETE FROM blobs WHERE hash = ?1 \
+             AND NOT EXISTS (SELECT 1 FROM deployment_files WHERE hash = ?1)",
+            params![hash],
+        )? as u64;
+    }
+    Ok(pruned)
 }

@@ -486,6 +486,13 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn prune_deployments(&self, site: &str, keep: i64) -> StoreResult<Pruned> {
+        let site = site.to_owned();
+        self.db
+            .write(move |tx| deployments::prune(tx, &site, keep))
+            .await
+    }
+
     async fn events_after(
         &self,
         after_id: i64,

@@ -202,3 +202,107 @@ pub async fn a_site_belongs_to_its_first_deployer_and_rolls_back_with_an_audit(s
     assert_eq!(store.sites(Some("acme"), 10).await.unwrap().len(), 1);
     assert_eq!(store.site("ghost").await.unwrap(), None);
 }
+
+pub async fn old_deployments_and_the_blobs_only_they_named_are_collected(store: &S) {
+    store
+        .put_blobs(&[
+            blob("shared", b"logo", None),
+            blob("old", b"old page", None),
+            blob("new", b"new page", None),
+        ])
+        .await
+        .unwrap();
+    for i in 0..4 {
+        let page = if i == 0 { "old" } else { "new" };
+        let mut d = deployment(
+            &format!("d{i}"),
+            "acme",
+            &[("index.html", page), ("logo.svg", "shared")],
+        );
+        d.created_at = base_time() + chrono::Duration::minutes(i);
+        store.deploy(&d).await.unwrap();
+    }
+    let other = deployment("x0", "other", &[("index.html", "old")]);
+    store.deploy(&other).await.unwrap();
+    // d0 is live again: it stays, whatever its age.
+    let rollback = SiteRollback {
+        slug: "acme".into(),
+        from_deployment: None,
+        to_deployment: "d0".into(),
+        actor: "user_admin".into(),
+        reason: "back".into(),
+        at: base_time(),
+    };
+    store.rollback_site(&rollback).await.unwrap();
+    assert_eq!(
+        store.prune_deployments("acme", 2).await.unwrap(),
+        Pruned {
+            deployments: 1,
+            blobs: 0
+        },
+        "d1 goes; d2 and d3 are the newest two and d0 is live"
+    );
+    let history: Vec<String> = store
+        .site("acme")
+        .await
+        .unwrap()
+        .unwrap()
+        .history
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(history, ["d3", "d2", "d0"]);
+    assert!(
+        store.blob("new").await.unwrap().is_some(),
+        "d2 and d3 still name it"
+    );
+
+    store
+        .rollback_site(&SiteRollback {
+            to_deployment: "d3".into(),
+            ..rollback
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.prune_deployments("acme", 1).await.unwrap(),
+        Pruned {
+            deployments: 2,
+            blobs: 0
+        },
+        "the old page is still named by the other site"
+    );
+    assert!(store.blob("old").await.unwrap().is_some());
+    store
+        .deploy(&deployment("x1", "other", &[("index.html", "new")]))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.prune_deployments("other", 1).await.unwrap(),
+        Pruned {
+            deployments: 1,
+            blobs: 1
+        },
+        "nothing names the old page now"
+    );
+    assert_eq!(store.blob("old").await.unwrap(), None);
+    assert!(store.blob("shared").await.unwrap().is_some());
+    assert_eq!(
+        store
+            .live_deployment("acme")
+            .await
+            .unwrap()
+            .unwrap()
+            .files
+            .len(),
+        2
+    );
+    assert_eq!(
+        store.prune_deployments("acme", 1).await.unwrap(),
+        Pruned::default()
+    );
+    assert_eq!(
+        store.prune_deployments("ghost", 1).await.unwrap(),
+        Pruned::default()
+    );
+}

@@ -251,6 +251,10 @@ pub trait Store: Send + Sync + 'static {
     /// transaction; returns the deployment it replaced. NotFound for an unknown site or a
     /// deployment of another site, Conflict when it is live already.
     async fn rollback_site(&self, rollback: &SiteRollback) -> StoreResult<String>;
+    /// Removes the site's deployments older than its newest `keep` (never the live one, at
+    /// most [`PRUNE_BATCH`]) with their files, then the blobs no deployment names any more,
+    /// in one transaction.
+    async fn prune_deployments(&self, site: &str, keep: i64) -> StoreResult<Pruned>;
 
     // --- events ---------------------------------------------------------------------------
 

@@ -365,6 +365,16 @@ pub struct SiteRecord {
 /// How many deployments a site's record lists.
 pub const SITE_HISTORY: i64 = 50;
 
+/// What collecting a site's old deployments removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub deployments: u64,
+    pub blobs: u64,
+}
+
+/// How many old deployments one collection removes at most; the next deploy takes the rest.
+pub const PRUNE_BATCH: i64 = 100;
+
 /// A switch of a site's live deployment to an earlier one, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteRollback {

@@ -235,7 +235,110 @@ async fn sites_are_read_by_slug_and_listed_in_pages(backend: Backend) {
     }
 }
 
+/// Publishes deployment `n` of `acme` as the deploy step does: a page of its own and a
+/// stylesheet every deployment shares.
+async fn publish(app: &TestApp, n: usize) {
+    let files: std::collections::BTreeMap<String, Vec<u8>> = [
+        (
+            "index.html".to_owned(),
+            format!("<p>version {n}</p>").into_bytes(),
+        ),
+        ("main.css".to_owned(), b"body { color: #111 }".to_vec()),
+    ]
+    .into();
+    let sites = app.quorum.site_store();
+    sites
+        .keep_files(files.values().cloned().collect())
+        .await
+        .unwrap();
+    sites
+        .publish(quorum_steps::SiteDeployment {
+            id: format!("deploy_{n}"),
+            slug: "acme".into(),
+            workflow_id: format!("wf_{n}"),
+            site_name: "Acme".into(),
+            contact_email: "owner@example.com".into(),
+            files,
+        })
+        .await
+        .unwrap();
+}
+
+fn hash(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+async fn a_deploy_collects_deployments_beyond_the_newest_five_and_their_blobs(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    for n in 0..7 {
+        publish(&app, n).await;
+        // Deployments are ordered by when they were made.
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let site = app.get("/api/sites/acme").await;
+    let kept: Vec<&str> = site["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kept,
+        ["deploy_6", "deploy_5", "deploy_4", "deploy_3", "deploy_2"]
+    );
+    for n in [0, 1] {
+        let page = format!("<p>version {n}</p>");
+        assert_eq!(
+            app.store.blob(&hash(page.as_bytes())).await.unwrap(),
+            None,
+            "{n}"
+        );
+    }
+    assert!(
+        app.store
+            .blob(&hash(b"<p>version 2</p>"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        app.store
+            .blob(&hash(b"body { color: #111 }"))
+            .await
+            .unwrap()
+            .is_some(),
+        "the shared stylesheet stays"
+    );
+
+    // Rolled back to the oldest kept, it is live until the next deploy replaces it; then it
+    // is only old, and goes.
+    let (status, body) = app
+        .send(
+            Method::POST,
+            "/api/sites/acme/rollback",
+            "admin",
+            Some(json!({"deployment_id": "deploy_2", "reason": "keep this one"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    publish(&app, 7).await;
+    let site = app.get("/api/sites/acme").await;
+    let ids: Vec<&str> = site["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["deploy_7", "deploy_6", "deploy_5", "deploy_4", "deploy_3"]
+    );
+    assert_eq!(site["live_deployment"]["id"], "deploy_7");
+}
+
 crate::on_both_backends!(
+    a_deploy_collects_deployments_beyond_the_newest_five_and_their_blobs,
     a_site_belongs_to_its_first_deployer_who_may_replace_and_roll_it_back,
     sites_are_read_by_slug_and_listed_in_pages,
 );
