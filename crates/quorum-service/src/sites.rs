@@ -208,6 +208,9 @@ impl SiteStore for Sites {
                 self.keep_files(site.files.into_values().collect()).await?;
                 self.store.deploy(&deployment).await.map_err(retryable)?;
             }
+            // Another agent's workflow claimed the slug after this one was created: running
+            // again cannot change that.
+            Err(StoreError::Conflict(message)) => return Err(StepError::Permanent(message)),
             other => other.map_err(retryable)?,
         }
         self.live.lock().expect("not poisoned").remove(&site.slug);

@@ -76,18 +76,28 @@ pub async fn deploy(pool: &PgPool, d: &Deployment) -> StoreResult<()> {
         .await
         .map_err(map_err)?;
     }
-    sqlx::query(
+    // Creation refuses another agent's workflow for an owned slug, but two agents' first
+    // workflows may both pass it: the first deploy claims the site, the other is refused.
+    let switched = sqlx::query(
         "INSERT INTO sites (slug, deployment_id, updated_at, owner_agent) \
          SELECT d.site, d.id, now(), w.created_by_agent \
          FROM deployments d LEFT JOIN workflows w ON w.id = d.workflow_id WHERE d.id = $1 \
          ON CONFLICT (slug) DO UPDATE SET deployment_id = excluded.deployment_id, \
          updated_at = excluded.updated_at, \
-         owner_agent = COALESCE(sites.owner_agent, excluded.owner_agent)",
+         owner_agent = COALESCE(sites.owner_agent, excluded.owner_agent) \
+         WHERE sites.owner_agent IS NULL \
+            OR sites.owner_agent IS NOT DISTINCT FROM excluded.owner_agent",
     )
     .bind(&d.id)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
+    if switched.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!(
+            "the site {} belongs to another agent",
+            d.site
+        )));
+    }
     tx.commit().await.map_err(map_err)
 }
 

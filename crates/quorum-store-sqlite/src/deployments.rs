@@ -62,16 +62,24 @@ pub fn deploy(tx: &Connection, d: &Deployment) -> Result<()> {
             )?;
         }
     }
-    rows::run(
+    // Creation refuses another agent's workflow for an owned slug, but two agents' first
+    // workflows may both pass it: the first deploy claims the site, the other is refused.
+    let switched = rows::run(
         tx,
         "INSERT INTO sites (slug, deployment_id, updated_at, owner_agent) \
          SELECT d.site, d.id, ?, w.created_by_agent \
          FROM deployments d LEFT JOIN workflows w ON w.id = d.workflow_id WHERE d.id = ? \
          ON CONFLICT (slug) DO UPDATE SET deployment_id = excluded.deployment_id, \
          updated_at = excluded.updated_at, \
-         owner_agent = COALESCE(sites.owner_agent, excluded.owner_agent)",
+         owner_agent = COALESCE(sites.owner_agent, excluded.owner_agent) \
+         WHERE sites.owner_agent IS NULL OR sites.owner_agent IS excluded.owner_agent",
         params![quorum_domain::time::now().timestamp_micros(), d.id],
     )?;
+    if switched == 0 {
+        return Err(
+            StoreError::Conflict(format!("the site {} belongs to another agent", d.site)).into(),
+        );
+    }
     Ok(())
 }
 

@@ -112,7 +112,7 @@ pub async fn a_site_belongs_to_its_first_deployer_and_rolls_back_with_an_audit(s
     seed(store).await;
     store.put_blobs(&[blob("h1", b"one", None)]).await.unwrap();
     let mut ids = Vec::new();
-    for (i, agent) in ["agent_a", "agent_b", "agent_a"].into_iter().enumerate() {
+    for (i, agent) in ["agent_a", "agent_a", "agent_a"].into_iter().enumerate() {
         let workflow = new_workflow(agent, "council_media", base_time());
         store.create_workflow(&workflow).await.unwrap();
         let mut d = deployment(&format!("d{i}"), "acme", &[("index.html", "h1")]);
@@ -125,9 +125,17 @@ pub async fn a_site_belongs_to_its_first_deployer_and_rolls_back_with_an_audit(s
     assert_eq!(
         site.owner_agent.as_deref(),
         Some("agent_a"),
-        "the first deployment claims the site; later ones do not change its owner"
+        "the first deployment claims the site"
     );
     assert_eq!(site.live.id, "d2");
+    let rival = new_workflow("agent_c", "council_media", base_time());
+    store.create_workflow(&rival).await.unwrap();
+    let mut taken = deployment("dx", "acme", &[("index.html", "h1")]);
+    taken.workflow_id = rival.id.clone();
+    assert!(
+        matches!(store.deploy(&taken).await, Err(StoreError::Conflict(_))),
+        "another agent's deployment does not take the site"
+    );
     let history: Vec<(&str, &str)> = site
         .history
         .iter()

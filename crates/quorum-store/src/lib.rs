@@ -239,7 +239,8 @@ pub trait Store: Send + Sync + 'static {
     async fn blob(&self, hash: &str) -> StoreResult<Option<Blob>>;
     /// Stores the deployment with its files and makes it its site's live one, in one
     /// transaction. Deploying an id again stores nothing new and makes it live again, so a
-    /// deploy that runs twice is harmless. NotFound when a file names a blob not kept.
+    /// deploy that runs twice is harmless. NotFound when a file names a blob not kept;
+    /// Conflict, changing nothing, when another agent's workflow owns the site.
     async fn deploy(&self, deployment: &Deployment) -> StoreResult<()>;
     /// The deployment a site serves, with its files by path; None for a site never deployed.
     async fn live_deployment(&self, site: &str) -> StoreResult<Option<Deployment>>;

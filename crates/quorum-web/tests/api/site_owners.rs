@@ -235,6 +235,28 @@ async fn sites_are_read_by_slug_and_listed_in_pages(backend: Backend) {
     }
 }
 
+async fn of_two_agents_first_proposals_for_one_slug_the_first_deploy_claims_it(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let workers = app.workers(1);
+    // Neither slug is owned yet, so creation lets both through.
+    let (status, mine) = propose(&app, OWNER, inputs("The owner's site")).await;
+    assert_eq!(status, StatusCode::CREATED, "{mine}");
+    let (status, theirs) = propose(&app, OTHER, inputs("A rival site")).await;
+    assert_eq!(status, StatusCode::CREATED, "{theirs}");
+    approve_and_finish(&app, mine["id"].as_str().unwrap()).await;
+    let theirs = theirs["id"].as_str().unwrap();
+    for member in ["user_council_lead", "user_b"] {
+        let (status, body) = app.vote(member, theirs, "approve", "on brand").await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let failed = app.wait_for(theirs, "FAILED", WITHIN).await;
+    workers.shutdown().await;
+    let error = failed["error"].as_str().unwrap_or_default();
+    assert!(error.contains("belongs to another agent"), "{failed}");
+    assert_eq!(app.get(SITE).await["owner_agent"], OWNER);
+    assert!(home(&app).await.contains("The owner's site"));
+}
+
 /// Publishes deployment `n` of `acme` as the deploy step does: a page of its own and a
 /// stylesheet every deployment shares.
 async fn publish(app: &TestApp, n: usize) {
@@ -338,6 +360,7 @@ async fn a_deploy_collects_deployments_beyond_the_newest_five_and_their_blobs(ba
 }
 
 crate::on_both_backends!(
+    of_two_agents_first_proposals_for_one_slug_the_first_deploy_claims_it,
     a_deploy_collects_deployments_beyond_the_newest_five_and_their_blobs,
     a_site_belongs_to_its_first_deployer_who_may_replace_and_roll_it_back,
     sites_are_read_by_slug_and_listed_in_pages,
