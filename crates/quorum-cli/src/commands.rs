@@ -46,7 +46,8 @@ async fn open(
         .with_retry_policy(RetryPolicy {
             base: Duration::from_millis(settings.retry_base_ms.max(1)),
             ..RetryPolicy::default()
-        });
+        })
+        .with_site_deployments_kept(settings.site_deployments_kept);
     let quorum = match &settings.smtp_url {
         Some(url) => quorum.with_mailer(
             Mailer::new(url, &settings.smtp_from).context("configuring SMTP (QUORUM_SMTP_URL)")?,

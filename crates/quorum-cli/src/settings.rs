@@ -104,6 +104,16 @@ pub struct Settings {
         global = true
     )]
     pub retry_base_ms: u64,
+    /// The newest deployments kept per site, for rollback (the live one is kept whatever its
+    /// age); older ones, and the files only they used, are removed when the site is deployed.
+    #[arg(
+        long,
+        env = "QUORUM_SITE_DEPLOYMENTS_KEPT",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub site_deployments_kept: u32,
     /// `smtp://HOST:PORT`: where contact-form messages are sent. Unset, they are kept in the
     /// outbox (`GET /api/sites/{slug}/messages`).
     #[arg(long, env = "QUORUM_SMTP_URL", global = true)]
@@ -209,6 +219,7 @@ impl fmt::Debug for Settings {
                 "max_connections_per_address",
                 &self.max_connections_per_address,
             )
+            .field("site_deployments_kept", &self.site_deployments_kept)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("smtp_from", &self.smtp_from)
             .finish()

@@ -22,6 +22,8 @@ pub struct QueueItem {
     pub detail: WorkflowDetail,
     /// From the workflow's type, at the version it was created with.
     pub review_criteria: Vec<String>,
+    /// The live site approving it would replace.
+    pub replaces: Option<crate::Replaces>,
 }
 
 /// The head of a review queue: the newest undecided workflows, and how many are pending.
@@ -207,9 +209,11 @@ impl Quorum {
                 .await
                 .map(|t| t.definition.review_criteria.clone())
                 .unwrap_or_default();
+            let replaces = self.replaces(&workflow).await?;
             items.push(QueueItem {
                 detail,
                 review_criteria,
+                replaces,
             });
         }
         let pending = self.pending_count(&councils, all).await?;

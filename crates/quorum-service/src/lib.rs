@@ -16,6 +16,7 @@ mod mail;
 pub mod registry;
 mod relay;
 pub mod sessions;
+mod site_owners;
 mod sites;
 pub mod telemetry;
 mod worker;
@@ -36,6 +37,7 @@ pub use governance::{CancelRequest, MembersRequest, ReassignRequest, VoteRequest
 pub use mail::Mailer;
 pub use quorum_queue::RetryPolicy;
 pub use registry::Registry;
+pub use site_owners::{Replaces, RollbackRequest};
 pub use sites::{LiveSite, SiteAnswer};
 pub use worker::{Signals, WorkerConfig, WorkerPool, default_workers};
 pub use workflows::CreateWorkflow;

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -52,7 +53,13 @@ pub(crate) struct Sites {
     store: Arc<dyn Store>,
     live: Mutex<HashMap<String, Remembered>>,
     blobs: Mutex<BlobCache>,
+    /// The newest deployments kept per site (the live one is kept whatever its age); older
+    /// ones are collected at deploy.
+    kept: AtomicI64,
 }
+
+/// Deployments kept per site unless `QUORUM_SITE_DEPLOYMENTS_KEPT` says otherwise.
+pub const DEPLOYMENTS_KEPT: i64 = 5;
 
 /// Lowercase hex SHA-256: a blob's name.
 fn content_hash(bytes: &[u8]) -> String {
@@ -121,6 +128,7 @@ impl Sites {
             store,
             live: Mutex::new(HashMap::new()),
             blobs: Mutex::new(BlobCache::new(BLOB_CACHE_BYTES)),
+            kept: AtomicI64::new(DEPLOYMENTS_KEPT),
         }
     }
 
@@ -144,6 +152,12 @@ impl Sites {
         }
         live.insert(slug.to_owned(), (Instant::now(), site.clone()));
         Ok(site)
+    }
+
+    /// Forgets this process's copy of `slug`'s live deployment: a switch made here is served
+    /// at once.
+    pub(crate) fn forget(&self, slug: &str) {
+        self.live.lock().expect("not poisoned").remove(slug);
     }
 
     async fn blob(&self, hash: &str) -> ServiceResult<Option<Arc<Blob>>> {
@@ -194,14 +208,40 @@ impl SiteStore for Sites {
                 self.keep_files(site.files.into_values().collect()).await?;
                 self.store.deploy(&deployment).await.map_err(retryable)?;
             }
+            // Another agent's workflow claimed the slug after this one was created: running
+            // again cannot change that.
+            Err(StoreError::Conflict(message)) => return Err(StepError::Permanent(message)),
             other => other.map_err(retryable)?,
         }
         self.live.lock().expect("not poisoned").remove(&site.slug);
+        // The deployment is live: collecting old ones may fail without undoing it, and the
+        // next deploy of the site tries again.
+        let kept = self.kept.load(Ordering::Relaxed);
+        match self.store.prune_deployments(&site.slug, kept).await {
+            Ok(pruned) if pruned.deployments > 0 => tracing::info!(
+                site = site.slug,
+                deployments = pruned.deployments,
+                blobs = pruned.blobs,
+                "collected old deployments"
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(site = site.slug, error = %e, "collecting old deployments failed")
+            }
+        }
         Ok(())
     }
 }
 
 impl Quorum {
+    /// Keeps a site's newest `kept` deployments (at least 1) and its live one.
+    pub fn with_site_deployments_kept(self, kept: u32) -> Self {
+        self.sites
+            .kept
+            .store(i64::from(kept.max(1)), Ordering::Relaxed);
+        self
+    }
+
     /// Where website steps keep what they build.
     pub fn site_store(&self) -> &dyn SiteStore {
         self.sites.as_ref()

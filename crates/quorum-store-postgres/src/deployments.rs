@@ -1,8 +1,12 @@
 //! Deployed sites on PostgreSQL: content-addressed blobs, deployments and each site's live one.
 
-use quorum_store::{Blob, Deployment, DeploymentFile, StoreResult};
+use quorum_store::{
+    Blob, Deployment, DeploymentFile, DeploymentSummary, PRUNE_BATCH, Pruned, SITE_HISTORY,
+    SiteRecord, SiteRollback, StoreError, StoreResult,
+};
 use sqlx::Row;
 use sqlx::postgres::PgPool;
+use sqlx::postgres::PgRow;
 
 use crate::map_err;
 
@@ -72,16 +76,28 @@ pub async fn deploy(pool: &PgPool, d: &Deployment) -> StoreResult<()> {
         .await
         .map_err(map_err)?;
     }
-    sqlx::query(
-        "INSERT INTO sites (slug, deployment_id, updated_at) \
-         SELECT site, id, now() FROM deployments WHERE id = $1 \
+    // Creation refuses another agent's workflow for an owned slug, but two agents' first
+    // workflows may both pass it: the first deploy claims the site, the other is refused.
+    let switched = sqlx::query(
+        "INSERT INTO sites (slug, deployment_id, updated_at, owner_agent) \
+         SELECT d.site, d.id, now(), w.created_by_agent \
+         FROM deployments d LEFT JOIN workflows w ON w.id = d.workflow_id WHERE d.id = $1 \
          ON CONFLICT (slug) DO UPDATE SET deployment_id = excluded.deployment_id, \
-         updated_at = excluded.updated_at",
+         updated_at = excluded.updated_at, \
+         owner_agent = COALESCE(sites.owner_agent, excluded.owner_agent) \
+         WHERE sites.owner_agent IS NULL \
+            OR sites.owner_agent IS NOT DISTINCT FROM excluded.owner_agent",
     )
     .bind(&d.id)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
+    if switched.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!(
+            "the site {} belongs to another agent",
+            d.site
+        )));
+    }
     tx.commit().await.map_err(map_err)
 }
 
@@ -124,4 +140,197 @@ pub async fn live(pool: &PgPool, site: &str) -> StoreResult<Option<Deployment>> 
         created_at: row.try_get("created_at").map_err(map_err)?,
         files,
     }))
+}
+
+fn summary(row: &PgRow) -> StoreResult<DeploymentSummary> {
+    Ok(DeploymentSummary {
+        id: row.try_get("id").map_err(map_err)?,
+        workflow_id: row.try_get("workflow_id").map_err(map_err)?,
+        site_name: row.try_get("site_name").map_err(map_err)?,
+        created_at: row.try_get("created_at").map_err(map_err)?,
+    })
+}
+
+fn site_row(row: &PgRow) -> StoreResult<SiteRecord> {
+    Ok(SiteRecord {
+        slug: row.try_get("slug").map_err(map_err)?,
+        owner_agent: row.try_get("owner_agent").map_err(map_err)?,
+        live: summary(row)?,
+        updated_at: row.try_get("updated_at").map_err(map_err)?,
+        history: Vec::new(),
+        rollbacks: Vec::new(),
+    })
+}
+
+/// Its columns and tables: a macro, so each query is one literal.
+macro_rules! site_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT s.slug, s.owner_agent, s.updated_at, d.id, d.workflow_id, d.site_name, \
+             d.created_at FROM sites s JOIN deployments d ON d.id = s.deployment_id ",
+            $rest
+        )
+    };
+}
+
+pub async fn site(pool: &PgPool, slug: &str) -> StoreResult<Option<SiteRecord>> {
+    let Some(row) = sqlx::query(site_select!("WHERE s.slug = $1"))
+        .bind(slug)
+        .fetch_optional(pool)
+        .await
+        .map_err(map_err)?
+    else {
+        return Ok(None);
+    };
+    let mut site = site_row(&row)?;
+    site.history = sqlx::query(
+        "SELECT id, workflow_id, site_name, created_at FROM deployments WHERE site = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT $2",
+    )
+    .bind(slug)
+    .bind(SITE_HISTORY)
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(summary)
+    .collect::<StoreResult<_>>()?;
+    site.rollbacks = sqlx::query(
+        "SELECT slug, from_deployment, to_deployment, actor, reason, at FROM site_rollbacks \
+         WHERE slug = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(slug)
+    .bind(SITE_HISTORY)
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(|row| {
+        Ok(SiteRollback {
+            slug: row.try_get("slug").map_err(map_err)?,
+            from_deployment: row.try_get("from_deployment").map_err(map_err)?,
+            to_deployment: row.try_get("to_deployment").map_err(map_err)?,
+            actor: row.try_get("actor").map_err(map_err)?,
+            reason: row.try_get("reason").map_err(map_err)?,
+            at: row.try_get("at").map_err(map_err)?,
+        })
+    })
+    .collect::<StoreResult<_>>()?;
+    Ok(Some(site))
+}
+
+pub async fn sites(pool: &PgPool, after: Option<&str>, limit: i64) -> StoreResult<Vec<SiteRecord>> {
+    sqlx::query(site_select!(
+        "WHERE s.slug COLLATE \"C\" > $1 ORDER BY s.slug COLLATE \"C\" LIMIT $2"
+    ))
+    .bind(after.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(site_row)
+    .collect()
+}
+
+pub async fn rollback(pool: &PgPool, r: &SiteRollback) -> StoreResult<String> {
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    // Locked, so that a deploy or another rollback waits and the audit names what was live.
+    let from: Option<String> =
+        sqlx::query_scalar("SELECT deployment_id FROM sites WHERE slug = $1 FOR UPDATE")
+            .bind(&r.slug)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    let Some(from) = from else {
+        return Err(StoreError::NotFound(format!("site {}", r.slug)));
+    };
+    let ours: Option<String> =
+        sqlx::query_scalar("SELECT id FROM deployments WHERE id = $1 AND site = $2")
+            .bind(&r.to_deployment)
+            .bind(&r.slug)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    if ours.is_none() {
+        return Err(StoreError::NotFound(format!(
+            "deployment {} of site {}",
+            r.to_deployment, r.slug
+        )));
+    }
+    if from == r.to_deployment {
+        return Err(StoreError::Conflict(format!(
+            "{} is already the live deployment of {}",
+            r.to_deployment, r.slug
+        )));
+    }
+    sqlx::query("UPDATE sites SET deployment_id = $1, updated_at = $2 WHERE slug = $3")
+        .bind(&r.to_deployment)
+        .bind(r.at)
+        .bind(&r.slug)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO site_rollbacks (slug, from_deployment, to_deployment, actor, reason, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&r.slug)
+    .bind(&from)
+    .bind(&r.to_deployment)
+    .bind(&r.actor)
+    .bind(&r.reason)
+    .bind(r.at)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(from)
+}
+
+pub async fn prune(pool: &PgPool, site: &str, keep: i64) -> StoreResult<Pruned> {
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    // Locked, so that a rollback cannot make live a deployment being removed.
+    sqlx::query("SELECT 1 FROM sites WHERE slug = $1 FOR UPDATE")
+        .bind(site)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    let doomed: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM deployments WHERE site = $1 \
+         AND id NOT IN (SELECT deployment_id FROM sites WHERE slug = $1) \
+         AND id NOT IN (SELECT id FROM deployments WHERE site = $1 \
+                        ORDER BY created_at DESC, id DESC LIMIT $2) \
+         ORDER BY created_at, id LIMIT $3",
+    )
+    .bind(site)
+    .bind(keep.max(0))
+    .bind(PRUNE_BATCH)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let hashes: Vec<String> = sqlx::query_scalar(
+        "DELETE FROM deployment_files WHERE deployment_id = ANY($1) RETURNING hash",
+    )
+    .bind(&doomed)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let deployments = sqlx::query("DELETE FROM deployments WHERE id = ANY($1)")
+        .bind(&doomed)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected();
+    let blobs = sqlx::query(
+        "DELETE FROM blobs b WHERE b.hash = ANY($1) \
+         AND NOT EXISTS (SELECT 1 FROM deployment_files f WHERE f.hash = b.hash)",
+    )
+    .bind(&hashes)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?
+    .rows_affected();
+    tx.commit().await.map_err(map_err)?;
+    Ok(Pruned { deployments, blobs })
 }

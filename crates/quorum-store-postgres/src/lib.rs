@@ -422,6 +422,22 @@ impl Store for PgStore {
         deployments::live(&self.pool, site).await
     }
 
+    async fn site(&self, slug: &str) -> StoreResult<Option<SiteRecord>> {
+        deployments::site(&self.pool, slug).await
+    }
+
+    async fn sites(&self, after: Option<&str>, limit: i64) -> StoreResult<Vec<SiteRecord>> {
+        deployments::sites(&self.pool, after, limit).await
+    }
+
+    async fn rollback_site(&self, rollback: &SiteRollback) -> StoreResult<String> {
+        deployments::rollback(&self.pool, rollback).await
+    }
+
+    async fn prune_deployments(&self, site: &str, keep: i64) -> StoreResult<Pruned> {
+        deployments::prune(&self.pool, site, keep).await
+    }
+
     async fn events_after(
         &self,
         after_id: i64,

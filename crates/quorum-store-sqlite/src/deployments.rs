@@ -1,7 +1,10 @@
 //! Deployed sites on SQLite: content-addressed blobs, deployments and each site's live one.
 
 use quorum_domain::time::from_micros;
-use quorum_store::{Blob, Deployment, DeploymentFile};
+use quorum_store::{
+    Blob, Deployment, DeploymentFile, DeploymentSummary, PRUNE_BATCH, Pruned, SITE_HISTORY,
+    SiteRecord, SiteRollback, StoreError,
+};
 use rusqlite::{Connection, params};
 
 use crate::Result;
@@ -59,14 +62,24 @@ pub fn deploy(tx: &Connection, d: &Deployment) -> Result<()> {
             )?;
         }
     }
-    rows::run(
+    // Creation refuses another agent's workflow for an owned slug, but two agents' first
+    // workflows may both pass it: the first deploy claims the site, the other is refused.
+    let switched = rows::run(
         tx,
-        "INSERT INTO sites (slug, deployment_id, updated_at) \
-         SELECT site, id, ? FROM deployments WHERE id = ? \
+        "INSERT INTO sites (slug, deployment_id, updated_at, owner_agent) \
+         SELECT d.site, d.id, ?, w.created_by_agent \
+         FROM deployments d LEFT JOIN workflows w ON w.id = d.workflow_id WHERE d.id = ? \
          ON CONFLICT (slug) DO UPDATE SET deployment_id = excluded.deployment_id, \
-         updated_at = excluded.updated_at",
+         updated_at = excluded.updated_at, \
+         owner_agent = COALESCE(sites.owner_agent, excluded.owner_agent) \
+         WHERE sites.owner_agent IS NULL OR sites.owner_agent IS excluded.owner_agent",
         params![quorum_domain::time::now().timestamp_micros(), d.id],
     )?;
+    if switched == 0 {
+        return Err(
+            StoreError::Conflict(format!("the site {} belongs to another agent", d.site)).into(),
+        );
+    }
     Ok(())
 }
 
@@ -104,4 +117,148 @@ pub fn live(conn: &Connection, site: &str) -> Result<Option<Deployment>> {
         },
     )?;
     Ok(Some(deployment))
+}
+
+fn summary(row: &rusqlite::Row<'_>) -> Result<DeploymentSummary> {
+    Ok(DeploymentSummary {
+        id: row.get("id")?,
+        workflow_id: row.get("workflow_id")?,
+        site_name: row.get("site_name")?,
+        created_at: from_micros(row.get("created_at")?),
+    })
+}
+
+fn site_row(row: &rusqlite::Row<'_>) -> Result<SiteRecord> {
+    Ok(SiteRecord {
+        slug: row.get("slug")?,
+        owner_agent: row.get("owner_agent")?,
+        live: summary(row)?,
+        updated_at: from_micros(row.get("updated_at")?),
+        history: Vec::new(),
+        rollbacks: Vec::new(),
+    })
+}
+
+const SITE_COLUMNS: &str = "s.slug, s.owner_agent, s.updated_at, d.id, d.workflow_id, \
+     d.site_name, d.created_at FROM sites s JOIN deployments d ON d.id = s.deployment_id";
+
+pub fn site(conn: &Connection, slug: &str) -> Result<Option<SiteRecord>> {
+    let sql = format!("SELECT {SITE_COLUMNS} WHERE s.slug = ?");
+    let Some(mut site) = rows::one(conn, &sql, params![slug], site_row)? else {
+        return Ok(None);
+    };
+    site.history = rows::all(
+        conn,
+        "SELECT id, workflow_id, site_name, created_at FROM deployments WHERE site = ? \
+         ORDER BY created_at DESC, id DESC LIMIT ?",
+        params![slug, SITE_HISTORY],
+        summary,
+    )?;
+    site.rollbacks = rows::all(
+        conn,
+        "SELECT slug, from_deployment, to_deployment, actor, reason, at FROM site_rollbacks \
+         WHERE slug = ? ORDER BY id DESC LIMIT ?",
+        params![slug, SITE_HISTORY],
+        |row| {
+            Ok(SiteRollback {
+                slug: row.get("slug")?,
+                from_deployment: row.get("from_deployment")?,
+                to_deployment: row.get("to_deployment")?,
+                actor: row.get("actor")?,
+                reason: row.get("reason")?,
+                at: from_micros(row.get("at")?),
+            })
+        },
+    )?;
+    Ok(Some(site))
+}
+
+pub fn sites(conn: &Connection, after: Option<&str>, limit: i64) -> Result<Vec<SiteRecord>> {
+    let sql = format!("SELECT {SITE_COLUMNS} WHERE s.slug > ? ORDER BY s.slug LIMIT ?");
+    rows::all(conn, &sql, params![after.unwrap_or(""), limit], site_row)
+}
+
+pub fn rollback(tx: &Connection, r: &SiteRollback) -> Result<String> {
+    let from: Option<String> = rows::one(
+        tx,
+        "SELECT deployment_id FROM sites WHERE slug = ?",
+        params![r.slug],
+        |row| Ok(row.get(0)?),
+    )?;
+    let Some(from) = from else {
+        return Err(StoreError::NotFound(format!("site {}", r.slug)).into());
+    };
+    let ours = rows::one(
+        tx,
+        "SELECT id FROM deployments WHERE id = ? AND site = ?",
+        params![r.to_deployment, r.slug],
+        |row| Ok(row.get::<_, String>(0)?),
+    )?;
+    if ours.is_none() {
+        return Err(StoreError::NotFound(format!(
+            "deployment {} of site {}",
+            r.to_deployment, r.slug
+        ))
+        .into());
+    }
+    if from == r.to_deployment {
+        return Err(StoreError::Conflict(format!(
+            "{} is already the live deployment of {}",
+            r.to_deployment, r.slug
+        ))
+        .into());
+    }
+    rows::run(
+        tx,
+        "UPDATE sites SET deployment_id = ?, updated_at = ? WHERE slug = ? AND deployment_id = ?",
+        params![r.to_deployment, r.at.timestamp_micros(), r.slug, from],
+    )?;
+    rows::run(
+        tx,
+        "INSERT INTO site_rollbacks (slug, from_deployment, to_deployment, actor, reason, at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+        params![
+            r.slug,
+            from,
+            r.to_deployment,
+            r.actor,
+            r.reason,
+            r.at.timestamp_micros()
+        ],
+    )?;
+    Ok(from)
+}
+
+pub fn prune(tx: &Connection, site: &str, keep: i64) -> Result<Pruned> {
+    let doomed: Vec<String> = rows::all(
+        tx,
+        "SELECT id FROM deployments WHERE site = ?1 \
+         AND id NOT IN (SELECT deployment_id FROM sites WHERE slug = ?1) \
+         AND id NOT IN (SELECT id FROM deployments WHERE site = ?1 \
+                        ORDER BY created_at DESC, id DESC LIMIT ?2) \
+         ORDER BY created_at, id LIMIT ?3",
+        params![site, keep.max(0), PRUNE_BATCH],
+        |row| Ok(row.get(0)?),
+    )?;
+    let mut pruned = Pruned::default();
+    let mut hashes = std::collections::BTreeSet::new();
+    for id in &doomed {
+        hashes.extend(rows::all(
+            tx,
+            "DELETE FROM deployment_files WHERE deployment_id = ? RETURNING hash",
+            params![id],
+            |row| Ok(row.get::<_, String>(0)?),
+        )?);
+        pruned.deployments +=
+            rows::run(tx, "DELETE FROM deployments WHERE id = ?", params![id])? as u64;
+    }
+    for hash in &hashes {
+        pruned.blobs += rows::run(
+            tx,
+            "DELETE FROM blobs WHERE hash = ?1 \
+             AND NOT EXISTS (SELECT 1 FROM deployment_files WHERE hash = ?1)",
+            params![hash],
+        )? as u64;
+    }
+    Ok(pruned)
 }

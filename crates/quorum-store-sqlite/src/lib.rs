@@ -465,6 +465,34 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn site(&self, slug: &str) -> StoreResult<Option<SiteRecord>> {
+        let slug = slug.to_owned();
+        self.db
+            .read(move |conn| deployments::site(conn, &slug))
+            .await
+    }
+
+    async fn sites(&self, after: Option<&str>, limit: i64) -> StoreResult<Vec<SiteRecord>> {
+        let after = after.map(str::to_owned);
+        self.db
+            .read(move |conn| deployments::sites(conn, after.as_deref(), limit))
+            .await
+    }
+
+    async fn rollback_site(&self, rollback: &SiteRollback) -> StoreResult<String> {
+        let rollback = rollback.clone();
+        self.db
+            .write(move |tx| deployments::rollback(tx, &rollback))
+            .await
+    }
+
+    async fn prune_deployments(&self, site: &str, keep: i64) -> StoreResult<Pruned> {
+        let site = site.to_owned();
+        self.db
+            .write(move |tx| deployments::prune(tx, &site, keep))
+            .await
+    }
+
     async fn events_after(
         &self,
         after_id: i64,

@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0008_limits_and_retention.sql"),
     ),
     ("signing keys", include_str!("../migrations/0009_keys.sql")),
+    (
+        "site owners",
+        include_str!("../migrations/0010_site_owners.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

@@ -49,6 +49,8 @@ macro_rules! conformance_suite {
             blobs_are_kept_once_and_read_back_by_hash,
             a_deploy_makes_its_deployment_live_and_may_run_again,
             a_deployment_naming_a_missing_blob_changes_nothing,
+            a_site_belongs_to_its_first_deployer_and_rolls_back_with_an_audit,
+            old_deployments_and_the_blobs_only_they_named_are_collected,
             the_first_signing_key_is_kept_once_and_reads_back,
             concurrent_first_keys_leave_exactly_one_current_key,
             rotating_retires_the_current_key_and_forgets_long_retired_ones,

@@ -239,10 +239,23 @@ pub trait Store: Send + Sync + 'static {
     async fn blob(&self, hash: &str) -> StoreResult<Option<Blob>>;
     /// Stores the deployment with its files and makes it its site's live one, in one
     /// transaction. Deploying an id again stores nothing new and makes it live again, so a
-    /// deploy that runs twice is harmless. NotFound when a file names a blob not kept.
+    /// deploy that runs twice is harmless. NotFound when a file names a blob not kept;
+    /// Conflict, changing nothing, when another agent's workflow owns the site.
     async fn deploy(&self, deployment: &Deployment) -> StoreResult<()>;
     /// The deployment a site serves, with its files by path; None for a site never deployed.
     async fn live_deployment(&self, site: &str) -> StoreResult<Option<Deployment>>;
+    /// A site with its owner, live deployment and history; None for a site never deployed.
+    async fn site(&self, slug: &str) -> StoreResult<Option<SiteRecord>>;
+    /// Sites in slug order after `after`, each without its history.
+    async fn sites(&self, after: Option<&str>, limit: i64) -> StoreResult<Vec<SiteRecord>>;
+    /// Makes `to_deployment` the site's live one and records who did it and why, in one
+    /// transaction; returns the deployment it replaced. NotFound for an unknown site or a
+    /// deployment of another site, Conflict when it is live already.
+    async fn rollback_site(&self, rollback: &SiteRollback) -> StoreResult<String>;
+    /// Removes the site's deployments older than its newest `keep` (never the live one, at
+    /// most [`PRUNE_BATCH`]) with their files, then the blobs no deployment names any more,
+    /// in one transaction.
+    async fn prune_deployments(&self, site: &str, keep: i64) -> StoreResult<Pruned>;
 
     // --- events ---------------------------------------------------------------------------
 

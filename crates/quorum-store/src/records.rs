@@ -339,6 +339,54 @@ pub struct Deployment {
     pub files: Vec<DeploymentFile>,
 }
 
+/// A deployment as a site's history lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentSummary {
+    pub id: String,
+    pub workflow_id: String,
+    pub site_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A deployed site: who owns it, what it serves, and its deployments, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteRecord {
+    pub slug: String,
+    /// The agent whose workflow first deployed it; None for a site no workflow deployed.
+    pub owner_agent: Option<String>,
+    pub live: DeploymentSummary,
+    pub updated_at: DateTime<Utc>,
+    /// At most [`SITE_HISTORY`], the live one among them.
+    pub history: Vec<DeploymentSummary>,
+    /// Its rollbacks, newest first, at most [`SITE_HISTORY`].
+    pub rollbacks: Vec<SiteRollback>,
+}
+
+/// How many deployments a site's record lists.
+pub const SITE_HISTORY: i64 = 50;
+
+/// What collecting a site's old deployments removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub deployments: u64,
+    pub blobs: u64,
+}
+
+/// How many old deployments one collection removes at most; the next deploy takes the rest.
+pub const PRUNE_BATCH: i64 = 100;
+
+/// A switch of a site's live deployment to an earlier one, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteRollback {
+    /// None when asked for; the deployment it replaced when read back.
+    pub from_deployment: Option<String>,
+    pub slug: String,
+    pub to_deployment: String,
+    pub actor: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
 /// A key the dashboards seal their cookies with. One key is current (`retired_at` is None);
 /// retired ones still open what they sealed until their sessions could have ended.
 #[derive(Clone, PartialEq)]

@@ -117,6 +117,9 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
         .routes(routes!(health::metrics))
         .routes(routes!(openapi_json))
         .routes(routes!(sites::messages))
+        .routes(routes!(crate::api::sites::list))
+        .routes(routes!(crate::api::sites::get))
+        .routes(routes!(crate::api::sites::rollback_site))
         .split_for_parts();
     openapi::complete(&mut openapi);
     let mut document = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");

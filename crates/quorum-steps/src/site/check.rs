@@ -101,6 +101,17 @@ pub fn check(inputs: &SiteInputs) -> Result<(), Vec<Problem>> {
         );
     }
 
+    if let Some(slug) = &inputs.site_slug
+        && !site_slug_ok(slug)
+    {
+        problems.add(
+            "site_slug",
+            format_args!(
+                "must be 1 to 40 lowercase letters, digits or hyphens, with no hyphen at either end, not {slug:?}"
+            ),
+        );
+    }
+
     if problems.0.is_empty() {
         Ok(())
     } else {
@@ -131,6 +142,17 @@ pub(crate) fn page_slug_ok(slug: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !RESERVED_SLUGS.contains(&slug)
+}
+
+/// `^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`: what [`super::slug_for`] makes, so a chosen
+/// slug and a made one live in one space.
+pub(crate) fn site_slug_ok(slug: &str) -> bool {
+    (1..=40).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
 }
 
 /// `^#[0-9a-fA-F]{6}$`.

@@ -46,6 +46,9 @@ pub struct SiteInputs {
     #[serde(default = "yes")]
     pub include_blog: bool,
     pub contact_email: String,
+    /// Where the site is served, when not where its name says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_slug: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -197,11 +200,15 @@ pub const JS_FILE: &str = "assets/main.js";
 pub const LOGO_FILE: &str = "assets/logo.svg";
 pub const NOT_FOUND_FILE: &str = "404.html";
 
-/// A URL-safe slug for a site name: lowercase ASCII letters and digits, other runs become one
-/// `-`, no `-` at either end, at most 40 characters, and `site` when nothing is left.
+/// A URL-safe slug for a site name: the name transliterated to ASCII (`東京カフェ` →
+/// `dong-jing-kafe`, `Кафе Москва` → `kafe-moskva`), lowercase letters and digits, other runs
+/// one `-`, no `-` at either end, at most 40 characters. A name with nothing left to read
+/// (`!!!`, emoji) gets `site-` and ten hex digits of its SHA-256: stable, and two such names
+/// meet only if their hashes do.
 pub fn slug_for(site_name: &str) -> String {
+    let ascii = deunicode::deunicode_with_tofu(site_name, " ");
     let mut slug = String::new();
-    for c in site_name.chars() {
+    for c in ascii.chars() {
         if c.is_ascii_alphanumeric() {
             slug.push(c.to_ascii_lowercase());
         } else if !slug.is_empty() && !slug.ends_with('-') {
@@ -211,9 +218,21 @@ pub fn slug_for(site_name: &str) -> String {
     slug.truncate(40);
     let slug = slug.trim_end_matches('-');
     if slug.is_empty() {
-        "site".into()
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(site_name.as_bytes());
+        let suffix: String = digest[..5].iter().map(|b| format!("{b:02x}")).collect();
+        format!("site-{suffix}")
     } else {
         slug.into()
+    }
+}
+
+/// The slug a site is served under: `site_slug` when the inputs choose one, else
+/// [`slug_for`] its name.
+pub fn slug_of(inputs: &SiteInputs) -> String {
+    match &inputs.site_slug {
+        Some(slug) => slug.clone(),
+        None => slug_for(&inputs.site_name),
     }
 }
 

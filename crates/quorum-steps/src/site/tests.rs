@@ -265,13 +265,56 @@ fn home_and_contact_are_always_made() {
 fn slugs_are_lowercase_ascii_with_single_hyphens() {
     assert_eq!(slug_for("Codex Digital Studios"), "codex-digital-studios");
     assert_eq!(slug_for("  Hello, World!! "), "hello-world");
-    assert_eq!(slug_for("Café Crème"), "caf-cr-me");
+    assert_eq!(slug_for("Café Crème"), "cafe-creme");
     assert_eq!(slug_for("../../etc/passwd"), "etc-passwd");
-    assert_eq!(slug_for("!!!"), "site");
-    assert_eq!(slug_for(""), "site");
     let long = slug_for(&"ab ".repeat(30));
     assert!(long.len() <= 40 && !long.ends_with('-'), "{long}");
     assert_eq!(slug_for(&"x".repeat(100)).len(), 40);
+}
+
+#[test]
+fn names_in_any_script_get_readable_slugs() {
+    assert_eq!(slug_for("東京カフェ"), "dong-jing-kahue");
+    assert_eq!(slug_for("Кафе Москва"), "kafe-moskva");
+    assert_eq!(slug_for("Ελληνικό Καφέ"), "elleniko-kaphe");
+    assert_eq!(slug_for("Straße & Söhne"), "strasse-sohne");
+}
+
+#[test]
+fn a_name_with_nothing_to_read_gets_a_stable_slug_of_its_own() {
+    let bangs = slug_for("!!!");
+    assert!(bangs.starts_with("site-") && bangs.len() == 15, "{bangs}");
+    assert!(check::site_slug_ok(&bangs), "{bangs}");
+    assert_eq!(slug_for("!!!"), bangs, "the same name, the same slug");
+    assert_ne!(slug_for("???"), bangs, "two such names, two slugs");
+    assert_ne!(slug_for(""), bangs);
+}
+
+#[test]
+fn a_chosen_slug_is_where_the_site_is_served() {
+    assert_eq!(slug_of(&seed()), "codex-digital-studios");
+    let chosen = SiteInputs {
+        site_slug: Some("codex-two".into()),
+        ..seed()
+    };
+    assert_eq!(slug_of(&chosen), "codex-two");
+    assert!(check(&chosen).is_ok());
+    for bad in [
+        "",
+        "-codex",
+        "codex-",
+        "Codex",
+        "a/b",
+        "..",
+        &"x".repeat(41),
+    ] {
+        let inputs = SiteInputs {
+            site_slug: Some(bad.into()),
+            ..seed()
+        };
+        let problems = check(&inputs).unwrap_err();
+        assert_eq!(problems[0].field, "site_slug", "{bad:?}");
+    }
 }
 
 const HOSTILE: [&str; 3] = [

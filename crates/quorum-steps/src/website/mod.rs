@@ -70,7 +70,7 @@ impl Plan {
                 problems.join("; ")
             ))
         })?;
-        let slug = site::slug_for(&inputs.site_name);
+        let slug = site::slug_of(&inputs);
         let public = ctx.env.public_url.trim_end_matches('/');
         // One deployment per workflow, named after it: every run of every step agrees on it.
         let deployment_id = format!("deploy_{}", ctx.workflow_id.trim_start_matches("wf_"));

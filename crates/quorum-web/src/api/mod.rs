@@ -7,5 +7,6 @@ pub mod governance;
 pub mod health;
 pub mod principals;
 mod query;
+pub mod sites;
 pub mod types;
 pub mod workflows;

@@ -66,6 +66,9 @@ pub struct WorkflowDetail {
     pub threshold: quorum_domain::Threshold,
     /// SHA-256 of the type, version and inputs; every vote binds to it.
     pub digest: String,
+    /// The live site this workflow would replace, while it is undecided or running: its
+    /// slug, owner, and the deployment (and workflow) it serves now. Null otherwise.
+    pub replaces: Option<quorum_service::Replaces>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -178,6 +181,7 @@ pub async fn detail(
             Some(found.workflow.workflow_type_version),
         )
         .await?;
+    let replaces = state.quorum.replaces(&found.workflow).await?;
     let ended = found.workflow.status.is_terminal();
     let steps = workflow_type
         .definition
@@ -215,6 +219,7 @@ pub async fn detail(
         electorate: found.electorate,
         threshold: found.threshold,
         digest: found.digest,
+        replaces,
     }))
 }
 

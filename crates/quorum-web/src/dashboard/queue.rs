@@ -106,6 +106,14 @@ fn item(item: &QueueItem, session: &Session) -> Markup {
                 dt { "Created" } dd { (time(&w.created_at)) }
                 dt { "Votes" } dd { (Ballot::of(&item.detail).tally()) }
             }
+            @if let Some(r) = &item.replaces {
+                p class="flash flash-error" role="note" {
+                    strong { "Replaces a live site: " }
+                    a href={ "/sites/" (r.slug) "/" } { "/sites/" (r.slug) "/" }
+                    " (now serving " (r.live_deployment_id) " from "
+                    a href={ "/dashboard/workflows/" (r.live_workflow_id) } { (r.live_workflow_id) } ")."
+                }
+            }
             h3 { "Inputs" }
             (json_view(&w.inputs.to_value(), 400))
             @if !item.review_criteria.is_empty() {

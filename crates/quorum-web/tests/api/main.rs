@@ -18,5 +18,6 @@ mod holes;
 mod hostile;
 mod openapi;
 mod sessions;
+mod site_owners;
 mod types;
 mod websites;

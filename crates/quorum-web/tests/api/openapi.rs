@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::helpers::{Backend, TestApp};
 
 /// Every route of the API, as (method, path).
-const ROUTES: [(&str, &str); 25] = [
+const ROUTES: [(&str, &str); 28] = [
     ("get", "/api/workflows"),
     ("post", "/api/workflows"),
     ("get", "/api/workflows/metrics"),
@@ -35,6 +35,9 @@ const ROUTES: [(&str, &str); 25] = [
     ("get", "/readyz"),
     ("get", "/metrics"),
     ("get", "/api/sites/{slug}/messages"),
+    ("get", "/api/sites"),
+    ("get", "/api/sites/{slug}"),
+    ("post", "/api/sites/{slug}/rollback"),
 ];
 
 #[tokio::test]
