@@ -115,6 +115,12 @@ impl Keys {
         Ok(ring)
     }
 
+    /// Reads the keys now, making the first when the database has none: at start, so that a
+    /// deployment's key exists before any request needs it.
+    pub async fn warm(&self) -> ServiceResult<()> {
+        self.load().await.map(|_| ())
+    }
+
     /// The keys, read again when they are over a minute old; a failed read keeps the old ones.
     async fn ring(&self) -> ServiceResult<Arc<Ring>> {
         let known = self.known();

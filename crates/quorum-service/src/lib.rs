@@ -210,10 +210,12 @@ impl Quorum {
         &self.work
     }
 
-    /// Migrates the database and registers the built-in workflow types.
+    /// Migrates the database, registers the built-in workflow types and makes sure the
+    /// signing key exists.
     pub async fn prepare(&self) -> ServiceResult<()> {
         self.store.migrate().await?;
-        self.registry.register_builtin().await
+        self.registry.register_builtin().await?;
+        self.keys().warm().await
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
