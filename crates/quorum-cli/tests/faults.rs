@@ -13,7 +13,7 @@ use quorum_store_postgres::SchemaGuard;
 use serde_json::{Value, json};
 
 mod support;
-use support::{Process, free_port};
+use support::{Process, RedisQueue, free_port};
 
 const ADMIN: &str = "fault-test-admin-token-0123456789";
 const EFFECT_STEPS: usize = 3;
@@ -30,80 +30,6 @@ enum Database {
 async fn postgres() -> Option<Database> {
     let (guard, scoped) = support::postgres_schema().await?;
     Some(Database::Postgres(guard, scoped))
-}
-
-/// A Redis queue under a key prefix of its own, deleted afterwards.
-struct RedisQueue {
-    url: String,
-    prefix: String,
-}
-
-impl RedisQueue {
-    async fn fresh() -> Option<Self> {
-        let url = std::env::var("QUORUM_TEST_REDIS_URL")
-            .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-        let reachable = async {
-            let client = redis::Client::open(url.as_str())?;
-            let mut conn = client.get_multiplexed_async_connection().await?;
-            redis::cmd("PING").query_async::<String>(&mut conn).await
-        };
-        match tokio::time::timeout(Duration::from_secs(3), reachable).await {
-            Ok(Ok(_)) => Some(RedisQueue {
-                url,
-                prefix: format!(
-                    "quorum_fault_{}",
-                    std::process::id() as u64 * 1000 + rand_suffix()
-                ),
-            }),
-            Ok(Err(e)) => {
-                quorum_testkit::skip(
-                    "Redis",
-                    &format!("not reachable at {url}: {e}"),
-                    quorum_testkit::REDIS_HOW,
-                );
-                None
-            }
-            Err(_) => {
-                quorum_testkit::skip(
-                    "Redis",
-                    &format!("no answer from {url} within 3 s"),
-                    quorum_testkit::REDIS_HOW,
-                );
-                None
-            }
-        }
-    }
-
-    fn spec(&self) -> String {
-        format!("{}?prefix={}", self.url, self.prefix)
-    }
-
-    async fn clean(&self) {
-        let client = redis::Client::open(self.url.as_str()).unwrap();
-        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-        let keys: Vec<String> = redis::cmd("KEYS")
-            .arg(format!("{}:*", self.prefix))
-            .query_async(&mut conn)
-            .await
-            .unwrap();
-        if !keys.is_empty() {
-            let _: () = redis::cmd("DEL")
-                .arg(keys)
-                .query_async(&mut conn)
-                .await
-                .unwrap();
-        }
-    }
-}
-
-fn rand_suffix() -> u64 {
-    u64::from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos()
-            % 1000,
-    )
 }
 
 /// The processes of one deployment and what they share.
@@ -470,7 +396,7 @@ async fn workers_killed_every_second_on_redis_lose_nothing() {
     let Some(database) = postgres().await else {
         return;
     };
-    let Some(redis) = RedisQueue::fresh().await else {
+    let Some(redis) = RedisQueue::fresh("quorum_fault").await else {
         return;
     };
     workers_killed_every_second_lose_nothing(database, redis.spec()).await;

@@ -10,28 +10,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod support;
-use support::{Process, free_port, postgres_schema};
+use support::{Process, RedisQueue, free_port, postgres_schema};
 
 const ADMIN: &str = "topology-test-admin-token-0123456789";
-
-async fn redis_reachable(url: &str) -> bool {
-    let reachable = async {
-        let client = redis::Client::open(url)?;
-        let mut conn = client.get_multiplexed_async_connection().await?;
-        redis::cmd("PING").query_async::<String>(&mut conn).await
-    };
-    match tokio::time::timeout(Duration::from_secs(3), reachable).await {
-        Ok(Ok(_)) => true,
-        _ => {
-            quorum_testkit::skip(
-                "Redis",
-                &format!("not reachable at {url}"),
-                quorum_testkit::REDIS_HOW,
-            );
-            false
-        }
-    }
-}
 
 /// What every process of the deployment is told, and nothing else: the database, the queue,
 /// the admin token and where the public reaches the sites.
@@ -430,30 +411,14 @@ async fn two_servers_and_a_worker_share_only_postgresql() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_and_a_worker_share_only_postgresql_and_redis() {
-    let redis =
-        std::env::var("QUORUM_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    if !redis_reachable(&redis).await {
+    let Some(redis) = RedisQueue::fresh("quorum_topology").await else {
         return;
-    }
+    };
     let Some((_schema, url)) = postgres_schema().await else {
         return;
     };
-    let prefix = format!("quorum_topology_{}", std::process::id());
-    two_servers_and_a_worker(&format!("{redis}?prefix={prefix}"), url).await;
-    let client = redis::Client::open(redis.as_str()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}:*"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    if !keys.is_empty() {
-        let _: () = redis::cmd("DEL")
-            .arg(keys)
-            .query_async(&mut conn)
-            .await
-            .unwrap();
-    }
+    two_servers_and_a_worker(&redis.spec(), url).await;
+    redis.clean().await;
 }
 
 #[test]
