@@ -313,6 +313,33 @@ impl TestApp {
         created
     }
 
+    /// Publishes an Acme deployment of `files` at `slug`, as the deploy step does: the blobs
+    /// first, then the deployment that names them, made live.
+    pub async fn publish_site(
+        &self,
+        id: &str,
+        slug: &str,
+        workflow_id: &str,
+        files: std::collections::BTreeMap<String, Vec<u8>>,
+    ) {
+        let sites = self.quorum.site_store();
+        sites
+            .keep_files(files.values().cloned().collect())
+            .await
+            .unwrap();
+        sites
+            .publish(quorum_steps::SiteDeployment {
+                id: id.into(),
+                slug: slug.into(),
+                workflow_id: workflow_id.into(),
+                site_name: "Acme".into(),
+                contact_email: "owner@example.com".into(),
+                files,
+            })
+            .await
+            .unwrap();
+    }
+
     /// Moves a workflow straight through the store, for tests that need other statuses before
     /// the API can make them.
     pub async fn force_status(&self, id: &str, from: WorkflowStatus, to: WorkflowStatus) {

@@ -268,22 +268,8 @@ async fn publish(app: &TestApp, n: usize) {
         ("main.css".to_owned(), b"body { color: #111 }".to_vec()),
     ]
     .into();
-    let sites = app.quorum.site_store();
-    sites
-        .keep_files(files.values().cloned().collect())
-        .await
-        .unwrap();
-    sites
-        .publish(quorum_steps::SiteDeployment {
-            id: format!("deploy_{n}"),
-            slug: "acme".into(),
-            workflow_id: format!("wf_{n}"),
-            site_name: "Acme".into(),
-            contact_email: "owner@example.com".into(),
-            files,
-        })
-        .await
-        .unwrap();
+    app.publish_site(&format!("deploy_{n}"), "acme", &format!("wf_{n}"), files)
+        .await;
 }
 
 fn hash(bytes: &[u8]) -> String {

@@ -199,22 +199,7 @@ async fn publish(app: &TestApp, id: &str, files: &[(&str, &[u8])]) {
         .iter()
         .map(|(path, bytes)| ((*path).to_owned(), bytes.to_vec()))
         .collect();
-    let sites = app.quorum.site_store();
-    sites
-        .keep_files(files.values().cloned().collect())
-        .await
-        .unwrap();
-    sites
-        .publish(quorum_steps::SiteDeployment {
-            id: id.into(),
-            slug: "acme".into(),
-            workflow_id: "wf_acme".into(),
-            site_name: "Acme".into(),
-            contact_email: "owner@example.com".into(),
-            files,
-        })
-        .await
-        .unwrap();
+    app.publish_site(id, "acme", "wf_acme", files).await;
 }
 
 async fn site_files_come_from_the_database_with_etags_ranges_and_head(backend: Backend) {

@@ -100,20 +100,6 @@ pub(crate) async fn fake_site(app: &TestApp, slug: &str) {
     .into_iter()
     .map(|(path, bytes)| (path.to_owned(), bytes))
     .collect();
-    let sites = app.quorum.site_store();
-    sites
-        .keep_files(files.values().cloned().collect())
-        .await
-        .unwrap();
-    sites
-        .publish(quorum_steps::SiteDeployment {
-            id: format!("deploy_{slug}"),
-            slug: slug.into(),
-            workflow_id: "wf_x".into(),
-            site_name: "Acme".into(),
-            contact_email: "owner@example.com".into(),
-            files,
-        })
-        .await
-        .unwrap();
+    app.publish_site(&format!("deploy_{slug}"), slug, "wf_x", files)
+        .await;
 }
