@@ -127,6 +127,17 @@ pub async fn list(
         .into());
     }
     let after = query.after.filter(|a| !a.is_empty());
+    // The document promises a slug here; anything else names no place in the list.
+    if let Some(after) = after.as_deref().filter(|a| !quorum_service::valid_slug(a)) {
+        return Err(ApiError::bad_request(
+            "the query string has invalid values",
+            vec![quorum_domain::FieldError::new(
+                "after",
+                "pattern",
+                format!("must be a site slug (1 to 40 of a-z, 0-9 and -), not {after:?}"),
+            )],
+        ));
+    }
     let sites = state.quorum.sites(after.as_deref(), limit).await?;
     let next_after = (sites.len() as i64 == limit)
         .then(|| sites.last().map(|s| s.slug.clone()))

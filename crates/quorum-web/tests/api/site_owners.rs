@@ -226,7 +226,14 @@ async fn sites_are_read_by_slug_and_listed_in_pages(backend: Backend) {
         app.get("/api/sites").await,
         json!({"sites": [], "next_after": null})
     );
-    for query in ["?limit=0", "?limit=501", "?limit=x", "?bogus=1"] {
+    for query in [
+        "?limit=0",
+        "?limit=501",
+        "?limit=x",
+        "?bogus=1",
+        "?after=0.5",
+        "?after=Acme",
+    ] {
         let (status, body) = app
             .send(Method::GET, &format!("/api/sites{query}"), "admin", None)
             .await;
