@@ -36,6 +36,7 @@ macro_rules! conformance_suite {
             concurrent_votes_make_exactly_one_decision,
             only_undecided_overdue_workflows_expire,
             events_follow_a_filter_and_resume_after_an_id,
+            every_kind_of_event_carries_the_recorded_payload,
             jobs_are_claimed_by_priority_then_age_and_only_once_ready,
             eight_concurrent_claimers_never_take_the_same_job,
             an_expired_lease_is_claimed_again_and_the_old_claim_is_fenced,
@@ -71,6 +72,7 @@ macro_rules! conformance_suite {
 pub type S = Arc<dyn Store>;
 
 pub use crate::conformance_deployments::*;
+pub use crate::conformance_events::*;
 pub use crate::conformance_governance::*;
 pub use crate::conformance_keys::*;
 pub use crate::conformance_limits::*;

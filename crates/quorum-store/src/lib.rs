@@ -14,6 +14,8 @@ pub mod conformance;
 #[cfg(feature = "conformance")]
 mod conformance_deployments;
 #[cfg(feature = "conformance")]
+mod conformance_events;
+#[cfg(feature = "conformance")]
 mod conformance_governance;
 #[cfg(feature = "conformance")]
 mod conformance_keys;

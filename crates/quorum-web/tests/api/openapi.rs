@@ -185,3 +185,30 @@ async fn every_route_the_document_secures_refuses_a_request_without_a_token_and_
         }
     }
 }
+
+/// The document as served, byte for byte, is the one recorded in `docs/openapi.json`: a change
+/// to what clients are told shows in review as a change to that file. After an intended
+/// change, `QUORUM_RECORD=1 cargo test -p quorum-web --test api openapi` records it anew.
+#[tokio::test]
+async fn the_openapi_document_is_the_recorded_one_byte_for_byte() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let served = app
+        .client
+        .get(format!("{}/api/openapi.json", app.url))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let recorded = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    if std::env::var_os("QUORUM_RECORD").is_some() {
+        std::fs::write(recorded, &served).unwrap();
+    }
+    let expected = std::fs::read(recorded).expect("docs/openapi.json is recorded");
+    assert!(
+        served[..] == expected[..],
+        "GET /api/openapi.json differs from docs/openapi.json; if the change is intended, \
+         record it with QUORUM_RECORD=1"
+    );
+}
