@@ -150,10 +150,7 @@ pub async fn workflows(
         .registry()
         .register(&auth::admin_principal(), definition)
         .await?;
-    let agent = quorum
-        .store()
-        .get_principal("agent_jermaine_super_action")
-        .await?;
+    let agent = quorum.principal("agent_jermaine_super_action").await?;
     let pool = quorum.spawn_workers(WorkerConfig {
         concurrency: workers,
         name: "bench".into(),
@@ -198,7 +195,7 @@ pub async fn workflows(
     pool.shutdown().await;
     Ok(json!({
         "bench": "workflows",
-        "database": quorum.store().backend(),
+        "database": quorum.database_backend(),
         "queue": quorum.queue().backend(),
         "workflows": count,
         "steps": steps.len(),
@@ -229,11 +226,10 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
         std::future::pending(),
     ));
     demo::ensure_directory(&quorum).await?;
-    let store = quorum.store();
-    let agent = store.get_principal("agent_jermaine_super_action").await?;
+    let agent = quorum.principal("agent_jermaine_super_action").await?;
     let members = [
-        store.get_principal("user_council_lead").await?,
-        store.get_principal("user_media_editor").await?,
+        quorum.principal("user_council_lead").await?,
+        quorum.principal("user_media_editor").await?,
     ];
     let pool = quorum.spawn_workers(WorkerConfig {
         concurrency: workers,
@@ -327,7 +323,7 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
         .collect();
     Ok(json!({
         "bench": "websites",
-        "database": quorum.store().backend(),
+        "database": quorum.database_backend(),
         "queue": quorum.queue().backend(),
         "workflows": count,
         "workers": workers,
@@ -340,20 +336,15 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
 
 const WEBSITE: &str = "website.create_basic_site";
 
-/// How many workflows of a type have completed and how many failed, from the aggregate rows
+/// How many workflows of a type have completed and how many failed, from the aggregates
 /// (one cheap read, so polling it does not load what is measured).
 async fn ended(quorum: &Quorum, type_id: &str) -> anyhow::Result<(i64, i64)> {
     let filter = WorkflowFilter {
         workflow_type_id: Some(type_id.into()),
         ..WorkflowFilter::default()
     };
-    let rows = quorum.store().aggregates(&filter).await?;
-    let count = |status| {
-        rows.iter()
-            .filter(|row| row.key.status == status)
-            .map(|row| row.counts.workflows)
-            .sum::<i64>()
-    };
+    let summary = quorum.metrics(&filter).await?;
+    let count = |status: WorkflowStatus| summary.status_distribution[status.as_str()];
     Ok((
         count(WorkflowStatus::Completed),
         count(WorkflowStatus::Failed),

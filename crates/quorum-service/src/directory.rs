@@ -268,6 +268,15 @@ impl Quorum {
     pub async fn councils(&self) -> ServiceResult<Vec<Council>> {
         Ok(self.store.list_councils().await?)
     }
+
+    pub async fn principal(&self, id: &str) -> ServiceResult<Principal> {
+        self.store.get_principal(id).await.map_err(|e| match e {
+            StoreError::NotFound(_) => {
+                ServiceError::NotFound(format!("there is no principal {id:?}"))
+            }
+            other => other.into(),
+        })
+    }
 }
 
 fn conflict_as_409(e: StoreError) -> ServiceError {

@@ -2,6 +2,7 @@
 //! storage, the workflow-type registry and authorization.
 
 pub mod auth;
+mod ballot;
 mod blob_cache;
 mod chat;
 mod contact;
@@ -9,6 +10,7 @@ pub mod dashboard;
 pub mod demo;
 mod directory;
 mod error;
+mod events;
 mod executor;
 mod governance;
 pub mod keys;
@@ -19,6 +21,7 @@ pub mod sessions;
 mod site_owners;
 mod sites;
 pub mod telemetry;
+mod view;
 mod worker;
 mod workflows;
 
@@ -28,6 +31,7 @@ use quorum_queue::{DbQueue, Queue};
 use quorum_steps::{Handlers, StepEnv};
 use quorum_store::{Store, StoreError};
 
+pub use ballot::{Ballot, Standing, Tally};
 pub use chat::{ChatContext, ChatMode, ChatOutcome, ChatRequest, Plan, PlannedCouncil};
 pub use contact::{ContactForm, Received, valid_slug};
 pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated, TokensRevoked};
@@ -36,9 +40,10 @@ pub use executor::Outcome;
 pub use governance::{CancelRequest, MembersRequest, ReassignRequest, VoteRequest};
 pub use mail::Mailer;
 pub use quorum_queue::RetryPolicy;
-pub use registry::Registry;
+pub use registry::{Registered, Registry};
 pub use site_owners::{Replaces, RollbackRequest};
 pub use sites::{LiveSite, SiteAnswer};
+pub use view::{StepView, WorkflowView};
 pub use worker::{Signals, WorkerConfig, WorkerPool, default_workers};
 pub use workflows::CreateWorkflow;
 
@@ -218,8 +223,14 @@ impl Quorum {
         self.keys().warm().await
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+    /// The database's backend: `sqlite` or `postgres`.
+    pub fn database_backend(&self) -> &'static str {
+        self.store.backend()
+    }
+
+    /// A round trip to the database, for readiness.
+    pub async fn ping_database(&self) -> ServiceResult<()> {
+        Ok(self.store.ping().await?)
     }
 
     pub fn registry(&self) -> &Registry {

@@ -26,6 +26,15 @@ pub struct CompiledType {
     pub validator: jsonschema::Validator,
 }
 
+/// What registering a definition did.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub record: TypeRecord,
+    /// False when the definition was identical to the type's latest version, which `record`
+    /// then is.
+    pub new_version: bool,
+}
+
 pub struct Registry {
     store: Arc<dyn Store>,
     handlers: Arc<Handlers>,
@@ -108,13 +117,14 @@ impl Registry {
         }
     }
 
-    /// Registers a definition as its type's next version (admin). 422 names each problem,
-    /// including steps whose handler this build does not have.
+    /// Registers a definition as its type's next version (admin); an identical definition
+    /// keeps the latest version. 422 names each problem, including steps whose handler this
+    /// build does not have.
     pub async fn register(
         &self,
         caller: &Principal,
         definition: Value,
-    ) -> ServiceResult<TypeRecord> {
+    ) -> ServiceResult<Registered> {
         auth::require(caller, Role::Admin)?;
         let parsed = parse(&definition)?;
         let mut details = parsed.compile().err().unwrap_or_default();
@@ -125,7 +135,17 @@ impl Registry {
                 details,
             ));
         }
-        self.store_version(&parsed.id, definition, true).await
+        let previous = self
+            .store
+            .get_type(&parsed.id, None)
+            .await
+            .ok()
+            .map(|r| r.version);
+        let record = self.store_version(&parsed.id, definition, true).await?;
+        Ok(Registered {
+            new_version: previous != Some(record.version),
+            record,
+        })
     }
 
     /// A version of a type (the latest when `version` is None), compiled.

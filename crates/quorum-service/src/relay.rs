@@ -21,7 +21,7 @@ pub(crate) async fn run(
     mut draining: watch::Receiver<bool>,
 ) {
     let name = format!("{}-relay", config.name);
-    let store = quorum.store().clone();
+    let store = quorum.store.clone();
     let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::seconds(30));
     while !*draining.borrow() {
         let moved = async {

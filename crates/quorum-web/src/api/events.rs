@@ -4,7 +4,6 @@
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -16,10 +15,6 @@ use serde::Deserialize;
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::{ApiQuery, Reader};
 use crate::router::AppState;
-
-/// Without a notification, the log is read again after this long (changes in another process
-/// on SQLite arrive this way).
-const POLL: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -79,7 +74,7 @@ pub async fn events(
                 Vec::new(),
             )
         })?,
-        None => state.quorum.store().last_event_id().await?,
+        None => state.quorum.last_event_id().await?,
     };
     let filter = EventFilter {
         council_id: query.council_id.filter(|c| !c.is_empty()),
@@ -97,24 +92,12 @@ pub async fn events(
                 cursor.last_id = record.id;
                 return Some((Ok(to_event(&record)), cursor));
             }
-            let changes = cursor.state.quorum.changes().clone();
-            let notified = changes.notified();
-            match cursor
+            let found = cursor
                 .state
                 .quorum
-                .store()
-                .events_after(cursor.last_id, &cursor.filter, 100)
-                .await
-            {
-                Ok(found) if !found.is_empty() => cursor.buffered.extend(found),
-                Ok(_) => {
-                    let _ = tokio::time::timeout(POLL, notified).await;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "reading the event log failed; retrying");
-                    tokio::time::sleep(POLL).await;
-                }
-            }
+                .next_events(cursor.last_id, &cursor.filter)
+                .await;
+            cursor.buffered.extend(found);
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))

@@ -22,7 +22,7 @@ pub struct Health {
 pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok",
-        database: state.quorum.store().backend(),
+        database: state.quorum.database_backend(),
         queue: state.quorum.queue().backend(),
     })
 }
@@ -33,7 +33,7 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
         (status = 503, description = "The database or the queue does not answer", body = Health)))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let quorum = &state.quorum;
-    let (database, queue) = tokio::join!(quorum.store().ping(), quorum.queue().ping());
+    let (database, queue) = tokio::join!(quorum.ping_database(), quorum.queue().ping());
     if let Err(e) = &database {
         tracing::warn!(error = %e, "readiness: the database does not answer");
     }

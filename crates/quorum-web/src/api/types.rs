@@ -99,29 +99,14 @@ pub async fn register(
     Caller(caller): Caller,
     ApiJson(definition): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<WorkflowType>), ApiError> {
-    let before = definition
-        .get("id")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let previous = match &before {
-        Some(id) => state
-            .quorum
-            .store()
-            .get_type(id, None)
-            .await
-            .ok()
-            .map(|r| r.version),
-        None => None,
-    };
-    let record = state
+    let registered = state
         .quorum
         .registry()
         .register(&caller, definition)
         .await?;
-    let status = if previous == Some(record.version) {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
+    let status = match registered.new_version {
+        true => StatusCode::CREATED,
+        false => StatusCode::OK,
     };
-    Ok((status, Json(record.into())))
+    Ok((status, Json(registered.record.into())))
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use quorum_domain::{AuditEntry, Metric, StepRecord, Vote, Workflow};
-use quorum_service::CreateWorkflow;
+use quorum_domain::Workflow;
+use quorum_service::{CreateWorkflow, WorkflowView};
 use serde::Serialize;
 
 use super::query::{FilterParams, ListQuery};
@@ -25,50 +25,6 @@ pub struct WorkflowList {
     pub next_cursor: Option<String>,
     /// What the council judges, by workflow type, for the pending workflows of this page.
     pub review_criteria: BTreeMap<String, Vec<String>>,
-}
-
-/// One step of the workflow's type, with what has happened to it.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct StepView {
-    pub position: i64,
-    pub name: String,
-    pub title: String,
-    pub estimated_seconds: u32,
-    /// `pending`, `running`, `succeeded`, `failed`, or `not_run` for a workflow that ended
-    /// without reaching it.
-    pub status: String,
-    pub attempts: i64,
-    #[serde(with = "quorum_domain::time::rfc3339_option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(with = "quorum_domain::time::rfc3339_option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub duration_ms: Option<i64>,
-    pub error: Option<String>,
-    /// What the step produced, once it succeeded.
-    #[schema(value_type = Option<Object>)]
-    pub output: Option<serde_json::Value>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct WorkflowDetail {
-    #[serde(flatten)]
-    pub workflow: Workflow,
-    pub metrics: Vec<Metric>,
-    pub votes: Vec<Vote>,
-    pub steps: Vec<StepView>,
-    pub audit: Vec<AuditEntry>,
-    /// What the council is asked to judge, from the type's definition.
-    pub review_criteria: Vec<String>,
-    /// Who votes on this workflow: the council's members when it was created.
-    pub electorate: Vec<String>,
-    pub threshold: quorum_domain::Threshold,
-    /// SHA-256 of the type, version and inputs; every vote binds to it.
-    pub digest: String,
-    /// The live site this workflow would replace, while it is undecided or running: its
-    /// slug, owner, and the deployment (and workflow) it serves now. Null otherwise.
-    pub replaces: Option<quorum_service::Replaces>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -165,62 +121,14 @@ pub async fn metrics(
 /// One workflow with its metrics, votes, steps and audit trail.
 #[utoipa::path(get, path = "/api/workflows/{id}", tag = "workflows", operation_id = "get_workflow",
     params(("id" = String, Path, description = "wf_…")), security(("bearer" = [])),
-    responses((status = 200, description = "The workflow", body = WorkflowDetail),
+    responses((status = 200, description = "The workflow", body = WorkflowView),
         (status = 404, description = "There is no workflow with this id", body = ErrorEnvelope)))]
 pub async fn detail(
     State(state): State<AppState>,
     _reader: Reader,
     Path(id): Path<String>,
-) -> Result<Json<WorkflowDetail>, ApiError> {
-    let found = state.quorum.workflow(&id).await?;
-    let workflow_type = state
-        .quorum
-        .registry()
-        .get(
-            &found.workflow.workflow_type_id,
-            Some(found.workflow.workflow_type_version),
-        )
-        .await?;
-    let replaces = state.quorum.replaces(&found.workflow).await?;
-    let ended = found.workflow.status.is_terminal();
-    let steps = workflow_type
-        .definition
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(position, step)| {
-            let record: Option<&StepRecord> =
-                found.steps.iter().find(|r| r.position == position as i64);
-            StepView {
-                position: position as i64,
-                name: step.name.clone(),
-                title: step.title.clone(),
-                estimated_seconds: step.estimated_seconds,
-                status: record.map_or_else(
-                    || if ended { "not_run" } else { "pending" }.to_owned(),
-                    |r| r.status.clone(),
-                ),
-                attempts: record.map_or(0, |r| r.attempts),
-                started_at: record.and_then(|r| r.started_at),
-                finished_at: record.and_then(|r| r.finished_at),
-                duration_ms: record.and_then(|r| r.duration_ms),
-                error: record.and_then(|r| r.error.clone()),
-                output: record.and_then(|r| r.output.clone()),
-            }
-        })
-        .collect();
-    Ok(Json(WorkflowDetail {
-        workflow: found.workflow,
-        metrics: found.metrics,
-        votes: found.votes,
-        steps,
-        audit: found.audit,
-        review_criteria: workflow_type.definition.review_criteria.clone(),
-        electorate: found.electorate,
-        threshold: found.threshold,
-        digest: found.digest,
-        replaces,
-    }))
+) -> Result<Json<WorkflowView>, ApiError> {
+    Ok(Json(state.quorum.workflow_view(&id).await?))
 }
 
 /// Propose a workflow; the caller (an agent) is its creator.

@@ -1,11 +1,12 @@
 //! `/dashboard/workflows/{id}`: one workflow's status, decision, votes, step timeline,
-//! metrics, inputs, outputs and audit trail. It reads the same detail as
-//! `GET /api/workflows/{id}`, so the page and the API cannot disagree about a step.
+//! metrics, inputs, outputs and audit trail. It shows the service's workflow view, the one
+//! `GET /api/workflows/{id}` answers, so the page and the API cannot disagree about a step.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use maud::{Markup, html};
+use quorum_service::WorkflowView;
 use serde_json::Value;
 
 use super::components::{
@@ -13,10 +14,8 @@ use super::components::{
     status_badge, time, truncate,
 };
 use super::layout::{self, Chrome, Nav, PageResult};
-use super::queue::{Ballot, QueueQuery};
+use super::queue::{QueueQuery, my_part, tally};
 use super::session::Session;
-use crate::api::workflows::{WorkflowDetail, detail as api_detail};
-use crate::extract::Reader;
 use crate::router::AppState;
 
 /// Audit entries shown; a workflow has a handful, but the page stays bounded regardless.
@@ -30,7 +29,7 @@ fn site_link(outputs: &Value) -> Option<&str> {
         .then_some(url)
 }
 
-fn summary(d: &WorkflowDetail) -> Markup {
+fn summary(d: &WorkflowView) -> Markup {
     let w = &d.workflow;
     let (weekly, annual) = savings_of(w);
     html! {
@@ -50,7 +49,7 @@ fn summary(d: &WorkflowDetail) -> Markup {
     }
 }
 
-fn timeline(d: &WorkflowDetail) -> Markup {
+fn timeline(d: &WorkflowView) -> Markup {
     html! {
         ol class="timeline" {
             @for step in &d.steps {
@@ -70,7 +69,7 @@ fn timeline(d: &WorkflowDetail) -> Markup {
     }
 }
 
-fn votes(d: &WorkflowDetail) -> Markup {
+fn votes(d: &WorkflowView) -> Markup {
     if d.votes.is_empty() {
         return html! { p class="muted" { "No votes yet." } };
     }
@@ -87,7 +86,7 @@ fn votes(d: &WorkflowDetail) -> Markup {
     )
 }
 
-fn metrics(d: &WorkflowDetail) -> Markup {
+fn metrics(d: &WorkflowView) -> Markup {
     if d.metrics.is_empty() {
         return html! { p class="muted" { "No attempt has finished yet." } };
     }
@@ -109,7 +108,7 @@ fn metrics(d: &WorkflowDetail) -> Markup {
     )
 }
 
-fn audit(d: &WorkflowDetail) -> Markup {
+fn audit(d: &WorkflowView) -> Markup {
     scroll_table(
         "Audit trail",
         html! {
@@ -127,15 +126,10 @@ fn audit(d: &WorkflowDetail) -> Markup {
 }
 
 /// Everything below the heading: the part the script refreshes while the workflow runs.
-fn live(d: &WorkflowDetail, session: &Session) -> Markup {
+fn live(d: &WorkflowView, session: &Session) -> Markup {
     let w = &d.workflow;
     let outputs = w.outputs.to_value();
-    let ballot = Ballot {
-        workflow: w,
-        votes: &d.votes,
-        electorate: &d.electorate,
-        threshold: d.threshold,
-    };
+    let ballot = d.ballot();
     let here = format!("/dashboard/workflows/{}", w.id);
     html! {
         (summary(d))
@@ -144,13 +138,13 @@ fn live(d: &WorkflowDetail, session: &Session) -> Markup {
         }
         section aria-labelledby="votes" {
             h2 id="votes" { "Votes" }
-            p { (ballot.tally()) " Electorate: " (d.electorate.join(", ")) "." }
+            p { (tally(ballot.tally())) " Electorate: " (d.electorate.join(", ")) "." }
             @if !d.review_criteria.is_empty() {
                 h3 { "Review criteria" }
                 ul { @for c in &d.review_criteria { li { (truncate(c, 500)) } } }
             }
             (votes(d))
-            (ballot.my_part(&session.principal, &session.csrf, &here))
+            (my_part(&ballot, &session.principal, &session.csrf, &here))
         }
         section aria-labelledby="steps" { h2 id="steps" { "Steps" } (timeline(d)) }
         section aria-labelledby="metrics" { h2 id="metrics" { "Metrics" } (metrics(d)) }
@@ -167,8 +161,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<QueueQuery>,
 ) -> PageResult {
-    let reader = Reader(Some(session.principal.clone()));
-    let axum::Json(d) = api_detail(State(state.clone()), reader, Path(id)).await?;
+    let d = state.quorum.workflow_view(&id).await?;
     if query.fragment.is_some() {
         return Ok(live(&d, &session).into_response());
     }

@@ -7,10 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use quorum_domain::{Principal, Threshold, Vote, VoteChoice, Workflow, WorkflowStatus};
-use quorum_service::VoteRequest;
+use quorum_domain::{Principal, VoteChoice};
 use quorum_service::dashboard::{QueueItem, ReviewQueue};
-use quorum_store::WorkflowDetail;
+use quorum_service::{Ballot, Standing, Tally, VoteRequest};
 use serde::Deserialize;
 
 use super::components::{count, json_view, status_badge, time, truncate, vote_form, votes_list};
@@ -43,55 +42,33 @@ pub struct VoteForm {
     return_to: String,
 }
 
-/// What a vote needs to know about a workflow, from the queue's read or the detail's.
-pub struct Ballot<'a> {
-    pub workflow: &'a Workflow,
-    pub votes: &'a [Vote],
-    pub electorate: &'a [String],
-    pub threshold: Threshold,
+/// The vote form, or why this member cannot vote here.
+pub fn my_part(ballot: &Ballot<'_>, me: &Principal, csrf: &str, return_to: &str) -> Markup {
+    html! {
+        @match ballot.standing(me) {
+            Standing::Voted(vote) => {
+                p class="my-vote" { "You voted " strong { (vote.vote.as_str()) } " " (time(&vote.voted_at)) "." }
+            }
+            Standing::Closed => {}
+            Standing::NotInElectorate => {
+                p class="muted" { "You are not a voting member for this workflow." }
+            }
+            Standing::MayVote => { (vote_form(&ballot.workflow.id, csrf, return_to)) }
+        }
+    }
 }
 
-impl<'a> Ballot<'a> {
-    pub fn of(detail: &'a WorkflowDetail) -> Self {
-        Self {
-            workflow: &detail.workflow,
-            votes: &detail.votes,
-            electorate: &detail.electorate,
-            threshold: detail.threshold,
-        }
-    }
-
-    /// The vote form, or why this member cannot vote here.
-    pub fn my_part(&self, me: &Principal, csrf: &str, return_to: &str) -> Markup {
-        let mine = self.votes.iter().find(|v| v.user_id == me.id);
-        let open =
-            self.workflow.status == WorkflowStatus::Pending && self.workflow.decision.is_none();
-        html! {
-            @if let Some(vote) = mine {
-                p class="my-vote" { "You voted " strong { (vote.vote.as_str()) } " " (time(&vote.voted_at)) "." }
-            } @else if !open {
-            } @else if !self.electorate.contains(&me.id) {
-                p class="muted" { "You are not a voting member for this workflow." }
-            } @else {
-                (vote_form(&self.workflow.id, csrf, return_to))
-            }
-        }
-    }
-
-    /// Approvals and rejections so far against what the threshold needs.
-    pub fn tally(&self) -> Markup {
-        let cast = |choice| self.votes.iter().filter(|v| v.vote == choice).count();
-        let members = self.electorate.len() as u32;
-        let needed = self.threshold.required(members);
-        html! {
-            (cast(VoteChoice::Approve)) " approve, " (cast(VoteChoice::Reject)) " reject of "
-            (members) " members; " (needed) " approvals decide."
-        }
+/// Approvals and rejections so far against what the threshold needs.
+pub fn tally(t: Tally) -> Markup {
+    html! {
+        (t.approve) " approve, " (t.reject) " reject of "
+        (t.members) " members; " (t.needed) " approvals decide."
     }
 }
 
 fn item(item: &QueueItem, session: &Session) -> Markup {
     let w = &item.detail.workflow;
+    let ballot = Ballot::of(&item.detail);
     let heading = format!("title-{}", w.id);
     html! {
         article class="card" aria-labelledby=(heading) {
@@ -104,7 +81,7 @@ fn item(item: &QueueItem, session: &Session) -> Markup {
                 dt { "Agent" } dd { a href={ "/dashboard/agents/" (w.created_by_agent) } { (w.created_by_agent) } }
                 dt { "Council" } dd { (w.assigned_council_id) }
                 dt { "Created" } dd { (time(&w.created_at)) }
-                dt { "Votes" } dd { (Ballot::of(&item.detail).tally()) }
+                dt { "Votes" } dd { (tally(ballot.tally())) }
             }
             @if let Some(r) = &item.replaces {
                 p class="flash flash-error" role="note" {
@@ -122,7 +99,7 @@ fn item(item: &QueueItem, session: &Session) -> Markup {
             }
             h3 { "Votes so far" }
             (votes_list(&item.detail.votes, 5, 200))
-            (Ballot::of(&item.detail).my_part(&session.principal, &session.csrf, "/dashboard/queue"))
+            (my_part(&ballot, &session.principal, &session.csrf, "/dashboard/queue"))
         }
     }
 }

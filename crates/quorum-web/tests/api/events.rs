@@ -111,7 +111,7 @@ async fn a_change_made_by_another_process_reaches_the_stream(backend: Backend) {
     // A second core over the same database stands for another server process: its changes
     // reach this server's stream through the event log, not through this process's memory.
     let other = quorum_service::Quorum::new(app.store.clone(), None, false);
-    let agent = other.store().get_principal("commerce_agent").await.unwrap();
+    let agent = app.store.get_principal("commerce_agent").await.unwrap();
     let request: quorum_service::CreateWorkflow = serde_json::from_value(json!({
         "workflow_type_id": "website.create_basic_site",
         "inputs": {"site_name": "Elsewhere", "site_description": "Made by another process", "contact_email": "a@example.com"}
