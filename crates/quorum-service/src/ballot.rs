@@ -71,3 +71,103 @@ impl<'a> Ballot<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use quorum_domain::{JsonText, PrincipalKind, Role};
+
+    use super::*;
+
+    fn workflow(status: WorkflowStatus) -> Workflow {
+        let empty = JsonText::from_value(&serde_json::json!({}));
+        Workflow {
+            id: "wf_000000000001".into(),
+            workflow_type_id: "website.create_basic_site".into(),
+            workflow_type_version: 1,
+            created_by_agent: "agent_a".into(),
+            assigned_council_id: "council_media".into(),
+            status,
+            decision: None,
+            inputs: empty.clone(),
+            outputs: empty.clone(),
+            calculated_savings: empty,
+            error: None,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            started_at: None,
+            completed_at: None,
+            voting_deadline: None,
+            queued_at: None,
+        }
+    }
+
+    fn vote(user: &str, choice: VoteChoice) -> Vote {
+        Vote {
+            id: format!("vote_{user}"),
+            workflow_id: "wf_000000000001".into(),
+            user_id: user.into(),
+            vote: choice,
+            reason: "because".into(),
+            voted_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn member(id: &str) -> Principal {
+        Principal {
+            id: id.into(),
+            kind: PrincipalKind::User,
+            name: id.into(),
+            roles: vec![Role::Member],
+            created_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn the_tally_counts_approvals_and_rejections_against_the_threshold() {
+        let w = workflow(WorkflowStatus::Pending);
+        let votes = [
+            vote("a", VoteChoice::Approve),
+            vote("b", VoteChoice::Reject),
+            vote("c", VoteChoice::Abstain),
+        ];
+        let electorate = ["a", "b", "c", "d", "e"].map(String::from);
+        let ballot = Ballot {
+            workflow: &w,
+            votes: &votes,
+            electorate: &electorate,
+            threshold: Threshold::SimpleMajority,
+        };
+        assert_eq!(
+            ballot.tally(),
+            Tally {
+                approve: 1,
+                reject: 1,
+                members: 5,
+                needed: 3
+            }
+        );
+    }
+
+    #[test]
+    fn a_reader_may_vote_only_once_while_the_vote_is_open_and_only_in_the_electorate() {
+        let votes = [vote("a", VoteChoice::Approve)];
+        let electorate = ["a", "b"].map(String::from);
+        let (pending, done) = (
+            workflow(WorkflowStatus::Pending),
+            workflow(WorkflowStatus::Completed),
+        );
+        let ballot = |w| Ballot {
+            workflow: w,
+            votes: &votes,
+            electorate: &electorate,
+            threshold: Threshold::SimpleMajority,
+        };
+        let open = ballot(&pending);
+        assert_eq!(open.standing(&member("a")), Standing::Voted(&votes[0]));
+        assert_eq!(open.standing(&member("b")), Standing::MayVote);
+        assert_eq!(open.standing(&member("z")), Standing::NotInElectorate);
+        let over = ballot(&done);
+        assert_eq!(over.standing(&member("a")), Standing::Voted(&votes[0]));
+        assert_eq!(over.standing(&member("b")), Standing::Closed);
+        assert_eq!(over.standing(&member("z")), Standing::Closed);
+    }
+}
