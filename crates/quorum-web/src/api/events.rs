@@ -62,6 +62,17 @@ pub async fn events(
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<EventQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    stream(state, &headers, query).await
+}
+
+/// The stream `GET /api/events` answers, for a reader already admitted (by a bearer token, or
+/// by a dashboard session): it resumes after `Last-Event-ID` (the header, else the parameter),
+/// or starts at the newest event.
+pub async fn stream(
+    state: AppState,
+    headers: &HeaderMap,
+    query: EventQuery,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

@@ -7,26 +7,18 @@ use axum::response::{IntoResponse, Response};
 
 use super::layout::PageError;
 use super::session::Session;
-use crate::api::events::{EventQuery, events};
-use crate::extract::{ApiQuery, Reader};
+use crate::api::events::{EventQuery, stream as event_stream};
 use crate::router::AppState;
 
 /// Every council's events: the page's script keeps those of the councils it shows, which
-/// one stream filtered by a single council could not do for a member of several.
+/// one stream filtered by a single council could not do for a member of several. The session
+/// is what admits the reader; without one, the browser is sent to sign in.
 pub async fn stream(
     State(state): State<AppState>,
-    session: Session,
+    _session: Session,
     headers: HeaderMap,
 ) -> Response {
-    let reader = Reader(Some(session.principal));
-    match events(
-        State(state),
-        reader,
-        headers,
-        ApiQuery(EventQuery::default()),
-    )
-    .await
-    {
+    match event_stream(state, &headers, EventQuery::default()).await {
         Ok(sse) => sse.into_response(),
         Err(e) => PageError::from(e).into_response(),
     }
