@@ -67,16 +67,33 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
 
     // Approved by vote and queued with the decision, then run: two steps, one failing.
     let run = create(store, |_| {}).await;
-    store.cast_vote(&vote(&run, "user_1", approve)).await.unwrap();
-    store.cast_vote(&vote(&run, "user_2", approve)).await.unwrap();
-    let started = change(&run, WorkflowStatus::Pending, WorkflowStatus::InProgress, "started");
+    store
+        .cast_vote(&vote(&run, "user_1", approve))
+        .await
+        .unwrap();
+    store
+        .cast_vote(&vote(&run, "user_2", approve))
+        .await
+        .unwrap();
+    let started = change(
+        &run,
+        WorkflowStatus::Pending,
+        WorkflowStatus::InProgress,
+        "started",
+    );
     store.transition(&started).await.unwrap();
-    store.start_step(&run, 0, "echo", base_time()).await.unwrap();
+    store
+        .start_step(&run, 0, "echo", base_time())
+        .await
+        .unwrap();
     store
         .finish_step(&step(&run, 0, "succeeded", None))
         .await
         .unwrap();
-    store.start_step(&run, 1, "echo", base_time()).await.unwrap();
+    store
+        .start_step(&run, 1, "echo", base_time())
+        .await
+        .unwrap();
     store
         .finish_step(&step(&run, 1, "failed", Some("disk full")))
         .await
@@ -92,10 +109,24 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
 
     // Approved without being queued, queued by hand, then refused by the worker.
     let queued = create(store, |new| new.enqueue = false).await;
-    store.cast_vote(&vote(&queued, "user_1", approve)).await.unwrap();
-    store.cast_vote(&vote(&queued, "user_3", approve)).await.unwrap();
-    store.enqueue(&queued, "agent_a", base_time()).await.unwrap();
-    let mut refused = change(&queued, WorkflowStatus::Pending, WorkflowStatus::Failed, "failed");
+    store
+        .cast_vote(&vote(&queued, "user_1", approve))
+        .await
+        .unwrap();
+    store
+        .cast_vote(&vote(&queued, "user_3", approve))
+        .await
+        .unwrap();
+    store
+        .enqueue(&queued, "agent_a", base_time())
+        .await
+        .unwrap();
+    let mut refused = change(
+        &queued,
+        WorkflowStatus::Pending,
+        WorkflowStatus::Failed,
+        "failed",
+    );
     refused.error = Some("not run: its type changed".into());
     refused.reason = refused.error.clone();
     store.transition(&refused).await.unwrap();
@@ -103,7 +134,10 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
     // Rejected by vote.
     let rejected = create(store, |_| {}).await;
     for user in ["user_1", "user_2"] {
-        store.cast_vote(&vote(&rejected, user, reject)).await.unwrap();
+        store
+            .cast_vote(&vote(&rejected, user, reject))
+            .await
+            .unwrap();
     }
 
     // Sent to another council, then cancelled by its agent.
