@@ -1,17 +1,20 @@
-//! The live events every write emits, compared with the payloads recorded in
-//! `fixtures/events.json`: clients parse these, so a backend or a refactoring that changes
-//! one by a byte fails here. After an intended change, `QUORUM_RECORD=1` records them anew.
+//! Event conformance: every kind of live event carries the payload recorded in
+//! `fixtures/events.json` (clients parse these: a change by a byte fails here; after an
+//! intended change, `QUORUM_RECORD=1` records them anew), streams follow a filter and resume
+//! after an id, and old events of finished workflows are pruned while the rest stay.
+
+use std::collections::HashSet;
 
 use chrono::Duration;
 use quorum_domain::{Threshold, VoteChoice, WorkflowStatus};
 use serde_json::{Value, json};
 
-use crate::conformance::{S, base_time, new_workflow, seed};
+use super::*;
 use crate::*;
 
-const RECORDED: &str = include_str!("../fixtures/events.json");
+const RECORDED: &str = include_str!("../../fixtures/events.json");
 
-fn vote(workflow_id: &str, user: &str, choice: VoteChoice) -> NewVote {
+fn ballot(workflow_id: &str, user: &str, choice: VoteChoice) -> NewVote {
     NewVote {
         id: quorum_domain::ids::new_id("vote"),
         workflow_id: workflow_id.into(),
@@ -68,11 +71,11 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
     // Approved by vote and queued with the decision, then run: two steps, one failing.
     let run = create(store, |_| {}).await;
     store
-        .cast_vote(&vote(&run, "user_1", approve))
+        .cast_vote(&ballot(&run, "user_1", approve))
         .await
         .unwrap();
     store
-        .cast_vote(&vote(&run, "user_2", approve))
+        .cast_vote(&ballot(&run, "user_2", approve))
         .await
         .unwrap();
     let started = change(
@@ -110,11 +113,11 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
     // Approved without being queued, queued by hand, then refused by the worker.
     let queued = create(store, |new| new.enqueue = false).await;
     store
-        .cast_vote(&vote(&queued, "user_1", approve))
+        .cast_vote(&ballot(&queued, "user_1", approve))
         .await
         .unwrap();
     store
-        .cast_vote(&vote(&queued, "user_3", approve))
+        .cast_vote(&ballot(&queued, "user_3", approve))
         .await
         .unwrap();
     store
@@ -135,7 +138,7 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
     let rejected = create(store, |_| {}).await;
     for user in ["user_1", "user_2"] {
         store
-            .cast_vote(&vote(&rejected, user, reject))
+            .cast_vote(&ballot(&rejected, user, reject))
             .await
             .unwrap();
     }
@@ -225,4 +228,151 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
     for (seen, recorded) in seen.iter().zip(&recorded) {
         assert_eq!(seen, recorded);
     }
+}
+
+pub async fn events_follow_a_filter_and_resume_after_an_id(store: &S) {
+    seed(store).await;
+    let start = store.last_event_id().await.unwrap();
+    let media = pending(store, 1, Threshold::SimpleMajority).await;
+    store
+        .create_workflow(&new_workflow("agent_b", "council_commerce", base_time()))
+        .await
+        .unwrap();
+    store
+        .cast_vote(&vote(&media, "member_0", VoteChoice::Approve))
+        .await
+        .unwrap();
+    let filter = EventFilter {
+        council_id: Some("council_media".into()),
+        agent_id: None,
+    };
+    let events = store.events_after(start, &filter, 100).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["created", "voted", "decided"]);
+    assert!(
+        events
+            .iter()
+            .all(|e| e.workflow_id == media && e.council_id == "council_media")
+    );
+    assert!(events.windows(2).all(|w| w[0].id < w[1].id));
+    let resumed = store
+        .events_after(events[0].id, &filter, 100)
+        .await
+        .unwrap();
+    assert_eq!(resumed, events[1..]);
+    let by_agent = store
+        .events_after(
+            start,
+            &EventFilter {
+                council_id: None,
+                agent_id: Some("agent_b".into()),
+            },
+            100,
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_agent.len(), 1);
+    assert_eq!(
+        store.last_event_id().await.unwrap(),
+        events.last().unwrap().id.max(by_agent[0].id)
+    );
+}
+
+async fn workflow_at(
+    store: &S,
+    created: chrono::DateTime<chrono::Utc>,
+    moves: &[(
+        WorkflowStatus,
+        WorkflowStatus,
+        chrono::DateTime<chrono::Utc>,
+    )],
+) -> String {
+    let new = new_workflow("agent_a", "council_media", created);
+    store.create_workflow(&new).await.unwrap();
+    for (from, to, at) in moves {
+        let mut change = move_to(&new.id, *from, *to);
+        change.at = *at;
+        store.transition(&change).await.unwrap();
+    }
+    new.id
+}
+
+async fn all_events(store: &S) -> Vec<EventRecord> {
+    store
+        .events_after(0, &EventFilter::default(), 1_000)
+        .await
+        .unwrap()
+}
+
+pub async fn old_events_of_finished_workflows_are_pruned_in_batches_and_the_rest_kept(store: &S) {
+    use WorkflowStatus::*;
+    seed(store).await;
+    let old = base_time();
+    let later = old + Duration::hours(1);
+    let recent = old + Duration::days(10);
+    let cutoff = old + Duration::days(5);
+    let cancelled = workflow_at(store, old, &[(Pending, Cancelled, later)]).await;
+    let completed = workflow_at(
+        store,
+        old,
+        &[(Pending, InProgress, later), (InProgress, Completed, later)],
+    )
+    .await;
+    let pending = workflow_at(store, old, &[]).await;
+    let running = workflow_at(store, old, &[(Pending, InProgress, later)]).await;
+    let finished_recently = workflow_at(store, recent, &[(Pending, Cancelled, recent)]).await;
+    let straddling = workflow_at(store, old, &[(Pending, Cancelled, recent)]).await;
+
+    let before = all_events(store).await;
+    let prunable: Vec<i64> = before
+        .iter()
+        .filter(|e| {
+            e.at < cutoff && [&cancelled, &completed, &straddling].contains(&&e.workflow_id)
+        })
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(prunable.len(), 6, "{before:?}");
+
+    assert_eq!(store.prune_events(cutoff, 4).await.unwrap(), 4);
+    let left: HashSet<i64> = all_events(store).await.iter().map(|e| e.id).collect();
+    assert!(
+        prunable[..4].iter().all(|id| !left.contains(id)) && left.contains(&prunable[4]),
+        "the oldest go first"
+    );
+    assert_eq!(store.prune_events(cutoff, 4).await.unwrap(), 2);
+    assert_eq!(store.prune_events(cutoff, 4).await.unwrap(), 0);
+
+    let after = all_events(store).await;
+    let expected: Vec<i64> = before
+        .iter()
+        .map(|e| e.id)
+        .filter(|id| !prunable.contains(id))
+        .collect();
+    assert_eq!(after.iter().map(|e| e.id).collect::<Vec<_>>(), expected);
+    for id in [&pending, &running] {
+        let kept = after.iter().filter(|e| &e.workflow_id == id).count();
+        let had = before.iter().filter(|e| &e.workflow_id == id).count();
+        assert_eq!(
+            kept, had,
+            "an unfinished workflow keeps every event, however old"
+        );
+    }
+    assert_eq!(
+        after
+            .iter()
+            .filter(|e| e.workflow_id == finished_recently)
+            .count(),
+        2,
+        "recent events stay"
+    );
+    assert!(
+        after
+            .iter()
+            .all(|e| e.workflow_id != straddling || e.at >= cutoff),
+        "a finished workflow keeps its recent events only"
+    );
+    assert_eq!(
+        store.last_event_id().await.unwrap(),
+        before.last().unwrap().id
+    );
 }
