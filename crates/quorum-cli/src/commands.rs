@@ -13,6 +13,7 @@ use quorum_steps::StepEnv;
 use quorum_store::{PageRequest, WorkflowFilter};
 use serde_json::Value;
 
+use crate::backends;
 use crate::bench;
 use crate::settings::{
     BenchCommand, Cli, Command, KeysCommand, Settings, TokenCommand, TypesCommand,
@@ -26,17 +27,7 @@ async fn open(
     admin_token: Option<&str>,
     public_reads: bool,
 ) -> anyhow::Result<Quorum> {
-    let url = settings.database_url();
-    if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&settings.data_dir)
-            .with_context(|| format!("creating the data dir {}", settings.data_dir.display()))?;
-    }
-    let store = quorum_service::open_store(&url, settings.db_connections)
-        .await
-        .with_context(|| format!("opening the database ({:?})", settings))?;
-    let queue = quorum_service::open_queue(&settings.queue, store.clone())
-        .await
-        .with_context(|| format!("opening the queue ({:?})", settings))?;
+    let (store, queue) = backends::open(settings).await?;
     let quorum = Quorum::new(store, admin_token, public_reads)
         .with_queue(queue)
         .with_step_env(StepEnv {
@@ -73,7 +64,7 @@ fn worker_config(settings: &Settings) -> WorkerConfig {
 async fn worker(settings: &Settings) -> anyhow::Result<()> {
     let quorum = open(settings, None, false).await?;
     quorum
-        .listen_for_changes(&settings.database_url())
+        .listen_for_changes()
         .await
         .context("listening for database notifications")?;
     let config = worker_config(settings);
@@ -199,7 +190,6 @@ async fn serve(settings: &Settings, demo_mode: bool) -> anyhow::Result<()> {
     }
     quorum
         .spawn_background(
-            &settings.database_url(),
             std::time::Duration::from_secs(settings.sweep_seconds.max(1)),
             settings.event_retention(),
         )
