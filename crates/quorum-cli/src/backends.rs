@@ -123,7 +123,10 @@ mod tests {
             Database::Sqlite
         );
         assert_eq!(Database::of("sqlite:q.db").unwrap(), Database::Sqlite);
-        for url in ["postgres://u@h/db", "postgresql://u@h:5432/db?sslmode=disable"] {
+        for url in [
+            "postgres://u@h/db",
+            "postgresql://u@h:5432/db?sslmode=disable",
+        ] {
             assert_eq!(Database::of(url).unwrap(), Database::Postgres, "{url}");
         }
         for url in ["mysql://h/db", "postgres:h/db", "SQLITE:q.db", "q.db", ""] {

@@ -7,9 +7,9 @@ use quorum_domain::WorkflowStatus;
 use std::time::Duration;
 
 use quorum_service::{Quorum, RetryPolicy, WorkerConfig, WorkerPool};
-use quorum_testkit::postgres_url;
 use quorum_steps::StepEnv;
 use quorum_store::{Store, Transition};
+use quorum_testkit::postgres_url;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
