@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use quorum_service::{Mailer, Quorum, RetryPolicy, demo};
 use quorum_steps::StepEnv;
 
+use crate::backends;
 use crate::bench;
 use crate::settings::{BenchCommand, Cli, Command, Settings};
 
@@ -21,17 +22,7 @@ async fn open(
     admin_token: Option<&str>,
     public_reads: bool,
 ) -> anyhow::Result<Quorum> {
-    let url = settings.database_url();
-    if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&settings.data_dir)
-            .with_context(|| format!("creating the data dir {}", settings.data_dir.display()))?;
-    }
-    let store = quorum_service::open_store(&url, settings.db_connections)
-        .await
-        .with_context(|| format!("opening the database ({:?})", settings))?;
-    let queue = quorum_service::open_queue(&settings.queue, store.clone())
-        .await
-        .with_context(|| format!("opening the queue ({:?})", settings))?;
+    let (store, queue) = backends::open(settings).await?;
     let quorum = Quorum::new(store, admin_token, public_reads)
         .with_queue(queue)
         .with_step_env(StepEnv {

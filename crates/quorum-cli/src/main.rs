@@ -1,5 +1,6 @@
 //! `quorum`: one binary, a subcommand per role.
 
+mod backends;
 mod bench;
 mod commands;
 mod settings;

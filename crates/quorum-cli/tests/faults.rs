@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use quorum_store_postgres::SchemaGuard;
+use quorum_testkit::PgSchema;
 use serde_json::{Value, json};
 
 mod support;
@@ -22,14 +22,15 @@ const EFFECT_STEPS: usize = 3;
 enum Database {
     Sqlite,
     Postgres(
-        #[expect(dead_code, reason = "held for its Drop")] SchemaGuard,
+        #[expect(dead_code, reason = "held for its Drop")] PgSchema,
         String,
     ),
 }
 
 async fn postgres() -> Option<Database> {
-    let (guard, scoped) = support::postgres_schema().await?;
-    Some(Database::Postgres(guard, scoped))
+    let schema = PgSchema::fresh().await?;
+    let url = schema.url().to_owned();
+    Some(Database::Postgres(schema, url))
 }
 
 /// The processes of one deployment and what they share.

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod support;
-use support::{Process, RedisQueue, free_port, postgres_schema};
+use quorum_testkit::PgSchema;
+use support::{Process, RedisQueue, free_port};
 
 const ADMIN: &str = "topology-test-admin-token-0123456789";
 
@@ -403,10 +404,10 @@ async fn two_servers_and_a_worker(queue: &str, database_url: String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_and_a_worker_share_only_postgresql() {
-    let Some((_schema, url)) = postgres_schema().await else {
+    let Some(schema) = PgSchema::fresh().await else {
         return;
     };
-    two_servers_and_a_worker("db", url).await;
+    two_servers_and_a_worker("db", schema.url().to_owned()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -414,10 +415,10 @@ async fn two_servers_and_a_worker_share_only_postgresql_and_redis() {
     let Some(redis) = RedisQueue::fresh("quorum_topology").await else {
         return;
     };
-    let Some((_schema, url)) = postgres_schema().await else {
+    let Some(schema) = PgSchema::fresh().await else {
         return;
     };
-    two_servers_and_a_worker(&redis.spec(), url).await;
+    two_servers_and_a_worker(&redis.spec(), schema.url().to_owned()).await;
     redis.clean().await;
 }
 

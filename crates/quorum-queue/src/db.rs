@@ -49,6 +49,10 @@ impl Queue for DbQueue {
         }
     }
 
+    fn shares_store_transactions(&self) -> bool {
+        true
+    }
+
     async fn enqueue(&self, jobs: &[Job]) -> QueueResult<u64> {
         let now = Utc::now();
         let jobs: Vec<NewJob> = jobs

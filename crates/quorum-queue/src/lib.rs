@@ -74,6 +74,13 @@ pub trait Queue: Send + Sync + 'static {
     /// `db-sqlite`, `db-postgres` or `redis`.
     fn backend(&self) -> &'static str;
 
+    /// Capability: the queue is the store's own job table, so a job the store commits in the
+    /// transaction of a state change (an approval and its job) is claimable here at once. A
+    /// queue outside the database keeps this default, and Quorum relays those jobs to it.
+    fn shares_store_transactions(&self) -> bool {
+        false
+    }
+
     /// Queues jobs; returns how many were new. A workflow already queued or held is not
     /// queued a second time.
     async fn enqueue(&self, jobs: &[Job]) -> QueueResult<u64>;

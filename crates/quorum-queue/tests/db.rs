@@ -51,29 +51,21 @@ mod sqlite {
 
 mod postgres {
     use super::*;
-    use quorum_store_postgres::{PgStore, SchemaGuard};
+    use quorum_store_postgres::PgStore;
+    use quorum_testkit::PgSchema;
 
-    async fn fresh() -> Option<DbFixture<SchemaGuard>> {
-        let url = std::env::var("QUORUM_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        match PgStore::connect_fresh_schema(&url).await {
-            Ok((store, guard)) => {
-                let store: Arc<dyn Store> = Arc::new(store);
-                seed(&store).await;
-                Some(DbFixture {
-                    store,
-                    _guard: guard,
-                })
-            }
-            Err(e) => {
-                quorum_testkit::skip(
-                    "PostgreSQL",
-                    &format!("not reachable at {url}: {e}"),
-                    quorum_testkit::POSTGRES_HOW,
-                );
-                None
-            }
-        }
+    async fn fresh() -> Option<DbFixture<PgSchema>> {
+        let schema = PgSchema::fresh().await?;
+        let store: Arc<dyn Store> = Arc::new(
+            PgStore::connect(schema.url(), 8)
+                .await
+                .expect("PostgreSQL opens"),
+        );
+        seed(&store).await;
+        Some(DbFixture {
+            store,
+            _guard: schema,
+        })
     }
 
     quorum_queue::queue_conformance_suite!(fresh());

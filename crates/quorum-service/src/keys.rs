@@ -206,38 +206,6 @@ mod tests {
         );
     }
 
-    async fn keys() -> (Keys, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("q.db").display());
-        let store = crate::open_store(&url, 1).await.unwrap();
-        store.migrate().await.unwrap();
-        (Keys::new(store), dir)
-    }
-
-    #[tokio::test]
-    async fn a_sealed_value_opens_only_unchanged_and_for_its_purpose() {
-        let (keys, _dir) = keys().await;
-        let sealed = keys.seal("flash", "success|Vote recorded.").await.unwrap();
-        assert_eq!(
-            keys.open("flash", &sealed).await.as_deref(),
-            Some("success|Vote recorded.")
-        );
-        assert_eq!(keys.open("other", &sealed).await, None);
-        let (id, rest) = sealed.split_once('.').unwrap();
-        let (payload, mac) = rest.split_once('.').unwrap();
-        let forged = URL_SAFE_NO_PAD.encode("error|Your session was revoked.");
-        assert_eq!(
-            keys.open("flash", &format!("{id}.{forged}.{mac}")).await,
-            None
-        );
-        assert_eq!(keys.open("flash", &format!("{id}.{payload}")).await, None);
-        assert_eq!(
-            keys.open("flash", &format!("key_unknown.{payload}.{mac}"))
-                .await,
-            None
-        );
-    }
-
     #[test]
     fn a_retired_key_is_valid_for_a_session_lifetime() {
         let now = quorum_domain::time::now();

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use quorum_queue::{DbQueue, Queue};
 use quorum_steps::{Handlers, StepEnv};
-use quorum_store::{Store, StoreError};
+use quorum_store::{Store, Wakeups};
 
 pub use ballot::{Ballot, Standing, Tally};
 pub use chat::{ChatContext, ChatMode, ChatOutcome, ChatRequest, Plan, PlannedCouncil};
@@ -137,15 +137,14 @@ impl Quorum {
     }
 
     /// Starts what a server runs beside its requests: the sweeper (overdue votes expired, old
-    /// events pruned) and, on PostgreSQL, the listener that wakes event streams for changes
-    /// made by other processes.
+    /// events pruned) and, where the store hears other processes' changes, the listener that
+    /// wakes event streams for them.
     pub async fn spawn_background(
         &self,
-        database_url: &str,
         sweep_every: std::time::Duration,
         event_retention: chrono::Duration,
     ) -> ServiceResult<()> {
-        self.listen_for_changes(database_url).await?;
+        self.listen_for_changes().await?;
         let quorum = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(sweep_every);
@@ -188,18 +187,18 @@ impl Quorum {
         Ok(pruned)
     }
 
-    /// On PostgreSQL, wakes this process's event streams and idle workers when another
-    /// process changes something; elsewhere there is no other process to hear from.
-    pub async fn listen_for_changes(&self, database_url: &str) -> ServiceResult<()> {
-        if database_url.starts_with("postgres") {
-            let (changes, work) = (self.changes.clone(), self.work.clone());
-            quorum_store_postgres::listen_for_changes(database_url, move || {
+    /// Wakes this process's event streams and idle workers when another process changes
+    /// something, if the store has that capability (PostgreSQL's notifications); says which.
+    pub async fn listen_for_changes(&self) -> ServiceResult<Wakeups> {
+        let (changes, work) = (self.changes.clone(), self.work.clone());
+        let wakeups = self
+            .store
+            .listen_for_changes(Box::new(move || {
                 changes.notify_waiters();
                 work.notify_waiters();
-            })
+            }))
             .await?;
-        }
-        Ok(())
+        Ok(wakeups)
     }
 
     pub(crate) fn changed(&self) {
@@ -248,87 +247,5 @@ impl Quorum {
 
     pub fn public_reads(&self) -> bool {
         self.public_reads
-    }
-}
-
-/// Opens the queue `spec` names: `db` (the store's own) or `redis://HOST:PORT[/DB]`, where
-/// a `prefix=` query parameter names the keys (default `quorum`), so that deployments can
-/// share one Redis.
-pub async fn open_queue(spec: &str, store: Arc<dyn Store>) -> ServiceResult<Arc<dyn Queue>> {
-    if spec.is_empty() || spec == "db" {
-        return Ok(Arc::new(DbQueue::new(store)));
-    }
-    if !spec.starts_with("redis://") {
-        return Err(ServiceError::bad_request(format!(
-            "unsupported queue {spec:?}: use db or redis://HOST:PORT"
-        )));
-    }
-    let (url, prefix) = split_prefix(spec);
-    let queue = quorum_queue_redis::RedisQueue::connect(&url, &prefix).await?;
-    Ok(Arc::new(queue))
-}
-
-/// Takes `prefix=` out of a Redis URL's query, which the Redis client would not accept.
-fn split_prefix(spec: &str) -> (String, String) {
-    let Some((base, query)) = spec.split_once('?') else {
-        return (
-            spec.to_owned(),
-            quorum_queue_redis::DEFAULT_PREFIX.to_owned(),
-        );
-    };
-    let mut prefix = quorum_queue_redis::DEFAULT_PREFIX.to_owned();
-    let mut rest = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        match pair.strip_prefix("prefix=") {
-            Some(value) if !value.is_empty() => prefix = value.to_owned(),
-            _ => rest.push(pair),
-        }
-    }
-    let url = match rest.is_empty() {
-        true => base.to_owned(),
-        false => format!("{base}?{}", rest.join("&")),
-    };
-    (url, prefix)
-}
-
-/// Opens the store a URL names: `sqlite://…` or `postgres://…`.
-pub async fn open_store(url: &str, connections: u32) -> ServiceResult<Arc<dyn Store>> {
-    if url.starts_with("sqlite:") {
-        Ok(Arc::new(
-            quorum_store_sqlite::SqliteStore::connect(url, connections).await?,
-        ))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(
-            quorum_store_postgres::PgStore::connect(url, connections).await?,
-        ))
-    } else {
-        Err(ServiceError::Store(StoreError::Other(format!(
-            "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"
-        ))))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_prefix;
-
-    #[test]
-    fn a_redis_url_may_name_its_key_prefix() {
-        let split = |s: &str| {
-            let (url, prefix) = split_prefix(s);
-            (url, prefix)
-        };
-        assert_eq!(
-            split("redis://127.0.0.1:6379"),
-            ("redis://127.0.0.1:6379".into(), "quorum".into())
-        );
-        assert_eq!(
-            split("redis://h:6379/2?prefix=team_a"),
-            ("redis://h:6379/2".into(), "team_a".into())
-        );
-        assert_eq!(
-            split("redis://h?protocol=resp3&prefix=x"),
-            ("redis://h?protocol=resp3".into(), "x".into())
-        );
     }
 }

@@ -104,7 +104,7 @@ impl Quorum {
             };
             tasks.spawn(worker.run());
         }
-        if !self.queue.backend().starts_with("db") {
+        if !self.queue.shares_store_transactions() {
             tasks.spawn(crate::relay::run(self.clone(), config.clone(), draining));
         }
         WorkerPool { drain, tasks }

@@ -5,12 +5,14 @@
 
 use std::sync::Arc;
 
-use quorum_store::Store;
-use quorum_store_postgres::{PgStore, SchemaGuard};
+use quorum_store::conformance::{base_time, new_workflow, seed};
+use quorum_store::{Store, Wakeups};
+use quorum_store_postgres::PgStore;
+use quorum_testkit::PgSchema;
 
 struct TestDb {
     store: Arc<dyn Store>,
-    _schema: SchemaGuard,
+    _schema: PgSchema,
 }
 
 impl AsRef<Arc<dyn Store>> for TestDb {
@@ -20,23 +22,13 @@ impl AsRef<Arc<dyn Store>> for TestDb {
 }
 
 /// A migrated store on a new schema, or None (loudly) when no server runs outside CI.
-async fn fresh_store() -> Option<(PgStore, SchemaGuard)> {
-    let url = std::env::var("QUORUM_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    match PgStore::connect_fresh_schema(&url).await {
-        Ok((store, guard)) => {
-            store.migrate().await.expect("migrations apply");
-            Some((store, guard))
-        }
-        Err(e) => {
-            quorum_testkit::skip(
-                "PostgreSQL",
-                &format!("not reachable at {url}: {e}"),
-                quorum_testkit::POSTGRES_HOW,
-            );
-            None
-        }
-    }
+async fn fresh_store() -> Option<(PgStore, PgSchema)> {
+    let schema = PgSchema::fresh().await?;
+    let store = PgStore::connect(schema.url(), 8)
+        .await
+        .expect("PostgreSQL opens");
+    store.migrate().await.expect("migrations apply");
+    Some((store, schema))
 }
 
 async fn fresh() -> Option<TestDb> {
@@ -98,4 +90,35 @@ async fn savings_past_the_bound_are_brought_inside_it_and_the_aggregates_rebuilt
     let stored = quorum_store::normalize(store.stored_aggregates().await.unwrap());
     let scanned = quorum_store::normalize(store.scan_aggregates().await.unwrap());
     assert_eq!(stored, scanned);
+}
+
+/// Cross-process wake-ups: a listening store hears the workflow event that another store
+/// (another process, as far as the server can tell) commits.
+#[tokio::test]
+async fn a_listening_store_hears_a_change_another_store_commits() {
+    let Some((listening, schema)) = fresh_store().await else {
+        return;
+    };
+    let (woken, mut wakes) = tokio::sync::mpsc::unbounded_channel();
+    let wakeups = listening
+        .listen_for_changes(Box::new(move || {
+            let _ = woken.send(());
+        }))
+        .await
+        .unwrap();
+    assert_eq!(wakeups, Wakeups::Listening);
+
+    let other: Arc<dyn Store> = Arc::new(PgStore::connect(schema.url(), 2).await.unwrap());
+    seed(&other).await;
+    // Notifications are database-wide, so tests on other schemas may wake it too; what this
+    // shows is that a listener set up by the store delivers commits made elsewhere.
+    while wakes.try_recv().is_ok() {}
+    other
+        .create_workflow(&new_workflow("agent_a", "council_media", base_time()))
+        .await
+        .unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), wakes.recv())
+        .await
+        .expect("woken within 10 s of the commit")
+        .expect("the listener is still running");
 }

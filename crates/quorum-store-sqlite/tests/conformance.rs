@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use quorum_store::Store;
+use quorum_store::{Store, Wakeups};
 use quorum_store_sqlite::SqliteStore;
 
 struct TestDb {
@@ -28,3 +28,11 @@ async fn fresh() -> Option<TestDb> {
 }
 
 quorum_store::conformance_suite!(fresh());
+
+/// A SQLite file belongs to one process, so there are no other processes' changes to hear.
+#[tokio::test]
+async fn a_sqlite_store_has_no_cross_process_wakeups() {
+    let db = fresh().await.unwrap();
+    let wakeups = db.store.listen_for_changes(Box::new(|| {})).await.unwrap();
+    assert_eq!(wakeups, Wakeups::None);
+}

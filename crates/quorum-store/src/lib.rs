@@ -8,6 +8,7 @@ mod error;
 mod rate;
 mod records;
 pub mod voting;
+mod wakeups;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -20,6 +21,7 @@ pub use cursor::Cursor;
 pub use error::StoreError;
 pub use rate::{HitCounts, expiry as rate_window_expiry, windows as rate_windows};
 pub use records::*;
+pub use wakeups::{OnChange, Wakeups};
 
 use async_trait::async_trait;
 use quorum_domain::{Council, Principal};
@@ -39,6 +41,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// A round trip to the database, for `/readyz`.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// Capability: calls `on_change` whenever any process sharing this database commits a
+    /// workflow event, so that other processes' changes wake event streams and idle workers
+    /// without polling. A backend without such a channel keeps this default, which says so.
+    async fn listen_for_changes(&self, on_change: OnChange) -> StoreResult<Wakeups> {
+        drop(on_change);
+        Ok(Wakeups::None)
+    }
 
     // --- workflow types -------------------------------------------------------------------
 

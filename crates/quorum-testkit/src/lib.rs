@@ -5,13 +5,16 @@
 //! phone and desktop widths, no console errors, no serious accessibility violations, and a
 //! screenshot to look at. [`smtp`] runs a real SMTP server (aiosmtpd) that tests read
 //! messages back from. [`python_tool`] finds the other PyPI tools the tests run (the OpenAPI
-//! validator). [`artifact_path`] says where such files go. [`skip`] is how a test gives up
-//! when one of them, PostgreSQL or Redis is missing, so `scripts/test` can list it at the end.
+//! validator). [`artifact_path`] says where such files go. [`PgSchema`] is a PostgreSQL
+//! schema of a test's own, dropped after it. [`skip`] is how a test gives up when one of
+//! them, PostgreSQL or Redis is missing, so `scripts/test` can list it at the end.
 
 pub mod browser;
+mod postgres;
 mod skip;
 pub mod smtp;
 
+pub use postgres::{PgSchema, postgres_url};
 pub use skip::{SKIPS_DIR_VAR, skip};
 
 use std::path::{Path, PathBuf};

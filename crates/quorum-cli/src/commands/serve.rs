@@ -28,7 +28,7 @@ fn worker_config(settings: &Settings) -> WorkerConfig {
 pub(super) async fn worker(settings: &Settings) -> anyhow::Result<()> {
     let quorum = open(settings, None, false).await?;
     quorum
-        .listen_for_changes(&settings.database_url())
+        .listen_for_changes()
         .await
         .context("listening for database notifications")?;
     let config = worker_config(settings);
@@ -96,7 +96,6 @@ pub(super) async fn serve(settings: &Settings, demo_mode: bool) -> anyhow::Resul
     }
     quorum
         .spawn_background(
-            &settings.database_url(),
             std::time::Duration::from_secs(settings.sweep_seconds.max(1)),
             settings.event_retention(),
         )

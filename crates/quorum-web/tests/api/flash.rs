@@ -1,6 +1,7 @@
 //! Flash messages are sealed with the signing key in the database: one server shows what
 //! another set, a restarted server opens what was sealed before, a rotation keeps old messages
 //! opening while new ones use the new key, and an altered or long-expired one is not shown.
+//! Beneath them, the keys themselves open a sealed value only unchanged and for its purpose.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -17,6 +18,7 @@ crate::on_both_backends!(
     a_flash_sealed_before_a_restart_is_shown_after_it,
     after_a_rotation_old_flashes_still_open_and_new_ones_use_the_new_key,
     an_altered_forged_or_long_expired_flash_is_not_shown,
+    a_sealed_value_opens_only_unchanged_and_for_its_purpose,
 );
 
 const SIGNED_OUT: &str = "You are signed out.";
@@ -188,4 +190,28 @@ async fn an_altered_forged_or_long_expired_flash_is_not_shown(backend: Backend) 
         .await
         .unwrap();
     assert!(!shows(&app.second_server(ADMIN_TOKEN).await, &flash, SIGNED_OUT).await);
+}
+
+async fn a_sealed_value_opens_only_unchanged_and_for_its_purpose(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let keys = app.quorum.keys();
+    let sealed = keys.seal("flash", "success|Vote recorded.").await.unwrap();
+    assert_eq!(
+        keys.open("flash", &sealed).await.as_deref(),
+        Some("success|Vote recorded.")
+    );
+    assert_eq!(keys.open("other", &sealed).await, None);
+    let (id, rest) = sealed.split_once('.').unwrap();
+    let (payload, mac) = rest.split_once('.').unwrap();
+    let forged = URL_SAFE_NO_PAD.encode("error|Your session was revoked.");
+    assert_eq!(
+        keys.open("flash", &format!("{id}.{forged}.{mac}")).await,
+        None
+    );
+    assert_eq!(keys.open("flash", &format!("{id}.{payload}")).await, None);
+    assert_eq!(
+        keys.open("flash", &format!("key_unknown.{payload}.{mac}"))
+            .await,
+        None
+    );
 }

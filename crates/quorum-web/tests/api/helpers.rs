@@ -9,6 +9,7 @@ use std::time::Duration;
 use quorum_service::{Quorum, RetryPolicy, WorkerConfig, WorkerPool};
 use quorum_steps::StepEnv;
 use quorum_store::{Store, Transition};
+use quorum_testkit::postgres_url;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -22,7 +23,7 @@ pub enum Backend {
 
 enum Guard {
     Dir(#[expect(dead_code, reason = "held for its Drop")] tempfile::TempDir),
-    Schema(#[expect(dead_code, reason = "held for its Drop")] quorum_store_postgres::SchemaGuard),
+    Schema(#[expect(dead_code, reason = "held for its Drop")] quorum_testkit::PgSchema),
 }
 
 pub struct TestApp {
@@ -54,11 +55,6 @@ macro_rules! on_both_backends {
             })*
         }
     };
-}
-
-fn postgres_url() -> String {
-    std::env::var("QUORUM_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 /// PostgreSQL tests skip, loudly, when no server runs, except under `CI=true`, where they fail.
@@ -98,16 +94,18 @@ impl TestApp {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}", dir.path().join("quorum.db").display());
-                (
-                    quorum_service::open_store(&url, 4).await.unwrap(),
-                    Guard::Dir(dir),
-                )
+                let store = quorum_store_sqlite::SqliteStore::connect(&url, 4)
+                    .await
+                    .unwrap();
+                (Arc::new(store), Guard::Dir(dir))
             }
             Backend::Postgres => {
-                let (store, schema) =
-                    quorum_store_postgres::PgStore::connect_fresh_schema(&postgres_url())
-                        .await
-                        .unwrap();
+                let schema = quorum_testkit::PgSchema::create(&postgres_url())
+                    .await
+                    .unwrap();
+                let store = quorum_store_postgres::PgStore::connect(schema.url(), 8)
+                    .await
+                    .unwrap();
                 (Arc::new(store), Guard::Schema(schema))
             }
         };
