@@ -3,7 +3,9 @@
 //! decode them here.
 
 use chrono::{DateTime, Utc};
-use quorum_domain::{AuditEntry, Metric, StepRecord, Vote, VoteChoice, WorkflowStatus};
+use quorum_domain::{
+    AuditEntry, EventKind, Metric, StepRecord, StepStatus, Vote, VoteChoice, WorkflowStatus,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -53,7 +55,7 @@ struct VoteRow {
 struct StepRow {
     position: i64,
     name: String,
-    status: String,
+    status: StepStatus,
     attempts: i64,
     started_at: Option<Stamp>,
     finished_at: Option<Stamp>,
@@ -64,7 +66,7 @@ struct StepRow {
 #[derive(Deserialize)]
 struct AuditRow {
     id: i64,
-    event: String,
+    event: EventKind,
     actor: String,
     from_status: Option<String>,
     to_status: Option<String>,

@@ -5,9 +5,10 @@ mod aggregates;
 mod cursor;
 pub mod detail_json;
 mod error;
+mod event;
+pub mod plan;
 mod rate;
 mod records;
-pub mod voting;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -32,6 +33,7 @@ pub use aggregates::{
 };
 pub use cursor::Cursor;
 pub use error::StoreError;
+pub use event::{Event, Moved, NewEvent};
 pub use rate::{HitCounts, expiry as rate_window_expiry, windows as rate_windows};
 pub use records::*;
 

@@ -1,0 +1,397 @@
+//! The plans of governance: counting a vote (and the decision it may make), handing an
+//! approved workflow to execution, and sending an undecided one to another council.
+
+use chrono::{DateTime, Utc};
+use quorum_domain::{Decision, EventKind, Threshold, Vote, VoteChoice, Workflow, WorkflowStatus};
+
+use super::{
+    Ballot, Held, Record, StatusChange, Write, cannot_reassign, check_move, move_totals,
+};
+use crate::event::Event;
+use crate::{
+    AggregateKey, Counts, NewVote, Reassignment, StoreError, StoreResult, VoteOutcome,
+};
+
+/// A vote is taken only on a pending, undecided workflow whose digest is the one the voter
+/// saw, once per member.
+fn check_open(held: &Held, ballots: &[Ballot], vote: &NewVote) -> StoreResult<()> {
+    if let Some(decision) = held.decision {
+        return Err(StoreError::Conflict(format!(
+            "the council has already decided: {decision}"
+        )));
+    }
+    if held.key.status != WorkflowStatus::Pending {
+        return Err(StoreError::Conflict(format!(
+            "the workflow is {}; votes are only taken while it is PENDING",
+            held.key.status
+        )));
+    }
+    if held.digest != vote.digest {
+        return Err(StoreError::Conflict(
+            "the workflow is not what this vote was cast on".into(),
+        ));
+    }
+    if ballots.iter().any(|b| b.user_id == vote.user_id) {
+        return Err(StoreError::Conflict(format!(
+            "{} has already voted on this workflow",
+            vote.user_id
+        )));
+    }
+    Ok(())
+}
+
+/// The decision after `approvals` of `cast` votes, and the sentence the audit trail keeps.
+fn tally(
+    threshold: Threshold,
+    electorate: usize,
+    approvals: usize,
+    cast: usize,
+) -> Option<(Decision, String)> {
+    let decision = threshold.decide(electorate as u32, approvals as u32, cast as u32)?;
+    let reason = format!(
+        "{} by {approvals} approvals of {cast} votes ({electorate} members)",
+        decision.as_str()
+    );
+    Some((decision, reason))
+}
+
+/// Counts `vote` with the `ballots` cast before it and, if that settles the matter, makes the
+/// decision: an approval keeps the workflow pending (queued with it when it goes to execution
+/// at once), a rejection cancels it. Returns the decision made, if any.
+pub fn vote<'a>(
+    held: &Held,
+    ballots: &[Ballot],
+    vote: &'a NewVote,
+) -> StoreResult<(Vec<Write<'a>>, Option<Decision>)> {
+    check_open(held, ballots, vote)?;
+    let approvals = ballots
+        .iter()
+        .chain([&Ballot {
+            user_id: vote.user_id.clone(),
+            vote: vote.vote,
+        }])
+        .filter(|b| b.vote == VoteChoice::Approve)
+        .count();
+    let record = Record {
+        held,
+        actor: &vote.user_id,
+        at: vote.voted_at,
+    };
+    let pending = Some(WorkflowStatus::Pending);
+    let mut writes = vec![
+        Write::Vote(vote),
+        record.audit(
+            EventKind::Voted,
+            pending,
+            pending,
+            Some(format!("{}: {}", vote.vote.as_str(), vote.reason)),
+        ),
+        record.event(Event::Voted {
+            user_id: vote.user_id.clone(),
+            vote: vote.vote,
+        }),
+    ];
+    let decided = tally(
+        held.threshold,
+        held.electorate.len(),
+        approvals,
+        ballots.len() + 1,
+    );
+    match &decided {
+        Some((Decision::Approved, reason)) => {
+            let queued_at = held.enqueue.then_some(vote.voted_at);
+            writes.push(Write::Approve {
+                workflow_id: &vote.workflow_id,
+                queued_at,
+            });
+            writes.push(record.audit(EventKind::Decided, pending, pending, Some(reason.clone())));
+            if held.enqueue {
+                // The hand-off commits with the decision, or neither happens.
+                writes.push(Write::Job {
+                    workflow_id: &vote.workflow_id,
+                    available_at: vote.voted_at,
+                });
+            }
+            writes.push(record.event(Event::Decided {
+                decision: Decision::Approved,
+                queued: Some(held.enqueue),
+            }));
+        }
+        Some((decision, reason)) => {
+            let to = WorkflowStatus::Cancelled;
+            check_move(&held.id, WorkflowStatus::Pending, to)?;
+            writes.push(Write::Status(StatusChange {
+                workflow_id: &vote.workflow_id,
+                from: WorkflowStatus::Pending,
+                to,
+                decision: Some(*decision),
+                outputs: None,
+                error: None,
+                at: vote.voted_at,
+                require_undecided: true,
+            }));
+            let cancelled = AggregateKey {
+                status: to,
+                ..held.key.clone()
+            };
+            writes.extend(move_totals(
+                &held.key,
+                &cancelled,
+                held.share,
+                Counts::default(),
+            ));
+            writes.push(record.audit(EventKind::Decided, pending, Some(to), Some(reason.clone())));
+            writes.push(record.event(Event::Decided {
+                decision: *decision,
+                queued: None,
+            }));
+        }
+        None => {}
+    }
+    Ok((writes, decided.map(|(d, _)| d)))
+}
+
+/// The vote as counted, with the workflow as it now stands.
+pub fn outcome(vote: &NewVote, workflow: Workflow, decided: Option<Decision>) -> VoteOutcome {
+    VoteOutcome {
+        vote: Vote {
+            id: vote.id.clone(),
+            workflow_id: vote.workflow_id.clone(),
+            user_id: vote.user_id.clone(),
+            vote: vote.vote,
+            reason: vote.reason.clone(),
+            voted_at: vote.voted_at,
+        },
+        workflow,
+        decided,
+    }
+}
+
+/// Hands an approved, pending workflow to execution: marks it queued, queues its job, audits.
+pub fn enqueue<'a>(held: &'a Held, actor: &str, at: DateTime<Utc>) -> StoreResult<Vec<Write<'a>>> {
+    let approved = held.decision == Some(Decision::Approved);
+    let refusal = if held.queued {
+        Some("the workflow is already queued for execution".to_owned())
+    } else if approved && held.key.status != WorkflowStatus::Pending {
+        Some(format!(
+            "the workflow is {} and can no longer be queued",
+            held.key.status
+        ))
+    } else if !approved {
+        Some("only a workflow its council approved can be queued".to_owned())
+    } else {
+        None
+    };
+    if let Some(refusal) = refusal {
+        return Err(StoreError::Conflict(refusal));
+    }
+    let record = Record { held, actor, at };
+    let pending = Some(WorkflowStatus::Pending);
+    Ok(vec![
+        Write::Queue {
+            workflow_id: &held.id,
+            at,
+        },
+        Write::Job {
+            workflow_id: &held.id,
+            available_at: at,
+        },
+        record.audit(EventKind::Queued, pending, pending, None),
+        record.event(Event::Queued {
+            actor: actor.to_owned(),
+        }),
+    ])
+}
+
+/// Sends a pending, undecided workflow nobody has voted on to another council, moving its
+/// share of the aggregates with it. Its event goes to the new council's stream.
+pub fn reassign<'a>(
+    held: &Held,
+    ballots: &[Ballot],
+    r: &'a Reassignment,
+) -> StoreResult<Vec<Write<'a>>> {
+    let open =
+        held.key.status == WorkflowStatus::Pending && held.decision.is_none() && ballots.is_empty();
+    if !open {
+        return Err(StoreError::Conflict(cannot_reassign(&held.id)));
+    }
+    let to = AggregateKey {
+        council_id: r.council_id.clone(),
+        ..held.key.clone()
+    };
+    let mut writes = vec![Write::Reassign(r)];
+    writes.extend(move_totals(&held.key, &to, held.share, Counts::default()));
+    let moved = Held {
+        key: to,
+        ..held.clone()
+    };
+    let record = Record {
+        held: &moved,
+        actor: &r.actor,
+        at: r.at,
+    };
+    let pending = Some(WorkflowStatus::Pending);
+    writes.push(record.audit(
+        EventKind::Reassigned,
+        pending,
+        pending,
+        Some(r.reason.clone()),
+    ));
+    writes.push(record.event(Event::Reassigned {
+        from: held.key.council_id.clone(),
+        to: r.council_id.clone(),
+        actor: r.actor.clone(),
+    }));
+    Ok(writes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::tests::{at, events, held, totals};
+
+    fn ballot(user: &str, vote: VoteChoice) -> Ballot {
+        Ballot {
+            user_id: user.into(),
+            vote,
+        }
+    }
+
+    fn new_vote(user: &str, vote: VoteChoice) -> NewVote {
+        NewVote {
+            id: "vote_1".into(),
+            workflow_id: "wf_abc".into(),
+            user_id: user.into(),
+            vote,
+            reason: "fine".into(),
+            digest: "digest".into(),
+            voted_at: at(),
+        }
+    }
+
+    fn conflict<T: std::fmt::Debug>(result: StoreResult<T>) -> String {
+        match result {
+            Err(StoreError::Conflict(message)) => message,
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_vote_is_refused_once_decided_when_not_pending_on_another_digest_or_twice() {
+        let v = new_vote("user_2", VoteChoice::Approve);
+        let mut decided = held(WorkflowStatus::Pending);
+        decided.decision = Some(Decision::Rejected);
+        assert_eq!(
+            conflict(vote(&decided, &[], &v)),
+            "the council has already decided: rejected"
+        );
+        assert_eq!(
+            conflict(vote(&held(WorkflowStatus::InProgress), &[], &v)),
+            "the workflow is IN_PROGRESS; votes are only taken while it is PENDING"
+        );
+        let mut changed = held(WorkflowStatus::Pending);
+        changed.digest = "other".into();
+        assert_eq!(
+            conflict(vote(&changed, &[], &v)),
+            "the workflow is not what this vote was cast on"
+        );
+        let before = [ballot("user_2", VoteChoice::Reject)];
+        assert_eq!(
+            conflict(vote(&held(WorkflowStatus::Pending), &before, &v)),
+            "user_2 has already voted on this workflow"
+        );
+    }
+
+    #[test]
+    fn the_vote_that_reaches_a_majority_approves_and_queues_with_it() {
+        let before = [ballot("user_1", VoteChoice::Approve)];
+        let v = new_vote("user_2", VoteChoice::Approve);
+        let (writes, decided) = vote(&held(WorkflowStatus::Pending), &before, &v).unwrap();
+        assert_eq!(decided, Some(Decision::Approved));
+        assert_eq!(
+            events(&writes),
+            [EventKind::Voted, EventKind::Decided]
+        );
+        assert!(writes.iter().any(|w| matches!(
+            w,
+            Write::Approve { queued_at: Some(_), .. }
+        )));
+        assert!(writes.iter().any(|w| matches!(w, Write::Job { .. })));
+        assert!(totals(&writes).is_empty(), "an approval keeps it pending");
+        let (first, _) = vote(&held(WorkflowStatus::Pending), &[], &v).unwrap();
+        assert_eq!(events(&first), [EventKind::Voted], "one vote of three decides nothing");
+    }
+
+    #[test]
+    fn the_vote_that_makes_a_majority_unreachable_rejects_and_cancels() {
+        let before = [ballot("user_1", VoteChoice::Reject)];
+        let v = new_vote("user_2", VoteChoice::Abstain);
+        let (writes, decided) = vote(&held(WorkflowStatus::Pending), &before, &v).unwrap();
+        assert_eq!(decided, Some(Decision::Rejected));
+        assert!(writes.iter().any(|w| matches!(
+            w,
+            Write::Status(StatusChange {
+                to: WorkflowStatus::Cancelled,
+                decision: Some(Decision::Rejected),
+                ..
+            })
+        )));
+        let statuses: Vec<_> = totals(&writes).iter().map(|r| r.key.status).collect();
+        assert_eq!(statuses, [WorkflowStatus::Pending, WorkflowStatus::Cancelled]);
+        let Some(Write::Event(decided)) = writes.last() else {
+            panic!("{writes:?}")
+        };
+        assert_eq!(decided.event.data().to_string(), r#"{"decision":"rejected"}"#);
+    }
+
+    #[test]
+    fn only_an_approved_pending_workflow_not_queued_yet_is_queued() {
+        let mut approved = held(WorkflowStatus::Pending);
+        approved.decision = Some(Decision::Approved);
+        let writes = enqueue(&approved, "agent_a", at()).unwrap();
+        assert_eq!(events(&writes), [EventKind::Queued]);
+        let mut queued = approved.clone();
+        queued.queued = true;
+        assert_eq!(
+            conflict(enqueue(&queued, "agent_a", at())),
+            "the workflow is already queued for execution"
+        );
+        let mut running = approved.clone();
+        running.key.status = WorkflowStatus::InProgress;
+        assert_eq!(
+            conflict(enqueue(&running, "agent_a", at())),
+            "the workflow is IN_PROGRESS and can no longer be queued"
+        );
+        assert_eq!(
+            conflict(enqueue(&held(WorkflowStatus::Pending), "agent_a", at())),
+            "only a workflow its council approved can be queued"
+        );
+    }
+
+    #[test]
+    fn a_reassignment_moves_the_share_and_tells_the_new_council() {
+        let r = Reassignment {
+            workflow_id: "wf_abc".into(),
+            council_id: "council_commerce".into(),
+            electorate: vec!["user_9".into()],
+            threshold: Threshold::Unanimous,
+            voting_deadline: None,
+            actor: "admin".into(),
+            reason: "commerce owns shops".into(),
+            at: at(),
+        };
+        let writes = reassign(&held(WorkflowStatus::Pending), &[], &r).unwrap();
+        let councils: Vec<_> = totals(&writes)
+            .iter()
+            .map(|row| (row.key.council_id.as_str(), row.counts.workflows))
+            .collect();
+        assert_eq!(councils, [("council_commerce", 1), ("council_media", -1)]);
+        let Some(Write::Event(e)) = writes.last() else {
+            panic!("{writes:?}")
+        };
+        assert_eq!(e.council_id, "council_commerce");
+        let voted = [ballot("user_1", VoteChoice::Approve)];
+        let refused = conflict(reassign(&held(WorkflowStatus::Pending), &voted, &r));
+        assert!(refused.starts_with("wf_abc can no longer move"), "{refused}");
+    }
+}
