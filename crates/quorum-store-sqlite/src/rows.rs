@@ -1,7 +1,7 @@
 //! Decoding SQLite rows into domain records, and the small query helpers every module uses.
 
 use quorum_domain::time::from_micros;
-use quorum_domain::{JsonText, Workflow, WorkflowStatus};
+use quorum_domain::{Decision, EventKind, JsonText, Workflow, WorkflowStatus};
 use quorum_store::{AggregateKey, AggregateRow, Counts, StoreError, StoreResult};
 use rusqlite::{Connection, Params, Row};
 use serde_json::Value;
@@ -55,6 +55,13 @@ pub fn status(text: &str) -> StoreResult<WorkflowStatus> {
         .map_err(|e| StoreError::Other(format!("stored status: {e}")))
 }
 
+pub fn decision(text: Option<String>) -> StoreResult<Option<Decision>> {
+    text.map(|t| {
+        Decision::parse(&t).ok_or_else(|| StoreError::Other(format!("stored decision {t:?}")))
+    })
+    .transpose()
+}
+
 pub fn json_text(text: String) -> StoreResult<JsonText> {
     JsonText::parse(text).map_err(|e| StoreError::Other(format!("stored JSON is corrupt: {e}")))
 }
@@ -71,7 +78,7 @@ pub fn workflow(row: &Row) -> Result<Workflow> {
         created_by_agent: row.get("created_by_agent")?,
         assigned_council_id: row.get("assigned_council_id")?,
         status: status(&row.get::<_, String>("status")?)?,
-        decision: row.get("decision")?,
+        decision: decision(row.get("decision")?)?,
         inputs: json_text(row.get("inputs")?)?,
         outputs: json_text(row.get("outputs")?)?,
         calculated_savings: json_text(row.get("calculated_savings")?)?,
@@ -129,12 +136,14 @@ pub fn electorate(row: &Row) -> Result<(Vec<String>, quorum_domain::Threshold)> 
 }
 
 pub fn event(row: &Row) -> Result<quorum_store::EventRecord> {
+    let kind: String = row.get("kind")?;
     Ok(quorum_store::EventRecord {
         id: row.get("id")?,
         workflow_id: row.get("workflow_id")?,
         council_id: row.get("council_id")?,
         agent_id: row.get("agent_id")?,
-        kind: row.get("kind")?,
+        kind: EventKind::parse(&kind)
+            .ok_or_else(|| StoreError::Other(format!("stored event kind {kind:?}")))?,
         data: json(&row.get::<_, String>("data")?)?,
         at: from_micros(row.get("at")?),
     })

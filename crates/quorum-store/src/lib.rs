@@ -2,6 +2,7 @@
 //! the records that cross it, and (feature `conformance`) the suite both must pass.
 
 mod aggregates;
+mod calls;
 mod cursor;
 pub mod detail_json;
 mod error;
