@@ -1,6 +1,6 @@
 //! Decoding PostgreSQL rows into domain records.
 
-use quorum_domain::{JsonText, Workflow, WorkflowStatus};
+use quorum_domain::{Decision, EventKind, JsonText, Workflow, WorkflowStatus};
 use quorum_store::{AggregateKey, AggregateRow, Counts, StoreError, StoreResult};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -22,6 +22,13 @@ pub fn status(text: &str) -> StoreResult<WorkflowStatus> {
         .map_err(|e| StoreError::Other(format!("stored status: {e}")))
 }
 
+pub fn decision(text: Option<String>) -> StoreResult<Option<Decision>> {
+    text.map(|t| {
+        Decision::parse(&t).ok_or_else(|| StoreError::Other(format!("stored decision {t:?}")))
+    })
+    .transpose()
+}
+
 pub fn workflow(row: &PgRow) -> StoreResult<Workflow> {
     let get = |e| map_err(e);
     Ok(Workflow {
@@ -31,7 +38,7 @@ pub fn workflow(row: &PgRow) -> StoreResult<Workflow> {
         created_by_agent: row.try_get("created_by_agent").map_err(get)?,
         assigned_council_id: row.try_get("assigned_council_id").map_err(get)?,
         status: status(row.try_get("status").map_err(get)?)?,
-        decision: row.try_get("decision").map_err(get)?,
+        decision: decision(row.try_get("decision").map_err(get)?)?,
         inputs: json_text(row.try_get("inputs").map_err(get)?)?,
         outputs: json_text(row.try_get("outputs").map_err(get)?)?,
         calculated_savings: json_text(row.try_get("calculated_savings").map_err(get)?)?,
@@ -57,12 +64,14 @@ pub fn electorate(row: &PgRow) -> StoreResult<(Vec<String>, quorum_domain::Thres
 }
 
 pub fn event(row: &PgRow) -> StoreResult<quorum_store::EventRecord> {
+    let kind: String = row.try_get("kind").map_err(map_err)?;
     Ok(quorum_store::EventRecord {
         id: row.try_get("id").map_err(map_err)?,
         workflow_id: row.try_get("workflow_id").map_err(map_err)?,
         council_id: row.try_get("council_id").map_err(map_err)?,
         agent_id: row.try_get("agent_id").map_err(map_err)?,
-        kind: row.try_get("kind").map_err(map_err)?,
+        kind: EventKind::parse(&kind)
+            .ok_or_else(|| StoreError::Other(format!("stored event kind {kind:?}")))?,
         data: row.try_get("data").map_err(map_err)?,
         at: row.try_get("at").map_err(map_err)?,
     })
