@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use quorum_domain::ids::new_id_at;
-use quorum_domain::{PrincipalKind, Role, Threshold, WorkflowStatus};
+use quorum_domain::{Decision, EventKind, PrincipalKind, Role, Threshold, WorkflowStatus};
 use quorum_store::{
     BulkBatch, BulkVote, BulkWorkflow, NewAudit, NewMetric, NewWorkflow, StoreError,
 };
@@ -297,9 +297,9 @@ fn history(
         .find(|c| c.0 == info.council)
         .expect("demo councils")
         .3;
-    let audit = |event: &str, actor: &str, from, to, reason: Option<String>, at| NewAudit {
+    let audit = |event: EventKind, actor: &str, from, to, reason: Option<String>, at| NewAudit {
         workflow_id: id.clone(),
-        event: event.into(),
+        event,
         actor: actor.into(),
         from_status: from,
         to_status: to,
@@ -307,7 +307,7 @@ fn history(
         at,
     };
     batch.audit.push(audit(
-        "created",
+        EventKind::Created,
         agent,
         None,
         Some(WorkflowStatus::Pending),
@@ -329,7 +329,7 @@ fn history(
                 voted_at: at,
             });
             batch.audit.push(audit(
-                "voted",
+                EventKind::Voted,
                 member,
                 Some(WorkflowStatus::Pending),
                 Some(WorkflowStatus::Pending),
@@ -339,7 +339,7 @@ fn history(
         }
         let reason = Some(format!("approved by {} (2 of 3)", info.council));
         batch.audit.push(audit(
-            "decided",
+            EventKind::Decided,
             "system",
             Some(WorkflowStatus::Pending),
             Some(WorkflowStatus::Pending),
@@ -349,7 +349,7 @@ fn history(
         let start = at + Duration::seconds(rng.random_range(1..60));
         started_at = Some(start);
         batch.audit.push(audit(
-            "started",
+            EventKind::Started,
             "worker",
             Some(WorkflowStatus::Pending),
             Some(WorkflowStatus::InProgress),
@@ -370,7 +370,7 @@ fn history(
                 error = Some("step failed: the target service answered 503 three times".to_owned());
             }
             batch.audit.push(audit(
-                &status.as_str().to_lowercase(),
+                EventKind::entering(status),
                 "worker",
                 Some(WorkflowStatus::InProgress),
                 Some(status),
@@ -404,7 +404,7 @@ fn history(
             created_by_agent: agent.into(),
             assigned_council_id: info.council.into(),
             status,
-            decision: decided.then(|| "approved".into()),
+            decision: decided.then_some(Decision::Approved),
             inputs,
             calculated_savings: info.savings.clone(),
             weekly_cents: info.weekly_cents,

@@ -2,7 +2,9 @@
 //! the check a worker makes before running an approved workflow.
 
 use quorum_domain::ids::new_id;
-use quorum_domain::{Council, FieldError, Principal, Role, VoteChoice, Workflow, WorkflowStatus};
+use quorum_domain::{
+    Council, Decision, EventKind, FieldError, Principal, Role, VoteChoice, Workflow, WorkflowStatus,
+};
 use quorum_store::{NewVote, Reassignment, StoreError, Transition, VoteOutcome, WorkflowDetail};
 use serde::Deserialize;
 
@@ -287,7 +289,7 @@ impl Quorum {
             outputs: None,
             error: None,
             actor: caller.id.clone(),
-            event: "cancelled".into(),
+            event: EventKind::Cancelled,
             reason,
             at: quorum_domain::time::now(),
             require_undecided: false,
@@ -310,11 +312,11 @@ impl Quorum {
                     workflow_id: id,
                     from: WorkflowStatus::Pending,
                     to: WorkflowStatus::Cancelled,
-                    decision: Some("expired".into()),
+                    decision: Some(Decision::Expired),
                     outputs: None,
                     error: None,
                     actor: "system".into(),
-                    event: "expired".into(),
+                    event: EventKind::Expired,
                     reason: Some("the council's voting window closed without a decision".into()),
                     at: now,
                     require_undecided: true,
@@ -378,7 +380,7 @@ impl Quorum {
     pub(crate) async fn approval_holds(&self, detail: &WorkflowDetail) -> ServiceResult<()> {
         let w = &detail.workflow;
         let workflow_id = &w.id;
-        if w.decision.as_deref() != Some("approved") {
+        if w.decision != Some(Decision::Approved) {
             return Err(ServiceError::Conflict(format!(
                 "{workflow_id} is not approved"
             )));
