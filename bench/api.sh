@@ -2,7 +2,8 @@
 # Read-path benchmark at scale: load N demo workflows, serve them, and measure the seed's
 # endpoints with wrk (16 connections). Usage:
 #   bench/api.sh sqlite|postgres [WORKFLOWS=1000000] [DURATION=15s]
-# Needs a release build (cargo build --release --bin quorum) and wrk (apt-get install wrk).
+# Needs a release build (cargo build --release --bin quorum; QUORUM_BIN=/path/quorum for
+# another) and wrk (apt-get install wrk).
 # REUSE=DIR (SQLite: a data dir from an earlier run; PostgreSQL: any value) skips the load and
 # measures the data already there.
 set -euo pipefail
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 backend=${1:?sqlite or postgres}
 workflows=${2:-1000000}
 duration=${3:-15s}
-bin=target/release/quorum
+bin=${QUORUM_BIN:-target/release/quorum}
 port=5099
 work=$(mktemp -d)
 export QUORUM_DATA_DIR=${REUSE:-$work} QUORUM_BIND=127.0.0.1:$port QUORUM_ADMIN_TOKEN=bench-admin-token

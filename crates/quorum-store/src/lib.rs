@@ -13,20 +13,6 @@ mod records;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
-#[cfg(feature = "conformance")]
-mod conformance_deployments;
-#[cfg(feature = "conformance")]
-mod conformance_events;
-#[cfg(feature = "conformance")]
-mod conformance_governance;
-#[cfg(feature = "conformance")]
-mod conformance_keys;
-#[cfg(feature = "conformance")]
-mod conformance_limits;
-#[cfg(feature = "conformance")]
-mod conformance_queue;
-#[cfg(feature = "conformance")]
-mod conformance_sessions;
 
 pub use aggregates::{
     AggregateKey, AggregateRow, Counts, MetricsSummary, bulk_deltas, metric_shares, normalize,

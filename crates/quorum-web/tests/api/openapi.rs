@@ -187,8 +187,10 @@ async fn every_route_the_document_secures_refuses_a_request_without_a_token_and_
 }
 
 /// The document as served, byte for byte, is the one recorded in `docs/openapi.json`: a change
-/// to what clients are told shows in review as a change to that file. After an intended
-/// change, `QUORUM_RECORD=1 cargo test -p quorum-web --test api openapi` records it anew.
+/// to what clients are told shows in review as a change to that file. The file is the same
+/// JSON pretty-printed for reading; served, it is compact with its keys in order, which is what
+/// the file gives back compacted. After an intended change,
+/// `QUORUM_RECORD=1 cargo test -p quorum-web --test api openapi` records it anew.
 #[tokio::test]
 async fn the_openapi_document_is_the_recorded_one_byte_for_byte() {
     let app = TestApp::start(Backend::Sqlite).await;
@@ -198,16 +200,20 @@ async fn the_openapi_document_is_the_recorded_one_byte_for_byte() {
         .send()
         .await
         .unwrap()
-        .bytes()
+        .text()
         .await
         .unwrap();
     let recorded = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
     if std::env::var_os("QUORUM_RECORD").is_some() {
-        std::fs::write(recorded, &served).unwrap();
+        let doc: Value = serde_json::from_str(&served).unwrap();
+        let mut pretty = serde_json::to_string_pretty(&doc).unwrap();
+        pretty.push('\n');
+        std::fs::write(recorded, pretty).unwrap();
     }
-    let expected = std::fs::read(recorded).expect("docs/openapi.json is recorded");
+    let file = std::fs::read_to_string(recorded).expect("docs/openapi.json is recorded");
+    let expected = serde_json::to_string(&serde_json::from_str::<Value>(&file).unwrap()).unwrap();
     assert!(
-        served[..] == expected[..],
+        served == expected,
         "GET /api/openapi.json differs from docs/openapi.json; if the change is intended, \
          record it with QUORUM_RECORD=1"
     );

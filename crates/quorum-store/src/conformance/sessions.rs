@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 
-use crate::conformance::{S, base_time, seed};
+use super::*;
 use crate::*;
 
 fn session(id: &str, principal: &str, token_hash: &str, hours: i64) -> DashboardSession {

@@ -6,10 +6,10 @@ use chrono::Duration;
 use quorum_domain::ids::new_id;
 use quorum_domain::{Decision, Threshold, VoteChoice, WorkflowStatus};
 
-use crate::conformance::{S, assert_aggregates_exact, base_time, new_workflow, seed};
+use super::*;
 use crate::*;
 
-fn vote(workflow_id: &str, user: &str, choice: VoteChoice) -> NewVote {
+pub(crate) fn vote(workflow_id: &str, user: &str, choice: VoteChoice) -> NewVote {
     NewVote {
         id: new_id("vote"),
         workflow_id: workflow_id.into(),
@@ -21,7 +21,7 @@ fn vote(workflow_id: &str, user: &str, choice: VoteChoice) -> NewVote {
     }
 }
 
-async fn pending(store: &S, members: usize, threshold: Threshold) -> String {
+pub(crate) async fn pending(store: &S, members: usize, threshold: Threshold) -> String {
     let mut new = new_workflow("agent_a", "council_media", base_time());
     new.electorate = (0..members).map(|i| format!("member_{i}")).collect();
     new.threshold = threshold;
@@ -296,53 +296,5 @@ pub async fn only_undecided_overdue_workflows_expire(store: &S) {
             .await
             .unwrap()
             .is_empty()
-    );
-}
-
-pub async fn events_follow_a_filter_and_resume_after_an_id(store: &S) {
-    seed(store).await;
-    let start = store.last_event_id().await.unwrap();
-    let media = pending(store, 1, Threshold::SimpleMajority).await;
-    store
-        .create_workflow(&new_workflow("agent_b", "council_commerce", base_time()))
-        .await
-        .unwrap();
-    store
-        .cast_vote(&vote(&media, "member_0", VoteChoice::Approve))
-        .await
-        .unwrap();
-    let filter = EventFilter {
-        council_id: Some("council_media".into()),
-        agent_id: None,
-    };
-    let events = store.events_after(start, &filter, 100).await.unwrap();
-    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["created", "voted", "decided"]);
-    assert!(
-        events
-            .iter()
-            .all(|e| e.workflow_id == media && e.council_id == "council_media")
-    );
-    assert!(events.windows(2).all(|w| w[0].id < w[1].id));
-    let resumed = store
-        .events_after(events[0].id, &filter, 100)
-        .await
-        .unwrap();
-    assert_eq!(resumed, events[1..]);
-    let by_agent = store
-        .events_after(
-            start,
-            &EventFilter {
-                council_id: None,
-                agent_id: Some("agent_b".into()),
-            },
-            100,
-        )
-        .await
-        .unwrap();
-    assert_eq!(by_agent.len(), 1);
-    assert_eq!(
-        store.last_event_id().await.unwrap(),
-        events.last().unwrap().id.max(by_agent[0].id)
     );
 }

@@ -1,7 +1,7 @@
 //! Deployment conformance: blobs are kept once under their hash, a deployment and its switch
 //! to live are one step that may be repeated, and a site serves its latest switch.
 
-use crate::conformance::{S, base_time, new_workflow, seed};
+use super::*;
 use crate::*;
 
 fn blob(hash: &str, bytes: &[u8], gzip: Option<&[u8]>) -> Blob {

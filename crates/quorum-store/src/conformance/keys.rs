@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
-use crate::conformance::{S, base_time};
+use super::*;
 use crate::*;
 
 fn key(id: &str, minutes: i64) -> SigningKey {
