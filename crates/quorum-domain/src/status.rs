@@ -58,7 +58,8 @@ impl WorkflowStatus {
         use WorkflowStatus::*;
         matches!(
             (self, next),
-            (Pending, InProgress | Failed | Cancelled) | (InProgress, Completed | Failed | Cancelled)
+            (Pending, InProgress | Failed | Cancelled)
+                | (InProgress, Completed | Failed | Cancelled)
         )
     }
 }

@@ -5,7 +5,7 @@
 
 use quorum_domain::VoteChoice;
 use quorum_store::plan::{Ballot, Held, StatusChange, Write};
-use quorum_store::{AggregateRow, StoreError, StoreResult};
+use quorum_store::{AggregateRow, StoreError, StoreResult, stored};
 use sqlx::{PgConnection, Row};
 
 use crate::map_err;
@@ -36,12 +36,12 @@ pub(crate) async fn held(conn: &mut PgConnection, id: &str) -> StoreResult<Held>
         .map_err(map_err)?
         .ok_or_else(|| StoreError::NotFound(format!("workflow {id}")))?;
     let share = rows::aggregate(&row)?;
-    let (electorate, threshold) = rows::electorate(&row)?;
+    let (electorate, threshold) = stored::governance(&rows::Text(&row))?;
     Ok(Held {
         id: row.try_get("id").map_err(map_err)?,
         key: share.key,
         share: share.counts,
-        decision: rows::decision(row.try_get("decision").map_err(map_err)?)?,
+        decision: stored::decision(row.try_get("decision").map_err(map_err)?)?,
         queued: row.try_get("queued").map_err(map_err)?,
         enqueue: row.try_get("enqueue").map_err(map_err)?,
         electorate,

@@ -30,7 +30,10 @@ pub fn enqueue(
 
 pub fn reassign(tx: &Connection, r: &Reassignment) -> Result<quorum_domain::Workflow> {
     let held = held(tx, &r.workflow_id)?;
-    apply_all(tx, &plan::reassign(&held, &ballots(tx, &r.workflow_id)?, r)?)?;
+    apply_all(
+        tx,
+        &plan::reassign(&held, &ballots(tx, &r.workflow_id)?, r)?,
+    )?;
     fetch(tx, &r.workflow_id)
 }
 

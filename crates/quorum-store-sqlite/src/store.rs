@@ -1,9 +1,8 @@
 //! `impl Store for SqliteStore`: every call becomes one closure on a connection's thread (the
 //! writer for writes, a reader for reads), which carries its arguments there and lends them to
-//! the module function named in `quorum_store::store_calls!`.
+//! the module function named in `quorum_store::impl_store!`.
 
-use async_trait::async_trait;
-use quorum_store::{NewTypeVersion, Store, StoreResult};
+use quorum_store::{NewTypeVersion, StoreResult};
 
 use crate::*;
 
@@ -85,30 +84,26 @@ by_value!(
     NewTypeVersion
 );
 
-macro_rules! sqlite_store {
-    ($($mode:ident $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty = $module:ident::$function:ident;)*) => {
-        #[async_trait]
-        impl Store for SqliteStore {
-            fn backend(&self) -> &'static str {
-                "sqlite"
-            }
-
-            async fn migrate(&self) -> StoreResult<()> {
-                self.db.with_writer(migrations::run).await
-            }
-
-            async fn ping(&self) -> StoreResult<()> {
-                self.db
-                    .read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
-                    .await
-            }
-
-            $(async fn $name(&self, $($arg: $ty),*) -> StoreResult<$ret> {
-                $(let $arg = Carry::carry($arg);)*
-                self.db.$mode(move |tx| $module::$function(tx, $(Lend::lend(&$arg)),*)).await
-            })*
-        }
-    };
+/// A call as one closure on the connection its mode names, carrying its arguments there.
+macro_rules! on_connection {
+    ($store:ident, $mode:ident, $module:ident::$function:ident, $($arg:ident),*) => {{
+        $(let $arg = Carry::carry($arg);)*
+        $store.db.$mode(move |tx| $module::$function(tx, $(Lend::lend(&$arg)),*)).await
+    }};
 }
 
-quorum_store::store_calls!(sqlite_store);
+quorum_store::impl_store!(SqliteStore, on_connection, {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        self.db.with_writer(migrations::run).await
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        let round_trip =
+            |conn: &rusqlite::Connection| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?);
+        self.db.read(round_trip).await
+    }
+});

@@ -108,18 +108,7 @@ pub fn list(
         rows::workflow,
     )?;
     let total = count(conn, filter)?;
-    let next_cursor = (workflows.len() as i64 == page.limit())
-        .then(|| workflows.last())
-        .flatten()
-        .map(|w| Cursor {
-            created_at_micros: w.created_at.timestamp_micros(),
-            id: w.id.clone(),
-        });
-    Ok(WorkflowPage {
-        workflows,
-        total,
-        next_cursor,
-    })
+    Ok(WorkflowPage::new(workflows, total, page))
 }
 
 /// From the aggregate rows; only a time range needs the workflows themselves (its index).

@@ -4,7 +4,7 @@
 
 use quorum_domain::VoteChoice;
 use quorum_store::plan::{Ballot, Held, StatusChange, Write};
-use quorum_store::{AggregateRow, StoreError};
+use quorum_store::{AggregateRow, StoreError, stored};
 use rusqlite::{Connection, params};
 
 use crate::Result;
@@ -28,12 +28,12 @@ const HELD: &str = "SELECT assigned_council_id, created_by_agent, workflow_type_
 pub(crate) fn held(conn: &Connection, id: &str) -> Result<Held> {
     rows::one(conn, HELD, [id], |row| {
         let share = rows::aggregate(row)?;
-        let (electorate, threshold) = rows::electorate(row)?;
+        let (electorate, threshold) = stored::governance(&rows::Text(row))?;
         Ok(Held {
             id: row.get("id")?,
             key: share.key,
             share: share.counts,
-            decision: rows::decision(row.get("decision")?)?,
+            decision: stored::decision(row.get("decision")?)?,
             queued: row.get("queued")?,
             enqueue: row.get("enqueue")?,
             electorate,

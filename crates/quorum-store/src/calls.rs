@@ -1,19 +1,17 @@
 //! The `Store` methods a backend implements by handing its arguments to a function of one of
-//! its modules, listed once for every backend.
+//! its modules, listed once for every backend, and the macro that writes its `impl Store`.
 
-/// Calls the macro `$then` with one line per `Store` method that a backend delegates:
+/// `impl Store for $store`: the methods written in `{ … }` (`backend`, `migrate`, `ping`), and
+/// one per line below, each handing its arguments to a function of the backend's own module
+/// through the backend's macro `$call`, invoked as
+/// `$call!(self, read|write, module::function, arg, …)`.
 ///
-/// `read|write name(arg: Type, …) -> Returned = module::function;`
-///
-/// `read` or `write` says which connection the call needs (SQLite runs each call on a reader
-/// or on its single writer); the module path is the backend's own. Each backend's `$then`
-/// turns the lines into the methods of its `impl Store`, with the few it writes by hand
-/// (`backend`, `migrate`, `ping`), so that the signatures are written here and in the trait
-/// only.
+/// `read` or `write` says which connection a call needs (SQLite runs each call on a reader or
+/// on its single writer). The signatures are the trait's; they are written there and here only.
 #[macro_export]
-macro_rules! store_calls {
-    ($then:ident) => {
-        $then! {
+macro_rules! impl_store {
+    ($store:ty, $call:ident, { $($own:tt)* }) => {
+        $crate::impl_store! { @methods $store, $call, { $($own)* },
             write register_type(new: $crate::NewTypeVersion) -> $crate::TypeRecord = directory::register_type;
             read get_type(id: &str, version: Option<i64>) -> $crate::TypeRecord = directory::get_type;
             read list_types() -> Vec<$crate::TypeRecord> = directory::list_types;
@@ -69,6 +67,17 @@ macro_rules! store_calls {
             read scan_aggregates() -> Vec<$crate::AggregateRow> = workflows::scan_aggregates;
             read stored_aggregates() -> Vec<$crate::AggregateRow> = workflows::stored_aggregates;
             write bulk_insert(batch: &$crate::BulkBatch) -> () = bulk::insert;
+        }
+    };
+    (@methods $store:ty, $call:ident, { $($own:tt)* },
+        $($mode:ident $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty = $module:ident::$function:ident;)*) => {
+        #[async_trait::async_trait]
+        impl $crate::Store for $store {
+            $($own)*
+
+            $(async fn $name(&self, $($arg: $ty),*) -> $crate::StoreResult<$ret> {
+                $call!(self, $mode, $module::$function, $($arg),*)
+            })*
         }
     };
 }

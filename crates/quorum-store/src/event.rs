@@ -191,7 +191,10 @@ mod tests {
     fn only_status_changes_make_moved_events() {
         for kind in EventKind::ALL {
             let made = Event::moved(kind, moved());
-            assert_eq!(made.as_ref().map(Event::kind), made.is_some().then_some(kind));
+            assert_eq!(
+                made.as_ref().map(Event::kind),
+                made.is_some().then_some(kind)
+            );
         }
         assert!(Event::moved(EventKind::Expired, moved()).is_some());
         assert!(Event::moved(EventKind::Voted, moved()).is_none());

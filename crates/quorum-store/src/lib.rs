@@ -10,6 +10,7 @@ mod event;
 pub mod plan;
 mod rate;
 mod records;
+pub mod stored;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;

@@ -2,8 +2,8 @@
 //! transitions and bulk history.
 
 use chrono::Duration;
-use quorum_domain::{Decision, EventKind, WorkflowStatus};
 use quorum_domain::ids::new_id;
+use quorum_domain::{Decision, EventKind, WorkflowStatus};
 use rand::{RngExt, SeedableRng};
 use serde_json::json;
 

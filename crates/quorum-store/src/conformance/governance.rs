@@ -123,7 +123,10 @@ pub async fn a_decision_approves_and_queues_or_rejects_and_cancels(store: &S) {
         .await
         .unwrap();
     assert_eq!(outcome.workflow.status, WorkflowStatus::Pending);
-    assert_eq!(outcome.workflow.decision.map(|d| d.as_str()), Some("approved"));
+    assert_eq!(
+        outcome.workflow.decision.map(|d| d.as_str()),
+        Some("approved")
+    );
     assert!(
         outcome.workflow.queued_at.is_some(),
         "approval hands the workflow to execution"
@@ -160,7 +163,10 @@ pub async fn a_decision_approves_and_queues_or_rejects_and_cancels(store: &S) {
         .await
         .unwrap();
     assert_eq!(outcome.workflow.status, WorkflowStatus::Cancelled);
-    assert_eq!(outcome.workflow.decision.map(|d| d.as_str()), Some("rejected"));
+    assert_eq!(
+        outcome.workflow.decision.map(|d| d.as_str()),
+        Some("rejected")
+    );
     assert!(outcome.workflow.completed_at.is_some());
     let detail = store.get_workflow(&rejected).await.unwrap();
     assert_eq!(detail.votes.len(), 2);
@@ -212,7 +218,11 @@ pub async fn concurrent_votes_make_exactly_one_decision(store: &S) {
         assert_eq!(decisions, 1, "run {run}: exactly one vote decides");
         let detail = store.get_workflow(&id).await.unwrap();
         assert_eq!(
-            detail.audit.iter().filter(|a| a.event.as_str() == "decided").count(),
+            detail
+                .audit
+                .iter()
+                .filter(|a| a.event.as_str() == "decided")
+                .count(),
             1,
             "run {run}"
         );

@@ -100,7 +100,10 @@ pub async fn step_records_show_progress_attempts_and_errors(store: &S) {
         .await
         .unwrap();
     assert_eq!(
-        events.iter().filter(|e| e.kind.as_str() == "step_finished").count(),
+        events
+            .iter()
+            .filter(|e| e.kind.as_str() == "step_finished")
+            .count(),
         2
     );
 

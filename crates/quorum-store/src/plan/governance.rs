@@ -4,13 +4,9 @@
 use chrono::{DateTime, Utc};
 use quorum_domain::{Decision, EventKind, Threshold, Vote, VoteChoice, Workflow, WorkflowStatus};
 
-use super::{
-    Ballot, Held, Record, StatusChange, Write, cannot_reassign, check_move, move_totals,
-};
+use super::{Ballot, Held, Record, StatusChange, Write, cannot_reassign, check_move, move_totals};
 use crate::event::Event;
-use crate::{
-    AggregateKey, Counts, NewVote, Reassignment, StoreError, StoreResult, VoteOutcome,
-};
+use crate::{AggregateKey, Counts, NewVote, Reassignment, StoreError, StoreResult, VoteOutcome};
 
 /// A vote is taken only on a pending, undecided workflow whose digest is the one the voter
 /// saw, once per member.
@@ -308,18 +304,22 @@ mod tests {
         let v = new_vote("user_2", VoteChoice::Approve);
         let (writes, decided) = vote(&held(WorkflowStatus::Pending), &before, &v).unwrap();
         assert_eq!(decided, Some(Decision::Approved));
-        assert_eq!(
-            events(&writes),
-            [EventKind::Voted, EventKind::Decided]
-        );
+        assert_eq!(events(&writes), [EventKind::Voted, EventKind::Decided]);
         assert!(writes.iter().any(|w| matches!(
             w,
-            Write::Approve { queued_at: Some(_), .. }
+            Write::Approve {
+                queued_at: Some(_),
+                ..
+            }
         )));
         assert!(writes.iter().any(|w| matches!(w, Write::Job { .. })));
         assert!(totals(&writes).is_empty(), "an approval keeps it pending");
         let (first, _) = vote(&held(WorkflowStatus::Pending), &[], &v).unwrap();
-        assert_eq!(events(&first), [EventKind::Voted], "one vote of three decides nothing");
+        assert_eq!(
+            events(&first),
+            [EventKind::Voted],
+            "one vote of three decides nothing"
+        );
     }
 
     #[test]
@@ -337,11 +337,17 @@ mod tests {
             })
         )));
         let statuses: Vec<_> = totals(&writes).iter().map(|r| r.key.status).collect();
-        assert_eq!(statuses, [WorkflowStatus::Pending, WorkflowStatus::Cancelled]);
+        assert_eq!(
+            statuses,
+            [WorkflowStatus::Pending, WorkflowStatus::Cancelled]
+        );
         let Some(Write::Event(decided)) = writes.last() else {
             panic!("{writes:?}")
         };
-        assert_eq!(decided.event.data().to_string(), r#"{"decision":"rejected"}"#);
+        assert_eq!(
+            decided.event.data().to_string(),
+            r#"{"decision":"rejected"}"#
+        );
     }
 
     #[test]
@@ -392,6 +398,9 @@ mod tests {
         assert_eq!(e.council_id, "council_commerce");
         let voted = [ballot("user_1", VoteChoice::Approve)];
         let refused = conflict(reassign(&held(WorkflowStatus::Pending), &voted, &r));
-        assert!(refused.starts_with("wf_abc can no longer move"), "{refused}");
+        assert!(
+            refused.starts_with("wf_abc can no longer move"),
+            "{refused}"
+        );
     }
 }

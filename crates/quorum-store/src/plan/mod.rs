@@ -9,9 +9,11 @@
 //! is made from what was read, and the condition is what makes a lost race change nothing.
 
 mod governance;
+mod types;
 mod workflows;
 
 pub use governance::{enqueue, outcome, reassign, vote};
+pub use types::{Registration, register_type};
 pub use workflows::{create, finish_step, record_metric, transition};
 
 use std::collections::BTreeMap;
@@ -304,7 +306,10 @@ pub(crate) mod tests {
             (&cancelled, -22_500)
         );
         let same: Vec<_> = move_totals(&pending, &pending, share, Counts::default()).collect();
-        assert!(same.is_empty(), "a share that stays where it is writes nothing");
+        assert!(
+            same.is_empty(),
+            "a share that stays where it is writes nothing"
+        );
     }
 
     #[test]

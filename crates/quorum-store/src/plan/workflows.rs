@@ -81,9 +81,8 @@ pub fn transition<'a>(held: &Held, t: &'a Transition) -> StoreResult<Vec<Write<'
         actor: t.actor.clone(),
         reason: t.reason.clone(),
     };
-    let event = Event::moved(t.event, moved).ok_or_else(|| {
-        StoreError::Other(format!("a status change cannot be named {}", t.event))
-    })?;
+    let event = Event::moved(t.event, moved)
+        .ok_or_else(|| StoreError::Other(format!("a status change cannot be named {}", t.event)))?;
     let mut writes = vec![Write::Status(StatusChange {
         workflow_id: &t.workflow_id,
         from: t.from,
@@ -281,7 +280,10 @@ mod tests {
             (1, 1)
         );
         assert!(writes.iter().any(|w| matches!(w, Write::Metric(_))));
-        assert!(matches!(writes[0], Write::Status(_)), "the guarded write first");
+        assert!(
+            matches!(writes[0], Write::Status(_)),
+            "the guarded write first"
+        );
     }
 
     #[test]
@@ -314,7 +316,10 @@ mod tests {
             queued_at: None,
         };
         let running = finish_step(&workflow(InProgress), &step).unwrap();
-        assert!(matches!(running.last(), Some(Write::StartStep { position: 1, .. })));
+        assert!(matches!(
+            running.last(),
+            Some(Write::StartStep { position: 1, .. })
+        ));
         let cancelled = finish_step(&workflow(Cancelled), &step).unwrap();
         assert_eq!(events(&cancelled), [EventKind::StepFinished]);
         assert_eq!(cancelled.len(), 2);

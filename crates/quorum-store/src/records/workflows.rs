@@ -112,6 +112,24 @@ pub struct WorkflowPage {
     pub next_cursor: Option<Cursor>,
 }
 
+impl WorkflowPage {
+    /// The page `page` asked for, found to hold `workflows` of `total`.
+    pub fn new(workflows: Vec<Workflow>, total: i64, page: &PageRequest) -> Self {
+        let next_cursor = (workflows.len() as i64 == page.limit())
+            .then(|| workflows.last())
+            .flatten()
+            .map(|w| Cursor {
+                created_at_micros: w.created_at.timestamp_micros(),
+                id: w.id.clone(),
+            });
+        Self {
+            workflows,
+            total,
+            next_cursor,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct WorkflowDetail {
     pub workflow: Workflow,
