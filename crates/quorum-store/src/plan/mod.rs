@@ -10,10 +10,12 @@
 
 mod governance;
 mod types;
+mod votes;
 mod workflows;
 
-pub use governance::{enqueue, outcome, reassign, vote};
+pub use governance::{enqueue, reassign};
 pub use types::{Registration, register_type};
+pub use votes::{outcome, vote};
 pub use workflows::{create, finish_step, record_metric, transition};
 
 use std::collections::BTreeMap;
@@ -258,6 +260,20 @@ pub(crate) mod tests {
             electorate: vec!["user_1".into(), "user_2".into(), "user_3".into()],
             threshold: Threshold::SimpleMajority,
             digest: "digest".into(),
+        }
+    }
+
+    pub(crate) fn ballot(user: &str, vote: VoteChoice) -> Ballot {
+        Ballot {
+            user_id: user.into(),
+            vote,
+        }
+    }
+
+    pub(crate) fn conflict<T: std::fmt::Debug>(result: StoreResult<T>) -> String {
+        match result {
+            Err(StoreError::Conflict(message)) => message,
+            other => panic!("expected a conflict, got {other:?}"),
         }
     }
 

@@ -160,7 +160,7 @@ pub fn finish_step<'a>(workflow: &Workflow, step: &'a StepOutcome) -> StoreResul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::tests::{at, events, held, totals};
+    use crate::plan::tests::{at, conflict, events, held, totals};
     use WorkflowStatus::*;
 
     fn change(from: WorkflowStatus, to: WorkflowStatus, event: EventKind) -> Transition {
@@ -177,13 +177,6 @@ mod tests {
             at: at(),
             require_undecided: false,
             metric: None,
-        }
-    }
-
-    fn conflict<T: std::fmt::Debug>(result: StoreResult<T>) -> String {
-        match result {
-            Err(StoreError::Conflict(message)) => message,
-            other => panic!("expected a conflict, got {other:?}"),
         }
     }
 
