@@ -22,7 +22,9 @@ pub use aggregates::{
 pub use cursor::Cursor;
 pub use error::StoreError;
 pub use event::{Event, Moved, NewEvent};
-pub use rate::{HitCounts, expiry as rate_window_expiry, windows as rate_windows};
+pub use rate::{
+    EXPIRED_WINDOWS_PER_HIT, HitCounts, expiry as rate_window_expiry, windows as rate_windows,
+};
 pub use records::*;
 
 use async_trait::async_trait;

@@ -16,6 +16,10 @@ pub struct DashboardSession {
     pub expires_at: DateTime<Utc>,
 }
 
+/// How many expired sessions one sign-in removes: more than one, so the table shrinks back
+/// after a burst, and few enough that a sign-in never waits on a large delete.
+pub const EXPIRED_SESSIONS_PER_SIGN_IN: i64 = 100;
+
 /// A key the dashboards seal their cookies with. One key is current (`retired_at` is None);
 /// retired ones still open what they sealed until their sessions could have ended.
 #[derive(Clone, PartialEq)]
