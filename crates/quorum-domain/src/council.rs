@@ -60,6 +60,12 @@ impl Decision {
     }
 }
 
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Threshold {
     /// Approvals needed from an electorate of `members`. Never more than the electorate can
     /// give, never zero: `at_least: 5` on a council of three needs all three.

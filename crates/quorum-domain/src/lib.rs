@@ -2,6 +2,7 @@
 //! rules between them. Nothing here touches a database, HTTP or an async runtime.
 
 pub mod council;
+pub mod events;
 pub mod governance;
 pub mod ids;
 pub mod json_text;
@@ -15,10 +16,11 @@ pub mod workflow;
 pub mod workflow_type;
 
 pub use council::{Council, Decision, Threshold};
+pub use events::EventKind;
 pub use json_text::JsonText;
 pub use principal::{Principal, PrincipalKind, Role};
 pub use savings::{Savings, SavingsModel};
 pub use status::WorkflowStatus;
 pub use text::Text;
-pub use workflow::{AuditEntry, Metric, StepRecord, Vote, VoteChoice, Workflow};
+pub use workflow::{AuditEntry, Metric, StepRecord, StepStatus, Vote, VoteChoice, Workflow};
 pub use workflow_type::{FieldError, StepDefinition, WorkflowTypeDefinition};

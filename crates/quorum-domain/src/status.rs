@@ -49,14 +49,17 @@ impl WorkflowStatus {
         matches!(self, Self::Completed | Self::Failed | Self::Cancelled)
     }
 
-    /// The legal moves of SPEC "Lifecycle". A failed attempt that will be retried goes back to
-    /// PENDING (queued again); everything else only moves forward.
+    /// The legal moves of SPEC "Lifecycle"; every status change the store writes is one of
+    /// them. A workflow only moves forward: a failed attempt that will be retried stays
+    /// IN_PROGRESS (its job is released for later), a rejection or an expiry cancels it, and a
+    /// worker fails a pending workflow outright when its approval no longer holds (its type
+    /// changed, or its creator lost the agent role) rather than run it.
     pub fn can_become(self, next: WorkflowStatus) -> bool {
         use WorkflowStatus::*;
         matches!(
             (self, next),
-            (Pending, InProgress | Cancelled)
-                | (InProgress, Completed | Failed | Cancelled | Pending)
+            (Pending, InProgress | Failed | Cancelled)
+                | (InProgress, Completed | Failed | Cancelled)
         )
     }
 }
@@ -103,5 +106,25 @@ mod tests {
         }
         assert!(Pending.can_become(InProgress));
         assert!(!Pending.can_become(Completed));
+    }
+
+    #[test]
+    fn every_move_the_code_makes_is_legal_and_nothing_stands_still() {
+        // Started by a worker; refused by a worker (its approval no longer holds); rejected by
+        // vote, expired or cancelled while pending.
+        for to in [InProgress, Failed, Cancelled] {
+            assert!(Pending.can_become(to), "PENDING -> {to}");
+        }
+        // Ended by the worker (after its retries) or cancelled by an admin while running.
+        for to in [Completed, Failed, Cancelled] {
+            assert!(InProgress.can_become(to), "IN_PROGRESS -> {to}");
+        }
+        assert!(
+            !InProgress.can_become(Pending),
+            "a retry stays IN_PROGRESS; nothing goes back"
+        );
+        for status in WorkflowStatus::ALL {
+            assert!(!status.can_become(status), "{status} -> {status}");
+        }
     }
 }

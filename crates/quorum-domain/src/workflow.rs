@@ -1,5 +1,7 @@
 //! A workflow and what accumulates around it: metrics, votes, step records and its audit trail.
 
+use crate::council::Decision;
+use crate::events::EventKind;
 use crate::json_text::JsonText;
 use crate::status::WorkflowStatus;
 use chrono::{DateTime, Utc};
@@ -17,7 +19,8 @@ pub struct Workflow {
     pub assigned_council_id: String,
     pub status: WorkflowStatus,
     /// `null` until decided; `approved`, `rejected` or `expired`.
-    pub decision: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub decision: Option<Decision>,
     #[schema(value_type = Object)]
     pub inputs: JsonText,
     #[schema(value_type = Object)]
@@ -97,13 +100,45 @@ pub struct Vote {
     pub voted_at: DateTime<Utc>,
 }
 
+/// Where a recorded step stands: running, or how its last attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl StepStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Running, Self::Succeeded, Self::Failed]
+            .into_iter()
+            .find(|status| status.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for StepStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What is known of one step of a workflow's type.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StepRecord {
     pub position: i64,
     pub name: String,
     /// `pending`, `running`, `succeeded`, `failed` or `skipped`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: StepStatus,
     pub attempts: i64,
     #[serde(with = "crate::time::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -123,7 +158,8 @@ pub struct StepRecord {
 pub struct AuditEntry {
     pub id: i64,
     /// `created`, `voted`, `decided`, `started`, `completed`, `failed`, `cancelled`, …
-    pub event: String,
+    #[schema(value_type = String)]
+    pub event: EventKind,
     pub actor: String,
     pub from_status: Option<WorkflowStatus>,
     pub to_status: Option<WorkflowStatus>,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use quorum_domain::ids::new_id;
-use quorum_domain::{StepDefinition, WorkflowStatus};
+use quorum_domain::{EventKind, StepDefinition, StepStatus, WorkflowStatus};
 use quorum_queue::{Lease, RetryPolicy};
 use quorum_steps::{StepContext, StepError};
 use quorum_store::{NewMetric, StepOutcome, StoreError, Transition, WorkflowDetail};
@@ -59,7 +59,7 @@ impl Attempt<'_> {
         }
     }
 
-    fn transition(&self, from: WorkflowStatus, to: WorkflowStatus, event: &str) -> Transition {
+    fn transition(&self, from: WorkflowStatus, to: WorkflowStatus, event: EventKind) -> Transition {
         Transition {
             workflow_id: self.detail.workflow.id.clone(),
             from,
@@ -68,7 +68,7 @@ impl Attempt<'_> {
             outputs: None,
             error: None,
             actor: self.worker.to_owned(),
-            event: event.to_owned(),
+            event,
             reason: None,
             at: quorum_domain::time::now(),
             require_undecided: false,
@@ -125,7 +125,7 @@ impl Quorum {
                     let mut failed = attempt.transition(
                         WorkflowStatus::Pending,
                         WorkflowStatus::Failed,
-                        "failed",
+                        EventKind::Failed,
                     );
                     failed.error = Some(format!("not run: {refusal}"));
                     failed.reason = failed.error.clone();
@@ -134,7 +134,7 @@ impl Quorum {
                 let started = attempt.transition(
                     WorkflowStatus::Pending,
                     WorkflowStatus::InProgress,
-                    "started",
+                    EventKind::Started,
                 );
                 match self.store.transition(&started).await {
                     Err(StoreError::Conflict(_)) => return Ok(Outcome::Done),
@@ -143,7 +143,7 @@ impl Quorum {
                 self.changed();
             }
             WorkflowStatus::InProgress => {
-                if !detail.steps.iter().any(|s| s.status == "failed") {
+                if !detail.steps.iter().any(|s| s.status == StepStatus::Failed) {
                     // Not a retry (that leaves its failed step behind): the last holder's
                     // lease ran out while it ran.
                     metrics::counter!(telemetry::LEASE_EXPIRIES).increment(1);
@@ -168,7 +168,7 @@ impl Quorum {
         let mut started_by_finish: Option<usize> = None;
         for (position, step) in definition.steps.iter().enumerate() {
             let record = detail.steps.iter().find(|s| s.position == position as i64);
-            if let Some(done) = record.filter(|s| s.status == "succeeded") {
+            if let Some(done) = record.filter(|s| s.status == StepStatus::Succeeded) {
                 outputs.insert(
                     step.name.clone(),
                     done.output.clone().unwrap_or(Value::Null),
@@ -201,10 +201,10 @@ impl Quorum {
             };
             let result = self.run_step(step, &ctx).await;
             let finished =
-                |status: &str, error: Option<String>, output: Option<Value>| StepOutcome {
+                |status: StepStatus, error: Option<String>, output: Option<Value>| StepOutcome {
                     workflow_id: id.clone(),
                     position: position as i64,
-                    status: status.to_owned(),
+                    status,
                     error,
                     output,
                     at: quorum_domain::time::now(),
@@ -212,7 +212,7 @@ impl Quorum {
                 };
             match result {
                 Ok(output) => {
-                    let mut outcome = finished("succeeded", None, Some(output.clone()));
+                    let mut outcome = finished(StepStatus::Succeeded, None, Some(output.clone()));
                     // Start the next step with this one's finish, unless the worker is about
                     // to stop (the store checks for cancellation inside that transaction).
                     let next = definition.steps.get(position + 1);
@@ -238,7 +238,7 @@ impl Quorum {
                 Err(error) => {
                     let message = format!("step {} failed: {error}", step.name);
                     self.store
-                        .finish_step(&finished("failed", Some(error.to_string()), None))
+                        .finish_step(&finished(StepStatus::Failed, Some(error.to_string()), None))
                         .await?;
                     return self
                         .after_failure(attempt, definition, succeeded, &error, message)
@@ -249,7 +249,7 @@ impl Quorum {
         let mut completed = attempt.transition(
             WorkflowStatus::InProgress,
             WorkflowStatus::Completed,
-            "completed",
+            EventKind::Completed,
         );
         completed.outputs = Some(merged_outputs(&definition.steps, &outputs));
         completed.metric = Some(attempt.metric(succeeded, 0));
@@ -312,7 +312,7 @@ impl Quorum {
                 let mut failed = attempt.transition(
                     WorkflowStatus::InProgress,
                     WorkflowStatus::Failed,
-                    "failed",
+                    EventKind::Failed,
                 );
                 failed.reason = Some(match error.is_permanent() {
                     true => "a permanent error".to_owned(),

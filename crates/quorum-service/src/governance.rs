@@ -6,7 +6,7 @@ mod lifecycle;
 mod members;
 
 use quorum_domain::ids::new_id;
-use quorum_domain::{Principal, Role, VoteChoice};
+use quorum_domain::{Decision, Principal, Role, VoteChoice};
 use quorum_store::{NewVote, StoreError, VoteOutcome, WorkflowDetail};
 use serde::Deserialize;
 
@@ -147,7 +147,7 @@ impl Quorum {
     pub(crate) async fn approval_holds(&self, detail: &WorkflowDetail) -> ServiceResult<()> {
         let w = &detail.workflow;
         let workflow_id = &w.id;
-        if w.decision.as_deref() != Some("approved") {
+        if w.decision != Some(Decision::Approved) {
             return Err(ServiceError::Conflict(format!(
                 "{workflow_id} is not approved"
             )));

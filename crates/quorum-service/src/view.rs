@@ -86,7 +86,7 @@ fn steps(
                 estimated_seconds: step.estimated_seconds,
                 status: record.map_or_else(
                     || if ended { "not_run" } else { "pending" }.to_owned(),
-                    |r| r.status.clone(),
+                    |r| r.status.as_str().to_owned(),
                 ),
                 attempts: record.map_or(0, |r| r.attempts),
                 started_at: record.and_then(|r| r.started_at),

@@ -141,7 +141,8 @@ impl Quorum {
             true => electorate(&council, &caller.id, "assigned_council_id")?,
             false => Vec::new(),
         };
-        let decision = (!definition.oversight.required).then(|| "approved".to_owned());
+        let decision =
+            (!definition.oversight.required).then_some(quorum_domain::Decision::Approved);
         let created_at = quorum_domain::time::now();
         let digest =
             quorum_domain::governance::digest(&definition.id, compiled.record.version, &inputs);

@@ -9,7 +9,7 @@ use serde_json::Value;
 use sqlx::postgres::PgPool;
 
 use crate::map_err;
-use crate::workflows::add_to_totals;
+use crate::writes::add_to_totals;
 
 pub async fn insert(pool: &PgPool, batch: &BulkBatch) -> StoreResult<()> {
     let shares = metric_shares(batch);
@@ -66,10 +66,8 @@ pub async fn insert(pool: &PgPool, batch: &BulkBatch) -> StoreResult<()> {
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    let mut deltas = bulk_deltas(batch);
-    deltas.sort_by(|a, b| a.key.cmp(&b.key));
-    for row in deltas {
-        add_to_totals(&mut tx, &row.key, 1, row.counts).await?;
+    for row in bulk_deltas(batch) {
+        add_to_totals(&mut tx, &row).await?;
     }
     tx.commit().await.map_err(map_err)
 }
@@ -104,7 +102,7 @@ async fn insert_workflows(
     .bind(w.iter().map(|w| w.created_by_agent.as_str()).collect::<Vec<_>>())
     .bind(w.iter().map(|w| w.assigned_council_id.as_str()).collect::<Vec<_>>())
     .bind(w.iter().map(|w| w.status.as_str()).collect::<Vec<_>>())
-    .bind(w.iter().map(|w| w.decision.as_deref()).collect::<Vec<_>>())
+    .bind(w.iter().map(|w| w.decision.map(|d| d.as_str())).collect::<Vec<_>>())
     .bind(json(w.iter().map(|w| &w.inputs).collect()))
     .bind(json(batch.workflows.iter().map(|b| &b.outputs).collect()))
     .bind(json(w.iter().map(|w| &w.calculated_savings).collect()))

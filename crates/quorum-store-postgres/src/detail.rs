@@ -3,9 +3,8 @@
 //! children are matched on the parameter, not on `w.id`: the workflow id's "C" collation
 //! would otherwise keep their indexes out of the plan.
 
-use quorum_store::detail_json::{ChildrenJson, children};
+use quorum_store::detail_json;
 use quorum_store::{StoreError, StoreResult, WorkflowDetail};
-use sqlx::Row;
 use sqlx::postgres::PgPool;
 
 use crate::map_err;
@@ -27,28 +26,5 @@ pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
         .await
         .map_err(map_err)?
         .ok_or_else(|| StoreError::NotFound(format!("workflow {id}")))?;
-    let text = |column: &str| -> StoreResult<String> { row.try_get(column).map_err(map_err) };
-    let (metrics, votes, steps, audit) = (
-        text("metrics_json")?,
-        text("votes_json")?,
-        text("steps_json")?,
-        text("audit_json")?,
-    );
-    let children = children(ChildrenJson {
-        metrics: &metrics,
-        votes: &votes,
-        steps: &steps,
-        audit: &audit,
-    })?;
-    let (electorate, threshold) = rows::electorate(&row)?;
-    Ok(WorkflowDetail {
-        workflow: rows::workflow(&row)?,
-        metrics: children.metrics,
-        votes: children.votes,
-        steps: children.steps,
-        audit: children.audit,
-        electorate,
-        threshold,
-        digest: row.try_get("digest").map_err(map_err)?,
-    })
+    detail_json::detail(&rows::Text(&row), rows::workflow(&row)?)
 }

@@ -1,6 +1,6 @@
 //! The slow-changing records on PostgreSQL: workflow types, principals and tokens, councils.
 
-use quorum_domain::{Council, Principal, PrincipalKind, Role, Threshold};
+use quorum_domain::{Council, Principal, Threshold};
 use quorum_store::*;
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgRow};
@@ -27,18 +27,9 @@ pub async fn register_type(pool: &PgPool, new: NewTypeVersion) -> StoreResult<Ty
     .await
     .map_err(map_err)?;
     let latest = latest.as_ref().map(type_record).transpose()?;
-    if let Some(latest) = &latest
-        && latest.definition == new.definition
-        && latest.executable == new.executable
-    {
-        return Ok(latest.clone());
-    }
-    let record = TypeRecord {
-        id: new.id,
-        version: latest.map_or(1, |l| l.version + 1),
-        definition: new.definition,
-        executable: new.executable,
-        registered_at: new.registered_at,
+    let record = match plan::register_type(latest, new) {
+        plan::Registration::Unchanged(latest) => return Ok(latest),
+        plan::Registration::Next(record) => record,
     };
     sqlx::query("INSERT INTO workflow_types (id, version, definition, executable, registered_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&record.id)
@@ -80,20 +71,11 @@ fn principal(row: &PgRow) -> StoreResult<Principal> {
     let roles: String = row.try_get("roles").map_err(map_err)?;
     Ok(Principal {
         id: row.try_get("id").map_err(map_err)?,
-        kind: PrincipalKind::parse(&kind)
-            .ok_or_else(|| StoreError::Other(format!("stored kind {kind:?}")))?,
+        kind: stored::principal_kind(&kind)?,
         name: row.try_get("name").map_err(map_err)?,
-        roles: roles.split(',').filter_map(Role::parse).collect(),
+        roles: stored::roles(&roles),
         created_at: row.try_get("created_at").map_err(map_err)?,
     })
-}
-
-fn roles_text(p: &Principal) -> String {
-    p.roles
-        .iter()
-        .map(|r| r.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 pub async fn create_principal(
@@ -108,7 +90,7 @@ pub async fn create_principal(
     .bind(&p.id)
     .bind(p.kind.as_str())
     .bind(&p.name)
-    .bind(roles_text(p))
+    .bind(stored::roles_text(&p.roles))
     .bind(p.created_at)
     .execute(&mut *tx)
     .await

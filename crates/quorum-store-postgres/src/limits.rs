@@ -1,15 +1,13 @@
 //! Shared rate limits and event-log retention on PostgreSQL.
 
 use chrono::{DateTime, Duration, Utc};
-use quorum_store::{HitCounts, StoreResult, rate_window_expiry, rate_windows};
+use quorum_store::{
+    EXPIRED_WINDOWS_PER_HIT, HitCounts, StoreResult, rate_window_expiry, rate_windows,
+};
 use sqlx::Row;
 use sqlx::postgres::PgPool;
 
 use crate::map_err;
-
-/// How many expired windows one hit removes: more than one, so the table shrinks back after a
-/// burst of new keys, and few enough that a hit never waits on a large delete.
-const PRUNE_LIMIT: i64 = 100;
 
 pub async fn count_hit(
     pool: &PgPool,
@@ -24,7 +22,7 @@ pub async fn count_hit(
          (SELECT key, window_start FROM rate_limits WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
     )
     .bind(at)
-    .bind(PRUNE_LIMIT)
+    .bind(EXPIRED_WINDOWS_PER_HIT)
     .execute(pool)
     .await
     .map_err(map_err)?;

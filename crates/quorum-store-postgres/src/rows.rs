@@ -1,7 +1,8 @@
 //! Decoding PostgreSQL rows into domain records.
 
-use quorum_domain::{JsonText, Workflow, WorkflowStatus};
-use quorum_store::{AggregateKey, AggregateRow, Counts, StoreError, StoreResult};
+use quorum_domain::Workflow;
+use quorum_store::stored::{TextColumns, decision, event_kind, json_text, status};
+use quorum_store::{AggregateKey, AggregateRow, Counts, StoreResult};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
@@ -13,13 +14,13 @@ pub const WORKFLOW_COLUMNS: &str = "id, workflow_type_id, workflow_type_version,
     calculated_savings::text AS calculated_savings, error, created_at, started_at, completed_at, \
     voting_deadline, queued_at";
 
-fn json_text(text: String) -> StoreResult<JsonText> {
-    JsonText::parse(text).map_err(|e| StoreError::Other(format!("stored JSON is corrupt: {e}")))
-}
+/// A row's text columns, for the decoders the backends share.
+pub struct Text<'a>(pub &'a PgRow);
 
-pub fn status(text: &str) -> StoreResult<WorkflowStatus> {
-    text.parse()
-        .map_err(|e| StoreError::Other(format!("stored status: {e}")))
+impl TextColumns for Text<'_> {
+    fn text(&self, column: &str) -> StoreResult<String> {
+        self.0.try_get(column).map_err(map_err)
+    }
 }
 
 pub fn workflow(row: &PgRow) -> StoreResult<Workflow> {
@@ -31,7 +32,7 @@ pub fn workflow(row: &PgRow) -> StoreResult<Workflow> {
         created_by_agent: row.try_get("created_by_agent").map_err(get)?,
         assigned_council_id: row.try_get("assigned_council_id").map_err(get)?,
         status: status(row.try_get("status").map_err(get)?)?,
-        decision: row.try_get("decision").map_err(get)?,
+        decision: decision(row.try_get("decision").map_err(get)?)?,
         inputs: json_text(row.try_get("inputs").map_err(get)?)?,
         outputs: json_text(row.try_get("outputs").map_err(get)?)?,
         calculated_savings: json_text(row.try_get("calculated_savings").map_err(get)?)?,
@@ -44,25 +45,13 @@ pub fn workflow(row: &PgRow) -> StoreResult<Workflow> {
     })
 }
 
-/// The `electorate` and `threshold` columns of a workflow, selected as text.
-pub fn electorate(row: &PgRow) -> StoreResult<(Vec<String>, quorum_domain::Threshold)> {
-    let electorate: String = row.try_get("electorate").map_err(map_err)?;
-    let threshold: String = row.try_get("threshold").map_err(map_err)?;
-    let corrupt =
-        |e: serde_json::Error| StoreError::Other(format!("stored governance is corrupt: {e}"));
-    Ok((
-        serde_json::from_str(&electorate).map_err(corrupt)?,
-        serde_json::from_str(&threshold).map_err(corrupt)?,
-    ))
-}
-
 pub fn event(row: &PgRow) -> StoreResult<quorum_store::EventRecord> {
     Ok(quorum_store::EventRecord {
         id: row.try_get("id").map_err(map_err)?,
         workflow_id: row.try_get("workflow_id").map_err(map_err)?,
         council_id: row.try_get("council_id").map_err(map_err)?,
         agent_id: row.try_get("agent_id").map_err(map_err)?,
-        kind: row.try_get("kind").map_err(map_err)?,
+        kind: event_kind(&row.try_get::<String, _>("kind").map_err(map_err)?)?,
         data: row.try_get("data").map_err(map_err)?,
         at: row.try_get("at").map_err(map_err)?,
     })

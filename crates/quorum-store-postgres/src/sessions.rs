@@ -1,15 +1,11 @@
 //! Dashboard sessions on PostgreSQL.
 
 use chrono::{DateTime, Utc};
-use quorum_store::{DashboardSession, StoreResult};
+use quorum_store::{DashboardSession, EXPIRED_SESSIONS_PER_SIGN_IN, StoreResult};
 use sqlx::Row;
 use sqlx::postgres::PgPool;
 
 use crate::map_err;
-
-/// How many expired sessions one sign-in removes: more than one, so the table shrinks back
-/// after a burst, and few enough that a sign-in never waits on a large delete.
-const PRUNE_LIMIT: i64 = 100;
 
 pub async fn create(pool: &PgPool, s: &DashboardSession) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
@@ -19,7 +15,7 @@ pub async fn create(pool: &PgPool, s: &DashboardSession) -> StoreResult<()> {
          (SELECT id_hash FROM dashboard_sessions WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
     )
     .bind(s.created_at)
-    .bind(PRUNE_LIMIT)
+    .bind(EXPIRED_SESSIONS_PER_SIGN_IN)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;

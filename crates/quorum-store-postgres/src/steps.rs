@@ -7,11 +7,13 @@
 
 use chrono::{DateTime, Utc};
 use quorum_domain::Workflow;
-use quorum_store::{StepOutcome, StoreError, StoreResult};
+use quorum_store::plan::{self, Write};
+use quorum_store::{StepOutcome, StoreResult};
 use sqlx::postgres::PgPool;
 
 use crate::map_err;
-use crate::workflows::{fetch, insert_event};
+use crate::workflows::fetch;
+use crate::writes::apply_all;
 
 pub async fn start(
     pool: &PgPool,
@@ -22,30 +24,14 @@ pub async fn start(
 ) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
     relaxed(&mut tx).await?;
-    start_in(&mut tx, workflow_id, position, name, at).await?;
+    let start = Write::StartStep {
+        workflow_id,
+        position,
+        name,
+        at,
+    };
+    apply_all(&mut tx, &[start]).await?;
     tx.commit().await.map_err(map_err)
-}
-
-async fn start_in(
-    conn: &mut sqlx::PgConnection,
-    workflow_id: &str,
-    position: i64,
-    name: &str,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO workflow_steps (workflow_id, position, name, status, attempts, started_at) VALUES ($1, $2, $3, 'running', 1, $4) \
-         ON CONFLICT (workflow_id, position) DO UPDATE SET status = 'running', attempts = workflow_steps.attempts + 1, \
-         started_at = excluded.started_at, finished_at = NULL, error = NULL",
-    )
-    .bind(workflow_id)
-    .bind(position)
-    .bind(name)
-    .bind(at)
-    .execute(conn)
-    .await
-    .map_err(map_err)?;
-    Ok(())
 }
 
 async fn relaxed(tx: &mut sqlx::PgConnection) -> StoreResult<()> {
@@ -56,37 +42,12 @@ async fn relaxed(tx: &mut sqlx::PgConnection) -> StoreResult<()> {
     Ok(())
 }
 
+/// The step's end; the workflow is read first, as a cancel may have ended it meanwhile.
 pub async fn finish(pool: &PgPool, step: &StepOutcome) -> StoreResult<Workflow> {
     let mut tx = pool.begin().await.map_err(map_err)?;
     relaxed(&mut tx).await?;
-    let updated = sqlx::query(
-        "UPDATE workflow_steps SET status = $1, error = $2, output = $3, finished_at = $4 \
-         WHERE workflow_id = $5 AND position = $6 AND status = 'running'",
-    )
-    .bind(&step.status)
-    .bind(&step.error)
-    .bind(&step.output)
-    .bind(step.at)
-    .bind(&step.workflow_id)
-    .bind(step.position)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    if updated.rows_affected() != 1 {
-        return Err(StoreError::Conflict(format!(
-            "step {} of {} is not running",
-            step.position, step.workflow_id
-        )));
-    }
     let workflow = fetch(&mut tx, &step.workflow_id).await?;
-    let data =
-        serde_json::json!({"position": step.position, "status": step.status, "error": step.error});
-    insert_event(&mut tx, &workflow, "step_finished", data, step.at).await?;
-    if let Some((position, name)) = &step.then_start
-        && workflow.status == quorum_domain::WorkflowStatus::InProgress
-    {
-        start_in(&mut tx, &step.workflow_id, *position, name, step.at).await?;
-    }
+    apply_all(&mut tx, &plan::finish_step(&workflow, step)?).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(workflow)
 }

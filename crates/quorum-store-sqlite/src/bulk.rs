@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
 use crate::Result;
-use crate::workflows::add_to_totals;
+use crate::writes::add_to_totals;
 
 /// SQLite allows 32,766 bound values per statement; stay well under it.
 const ROWS_PER_STATEMENT: usize = 1_000;
@@ -63,7 +63,7 @@ pub fn insert(tx: &Connection, batch: &BulkBatch) -> Result<()> {
                 text(&w.created_by_agent),
                 text(&w.assigned_council_id),
                 text(w.status.as_str()),
-                optional(w.decision.clone()),
+                optional(w.decision.map(|d| d.as_str().to_owned())),
                 w.inputs.to_string().into(),
                 bulk.outputs.to_string().into(),
                 w.calculated_savings.to_string().into(),
@@ -128,7 +128,7 @@ pub fn insert(tx: &Connection, batch: &BulkBatch) -> Result<()> {
         |a| {
             vec![
                 text(&a.workflow_id),
-                text(&a.event),
+                text(a.event.as_str()),
                 text(&a.actor),
                 optional(a.from_status.map(|s| s.as_str().to_owned())),
                 optional(a.to_status.map(|s| s.as_str().to_owned())),
@@ -138,7 +138,7 @@ pub fn insert(tx: &Connection, batch: &BulkBatch) -> Result<()> {
         },
     )?;
     for row in bulk_deltas(batch) {
-        add_to_totals(tx, &row.key, 1, row.counts)?;
+        add_to_totals(tx, &row)?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! A workflow's detail in one statement: its metrics, votes, steps and audit trail come back as
 //! JSON arrays beside the workflow row, decoded by the code PostgreSQL's detail shares.
 
-use quorum_store::detail_json::{ChildrenJson, children};
+use quorum_store::detail_json;
 use quorum_store::{StoreError, WorkflowDetail};
 use rusqlite::Connection;
 
@@ -27,30 +27,7 @@ pub fn detail(conn: &Connection, id: &str) -> Result<WorkflowDetail> {
         "SELECT {WORKFLOW_COLUMNS}, electorate, threshold, digest, {CHILDREN} FROM workflows WHERE id = ?1"
     );
     rows::one(conn, &sql, [id], |row| {
-        let text = |column: &str| -> Result<String> { Ok(row.get(column)?) };
-        let (metrics, votes, steps, audit) = (
-            text("metrics_json")?,
-            text("votes_json")?,
-            text("steps_json")?,
-            text("audit_json")?,
-        );
-        let children = children(ChildrenJson {
-            metrics: &metrics,
-            votes: &votes,
-            steps: &steps,
-            audit: &audit,
-        })?;
-        let (electorate, threshold) = rows::electorate(row)?;
-        Ok(WorkflowDetail {
-            workflow: rows::workflow(row)?,
-            metrics: children.metrics,
-            votes: children.votes,
-            steps: children.steps,
-            audit: children.audit,
-            electorate,
-            threshold,
-            digest: row.get("digest")?,
-        })
+        Ok(detail_json::detail(&rows::Text(row), rows::workflow(row)?)?)
     })?
     .ok_or_else(|| StoreError::NotFound(format!("workflow {id}")).into())
 }

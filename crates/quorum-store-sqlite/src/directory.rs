@@ -1,11 +1,12 @@
 //! The slow-changing records on SQLite: workflow types, principals and tokens, councils.
 
 use quorum_domain::time::from_micros;
-use quorum_domain::{Council, Principal, PrincipalKind, Role, Threshold};
+use quorum_domain::{Council, Principal, Threshold};
+use quorum_store::stored::json;
 use quorum_store::*;
 use rusqlite::{Connection, Row, params};
 
-use crate::rows::{self, json};
+use crate::rows;
 use crate::{Error, Result};
 
 fn type_record(row: &Row) -> Result<TypeRecord> {
@@ -34,18 +35,9 @@ pub fn register_type(tx: &Connection, new: NewTypeVersion) -> Result<TypeRecord>
         [&new.id],
         type_record,
     )?;
-    if let Some(latest) = &latest
-        && latest.definition == new.definition
-        && latest.executable == new.executable
-    {
-        return Ok(latest.clone());
-    }
-    let record = TypeRecord {
-        id: new.id,
-        version: latest.map_or(1, |l| l.version + 1),
-        definition: new.definition,
-        executable: new.executable,
-        registered_at: new.registered_at,
+    let record = match plan::register_type(latest, new) {
+        plan::Registration::Unchanged(latest) => return Ok(latest),
+        plan::Registration::Next(record) => record,
     };
     rows::run(
         tx,
@@ -85,20 +77,11 @@ fn principal(row: &Row) -> Result<Principal> {
     let roles: String = row.get("roles")?;
     Ok(Principal {
         id: row.get("id")?,
-        kind: PrincipalKind::parse(&kind)
-            .ok_or_else(|| StoreError::Other(format!("stored kind {kind:?}")))?,
+        kind: stored::principal_kind(&kind)?,
         name: row.get("name")?,
-        roles: roles.split(',').filter_map(Role::parse).collect(),
+        roles: stored::roles(&roles),
         created_at: from_micros(row.get("created_at")?),
     })
-}
-
-fn roles_text(p: &Principal) -> String {
-    p.roles
-        .iter()
-        .map(|r| r.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 pub fn create_principal(tx: &Connection, p: &Principal, token_hash: Option<&str>) -> Result<()> {
@@ -109,7 +92,7 @@ pub fn create_principal(tx: &Connection, p: &Principal, token_hash: Option<&str>
             p.id,
             p.kind.as_str(),
             p.name,
-            roles_text(p),
+            stored::roles_text(&p.roles),
             p.created_at.timestamp_micros()
         ],
     )

@@ -1,15 +1,11 @@
 //! Shared rate limits and event-log retention on SQLite.
 
 use chrono::{DateTime, Duration, Utc};
-use quorum_store::{HitCounts, rate_window_expiry, rate_windows};
+use quorum_store::{EXPIRED_WINDOWS_PER_HIT, HitCounts, rate_window_expiry, rate_windows};
 use rusqlite::{Connection, params};
 
 use crate::Result;
 use crate::rows;
-
-/// How many expired windows one hit removes: more than one, so the table shrinks back after a
-/// burst of new keys, and few enough that a hit never waits on a large delete.
-const PRUNE_LIMIT: i64 = 100;
 
 pub fn count_hit(
     tx: &Connection,
@@ -22,7 +18,7 @@ pub fn count_hit(
         tx,
         "DELETE FROM rate_limits WHERE rowid IN \
          (SELECT rowid FROM rate_limits WHERE expires_at <= ? LIMIT ?)",
-        params![at.timestamp_micros(), PRUNE_LIMIT],
+        params![at.timestamp_micros(), EXPIRED_WINDOWS_PER_HIT],
     )?;
     let current: i64 = tx
         .prepare_cached(

@@ -1,10 +1,10 @@
 //! Decoding SQLite rows into domain records, and the small query helpers every module uses.
 
+use quorum_domain::Workflow;
 use quorum_domain::time::from_micros;
-use quorum_domain::{JsonText, Workflow, WorkflowStatus};
-use quorum_store::{AggregateKey, AggregateRow, Counts, StoreError, StoreResult};
+use quorum_store::stored::{TextColumns, decision, event_kind, json, json_text, status};
+use quorum_store::{AggregateKey, AggregateRow, Counts, StoreResult};
 use rusqlite::{Connection, Params, Row};
-use serde_json::Value;
 
 use crate::Result;
 
@@ -45,18 +45,13 @@ pub fn run(conn: &Connection, sql: &str, params: impl Params) -> Result<usize> {
     Ok(conn.prepare_cached(sql)?.execute(params)?)
 }
 
-pub fn json(text: &str) -> StoreResult<Value> {
-    serde_json::from_str(text)
-        .map_err(|e| StoreError::Other(format!("stored JSON is corrupt: {e}")))
-}
+/// A row's text columns, for the decoders the backends share.
+pub struct Text<'a, 'r>(pub &'a Row<'r>);
 
-pub fn status(text: &str) -> StoreResult<WorkflowStatus> {
-    text.parse()
-        .map_err(|e| StoreError::Other(format!("stored status: {e}")))
-}
-
-pub fn json_text(text: String) -> StoreResult<JsonText> {
-    JsonText::parse(text).map_err(|e| StoreError::Other(format!("stored JSON is corrupt: {e}")))
+impl TextColumns for Text<'_, '_> {
+    fn text(&self, column: &str) -> StoreResult<String> {
+        self.0.get(column).map_err(|e| crate::Error::from(e).0)
+    }
 }
 
 /// Reads the `WORKFLOW_COLUMNS` of a row.
@@ -71,7 +66,7 @@ pub fn workflow(row: &Row) -> Result<Workflow> {
         created_by_agent: row.get("created_by_agent")?,
         assigned_council_id: row.get("assigned_council_id")?,
         status: status(&row.get::<_, String>("status")?)?,
-        decision: row.get("decision")?,
+        decision: decision(row.get("decision")?)?,
         inputs: json_text(row.get("inputs")?)?,
         outputs: json_text(row.get("outputs")?)?,
         calculated_savings: json_text(row.get("calculated_savings")?)?,
@@ -116,25 +111,13 @@ fn amount(row: &Row, index: usize) -> rusqlite::Result<i64> {
     }
 }
 
-/// The `electorate` and `threshold` columns of a workflow.
-pub fn electorate(row: &Row) -> Result<(Vec<String>, quorum_domain::Threshold)> {
-    let electorate: String = row.get("electorate")?;
-    let threshold: String = row.get("threshold")?;
-    let corrupt =
-        |e: serde_json::Error| StoreError::Other(format!("stored governance is corrupt: {e}"));
-    Ok((
-        serde_json::from_str(&electorate).map_err(corrupt)?,
-        serde_json::from_str(&threshold).map_err(corrupt)?,
-    ))
-}
-
 pub fn event(row: &Row) -> Result<quorum_store::EventRecord> {
     Ok(quorum_store::EventRecord {
         id: row.get("id")?,
         workflow_id: row.get("workflow_id")?,
         council_id: row.get("council_id")?,
         agent_id: row.get("agent_id")?,
-        kind: row.get("kind")?,
+        kind: event_kind(&row.get::<_, String>("kind")?)?,
         data: json(&row.get::<_, String>("data")?)?,
         at: from_micros(row.get("at")?),
     })

@@ -2,22 +2,21 @@
 
 use chrono::{DateTime, Utc};
 use quorum_domain::time::from_micros;
-use quorum_store::DashboardSession;
+use quorum_store::{DashboardSession, EXPIRED_SESSIONS_PER_SIGN_IN};
 use rusqlite::{Connection, params};
 
 use crate::Result;
 use crate::rows;
-
-/// How many expired sessions one sign-in removes: more than one, so the table shrinks back
-/// after a burst, and few enough that a sign-in never waits on a large delete.
-const PRUNE_LIMIT: i64 = 100;
 
 pub fn create(tx: &Connection, s: &DashboardSession) -> Result<()> {
     rows::run(
         tx,
         "DELETE FROM dashboard_sessions WHERE id_hash IN \
          (SELECT id_hash FROM dashboard_sessions WHERE expires_at <= ? LIMIT ?)",
-        params![s.created_at.timestamp_micros(), PRUNE_LIMIT],
+        params![
+            s.created_at.timestamp_micros(),
+            EXPIRED_SESSIONS_PER_SIGN_IN
+        ],
     )?;
     rows::run(
         tx,

@@ -78,7 +78,8 @@ pub fn normalize(rows: impl IntoIterator<Item = AggregateRow>) -> BTreeMap<Aggre
     map
 }
 
-/// What a bulk batch adds to the aggregates.
+/// What a bulk batch adds to the aggregates, in key order (the order every writer touches
+/// aggregate rows in, so that none deadlocks another).
 pub fn bulk_deltas(batch: &BulkBatch) -> Vec<AggregateRow> {
     let mut key_of: HashMap<&str, AggregateKey> = HashMap::with_capacity(batch.workflows.len());
     let mut sums: HashMap<AggregateKey, Counts> = HashMap::new();
@@ -109,9 +110,12 @@ pub fn bulk_deltas(batch: &BulkBatch) -> Vec<AggregateRow> {
             };
         }
     }
-    sums.into_iter()
+    let mut rows: Vec<AggregateRow> = sums
+        .into_iter()
         .map(|(key, counts)| AggregateRow { key, counts })
-        .collect()
+        .collect();
+    rows.sort_by(|a, b| a.key.cmp(&b.key));
+    rows
 }
 
 /// Each workflow's share of a batch's metrics, which its row carries.

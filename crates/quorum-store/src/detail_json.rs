@@ -1,13 +1,17 @@
 //! A workflow's children (metrics, votes, steps, audit) as backends return them: one JSON
 //! array per table beside the workflow row, so that a detail is one round trip. Both backends
-//! decode them here.
+//! decode them, and the detail around them, here.
 
 use chrono::{DateTime, Utc};
-use quorum_domain::{AuditEntry, Metric, StepRecord, Vote, VoteChoice, WorkflowStatus};
+use quorum_domain::{
+    AuditEntry, EventKind, Metric, StepRecord, StepStatus, Vote, VoteChoice, Workflow,
+    WorkflowStatus,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::{StoreError, StoreResult};
+use crate::stored::TextColumns;
+use crate::{StoreError, StoreResult, WorkflowDetail};
 
 /// A timestamp as a backend writes it into JSON: microseconds since the epoch (SQLite) or
 /// RFC 3339 text (PostgreSQL).
@@ -53,7 +57,7 @@ struct VoteRow {
 struct StepRow {
     position: i64,
     name: String,
-    status: String,
+    status: StepStatus,
     attempts: i64,
     started_at: Option<Stamp>,
     finished_at: Option<Stamp>,
@@ -64,7 +68,7 @@ struct StepRow {
 #[derive(Deserialize)]
 struct AuditRow {
     id: i64,
-    event: String,
+    event: EventKind,
     actor: String,
     from_status: Option<String>,
     to_status: Option<String>,
@@ -93,11 +97,35 @@ fn parse<T: DeserializeOwned>(what: &str, text: &str) -> StoreResult<Vec<T>> {
 }
 
 fn status(text: Option<String>) -> StoreResult<Option<WorkflowStatus>> {
-    text.map(|t| {
-        t.parse()
-            .map_err(|e| StoreError::Other(format!("stored status: {e}")))
+    text.as_deref().map(crate::stored::status).transpose()
+}
+
+/// A workflow's detail from the row that carries it with its children: the columns
+/// `metrics_json`, `votes_json`, `steps_json` and `audit_json`, its electorate and digest.
+pub fn detail(row: &impl TextColumns, workflow: Workflow) -> StoreResult<WorkflowDetail> {
+    let (metrics, votes, steps, audit) = (
+        row.text("metrics_json")?,
+        row.text("votes_json")?,
+        row.text("steps_json")?,
+        row.text("audit_json")?,
+    );
+    let children = children(ChildrenJson {
+        metrics: &metrics,
+        votes: &votes,
+        steps: &steps,
+        audit: &audit,
+    })?;
+    let (electorate, threshold) = crate::stored::governance(row)?;
+    Ok(WorkflowDetail {
+        workflow,
+        metrics: children.metrics,
+        votes: children.votes,
+        steps: children.steps,
+        audit: children.audit,
+        electorate,
+        threshold,
+        digest: row.text("digest")?,
     })
-    .transpose()
 }
 
 pub fn children(json: ChildrenJson<'_>) -> StoreResult<Children> {

@@ -2,12 +2,15 @@
 //! the records that cross it, and (feature `conformance`) the suite both must pass.
 
 mod aggregates;
+mod calls;
 mod cursor;
 pub mod detail_json;
 mod error;
+mod event;
+pub mod plan;
 mod rate;
 mod records;
-pub mod voting;
+pub mod stored;
 mod wakeups;
 
 #[cfg(feature = "conformance")]
@@ -19,7 +22,10 @@ pub use aggregates::{
 };
 pub use cursor::Cursor;
 pub use error::StoreError;
-pub use rate::{HitCounts, expiry as rate_window_expiry, windows as rate_windows};
+pub use event::{Event, Moved, NewEvent};
+pub use rate::{
+    EXPIRED_WINDOWS_PER_HIT, HitCounts, expiry as rate_window_expiry, windows as rate_windows,
+};
 pub use records::*;
 pub use wakeups::{OnChange, Wakeups};
 

@@ -20,6 +20,10 @@ pub fn expiry(window_start: DateTime<Utc>, window: Duration) -> DateTime<Utc> {
     window_start + window + window
 }
 
+/// How many expired windows one hit removes: more than one, so the table shrinks back after a
+/// burst of new keys, and few enough that a hit never waits on a large delete.
+pub const EXPIRED_WINDOWS_PER_HIT: i64 = 100;
+
 /// What counting one hit found.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HitCounts {

@@ -135,8 +135,8 @@ impl Quorum {
                     Ok(council) => council.name,
                     Err(_) => workflow.assigned_council_id.clone(),
                 };
-                let next = match workflow.decision.as_deref() {
-                    Some("approved") => {
+                let next = match workflow.decision {
+                    Some(quorum_domain::Decision::Approved) => {
                         "Its type needs no vote, so it is queued to run now.".into()
                     }
                     _ => format!("It waits for the {council}'s vote; I will run it once approved."),

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use quorum_domain::ids::new_id_at;
-use quorum_domain::{Threshold, WorkflowStatus};
+use quorum_domain::{Decision, EventKind, Threshold, WorkflowStatus};
 use quorum_store::{BulkBatch, BulkVote, BulkWorkflow, NewAudit, NewMetric, NewWorkflow};
 use rand::{Rng, RngExt};
 use serde_json::{Value, json};
@@ -125,9 +125,9 @@ pub(super) fn history(
         .find(|c| c.0 == info.council)
         .expect("demo councils")
         .3;
-    let audit = |event: &str, actor: &str, from, to, reason: Option<String>, at| NewAudit {
+    let audit = |event: EventKind, actor: &str, from, to, reason: Option<String>, at| NewAudit {
         workflow_id: id.clone(),
-        event: event.into(),
+        event,
         actor: actor.into(),
         from_status: from,
         to_status: to,
@@ -135,7 +135,7 @@ pub(super) fn history(
         at,
     };
     batch.audit.push(audit(
-        "created",
+        EventKind::Created,
         agent,
         None,
         Some(WorkflowStatus::Pending),
@@ -157,7 +157,7 @@ pub(super) fn history(
                 voted_at: at,
             });
             batch.audit.push(audit(
-                "voted",
+                EventKind::Voted,
                 member,
                 Some(WorkflowStatus::Pending),
                 Some(WorkflowStatus::Pending),
@@ -167,7 +167,7 @@ pub(super) fn history(
         }
         let reason = Some(format!("approved by {} (2 of 3)", info.council));
         batch.audit.push(audit(
-            "decided",
+            EventKind::Decided,
             "system",
             Some(WorkflowStatus::Pending),
             Some(WorkflowStatus::Pending),
@@ -177,7 +177,7 @@ pub(super) fn history(
         let start = at + Duration::seconds(rng.random_range(1..60));
         started_at = Some(start);
         batch.audit.push(audit(
-            "started",
+            EventKind::Started,
             "worker",
             Some(WorkflowStatus::Pending),
             Some(WorkflowStatus::InProgress),
@@ -198,7 +198,7 @@ pub(super) fn history(
                 error = Some("step failed: the target service answered 503 three times".to_owned());
             }
             batch.audit.push(audit(
-                &status.as_str().to_lowercase(),
+                EventKind::entering(status),
                 "worker",
                 Some(WorkflowStatus::InProgress),
                 Some(status),
@@ -232,7 +232,7 @@ pub(super) fn history(
             created_by_agent: agent.into(),
             assigned_council_id: info.council.into(),
             status,
-            decision: decided.then(|| "approved".into()),
+            decision: decided.then_some(Decision::Approved),
             inputs,
             calculated_savings: info.savings.clone(),
             weekly_cents: info.weekly_cents,

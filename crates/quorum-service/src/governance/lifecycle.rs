@@ -2,7 +2,7 @@
 //! its creator or an admin hands it to execution or cancels it, and the sweeper expires it
 //! when its council's voting window closes.
 
-use quorum_domain::{Principal, Role, Workflow, WorkflowStatus};
+use quorum_domain::{Decision, EventKind, Principal, Role, Workflow, WorkflowStatus};
 use quorum_store::{Reassignment, StoreError, Transition};
 use serde::Deserialize;
 
@@ -153,7 +153,7 @@ impl Quorum {
             outputs: None,
             error: None,
             actor: caller.id.clone(),
-            event: "cancelled".into(),
+            event: EventKind::Cancelled,
             reason,
             at: quorum_domain::time::now(),
             require_undecided: false,
@@ -176,11 +176,11 @@ impl Quorum {
                     workflow_id: id,
                     from: WorkflowStatus::Pending,
                     to: WorkflowStatus::Cancelled,
-                    decision: Some("expired".into()),
+                    decision: Some(Decision::Expired),
                     outputs: None,
                     error: None,
                     actor: "system".into(),
-                    event: "expired".into(),
+                    event: EventKind::Expired,
                     reason: Some("the council's voting window closed without a decision".into()),
                     at: now,
                     require_undecided: true,

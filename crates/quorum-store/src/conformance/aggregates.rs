@@ -2,8 +2,8 @@
 //! transitions and bulk history.
 
 use chrono::Duration;
-use quorum_domain::WorkflowStatus;
 use quorum_domain::ids::new_id;
+use quorum_domain::{Decision, EventKind, WorkflowStatus};
 use rand::{RngExt, SeedableRng};
 use serde_json::json;
 
@@ -86,9 +86,16 @@ pub async fn random_creates_transitions_and_metrics_keep_the_aggregates_exact(st
             let (id, from) = live[i].clone();
             let to = WorkflowStatus::ALL[rng.random_range(0..5)];
             let result = store.transition(&move_to(&id, from, to)).await;
-            // The store enforces only the precondition; the lifecycle rules live above it.
-            result.unwrap_or_else(|e| panic!("seed {seed_value}: {from} -> {to}: {e}"));
-            live[i].1 = to;
+            if from.can_become(to) {
+                result.unwrap_or_else(|e| panic!("seed {seed_value}: {from} -> {to}: {e}"));
+                live[i].1 = to;
+            } else {
+                // The store refuses what the lifecycle does not allow, and changes nothing.
+                assert!(
+                    matches!(result, Err(StoreError::Conflict(_))),
+                    "seed {seed_value}: {from} -> {to} must be refused"
+                );
+            }
         }
         if step % 100 == 99 {
             assert_aggregates_exact(store).await;
@@ -120,7 +127,7 @@ pub async fn bulk_history_matches_a_full_scan(store: &S) {
             base_time() - Duration::minutes(i as i64),
         );
         new.status = status;
-        new.decision = (status != WorkflowStatus::Pending).then(|| "approved".into());
+        new.decision = (status != WorkflowStatus::Pending).then_some(Decision::Approved);
         if status.is_terminal() {
             batch.metrics.push(NewMetric {
                 id: new_id("metric"),
@@ -143,7 +150,7 @@ pub async fn bulk_history_matches_a_full_scan(store: &S) {
         });
         batch.audit.push(NewAudit {
             workflow_id: new.id.clone(),
-            event: "created".into(),
+            event: EventKind::Created,
             actor: new.actor.clone(),
             from_status: None,
             to_status: Some(WorkflowStatus::Pending),

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use chrono::Duration;
-use quorum_domain::{Threshold, VoteChoice, WorkflowStatus};
+use quorum_domain::{Decision, EventKind, StepStatus, Threshold, VoteChoice, WorkflowStatus};
 use serde_json::{Value, json};
 
 use super::*;
@@ -35,7 +35,7 @@ fn change(id: &str, from: WorkflowStatus, to: WorkflowStatus, event: &str) -> Tr
         outputs: None,
         error: None,
         actor: "worker_1".into(),
-        event: event.into(),
+        event: EventKind::parse(event).unwrap(),
         reason: None,
         at: base_time(),
         require_undecided: false,
@@ -47,7 +47,7 @@ fn step(id: &str, position: i64, status: &str, error: Option<&str>) -> StepOutco
     StepOutcome {
         workflow_id: id.into(),
         position,
-        status: status.into(),
+        status: StepStatus::parse(status).unwrap(),
         error: error.map(str::to_owned),
         output: Some(json!({"files": 3})),
         at: base_time(),
@@ -179,13 +179,13 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
         WorkflowStatus::Cancelled,
         "expired",
     );
-    expired.decision = Some("expired".into());
+    expired.decision = Some(Decision::Expired);
     expired.actor = "system".into();
     expired.reason = Some("no decision within 72 hours".into());
     expired.require_undecided = true;
     store.transition(&expired).await.unwrap();
     let by_policy = create(store, |new| {
-        new.decision = Some("approved".into());
+        new.decision = Some(Decision::Approved);
         new.electorate = Vec::new();
     })
     .await;

@@ -123,7 +123,10 @@ pub async fn a_decision_approves_and_queues_or_rejects_and_cancels(store: &S) {
         .await
         .unwrap();
     assert_eq!(outcome.workflow.status, WorkflowStatus::Pending);
-    assert_eq!(outcome.workflow.decision.as_deref(), Some("approved"));
+    assert_eq!(
+        outcome.workflow.decision.map(|d| d.as_str()),
+        Some("approved")
+    );
     assert!(
         outcome.workflow.queued_at.is_some(),
         "approval hands the workflow to execution"
@@ -160,7 +163,10 @@ pub async fn a_decision_approves_and_queues_or_rejects_and_cancels(store: &S) {
         .await
         .unwrap();
     assert_eq!(outcome.workflow.status, WorkflowStatus::Cancelled);
-    assert_eq!(outcome.workflow.decision.as_deref(), Some("rejected"));
+    assert_eq!(
+        outcome.workflow.decision.map(|d| d.as_str()),
+        Some("rejected")
+    );
     assert!(outcome.workflow.completed_at.is_some());
     let detail = store.get_workflow(&rejected).await.unwrap();
     assert_eq!(detail.votes.len(), 2);
@@ -212,7 +218,11 @@ pub async fn concurrent_votes_make_exactly_one_decision(store: &S) {
         assert_eq!(decisions, 1, "run {run}: exactly one vote decides");
         let detail = store.get_workflow(&id).await.unwrap();
         assert_eq!(
-            detail.audit.iter().filter(|a| a.event == "decided").count(),
+            detail
+                .audit
+                .iter()
+                .filter(|a| a.event.as_str() == "decided")
+                .count(),
             1,
             "run {run}"
         );
@@ -229,7 +239,7 @@ pub async fn concurrent_votes_make_exactly_one_decision(store: &S) {
         assert_eq!(
             handoffs
                 .iter()
-                .filter(|e| e.workflow_id == id && e.kind == "decided")
+                .filter(|e| e.workflow_id == id && e.kind.as_str() == "decided")
                 .count(),
             1,
             "run {run}: one hand-off"
@@ -262,11 +272,11 @@ pub async fn only_undecided_overdue_workflows_expire(store: &S) {
         workflow_id: decided.id.clone(),
         from: WorkflowStatus::Pending,
         to: WorkflowStatus::Cancelled,
-        decision: Some("expired".into()),
+        decision: Some(Decision::Expired),
         outputs: None,
         error: None,
         actor: "system".into(),
-        event: "expired".into(),
+        event: quorum_domain::EventKind::Expired,
         reason: None,
         at: base_time(),
         require_undecided: true,
@@ -287,7 +297,7 @@ pub async fn only_undecided_overdue_workflows_expire(store: &S) {
         .await
         .unwrap();
     assert_eq!(
-        (expired.status, expired.decision.as_deref()),
+        (expired.status, expired.decision.map(|d| d.as_str())),
         (WorkflowStatus::Cancelled, Some("expired"))
     );
     assert!(

@@ -186,7 +186,7 @@ pub(crate) fn move_to(id: &str, from: WorkflowStatus, to: WorkflowStatus) -> Tra
         outputs: None,
         error: None,
         actor: "system".into(),
-        event: to.as_str().to_lowercase(),
+        event: quorum_domain::EventKind::entering(to),
         reason: None,
         at: quorum_domain::time::now(),
         require_undecided: false,

@@ -43,7 +43,7 @@ pub async fn step_records_show_progress_attempts_and_errors(store: &S) {
         |position: i64, status: &str, error: Option<&str>, seconds: i64| crate::StepOutcome {
             workflow_id: id.clone(),
             position,
-            status: status.into(),
+            status: quorum_domain::StepStatus::parse(status).unwrap(),
             error: error.map(str::to_owned),
             output: Some(serde_json::json!({"files": 3})),
             at: t + Duration::seconds(seconds),
@@ -100,7 +100,10 @@ pub async fn step_records_show_progress_attempts_and_errors(store: &S) {
         .await
         .unwrap();
     assert_eq!(
-        events.iter().filter(|e| e.kind == "step_finished").count(),
+        events
+            .iter()
+            .filter(|e| e.kind.as_str() == "step_finished")
+            .count(),
         2
     );
 

@@ -15,7 +15,7 @@ pub async fn a_created_workflow_reads_back_field_by_field(store: &S) {
     assert_eq!(detail.workflow, created);
     let w = detail.workflow;
     assert_eq!(
-        (w.id.as_str(), w.status, w.decision.as_deref()),
+        (w.id.as_str(), w.status, w.decision.map(|d| d.as_str())),
         (new.id.as_str(), WorkflowStatus::Pending, None)
     );
     assert_eq!(w.inputs.to_value(), new.inputs);
@@ -24,7 +24,7 @@ pub async fn a_created_workflow_reads_back_field_by_field(store: &S) {
     assert_eq!(w.created_at, base_time());
     assert_eq!((w.started_at, w.completed_at), (None, None));
     assert_eq!(detail.audit.len(), 1);
-    assert_eq!(detail.audit[0].event, "created");
+    assert_eq!(detail.audit[0].event.as_str(), "created");
     assert_eq!(detail.audit[0].to_status, Some(WorkflowStatus::Pending));
     assert!(detail.metrics.is_empty() && detail.votes.is_empty() && detail.steps.is_empty());
     assert!(matches!(
@@ -65,9 +65,9 @@ pub async fn transitions_are_conditional_and_audited(store: &S) {
         Err(StoreError::Conflict(_))
     ));
     let mut approve = move_to(&new.id, WorkflowStatus::Pending, WorkflowStatus::InProgress);
-    approve.decision = Some("approved".into());
+    approve.decision = Some(quorum_domain::Decision::Approved);
     let running = store.transition(&approve).await.unwrap();
-    assert_eq!(running.decision.as_deref(), Some("approved"));
+    assert_eq!(running.decision.map(|d| d.as_str()), Some("approved"));
     assert!(running.started_at.is_some() && running.completed_at.is_none());
     let mut done = move_to(
         &new.id,

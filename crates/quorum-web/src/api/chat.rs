@@ -113,7 +113,7 @@ pub async fn chat(
                 workflow_type: workflow.workflow_type_id,
                 workflow_type_version: workflow.workflow_type_version,
                 status: workflow.status,
-                decision: workflow.decision,
+                decision: workflow.decision.map(|d| d.as_str().to_owned()),
                 assigned_council_id: workflow.assigned_council_id,
                 reply,
             };

@@ -45,7 +45,7 @@ fn to_event(record: &EventRecord) -> Event {
     });
     Event::default()
         .id(record.id.to_string())
-        .event(record.kind.clone())
+        .event(record.kind.as_str())
         .data(body.to_string())
 }
 

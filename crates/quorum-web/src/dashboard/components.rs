@@ -141,7 +141,7 @@ pub fn workflow_table(label: &str, workflows: &[Workflow]) -> Markup {
                             td { a href={ "/dashboard/agents/" (w.created_by_agent) } { (w.created_by_agent) } }
                             td { (w.assigned_council_id) }
                             td { (status_badge(w.status)) }
-                            td { (decision(w.decision.as_deref())) }
+                            td { (decision(w.decision.map(|d| d.as_str()))) }
                             td { (time(&w.created_at)) }
                             td class="num" { (money(savings_of(w).0)) }
                         }

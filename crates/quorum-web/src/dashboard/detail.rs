@@ -35,7 +35,7 @@ fn summary(d: &WorkflowView) -> Markup {
     html! {
         dl class="facts" {
             dt { "Status" } dd { (status_badge(w.status)) }
-            dt { "Decision" } dd { (decision(w.decision.as_deref())) }
+            dt { "Decision" } dd { (decision(w.decision.map(|d| d.as_str()))) }
             dt { "Type" } dd { (w.workflow_type_id) " (version " (w.workflow_type_version) ")" }
             dt { "Agent" } dd { a href={ "/dashboard/agents/" (w.created_by_agent) } { (w.created_by_agent) } }
             dt { "Council" } dd { (w.assigned_council_id) }

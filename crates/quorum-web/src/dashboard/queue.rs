@@ -203,7 +203,7 @@ pub async fn vote(
         .await
     {
         Ok(outcome) => {
-            let now = match outcome.workflow.decision.as_deref() {
+            let now = match outcome.workflow.decision.map(|d| d.as_str()) {
                 Some(decision) => format!("the workflow is now {decision}"),
                 None => "the workflow awaits more votes".to_owned(),
             };

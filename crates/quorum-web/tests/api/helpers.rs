@@ -339,17 +339,27 @@ impl TestApp {
     }
 
     /// Moves a workflow straight through the store, for tests that need other statuses before
-    /// the API can make them.
+    /// the API can make them. A move the lifecycle does not allow in one step (PENDING to
+    /// COMPLETED) goes through IN_PROGRESS, as a run would.
     pub async fn force_status(&self, id: &str, from: WorkflowStatus, to: WorkflowStatus) {
+        let mut from = from;
+        if !from.can_become(to) && from.can_become(WorkflowStatus::InProgress) {
+            self.move_status(id, from, WorkflowStatus::InProgress).await;
+            from = WorkflowStatus::InProgress;
+        }
+        self.move_status(id, from, to).await;
+    }
+
+    async fn move_status(&self, id: &str, from: WorkflowStatus, to: WorkflowStatus) {
         let change = Transition {
             workflow_id: id.into(),
             from,
             to,
-            decision: Some("approved".into()),
+            decision: Some(quorum_domain::Decision::Approved),
             outputs: None,
             error: None,
             actor: "test".into(),
-            event: to.as_str().to_lowercase(),
+            event: quorum_domain::EventKind::entering(to),
             reason: None,
             at: quorum_domain::time::now(),
             require_undecided: false,

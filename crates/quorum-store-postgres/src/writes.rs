@@ -1,0 +1,299 @@
+//! The write path on PostgreSQL: what a plan (`quorum_store::plan`) is made from, read with
+//! the workflow's row locked (`FOR UPDATE`, so that concurrent writers of one workflow queue
+//! and each plans from what the last one committed), and the statement of each kind of write.
+//! Events also wake listeners in every process (`pg_notify`) once their transaction commits.
+
+use quorum_domain::VoteChoice;
+use quorum_store::plan::{Ballot, Held, StatusChange, Write};
+use quorum_store::{AggregateRow, StoreError, StoreResult, stored};
+use sqlx::{PgConnection, Row};
+
+use crate::map_err;
+use crate::rows;
+
+const ADD_TO_TOTALS: &str = "INSERT INTO workflow_totals AS t (council_id, agent_id, workflow_type_id, status, \
+    workflows, weekly_cents, annual_cents, metric_count, duration_ms, success_ppm, error_count) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+    ON CONFLICT (council_id, agent_id, workflow_type_id, status) DO UPDATE SET \
+    workflows = t.workflows + excluded.workflows, weekly_cents = t.weekly_cents + excluded.weekly_cents, \
+    annual_cents = t.annual_cents + excluded.annual_cents, metric_count = t.metric_count + excluded.metric_count, \
+    duration_ms = t.duration_ms + excluded.duration_ms, success_ppm = t.success_ppm + excluded.success_ppm, \
+    error_count = t.error_count + excluded.error_count";
+
+/// The aggregate columns first, in the order `rows::aggregate` reads them.
+const HELD: &str = "SELECT assigned_council_id, created_by_agent, workflow_type_id, status, 1::BIGINT, weekly_cents, \
+    annual_cents, metric_count, duration_ms, success_ppm, error_count, id, decision, \
+    queued_at IS NOT NULL AS queued, enqueue, electorate::text AS electorate, threshold::text AS threshold, digest \
+    FROM workflows WHERE id = $1 FOR UPDATE";
+
+/// What a plan needs to know of workflow `id`, whose row stays locked until the caller's
+/// transaction ends.
+pub(crate) async fn held(conn: &mut PgConnection, id: &str) -> StoreResult<Held> {
+    let row = sqlx::query(HELD)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(map_err)?
+        .ok_or_else(|| StoreError::NotFound(format!("workflow {id}")))?;
+    let share = rows::aggregate(&row)?;
+    let (electorate, threshold) = stored::governance(&rows::Text(&row))?;
+    Ok(Held {
+        id: row.try_get("id").map_err(map_err)?,
+        key: share.key,
+        share: share.counts,
+        decision: stored::decision(row.try_get("decision").map_err(map_err)?)?,
+        queued: row.try_get("queued").map_err(map_err)?,
+        enqueue: row.try_get("enqueue").map_err(map_err)?,
+        electorate,
+        threshold,
+        digest: row.try_get("digest").map_err(map_err)?,
+    })
+}
+
+/// The votes cast on workflow `id` so far.
+pub(crate) async fn ballots(conn: &mut PgConnection, id: &str) -> StoreResult<Vec<Ballot>> {
+    let cast: Vec<(String, String)> =
+        sqlx::query_as("SELECT user_id, vote FROM workflow_votes WHERE workflow_id = $1")
+            .bind(id)
+            .fetch_all(conn)
+            .await
+            .map_err(map_err)?;
+    cast.into_iter()
+        .map(|(user_id, vote)| {
+            Ok(Ballot {
+                vote: VoteChoice::parse(&vote)
+                    .ok_or_else(|| StoreError::Other(format!("stored vote {vote:?}")))?,
+                user_id,
+            })
+        })
+        .collect()
+}
+
+/// Applies a plan's writes in order, in the caller's transaction.
+pub(crate) async fn apply_all(conn: &mut PgConnection, writes: &[Write<'_>]) -> StoreResult<()> {
+    for write in writes {
+        let rows = apply(conn, write).await?;
+        write.check(rows)?;
+    }
+    Ok(())
+}
+
+/// Runs one write; returns how many rows its statement changed.
+async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
+    let done = match write {
+        Write::Workflow { new, queued_at } => sqlx::query(
+            "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
+             status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at, \
+             electorate, threshold, digest, voting_deadline, enqueue, queued_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(&new.id)
+        .bind(&new.workflow_type_id)
+        .bind(new.workflow_type_version)
+        .bind(&new.created_by_agent)
+        .bind(&new.assigned_council_id)
+        .bind(new.status.as_str())
+        .bind(new.decision.map(|d| d.as_str()))
+        .bind(&new.inputs)
+        .bind(&new.calculated_savings)
+        .bind(new.weekly_cents)
+        .bind(new.annual_cents)
+        .bind(new.created_at)
+        .bind(serde_json::json!(new.electorate))
+        .bind(serde_json::json!(new.threshold))
+        .bind(&new.digest)
+        .bind(new.voting_deadline)
+        .bind(new.enqueue)
+        .bind(queued_at)
+        .execute(conn)
+        .await,
+        Write::Status(c) => return status(conn, c).await,
+        Write::Approve {
+            workflow_id,
+            queued_at,
+        } => sqlx::query(
+            "UPDATE workflows SET decision = 'approved', queued_at = $1::timestamptz \
+             WHERE id = $2 AND status = 'PENDING' AND decision IS NULL",
+        )
+        .bind(queued_at)
+        .bind(workflow_id)
+        .execute(conn)
+        .await,
+        Write::Queue { workflow_id, at } => sqlx::query(
+            "UPDATE workflows SET queued_at = $1 \
+             WHERE id = $2 AND status = 'PENDING' AND decision = 'approved' AND queued_at IS NULL",
+        )
+        .bind(at)
+        .bind(workflow_id)
+        .execute(conn)
+        .await,
+        Write::Reassign(r) => sqlx::query(
+            "UPDATE workflows SET assigned_council_id = $1, electorate = $2, threshold = $3, voting_deadline = $4 \
+             WHERE id = $5 AND status = 'PENDING' AND decision IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM workflow_votes WHERE workflow_id = workflows.id)",
+        )
+        .bind(&r.council_id)
+        .bind(serde_json::json!(r.electorate))
+        .bind(serde_json::json!(r.threshold))
+        .bind(r.voting_deadline)
+        .bind(&r.workflow_id)
+        .execute(conn)
+        .await,
+        Write::Totals(row) => return add_to_totals(conn, row).await,
+        Write::Metric(m) => {
+            sqlx::query(
+                "INSERT INTO workflow_metrics (id, workflow_id, attempt, duration_ms, weekly_cents, success_ppm, error_count, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&m.id)
+            .bind(&m.workflow_id)
+            .bind(m.attempt)
+            .bind(m.duration_ms)
+            .bind(m.weekly_cents)
+            .bind(m.success_ppm)
+            .bind(m.error_count)
+            .bind(m.recorded_at)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+            sqlx::query(
+                "UPDATE workflows SET metric_count = metric_count + 1, duration_ms = duration_ms + $1, \
+                 success_ppm = success_ppm + $2, error_count = error_count + $3 WHERE id = $4",
+            )
+            .bind(m.duration_ms)
+            .bind(m.success_ppm)
+            .bind(m.error_count)
+            .bind(&m.workflow_id)
+            .execute(conn)
+            .await
+        }
+        Write::Vote(v) => sqlx::query(
+            "INSERT INTO workflow_votes (id, workflow_id, user_id, vote, reason, voted_at, digest) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&v.id)
+        .bind(&v.workflow_id)
+        .bind(&v.user_id)
+        .bind(v.vote.as_str())
+        .bind(&v.reason)
+        .bind(v.voted_at)
+        .bind(&v.digest)
+        .execute(conn)
+        .await,
+        Write::Audit(a) => sqlx::query(
+            "INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&a.workflow_id)
+        .bind(a.event.as_str())
+        .bind(&a.actor)
+        .bind(a.from_status.map(|s| s.as_str()))
+        .bind(a.to_status.map(|s| s.as_str()))
+        .bind(&a.reason)
+        .bind(a.at)
+        .execute(conn)
+        .await,
+        Write::Event(e) => {
+            sqlx::query(
+                "INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&e.workflow_id)
+            .bind(&e.council_id)
+            .bind(&e.agent_id)
+            .bind(e.event.kind().as_str())
+            .bind(e.event.data())
+            .bind(e.at)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+            sqlx::query("SELECT pg_notify('quorum_events', '')")
+                .execute(conn)
+                .await
+        }
+        Write::Job {
+            workflow_id,
+            available_at,
+        } => {
+            let queued = crate::jobs::insert_job(conn, workflow_id, 0, *available_at).await?;
+            return Ok(u64::from(queued));
+        }
+        Write::FinishStep(step) => sqlx::query(
+            "UPDATE workflow_steps SET status = $1, error = $2, output = $3, finished_at = $4 \
+             WHERE workflow_id = $5 AND position = $6 AND status = 'running'",
+        )
+        .bind(step.status.as_str())
+        .bind(&step.error)
+        .bind(&step.output)
+        .bind(step.at)
+        .bind(&step.workflow_id)
+        .bind(step.position)
+        .execute(conn)
+        .await,
+        Write::StartStep {
+            workflow_id,
+            position,
+            name,
+            at,
+        } => sqlx::query(
+            "INSERT INTO workflow_steps (workflow_id, position, name, status, attempts, started_at) \
+             VALUES ($1, $2, $3, 'running', 1, $4) \
+             ON CONFLICT (workflow_id, position) DO UPDATE SET status = 'running', attempts = workflow_steps.attempts + 1, \
+             started_at = excluded.started_at, finished_at = NULL, error = NULL",
+        )
+        .bind(workflow_id)
+        .bind(position)
+        .bind(name)
+        .bind(at)
+        .execute(conn)
+        .await,
+    };
+    Ok(done.map_err(map_err)?.rows_affected())
+}
+
+async fn status(conn: &mut PgConnection, c: &StatusChange<'_>) -> StoreResult<u64> {
+    let to = c.to.as_str();
+    let updated = sqlx::query(
+        "UPDATE workflows SET status = $1, decision = COALESCE($2::text, decision), outputs = COALESCE($3::jsonb, outputs), \
+         error = COALESCE($4::text, error), \
+         started_at = CASE WHEN $5::text = 'IN_PROGRESS' THEN COALESCE(started_at, $6::timestamptz) ELSE started_at END, \
+         completed_at = CASE WHEN $7::text IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN $8::timestamptz ELSE completed_at END \
+         WHERE id = $9 AND status = $10 AND (NOT $11 OR decision IS NULL)",
+    )
+    .bind(to)
+    .bind(c.decision.map(|d| d.as_str()))
+    .bind(c.outputs)
+    .bind(c.error)
+    .bind(to)
+    .bind(c.at)
+    .bind(to)
+    .bind(c.at)
+    .bind(c.workflow_id)
+    .bind(c.from.as_str())
+    .bind(c.require_undecided)
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(updated.rows_affected())
+}
+
+/// Adds a row's (signed) counts to the aggregate table; bulk loads call it too.
+pub(crate) async fn add_to_totals(conn: &mut PgConnection, row: &AggregateRow) -> StoreResult<u64> {
+    let (key, c) = (&row.key, &row.counts);
+    let done = sqlx::query(ADD_TO_TOTALS)
+        .bind(&key.council_id)
+        .bind(&key.agent_id)
+        .bind(&key.workflow_type_id)
+        .bind(key.status.as_str())
+        .bind(c.workflows)
+        .bind(c.weekly_cents)
+        .bind(c.annual_cents)
+        .bind(c.metric_count)
+        .bind(c.duration_ms)
+        .bind(c.success_ppm)
+        .bind(c.error_count)
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(done.rows_affected())
+}

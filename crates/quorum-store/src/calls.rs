@@ -1,0 +1,83 @@
+//! The `Store` methods a backend implements by handing its arguments to a function of one of
+//! its modules, listed once for every backend, and the macro that writes its `impl Store`.
+
+/// `impl Store for $store`: the methods written in `{ … }` (`backend`, `migrate`, `ping`), and
+/// one per line below, each handing its arguments to a function of the backend's own module
+/// through the backend's macro `$call`, invoked as
+/// `$call!(self, read|write, module::function, arg, …)`.
+///
+/// `read` or `write` says which connection a call needs (SQLite runs each call on a reader or
+/// on its single writer). The signatures are the trait's; they are written there and here only.
+#[macro_export]
+macro_rules! impl_store {
+    ($store:ty, $call:ident, { $($own:tt)* }) => {
+        $crate::impl_store! { @methods $store, $call, { $($own)* },
+            write register_type(new: $crate::NewTypeVersion) -> $crate::TypeRecord = directory::register_type;
+            read get_type(id: &str, version: Option<i64>) -> $crate::TypeRecord = directory::get_type;
+            read list_types() -> Vec<$crate::TypeRecord> = directory::list_types;
+            write create_principal(principal: &quorum_domain::Principal, token_hash: Option<&str>) -> () = directory::create_principal;
+            write add_token(principal_id: &str, token_hash: &str) -> () = directory::add_token;
+            read get_principal(id: &str) -> quorum_domain::Principal = directory::get_principal;
+            read principal_by_token(token_hash: &str) -> Option<quorum_domain::Principal> = directory::principal_by_token;
+            write revoke_tokens(principal_id: &str) -> u64 = directory::revoke_tokens;
+            write create_session(session: &$crate::DashboardSession) -> () = sessions::create;
+            read live_session(id_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Option<$crate::DashboardSession> = sessions::live;
+            write end_sessions(token_hash: &str) -> u64 = sessions::end;
+            read signing_keys(retired_after: chrono::DateTime<chrono::Utc>) -> Vec<$crate::SigningKey> = keys::list;
+            write add_first_signing_key(key: &$crate::SigningKey) -> bool = keys::add_first;
+            write rotate_signing_key(key: &$crate::SigningKey, forget_retired_before: chrono::DateTime<chrono::Utc>) -> () = keys::rotate;
+            write create_council(council: &quorum_domain::Council) -> () = directory::create_council;
+            read get_council(id: &str) -> quorum_domain::Council = directory::get_council;
+            read list_councils() -> Vec<quorum_domain::Council> = directory::list_councils;
+            read council_for_domain(domain: &str) -> Option<String> = directory::council_for_domain;
+            write create_workflow(new: &$crate::NewWorkflow) -> quorum_domain::Workflow = workflows::create;
+            read get_workflow(id: &str) -> $crate::WorkflowDetail = detail::detail;
+            read list_workflows(filter: &$crate::WorkflowFilter, page: &$crate::PageRequest) -> $crate::WorkflowPage = workflows::list;
+            write transition(change: &$crate::Transition) -> quorum_domain::Workflow = workflows::transition;
+            write record_metric(metric: &$crate::NewMetric) -> () = workflows::record_metric;
+            write start_step(workflow_id: &str, position: i64, name: &str, at: chrono::DateTime<chrono::Utc>) -> () = steps::start;
+            write finish_step(step: &$crate::StepOutcome) -> quorum_domain::Workflow = steps::finish;
+            write cast_vote(vote: &$crate::NewVote) -> $crate::VoteOutcome = governance::cast_vote;
+            write enqueue(workflow_id: &str, actor: &str, at: chrono::DateTime<chrono::Utc>) -> quorum_domain::Workflow = governance::enqueue;
+            write reassign(change: &$crate::Reassignment) -> quorum_domain::Workflow = governance::reassign;
+            read due_for_expiry(now: chrono::DateTime<chrono::Utc>, limit: i64) -> Vec<String> = governance::due_for_expiry;
+            write set_members(council_id: &str, members: &[String]) -> () = governance::set_members;
+            write enqueue_jobs(jobs: &[$crate::NewJob]) -> u64 = jobs::enqueue;
+            write claim_jobs(worker: &str, now: chrono::DateTime<chrono::Utc>, lease: chrono::Duration, limit: i64) -> Vec<$crate::JobClaim> = jobs::claim;
+            write renew_lease(claim: &$crate::JobClaim, now: chrono::DateTime<chrono::Utc>, lease: chrono::Duration) -> bool = jobs::renew;
+            write ack_jobs(claims: &[$crate::JobClaim]) -> u64 = jobs::ack;
+            write release_job(claim: &$crate::JobClaim, available_at: chrono::DateTime<chrono::Utc>) -> bool = jobs::release;
+            read queue_depth() -> i64 = jobs::depth;
+            write add_contact_message(message: &$crate::ContactMessage) -> () = contact::add;
+            write set_contact_delivery(id: &str, delivery: &str, error: Option<&str>, at: chrono::DateTime<chrono::Utc>) -> () = contact::set_delivery;
+            read contact_messages(site: &str, limit: i64) -> Vec<$crate::ContactMessage> = contact::list;
+            write count_hit(key: &str, at: chrono::DateTime<chrono::Utc>, window: chrono::Duration) -> $crate::HitCounts = limits::count_hit;
+            write put_blobs(blobs: &[$crate::Blob]) -> () = deployments::put_blobs;
+            read blob(hash: &str) -> Option<$crate::Blob> = deployments::blob;
+            write deploy(deployment: &$crate::Deployment) -> () = deployments::deploy;
+            read live_deployment(site: &str) -> Option<$crate::Deployment> = deployments::live;
+            read site(slug: &str) -> Option<$crate::SiteRecord> = deployments::site;
+            read sites(after: Option<&str>, limit: i64) -> Vec<$crate::SiteRecord> = deployments::sites;
+            write rollback_site(rollback: &$crate::SiteRollback) -> String = deployments::rollback;
+            write prune_deployments(site: &str, keep: i64) -> $crate::Pruned = deployments::prune;
+            read events_after(after_id: i64, filter: &$crate::EventFilter, limit: i64) -> Vec<$crate::EventRecord> = governance::events_after;
+            read last_event_id() -> i64 = governance::last_event_id;
+            write prune_events(before: chrono::DateTime<chrono::Utc>, limit: i64) -> u64 = limits::prune_events;
+            read aggregates(filter: &$crate::WorkflowFilter) -> Vec<$crate::AggregateRow> = workflows::aggregates;
+            read scan_aggregates() -> Vec<$crate::AggregateRow> = workflows::scan_aggregates;
+            read stored_aggregates() -> Vec<$crate::AggregateRow> = workflows::stored_aggregates;
+            write bulk_insert(batch: &$crate::BulkBatch) -> () = bulk::insert;
+        }
+    };
+    (@methods $store:ty, $call:ident, { $($own:tt)* },
+        $($mode:ident $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty = $module:ident::$function:ident;)*) => {
+        #[async_trait::async_trait]
+        impl $crate::Store for $store {
+            $($own)*
+
+            $(async fn $name(&self, $($arg: $ty),*) -> $crate::StoreResult<$ret> {
+                $call!(self, $mode, $module::$function, $($arg),*)
+            })*
+        }
+    };
+}

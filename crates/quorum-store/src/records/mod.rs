@@ -1,0 +1,13 @@
+//! What crosses the `Store` boundary besides the domain types themselves, by concern.
+
+mod access;
+mod bulk;
+mod queue;
+mod sites;
+mod workflows;
+
+pub use access::*;
+pub use bulk::*;
+pub use queue::*;
+pub use sites::*;
+pub use workflows::*;

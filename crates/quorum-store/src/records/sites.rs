@@ -1,0 +1,108 @@
+//! Deployed sites: their blobs, deployments, history and rollbacks, and the messages their
+//! contact forms receive.
+
+use chrono::{DateTime, Utc};
+
+/// A message sent through a deployed site's contact form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct ContactMessage {
+    pub id: String,
+    /// The site's slug.
+    pub site: String,
+    /// The workflow that deployed the site.
+    pub workflow_id: String,
+    pub recipient: String,
+    pub name: String,
+    pub email: String,
+    pub message: String,
+    pub remote_addr: Option<String>,
+    #[serde(with = "quorum_domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: DateTime<Utc>,
+    /// `outbox` (kept, no SMTP server configured), `sent` or `failed`.
+    pub delivery: String,
+    #[serde(with = "quorum_domain::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+/// A file's bytes under their SHA-256 (lowercase hex): kept once, never changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob {
+    pub hash: String,
+    pub bytes: Vec<u8>,
+    /// The gzip encoding of `bytes`, when it is smaller.
+    pub gzip: Option<Vec<u8>>,
+}
+
+/// One file of a deployment: where it is served and which blob it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentFile {
+    /// Relative to the site, e.g. `about/index.html`.
+    pub path: String,
+    pub hash: String,
+    pub content_type: String,
+}
+
+/// A deployed site: what the contact form needs to know, and the files it serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    pub id: String,
+    pub site: String,
+    pub workflow_id: String,
+    pub site_name: String,
+    /// Where contact-form messages go.
+    pub contact_email: String,
+    pub created_at: DateTime<Utc>,
+    /// By path.
+    pub files: Vec<DeploymentFile>,
+}
+
+/// A deployment as a site's history lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentSummary {
+    pub id: String,
+    pub workflow_id: String,
+    pub site_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A deployed site: who owns it, what it serves, and its deployments, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteRecord {
+    pub slug: String,
+    /// The agent whose workflow first deployed it; None for a site no workflow deployed.
+    pub owner_agent: Option<String>,
+    pub live: DeploymentSummary,
+    pub updated_at: DateTime<Utc>,
+    /// At most [`SITE_HISTORY`], the live one among them.
+    pub history: Vec<DeploymentSummary>,
+    /// Its rollbacks, newest first, at most [`SITE_HISTORY`].
+    pub rollbacks: Vec<SiteRollback>,
+}
+
+/// How many deployments a site's record lists.
+pub const SITE_HISTORY: i64 = 50;
+
+/// What collecting a site's old deployments removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub deployments: u64,
+    pub blobs: u64,
+}
+
+/// How many old deployments one collection removes at most; the next deploy takes the rest.
+pub const PRUNE_BATCH: i64 = 100;
+
+/// A switch of a site's live deployment to an earlier one, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteRollback {
+    /// None when asked for; the deployment it replaced when read back.
+    pub from_deployment: Option<String>,
+    pub slug: String,
+    pub to_deployment: String,
+    pub actor: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
