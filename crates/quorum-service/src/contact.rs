@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use quorum_domain::ids::new_id;
 use quorum_domain::{FieldError, Text};
-use quorum_store::ContactMessage;
+use quorum_store::{ContactMessage, DeliveryReport, Hit};
 use serde::Deserialize;
 
 use crate::{Quorum, ServiceError, ServiceResult};
@@ -128,11 +128,11 @@ impl Quorum {
         // stays one atomic upsert instead of a read and a conditional write.
         let counts = self
             .store
-            .count_hit(
-                &format!("contact:{slug}:{address}"),
-                now,
-                chrono::Duration::minutes(1),
-            )
+            .count_hit(&Hit {
+                key: format!("contact:{slug}:{address}"),
+                at: now,
+                window: chrono::Duration::minutes(1),
+            })
             .await?;
         if counts.estimate(now) > f64::from(PER_MINUTE) {
             return Err(ServiceError::RateLimited(format!(
@@ -176,13 +176,16 @@ impl Quorum {
                     ("failed", Some(e))
                 }
             };
-            let at = quorum_domain::time::now();
-            self.store
-                .set_contact_delivery(&message.id, delivery, error.as_deref(), at)
-                .await?;
-            message.delivery = delivery.into();
-            message.error = error;
-            message.delivered_at = Some(at);
+            let report = DeliveryReport {
+                message_id: message.id.clone(),
+                delivery: delivery.into(),
+                error,
+                at: quorum_domain::time::now(),
+            };
+            self.store.set_contact_delivery(&report).await?;
+            message.delivered_at = Some(report.at);
+            message.delivery = report.delivery;
+            message.error = report.error;
         }
         Ok(Received::Kept(Box::new(message)))
     }

@@ -1,7 +1,6 @@
 //! Contact-form messages on PostgreSQL.
 
-use chrono::{DateTime, Utc};
-use quorum_store::{ContactMessage, StoreError, StoreResult};
+use quorum_store::{ContactMessage, DeliveryReport, StoreResult};
 use sqlx::Row;
 use sqlx::postgres::PgPool;
 
@@ -30,27 +29,18 @@ pub async fn add(pool: &PgPool, m: &ContactMessage) -> StoreResult<()> {
     Ok(())
 }
 
-pub async fn set_delivery(
-    pool: &PgPool,
-    id: &str,
-    delivery: &str,
-    error: Option<&str>,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
+pub async fn set_delivery(pool: &PgPool, r: &DeliveryReport) -> StoreResult<()> {
     let updated = sqlx::query(
         "UPDATE contact_messages SET delivery = $1, error = $2, delivered_at = $3 WHERE id = $4",
     )
-    .bind(delivery)
-    .bind(error)
-    .bind(at)
-    .bind(id)
+    .bind(&r.delivery)
+    .bind(&r.error)
+    .bind(r.at)
+    .bind(&r.message_id)
     .execute(pool)
     .await
     .map_err(map_err)?;
-    match updated.rows_affected() {
-        1 => Ok(()),
-        _ => Err(StoreError::NotFound(format!("contact message {id}"))),
-    }
+    r.recorded(updated.rows_affected())
 }
 
 pub async fn list(pool: &PgPool, site: &str, limit: i64) -> StoreResult<Vec<ContactMessage>> {

@@ -1,27 +1,20 @@
 //! Shared rate limits and event-log retention on PostgreSQL.
 
-use chrono::{DateTime, Duration, Utc};
-use quorum_store::{
-    EXPIRED_WINDOWS_PER_HIT, HitCounts, StoreResult, rate_window_expiry, rate_windows,
-};
+use chrono::{DateTime, Utc};
+use quorum_store::{EXPIRED_WINDOWS_PER_HIT, Hit, HitCounts, StoreResult};
 use sqlx::Row;
 use sqlx::postgres::PgPool;
 
 use crate::map_err;
 
-pub async fn count_hit(
-    pool: &PgPool,
-    key: &str,
-    at: DateTime<Utc>,
-    window: Duration,
-) -> StoreResult<HitCounts> {
-    let (start, previous_start) = rate_windows(at, window);
+pub async fn count_hit(pool: &PgPool, hit: &Hit) -> StoreResult<HitCounts> {
+    let (start, previous_start, expires) = hit.windows();
     // SKIP LOCKED: hits pruning at once take different rows instead of waiting on each other.
     sqlx::query(
         "DELETE FROM rate_limits WHERE (key, window_start) IN \
          (SELECT key, window_start FROM rate_limits WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
     )
-    .bind(at)
+    .bind(hit.at)
     .bind(EXPIRED_WINDOWS_PER_HIT)
     .execute(pool)
     .await
@@ -37,19 +30,17 @@ pub async fn count_hit(
            COALESCE((SELECT count FROM rate_limits WHERE key = $1 AND window_start = $4), 0) AS previous \
          FROM hit",
     )
-    .bind(key)
+    .bind(&hit.key)
     .bind(start)
-    .bind(rate_window_expiry(start, window))
+    .bind(expires)
     .bind(previous_start)
     .fetch_one(pool)
     .await
     .map_err(map_err)?;
-    Ok(HitCounts {
-        current: row.try_get("current").map_err(map_err)?,
-        previous: row.try_get("previous").map_err(map_err)?,
-        window_start: start,
-        window,
-    })
+    Ok(hit.counted(
+        row.try_get("current").map_err(map_err)?,
+        row.try_get("previous").map_err(map_err)?,
+    ))
 }
 
 pub async fn prune_events(pool: &PgPool, before: DateTime<Utc>, limit: i64) -> StoreResult<u64> {

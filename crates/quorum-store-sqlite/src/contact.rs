@@ -1,8 +1,7 @@
 //! Contact-form messages on SQLite.
 
-use chrono::{DateTime, Utc};
 use quorum_domain::time::from_micros;
-use quorum_store::{ContactMessage, StoreError};
+use quorum_store::{ContactMessage, DeliveryReport};
 use rusqlite::{Connection, params};
 
 use crate::Result;
@@ -31,22 +30,13 @@ pub fn add(tx: &Connection, m: &ContactMessage) -> Result<()> {
     Ok(())
 }
 
-pub fn set_delivery(
-    tx: &Connection,
-    id: &str,
-    delivery: &str,
-    error: Option<&str>,
-    at: DateTime<Utc>,
-) -> Result<()> {
+pub fn set_delivery(tx: &Connection, r: &DeliveryReport) -> Result<()> {
     let updated = rows::run(
         tx,
         "UPDATE contact_messages SET delivery = ?, error = ?, delivered_at = ? WHERE id = ?",
-        params![delivery, error, at.timestamp_micros(), id],
+        params![r.delivery, r.error, r.at.timestamp_micros(), r.message_id],
     )?;
-    match updated {
-        1 => Ok(()),
-        _ => Err(StoreError::NotFound(format!("contact message {id}")).into()),
-    }
+    Ok(r.recorded(updated as u64)?)
 }
 
 pub fn list(conn: &Connection, site: &str, limit: i64) -> Result<Vec<ContactMessage>> {

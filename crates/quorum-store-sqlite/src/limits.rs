@@ -1,51 +1,37 @@
 //! Shared rate limits and event-log retention on SQLite.
 
-use chrono::{DateTime, Duration, Utc};
-use quorum_store::{EXPIRED_WINDOWS_PER_HIT, HitCounts, rate_window_expiry, rate_windows};
+use chrono::{DateTime, Utc};
+use quorum_store::{EXPIRED_WINDOWS_PER_HIT, Hit, HitCounts};
 use rusqlite::{Connection, params};
 
 use crate::Result;
 use crate::rows;
 
-pub fn count_hit(
-    tx: &Connection,
-    key: &str,
-    at: DateTime<Utc>,
-    window: Duration,
-) -> Result<HitCounts> {
-    let (start, previous_start) = rate_windows(at, window);
+pub fn count_hit(tx: &Connection, hit: &Hit) -> Result<HitCounts> {
+    let (start, previous_start, expires) = hit.windows();
+    let micros = |at: DateTime<Utc>| at.timestamp_micros();
     rows::run(
         tx,
         "DELETE FROM rate_limits WHERE rowid IN \
          (SELECT rowid FROM rate_limits WHERE expires_at <= ? LIMIT ?)",
-        params![at.timestamp_micros(), EXPIRED_WINDOWS_PER_HIT],
+        params![micros(hit.at), EXPIRED_WINDOWS_PER_HIT],
     )?;
     let current: i64 = tx
         .prepare_cached(
             "INSERT INTO rate_limits (key, window_start, count, expires_at) VALUES (?, ?, 1, ?) \
              ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1 RETURNING count",
         )?
-        .query_row(
-            params![
-                key,
-                start.timestamp_micros(),
-                rate_window_expiry(start, window).timestamp_micros()
-            ],
-            |row| row.get(0),
-        )?;
+        .query_row(params![hit.key, micros(start), micros(expires)], |row| {
+            row.get(0)
+        })?;
     let previous = rows::one(
         tx,
         "SELECT count FROM rate_limits WHERE key = ? AND window_start = ?",
-        params![key, previous_start.timestamp_micros()],
+        params![hit.key, micros(previous_start)],
         |row| Ok(row.get::<_, i64>(0)?),
     )?
     .unwrap_or(0);
-    Ok(HitCounts {
-        current,
-        previous,
-        window_start: start,
-        window,
-    })
+    Ok(hit.counted(current, previous))
 }
 
 pub fn prune_events(tx: &Connection, before: DateTime<Utc>, limit: i64) -> Result<u64> {

@@ -49,9 +49,9 @@ macro_rules! impl_store {
             write release_job(claim: &$crate::JobClaim, available_at: chrono::DateTime<chrono::Utc>) -> bool = jobs::release;
             read queue_depth() -> i64 = jobs::depth;
             write add_contact_message(message: &$crate::ContactMessage) -> () = contact::add;
-            write set_contact_delivery(id: &str, delivery: &str, error: Option<&str>, at: chrono::DateTime<chrono::Utc>) -> () = contact::set_delivery;
+            write set_contact_delivery(report: &$crate::DeliveryReport) -> () = contact::set_delivery;
             read contact_messages(site: &str, limit: i64) -> Vec<$crate::ContactMessage> = contact::list;
-            write count_hit(key: &str, at: chrono::DateTime<chrono::Utc>, window: chrono::Duration) -> $crate::HitCounts = limits::count_hit;
+            write count_hit(hit: &$crate::Hit) -> $crate::HitCounts = limits::count_hit;
             write put_blobs(blobs: &[$crate::Blob]) -> () = deployments::put_blobs;
             read blob(hash: &str) -> Option<$crate::Blob> = deployments::blob;
             write deploy(deployment: &$crate::Deployment) -> () = deployments::deploy;

@@ -24,7 +24,7 @@ pub use cursor::Cursor;
 pub use error::StoreError;
 pub use event::{Event, Moved, NewEvent};
 pub use rate::{
-    EXPIRED_WINDOWS_PER_HIT, HitCounts, expiry as rate_window_expiry, windows as rate_windows,
+    EXPIRED_WINDOWS_PER_HIT, Hit, HitCounts, expiry as rate_window_expiry, windows as rate_windows,
 };
 pub use records::*;
 pub use wakeups::{OnChange, Wakeups};
@@ -211,29 +211,19 @@ pub trait Store: Send + Sync + 'static {
 
     /// Keeps a message (its `delivery` says what became of it so far).
     async fn add_contact_message(&self, message: &ContactMessage) -> StoreResult<()>;
-    /// Records what the SMTP server said: `sent`, or `failed` with the error.
-    async fn set_contact_delivery(
-        &self,
-        id: &str,
-        delivery: &str,
-        error: Option<&str>,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<()>;
+    /// Records what the SMTP server said: `sent`, or `failed` with the error. NotFound when
+    /// no such message is kept.
+    async fn set_contact_delivery(&self, report: &DeliveryReport) -> StoreResult<()>;
     /// A site's messages, newest first.
     async fn contact_messages(&self, site: &str, limit: i64) -> StoreResult<Vec<ContactMessage>>;
 
     // --- rate limits ------------------------------------------------------------------------
 
-    /// Counts one hit of `key` in the fixed window of length `window` that holds `at` (one
-    /// atomic upsert: concurrent hits from any number of servers are each counted once) and
-    /// returns that window's count with the previous window's. Also removes a bounded number
-    /// of windows that have expired at `at`, so the table holds about two rows per active key.
-    async fn count_hit(
-        &self,
-        key: &str,
-        at: chrono::DateTime<chrono::Utc>,
-        window: chrono::Duration,
-    ) -> StoreResult<HitCounts>;
+    /// Counts one hit of its key in its window (one atomic upsert: concurrent hits from any
+    /// number of servers are each counted once) and returns that window's count with the
+    /// previous window's. Also removes a bounded number of windows that have expired at the
+    /// hit's time, so the table holds about two rows per active key.
+    async fn count_hit(&self, hit: &Hit) -> StoreResult<HitCounts>;
 
     // --- deployed sites ---------------------------------------------------------------------
 

@@ -24,6 +24,34 @@ pub fn expiry(window_start: DateTime<Utc>, window: Duration) -> DateTime<Utc> {
 /// burst of new keys, and few enough that a hit never waits on a large delete.
 pub const EXPIRED_WINDOWS_PER_HIT: i64 = 100;
 
+/// One hit of a rate-limited key, counted in the fixed window of length `window` that holds
+/// `at`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub key: String,
+    pub at: DateTime<Utc>,
+    pub window: Duration,
+}
+
+impl Hit {
+    /// The start of the window the hit counts in, the start of the one before, and when the
+    /// hit's window's row expires.
+    pub fn windows(&self) -> (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>) {
+        let (start, previous) = windows(self.at, self.window);
+        (start, previous, expiry(start, self.window))
+    }
+
+    /// The counts a backend read back for this hit.
+    pub fn counted(&self, current: i64, previous: i64) -> HitCounts {
+        HitCounts {
+            current,
+            previous,
+            window_start: windows(self.at, self.window).0,
+            window: self.window,
+        }
+    }
+}
+
 /// What counting one hit found.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HitCounts {

@@ -8,8 +8,16 @@ use crate::*;
 
 const MINUTE: Duration = Duration::minutes(1);
 
+fn hit_of(key: &str, at: chrono::DateTime<chrono::Utc>) -> Hit {
+    Hit {
+        key: key.into(),
+        at,
+        window: MINUTE,
+    }
+}
+
 async fn hit(store: &S, key: &str, at: chrono::DateTime<chrono::Utc>) -> (i64, i64) {
-    let counts = store.count_hit(key, at, MINUTE).await.unwrap();
+    let counts = store.count_hit(&hit_of(key, at)).await.unwrap();
     assert_eq!(counts.window_start, rate_windows(at, MINUTE).0);
     (counts.current, counts.previous)
 }
@@ -46,7 +54,7 @@ pub async fn twenty_concurrent_hits_are_each_counted_once(store: &S) {
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let store = store.clone();
-            tokio::spawn(async move { store.count_hit("contact:acme:10.0.0.9", at, MINUTE).await })
+            tokio::spawn(async move { store.count_hit(&hit_of("contact:acme:10.0.0.9", at)).await })
         })
         .collect();
     let mut counts = Vec::new();

@@ -106,3 +106,26 @@ pub struct SiteRollback {
     pub reason: String,
     pub at: DateTime<Utc>,
 }
+
+/// What the SMTP server said of a kept contact message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryReport {
+    pub message_id: String,
+    /// `sent` or `failed`.
+    pub delivery: String,
+    pub error: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl DeliveryReport {
+    /// What recording the report made of `rows` changed rows: one, or no such message.
+    pub fn recorded(&self, rows: u64) -> crate::StoreResult<()> {
+        match rows {
+            1 => Ok(()),
+            _ => Err(crate::StoreError::NotFound(format!(
+                "contact message {}",
+                self.message_id
+            ))),
+        }
+    }
+}
