@@ -27,11 +27,11 @@ for backend in $BACKENDS; do
     if [ "$backend" = postgres ]; then
         psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS quorum_bench"
         psql "$PG/postgres" -qc "CREATE DATABASE quorum_bench"
-        QUORUM_DATABASE_URL=$PG/quorum_bench QUORUM_DATA_DIR=$data "$new" demo-data --workflows "$WORKFLOWS" >/dev/null
+        RUST_LOG=warn QUORUM_DATABASE_URL=$PG/quorum_bench QUORUM_DATA_DIR=$data "$new" demo-data --workflows "$WORKFLOWS" >/dev/null
         psql "$PG/quorum_bench" -qc "VACUUM ANALYZE"
         psql "$PG/quorum_bench" -qc "CHECKPOINT"
     else
-        (unset QUORUM_DATABASE_URL; QUORUM_DATA_DIR=$data "$new" demo-data --workflows "$WORKFLOWS" >/dev/null)
+        (unset QUORUM_DATABASE_URL; RUST_LOG=warn QUORUM_DATA_DIR=$data "$new" demo-data --workflows "$WORKFLOWS" >/dev/null)
         sqlite3 "$data/quorum.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
     fi
     for run in "${order[@]}"; do
