@@ -592,6 +592,16 @@ async fn a_generated_site_works_in_a_real_browser() {
         .click()
         .await
         .unwrap();
+    // The click only starts the form's navigation: read the answer's page, not the form's.
+    let form_page = format!("{site}contact/");
+    let deadline = std::time::Instant::now() + WITHIN;
+    while client.current_url().await.unwrap().as_str() == form_page {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the form's answer never loaded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let thanks = client
         .find(Locator::Css("h1"))
         .await
