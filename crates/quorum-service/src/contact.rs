@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use quorum_domain::ids::new_id;
 use quorum_domain::{FieldError, Text};
+use quorum_steps::site::{CONTACT_EMAIL_MAX, CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX};
 use quorum_store::{ContactMessage, DeliveryReport, Hit};
 use serde::Deserialize;
 
@@ -51,11 +52,11 @@ pub fn valid_slug(slug: &str) -> bool {
 fn check(form: &ContactForm) -> Vec<FieldError> {
     let mut details = Vec::new();
     let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    if name.is_empty() || name.chars().count() > CONTACT_NAME_MAX {
         details.push(FieldError::new(
             "name",
             "length",
-            "give a name of 1 to 100 characters",
+            format!("give a name of 1 to {CONTACT_NAME_MAX} characters"),
         ));
     } else if !Text::Line.allows(name) {
         // A name goes into the mail's headers and first line: a line break would forge them.
@@ -73,7 +74,7 @@ fn check(form: &ContactForm) -> Vec<FieldError> {
         ));
     }
     let message = form.message.trim();
-    if message.is_empty() || message.chars().count() > 5_000 {
+    if message.is_empty() || message.chars().count() > CONTACT_MESSAGE_MAX {
         details.push(FieldError::new(
             "message",
             "length",
@@ -90,7 +91,7 @@ fn plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
-    email.len() <= 254
+    email.len() <= CONTACT_EMAIL_MAX
         && !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -232,6 +233,28 @@ mod tests {
         for email in ["a@b", "a b@c.d", "@c.d", "a@.c", "a@c.", "<a@c.d>"] {
             assert!(!plausible_email(email), "{email}");
         }
+    }
+
+    /// The generated form's `maxlength`s are these numbers (the site generator's tests show
+    /// its HTML): what the form lets through the server takes; one character more it refuses.
+    #[test]
+    fn the_server_takes_exactly_what_the_form_allows() {
+        let at_most = ContactForm {
+            name: "ñ".repeat(CONTACT_NAME_MAX),
+            email: format!("{}@example.com", "a".repeat(CONTACT_EMAIL_MAX - 12)),
+            message: "ü".repeat(CONTACT_MESSAGE_MAX),
+            website: String::new(),
+        };
+        assert_eq!(at_most.email.len(), CONTACT_EMAIL_MAX);
+        assert!(check(&at_most).is_empty());
+        let over = ContactForm {
+            name: "ñ".repeat(CONTACT_NAME_MAX + 1),
+            email: format!("a{}", at_most.email),
+            message: "ü".repeat(CONTACT_MESSAGE_MAX + 1),
+            website: String::new(),
+        };
+        let fields: Vec<String> = check(&over).into_iter().map(|d| d.field).collect();
+        assert_eq!(fields, ["name", "email", "message"]);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Path as UrlPath, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, html};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -288,19 +288,25 @@ pub async fn contact(
             details,
         }),
     };
+    // The answers are about one visitor's message: no search engine should list them.
+    let noindex = [(HeaderName::from_static("x-robots-tag"), "noindex")];
     match (received, html) {
-        (Ok(_), true) => (StatusCode::OK, Html(thanks(&slug).into_string())).into_response(),
-        (Ok(received), false) => {
+        (Ok(received), html) => {
             let (delivery, id) = match received {
                 Received::Kept(m) => (m.delivery, m.id),
                 Received::Discarded { id, delivery } => (delivery, id),
             };
-            (StatusCode::CREATED, Json(ContactAccepted { delivery, id })).into_response()
+            match html {
+                true => (noindex, Html(thanks(&slug, &delivery).into_string())).into_response(),
+                false => {
+                    (StatusCode::CREATED, Json(ContactAccepted { delivery, id })).into_response()
+                }
+            }
         }
         (Err(e), true) => {
             let error = ApiError::from(e);
             let status = error.status;
-            (status, Html(problem(&slug, &error).into_string())).into_response()
+            (status, noindex, Html(problem(&slug, &error).into_string())).into_response()
         }
         (Err(e), false) => ApiError::from(e).into_response(),
     }
@@ -313,6 +319,7 @@ fn page(slug: &str, title: &str, body: Markup) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
                 title { (title) }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href={ "/sites/" (slug) "/assets/main.css" };
@@ -327,13 +334,19 @@ fn page(slug: &str, title: &str, body: Markup) -> Markup {
     }
 }
 
-fn thanks(slug: &str) -> Markup {
+/// Says "sent" only once the SMTP server took the message; before that it is kept, which is
+/// all a visitor can be told.
+fn thanks(slug: &str, delivery: &str) -> Markup {
+    let (title, said) = match delivery {
+        "sent" => ("Message sent", "Your message has been sent."),
+        _ => ("Message received", "Your message has been received."),
+    };
     page(
         slug,
-        "Message sent",
+        title,
         html! {
             h1 { "Thank you" }
-            p { "Your message has been sent. We will reply to the address you gave." }
+            p { (said) " We will reply to the address you gave." }
         },
     )
 }

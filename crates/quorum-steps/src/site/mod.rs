@@ -25,6 +25,13 @@ pub use palette::{AA, Adjustment, Palette, contrast_ratio, palette};
 
 /// The contact form's fields, in the names its POST body carries.
 pub const CONTACT_FIELDS: [&str; 3] = ["name", "email", "message"];
+/// The longest name, e-mail address and message the contact form takes, in characters. The
+/// form's `maxlength`s and the server's checks both read these, so a browser never lets
+/// through what the server then refuses. (A browser counts UTF-16 units, so for text beyond
+/// the Basic Multilingual Plane the form is the stricter of the two.)
+pub const CONTACT_NAME_MAX: usize = 100;
+pub const CONTACT_EMAIL_MAX: usize = 254;
+pub const CONTACT_MESSAGE_MAX: usize = 5_000;
 /// A field people never see and bots fill in: a submission with it non-empty is spam.
 pub const HONEYPOT_FIELD: &str = "website";
 /// Page slugs that would collide with the site's own files.

@@ -147,16 +147,16 @@ fn contact(ctx: &Ctx) -> Markup {
             div.field {
                 label for="contact-name" { "Name" }
                 input #contact-name type="text" name=(name_field) autocomplete="name"
-                    maxlength="200" required;
+                    maxlength=(super::CONTACT_NAME_MAX) required;
             }
             div.field {
                 label for="contact-email" { "Email" }
                 input #contact-email type="email" name=(email_field) autocomplete="email"
-                    maxlength="254" required;
+                    maxlength=(super::CONTACT_EMAIL_MAX) required;
             }
             div.field {
                 label for="contact-message" { "Message" }
-                textarea #contact-message name=(message_field) rows="6" maxlength="5000"
+                textarea #contact-message name=(message_field) rows="6" maxlength=(super::CONTACT_MESSAGE_MAX)
                     required {}
             }
             // Off-screen and out of the accessibility tree; not reachable by Tab either, so

@@ -206,7 +206,7 @@ fn the_contact_page_has_a_labelled_form_and_a_hidden_honeypot() {
     for needed in [
         format!("<form class=\"contact-form\" method=\"post\" action=\"{BASE}/_contact\">"),
         "<label for=\"contact-name\">Name</label>".into(),
-        "<input id=\"contact-name\" type=\"text\" name=\"name\" autocomplete=\"name\" maxlength=\"200\" required>".into(),
+        "<input id=\"contact-name\" type=\"text\" name=\"name\" autocomplete=\"name\" maxlength=\"100\" required>".into(),
         "<label for=\"contact-email\">Email</label>".into(),
         "<input id=\"contact-email\" type=\"email\" name=\"email\" autocomplete=\"email\" maxlength=\"254\" required>".into(),
         "<label for=\"contact-message\">Message</label>".into(),

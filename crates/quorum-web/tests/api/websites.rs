@@ -316,10 +316,16 @@ async fn the_contact_form_keeps_checks_and_limits_messages(backend: Backend) {
         ]
     };
 
-    // A browser without JavaScript gets a page.
+    // A browser without JavaScript gets a page, kept out of search engines. Without an SMTP
+    // server the message waits in the outbox: it is received, not sent.
     let page = post(good(), "text/html").await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("Thank you"));
+    assert_eq!(page.headers()["x-robots-tag"], "noindex");
+    let text = page.text().await.unwrap();
+    assert!(text.contains("Thank you"));
+    assert!(text.contains(r#"<meta name="robots" content="noindex">"#));
+    assert!(text.contains("Your message has been received."), "{text}");
+    assert!(!text.contains("sent"), "{text}");
     // Other clients get JSON.
     let json: Value = post(good(), "application/json")
         .await
@@ -344,6 +350,7 @@ async fn the_contact_form_keeps_checks_and_limits_messages(backend: Backend) {
     assert_eq!(fields, ["email", "message"]);
     let refused_page = post(bad, "text/html").await.unwrap();
     assert_eq!(refused_page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused_page.headers()["x-robots-tag"], "noindex");
     assert!(refused_page.text().await.unwrap().contains("was not sent"));
 
     let mut spam = good();
@@ -481,6 +488,19 @@ async fn contact_messages_reach_a_real_smtp_server(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
+    let page = app
+        .client
+        .post(format!("{}/sites/codex-digital-studios/contact", app.url))
+        .header(header::ACCEPT, "text/html")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let text = page.text().await.unwrap();
+    assert!(
+        text.contains("Your message has been sent."),
+        "the SMTP server took it: {text}"
+    );
     let received = smtp.wait_for("Could you build us a shop?", WITHIN).await;
     assert!(
         received.contains("To: hello@codexdigital.app"),
