@@ -91,7 +91,7 @@ fn plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
-    email.len() <= CONTACT_EMAIL_MAX
+    email.chars().count() <= CONTACT_EMAIL_MAX
         && !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -247,6 +247,12 @@ mod tests {
         };
         assert_eq!(at_most.email.len(), CONTACT_EMAIL_MAX);
         assert!(check(&at_most).is_empty());
+        // Characters, as the form counts, not bytes.
+        let accented = ContactForm {
+            email: format!("{}@example.com", "é".repeat(CONTACT_EMAIL_MAX - 12)),
+            ..at_most.clone()
+        };
+        assert!(check(&accented).is_empty());
         let over = ContactForm {
             name: "ñ".repeat(CONTACT_NAME_MAX + 1),
             email: format!("a{}", at_most.email),

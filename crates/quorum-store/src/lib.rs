@@ -23,9 +23,7 @@ pub use aggregates::{
 pub use cursor::Cursor;
 pub use error::StoreError;
 pub use event::{Event, Moved, NewEvent};
-pub use rate::{
-    EXPIRED_WINDOWS_PER_HIT, Hit, HitCounts, expiry as rate_window_expiry, windows as rate_windows,
-};
+pub use rate::{EXPIRED_WINDOWS_PER_HIT, Hit, HitCounts, windows as rate_windows};
 pub use records::*;
 pub use wakeups::{OnChange, Wakeups};
 
