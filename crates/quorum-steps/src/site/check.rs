@@ -77,7 +77,8 @@ pub fn check(inputs: &SiteInputs) -> Result<(), Vec<Problem>> {
             ),
         );
     }
-    for (i, slug) in inputs.pages.iter().enumerate() {
+    for (i, page) in inputs.pages.iter().enumerate() {
+        let slug = page.slug();
         if !page_slug_ok(slug) {
             problems.add(
                 format!("pages[{i}]"),
@@ -86,7 +87,7 @@ pub fn check(inputs: &SiteInputs) -> Result<(), Vec<Problem>> {
                     RESERVED_SLUGS.join(" or ")
                 ),
             );
-        } else if inputs.pages[..i].contains(slug) {
+        } else if inputs.pages[..i].iter().any(|p| p.slug() == slug) {
             problems.add(format!("pages[{i}]"), format_args!("repeats {slug:?}"));
         }
     }
@@ -248,7 +249,7 @@ mod tests {
     #[test]
     fn twenty_one_pages_are_too_many_and_none_is_too_few() {
         let mut inputs = seed();
-        inputs.pages = (0..21).map(|i| format!("page-{i}")).collect();
+        inputs.pages = (0..21).map(|i| format!("page-{i}").into()).collect();
         assert!(problems(&inputs)[0].starts_with("pages may name at most 20"));
         inputs.pages.pop();
         assert_eq!(check(&inputs), Ok(()));

@@ -8,8 +8,10 @@
 
 mod assets;
 mod check;
+mod inputs;
 mod layout;
 mod logo;
+mod media;
 mod pages;
 mod palette;
 mod seo;
@@ -21,6 +23,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use check::check;
+pub use inputs::*;
+pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, Adjustment, Palette, contrast_ratio, palette};
 
 /// The contact form's fields, in the names its POST body carries.
@@ -38,86 +42,6 @@ pub const HONEYPOT_FIELD: &str = "website";
 pub const RESERVED_SLUGS: [&str; 1] = ["assets"];
 /// The blog post every blog starts with, at `blog/<slug>/`.
 pub const FIRST_POST_SLUG: &str = "welcome";
-
-/// The inputs of `website.create_basic_site`, defaults as in its schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SiteInputs {
-    pub site_name: String,
-    pub site_description: String,
-    #[serde(default)]
-    pub brand_colors: BrandColors,
-    #[serde(default)]
-    pub typography: Typography,
-    #[serde(default = "default_pages")]
-    pub pages: Vec<String>,
-    #[serde(default = "yes")]
-    pub include_blog: bool,
-    pub contact_email: String,
-    /// Where the site is served, when not where its name says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_slug: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BrandColors {
-    #[serde(default = "default_primary")]
-    pub primary: String,
-    #[serde(default = "default_secondary")]
-    pub secondary: String,
-    #[serde(default = "default_accent")]
-    pub accent: String,
-}
-
-impl Default for BrandColors {
-    fn default() -> Self {
-        BrandColors {
-            primary: default_primary(),
-            secondary: default_secondary(),
-            accent: default_accent(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Typography {
-    #[serde(default = "default_heading_font")]
-    pub heading: String,
-    #[serde(default = "default_body_font")]
-    pub body: String,
-}
-
-impl Default for Typography {
-    fn default() -> Self {
-        Typography {
-            heading: default_heading_font(),
-            body: default_body_font(),
-        }
-    }
-}
-
-fn default_pages() -> Vec<String> {
-    ["home", "about", "services", "contact", "blog"]
-        .map(String::from)
-        .to_vec()
-}
-fn yes() -> bool {
-    true
-}
-fn default_primary() -> String {
-    "#1a1a1a".into()
-}
-fn default_secondary() -> String {
-    "#f7f1e3".into()
-}
-fn default_accent() -> String {
-    "#d4af37".into()
-}
-fn default_heading_font() -> String {
-    "Inter".into()
-}
-fn default_body_font() -> String {
-    "Open Sans".into()
-}
 
 /// Where and as what the site will be served: decided by the deploy side, not the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -246,7 +170,7 @@ pub fn slug_of(inputs: &SiteInputs) -> String {
 /// Generates the whole site. Total: inputs `check` would reject still give a safe site
 /// (bad colours and fonts fall back to the defaults, bad page slugs are left out), so a
 /// caller that forgot to check cannot produce an unsafe one.
-pub fn generate(inputs: &SiteInputs, spec: &SiteSpec) -> Site {
+pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, _media: &Media) -> Site {
     let palette = palette(&inputs.brand_colors);
     let plan = plan(inputs);
     let ctx = layout::Ctx::new(inputs, spec, &plan);
@@ -337,8 +261,9 @@ fn not_found() -> Page {
 /// says. Slugs `check` would reject are skipped.
 fn plan(inputs: &SiteInputs) -> Vec<Page> {
     let mut slugs: Vec<&str> = vec!["home"];
-    for slug in &inputs.pages {
-        if check::page_slug_ok(slug) && !slugs.contains(&slug.as_str()) {
+    for page in &inputs.pages {
+        let slug = page.slug();
+        if check::page_slug_ok(slug) && !slugs.contains(&slug) {
             slugs.push(slug);
         }
     }

@@ -38,7 +38,7 @@ fn paths(site: &Site) -> Vec<&str> {
 
 #[test]
 fn the_seed_example_makes_every_page_and_asset() {
-    let site = generate(&seed(), &spec());
+    let site = generate(&seed(), &spec(), &Media::default());
     assert_eq!(
         paths(&site),
         [
@@ -76,7 +76,7 @@ fn the_seed_example_makes_every_page_and_asset() {
 
 #[test]
 fn every_file_belongs_to_exactly_one_group() {
-    let site = generate(&seed(), &spec());
+    let site = generate(&seed(), &spec(), &Media::default());
     let groups = [
         site.html_files(),
         site.branding_files(),
@@ -101,7 +101,7 @@ fn every_file_belongs_to_exactly_one_group() {
 
 #[test]
 fn the_sitemap_lists_every_page_and_robots_points_at_it() {
-    let site = generate(&seed(), &spec());
+    let site = generate(&seed(), &spec(), &Media::default());
     let sitemap = text(&site, "sitemap.xml");
     for page in &site.pages {
         assert!(
@@ -120,7 +120,7 @@ fn the_sitemap_lists_every_page_and_robots_points_at_it() {
 
 #[test]
 fn every_page_carries_the_shared_structure_and_seo_tags() {
-    let site = generate(&seed(), &spec());
+    let site = generate(&seed(), &spec(), &Media::default());
     for page in &site.pages {
         let html = text(&site, &page.file);
         let url = format!("{BASE}/{}", page.path);
@@ -158,7 +158,7 @@ fn every_page_carries_the_shared_structure_and_seo_tags() {
 
 #[test]
 fn navigation_links_every_page_and_marks_the_current_one() {
-    let site = generate(&seed(), &spec());
+    let site = generate(&seed(), &spec(), &Media::default());
     let about = text(&site, "about/index.html");
     for path in ["", "about/", "services/", "contact/", "blog/"] {
         // Once in the header, once in the footer.
@@ -184,7 +184,7 @@ fn navigation_links_every_page_and_marks_the_current_one() {
 
 #[test]
 fn every_internal_link_is_an_absolute_path_under_the_base_ending_in_a_slash() {
-    let site = generate(&seed(), &spec());
+    let site = generate(&seed(), &spec(), &Media::default());
     for (path, html) in site.html_files() {
         let html = std::str::from_utf8(html).unwrap();
         for part in html.split("href=\"").skip(1) {
@@ -201,7 +201,7 @@ fn every_internal_link_is_an_absolute_path_under_the_base_ending_in_a_slash() {
 
 #[test]
 fn the_contact_page_has_a_labelled_form_and_a_hidden_honeypot() {
-    let site = generate(&seed(), &spec());
+    let site = generate(&seed(), &spec(), &Media::default());
     let html = text(&site, "contact/index.html");
     for needed in [
         format!("<form class=\"contact-form\" method=\"post\" action=\"{BASE}/_contact\">"),
@@ -223,9 +223,9 @@ fn the_contact_page_has_a_labelled_form_and_a_hidden_honeypot() {
 fn a_custom_page_gets_its_own_file_title_and_place_in_the_navigation() {
     let mut inputs = seed();
     inputs.pages = ["home", "pricing", "case-studies", "contact"]
-        .map(String::from)
+        .map(PageInput::from)
         .to_vec();
-    let site = generate(&inputs, &spec());
+    let site = generate(&inputs, &spec(), &Media::default());
     let pricing = text(&site, "pricing/index.html");
     assert!(pricing.contains("<title>Pricing — Codex Digital Studios</title>"));
     assert!(pricing.contains("<h1>Pricing</h1>"));
@@ -242,7 +242,7 @@ fn a_custom_page_gets_its_own_file_title_and_place_in_the_navigation() {
 fn without_the_blog_there_are_no_blog_pages_even_if_listed() {
     let mut inputs = seed();
     inputs.include_blog = false;
-    let site = generate(&inputs, &spec());
+    let site = generate(&inputs, &spec(), &Media::default());
     assert!(paths(&site).iter().all(|p| !p.starts_with("blog")));
     assert!(site.pages.iter().all(|p| !p.slug.starts_with("blog")));
     for (path, bytes) in &site.files {
@@ -256,7 +256,7 @@ fn home_and_contact_are_always_made() {
     let mut inputs = seed();
     inputs.pages = vec!["about".into()];
     inputs.include_blog = false;
-    let site = generate(&inputs, &spec());
+    let site = generate(&inputs, &spec(), &Media::default());
     let slugs: Vec<&str> = site.pages.iter().map(|p| p.slug.as_str()).collect();
     assert_eq!(slugs, ["home", "about", "contact"]);
 }
@@ -335,7 +335,7 @@ fn hostile_text_never_reaches_a_file_unescaped() {
         inputs.pages = vec!["home".into(), attack.into(), "../x".into()];
         let mut spec = spec();
         spec.deployment_id = attack.into();
-        let site = generate(&inputs, &spec);
+        let site = generate(&inputs, &spec, &Media::default());
         for (path, file) in &site.files {
             let text = String::from_utf8(file.bytes.clone()).unwrap();
             for raw in ["<script>alert", "<img onerror", "<svg onload"] {
@@ -352,7 +352,10 @@ fn hostile_text_never_reaches_a_file_unescaped() {
 
 #[test]
 fn output_is_deterministic() {
-    assert_eq!(generate(&seed(), &spec()), generate(&seed(), &spec()));
+    assert_eq!(
+        generate(&seed(), &spec(), &Media::default()),
+        generate(&seed(), &spec(), &Media::default())
+    );
 }
 
 #[test]
@@ -360,10 +363,12 @@ fn the_largest_site_keeps_every_page_small() {
     let inputs = SiteInputs {
         site_name: "W".repeat(100),
         site_description: "&".repeat(300),
-        pages: (0..20).map(|i| format!("{}-{i}", "p".repeat(36))).collect(),
+        pages: (0..20)
+            .map(|i| format!("{}-{i}", "p".repeat(36)).into())
+            .collect(),
         ..seed()
     };
-    let site = generate(&inputs, &spec());
+    let site = generate(&inputs, &spec(), &Media::default());
     assert_eq!(site.pages.len(), 24);
     for (path, html) in site.html_files() {
         assert!(html.len() < 30_000, "{path} is {} bytes", html.len());
@@ -372,7 +377,7 @@ fn the_largest_site_keeps_every_page_small() {
 
 #[test]
 fn the_stylesheet_uses_the_palette_and_the_palette_passes_aa() {
-    let site = generate(&seed(), &spec());
+    let site = generate(&seed(), &spec(), &Media::default());
     let css = text(&site, CSS_FILE);
     for (_, fg, bg) in site.palette.text_pairs() {
         assert!(contrast_ratio(fg, bg) >= AA);
@@ -387,7 +392,7 @@ fn a_base_url_at_a_hosts_root_gives_root_paths() {
         base_url: "https://example.com".into(),
         ..spec()
     };
-    let site = generate(&seed(), &spec);
+    let site = generate(&seed(), &spec, &Media::default());
     let html = text(&site, "index.html");
     assert!(html.contains("<link rel=\"canonical\" href=\"https://example.com/\">"));
     assert!(html.contains("href=\"/about/\""));
@@ -398,7 +403,7 @@ fn a_base_url_at_a_hosts_root_gives_root_paths() {
 fn the_not_found_page_is_not_indexed_and_marks_no_link_as_current() {
     let mut inputs = seed();
     inputs.pages.push("404".into());
-    let site = generate(&inputs, &spec());
+    let site = generate(&inputs, &spec(), &Media::default());
     let html = text(&site, NOT_FOUND_FILE);
     assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
     assert!(!html.contains("rel=\"canonical\""));

@@ -80,7 +80,7 @@ impl Plan {
             deployment_id: deployment_id.clone(),
             slug: slug.clone(),
         };
-        let site = site::generate(&inputs, &spec);
+        let site = site::generate(&inputs, &spec, &site::Media::default());
         Ok(Plan {
             inputs,
             spec,
