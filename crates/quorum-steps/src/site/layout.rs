@@ -3,7 +3,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use super::{CSS_FILE, JS_FILE, LOGO_FILE, Page, PageKind, SiteInputs, SiteSpec};
+use super::{CSS_FILE, JS_FILE, LOGO_FILE, Media, Page, PageKind, SiteInputs, SiteSpec};
 
 /// The logo's drawn size in pixels; the SVG's own viewBox matches it.
 pub(crate) const LOGO_SIZE: u32 = 48;
@@ -13,6 +13,8 @@ pub(crate) struct Ctx<'a> {
     pub inputs: &'a SiteInputs,
     pub spec: &'a SiteSpec,
     pub pages: &'a [Page],
+    /// The uploads the inputs' images name.
+    pub media: &'a Media,
     /// `base_url` without a trailing slash.
     base_url: String,
     /// The path part of `base_url` (`/sites/x`, or empty at a host's root): links are
@@ -21,7 +23,12 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(inputs: &'a SiteInputs, spec: &'a SiteSpec, pages: &'a [Page]) -> Self {
+    pub(crate) fn new(
+        inputs: &'a SiteInputs,
+        spec: &'a SiteSpec,
+        pages: &'a [Page],
+        media: &'a Media,
+    ) -> Self {
         let base_url = spec.base_url.trim_end_matches('/').to_string();
         let after_scheme = base_url
             .split_once("://")
@@ -34,6 +41,7 @@ impl<'a> Ctx<'a> {
             inputs,
             spec,
             pages,
+            media,
             base_url,
             base_path,
         }

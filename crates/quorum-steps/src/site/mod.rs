@@ -8,6 +8,7 @@
 
 mod assets;
 mod check;
+mod images;
 mod inputs;
 mod layout;
 mod logo;
@@ -85,6 +86,8 @@ pub enum FileKind {
     Seo,
     /// `assets/main.js`.
     Script,
+    /// The uploaded pictures' renditions, under `assets/images/`.
+    Image,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -170,10 +173,10 @@ pub fn slug_of(inputs: &SiteInputs) -> String {
 /// Generates the whole site. Total: inputs `check` would reject still give a safe site
 /// (bad colours and fonts fall back to the defaults, bad page slugs are left out), so a
 /// caller that forgot to check cannot produce an unsafe one.
-pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, _media: &Media) -> Site {
+pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     let palette = palette(&inputs.brand_colors);
     let plan = plan(inputs);
-    let ctx = layout::Ctx::new(inputs, spec, &plan);
+    let ctx = layout::Ctx::new(inputs, spec, &plan, media);
 
     let mut files = BTreeMap::new();
     let mut add = |path: &str, kind: FileKind, bytes: Vec<u8>| {
@@ -198,6 +201,9 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, _media: &Media) -> Site {
         logo::logo(&inputs.site_name, &palette, &inputs.typography),
     );
     add(JS_FILE, FileKind::Script, assets::script());
+    for (path, bytes) in images::files(inputs, media) {
+        add(&path, FileKind::Image, bytes);
+    }
     add("sitemap.xml", FileKind::Seo, seo::sitemap(&ctx));
     add("robots.txt", FileKind::Seo, seo::robots(&ctx));
 

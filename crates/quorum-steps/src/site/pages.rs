@@ -4,6 +4,7 @@
 
 use maud::{Markup, html};
 
+use super::images::{self, Placement};
 use super::layout::{Ctx, Meta, document};
 use super::{CONTACT_FIELDS, HONEYPOT_FIELD, Page, PageKind};
 
@@ -68,11 +69,38 @@ fn home(ctx: &Ctx) -> Markup {
     .into_iter()
     .filter_map(|(kind, blurb)| ctx.page(kind).map(|p| (p, blurb)))
     .collect();
+    let hero = ctx
+        .inputs
+        .hero_image
+        .as_ref()
+        .and_then(|image| images::img(ctx, image, Placement::Hero, ""));
+    let gallery: Vec<Markup> = ctx
+        .inputs
+        .gallery
+        .iter()
+        .filter_map(|image| images::img(ctx, image, Placement::Card, ""))
+        .collect();
+    let portraits: Vec<Markup> = ctx
+        .inputs
+        .team
+        .iter()
+        .filter_map(|m| m.photo.as_ref())
+        .filter_map(|image| images::img(ctx, image, Placement::Portrait, ""))
+        .collect();
     html! {
         section.hero aria-labelledby="page-title" {
+            @if let Some(hero) = hero {
+                div.hero-media { (hero) }
+            }
             h1 #page-title { (ctx.name()) }
             p.lead { (ctx.description()) }
             (contact_button(ctx))
+        }
+        @if !gallery.is_empty() {
+            ul.gallery { @for image in gallery { li { (image) } } }
+        }
+        @if !portraits.is_empty() {
+            ul.portraits { @for image in portraits { li { (image) } } }
         }
         @if !highlights.is_empty() {
             section aria-labelledby="explore" {

@@ -54,6 +54,7 @@ impl StepHandler for ApplyBranding {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
         let plan = Plan::new(ctx)?;
         keep(ctx, plan.site.files_of(FileKind::Branding)).await?;
+        keep(ctx, plan.site.files_of(FileKind::Image)).await?;
         Ok(
             json!({ "palette": plan.site.palette, "contrast_adjustments": plan.site.palette.adjustments }),
         )

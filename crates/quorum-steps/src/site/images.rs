@@ -1,0 +1,97 @@
+//! Uploaded pictures in the site: every rendition of each image the inputs name, as files
+//! under `assets/images/`, and the `<img srcset>` that lets a browser fetch only the width it
+//! needs. Widths and encodings were decided at upload; nothing is decoded here.
+
+use maud::{Markup, html};
+
+use super::SiteInputs;
+use super::inputs::ImageRef;
+use super::layout::Ctx;
+use super::media::{ImageVariant, Media, UploadedImage};
+
+/// Where a picture sits, which decides the widths a browser should pick from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placement {
+    /// Across the page at the top of the home page: fetched first, never lazily.
+    Hero,
+    /// A third of the page on a wide screen, the whole width on a phone.
+    Card,
+    /// A small square-ish portrait beside a name.
+    Portrait,
+}
+
+impl Placement {
+    fn sizes(self) -> &'static str {
+        match self {
+            Placement::Hero => "(min-width: 64rem) 64rem, 100vw",
+            Placement::Card => "(min-width: 48rem) 33vw, 100vw",
+            Placement::Portrait => "8rem",
+        }
+    }
+}
+
+/// The file one rendition is served from: `assets/images/upl_x-960.jpg`.
+pub(crate) fn variant_path(id: &str, variant: &ImageVariant) -> String {
+    let extension = match variant.content_type.as_str() {
+        "image/png" => "png",
+        "image/webp" => "webp",
+        _ => "jpg",
+    };
+    format!("assets/images/{id}-{}.{extension}", variant.width)
+}
+
+/// Every rendition of every image the inputs name and `media` holds, by path.
+pub(crate) fn files(inputs: &SiteInputs, media: &Media) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for (_, image) in inputs.images() {
+        if let Some(upload) = media.images.get(&image.upload) {
+            for variant in &upload.variants {
+                files.push((variant_path(&upload.id, variant), variant.bytes.to_vec()));
+            }
+        }
+    }
+    files
+}
+
+/// The upload an image names, when the site has it and it has a rendition.
+pub(crate) fn upload<'m>(media: &'m Media, image: &ImageRef) -> Option<&'m UploadedImage> {
+    media
+        .images
+        .get(&image.upload)
+        .filter(|upload| !upload.variants.is_empty())
+}
+
+/// The `<img>` for an image at a placement, or nothing when the site lacks the upload.
+/// `alt` is the image's own alt text, or `fallback_alt` (a logo's: the site's name).
+pub(crate) fn img(
+    ctx: &Ctx,
+    image: &ImageRef,
+    placement: Placement,
+    fallback_alt: &str,
+) -> Option<Markup> {
+    let upload = upload(ctx.media, image)?;
+    let srcset: Vec<String> = upload
+        .variants
+        .iter()
+        .map(|v| format!("{} {}w", ctx.href(&variant_path(&upload.id, v)), v.width))
+        .collect();
+    // The src a browser without srcset takes: the widest that is not huge.
+    let fallback = upload
+        .variants
+        .iter()
+        .rev()
+        .find(|v| v.width <= 1024)
+        .or(upload.variants.first())?;
+    let alt = image.alt.as_deref().map(str::trim).unwrap_or(fallback_alt);
+    let hero = placement == Placement::Hero;
+    Some(html! {
+        img src=(ctx.href(&variant_path(&upload.id, fallback)))
+            srcset=(srcset.join(", "))
+            sizes=(placement.sizes())
+            width=(fallback.width) height=(fallback.height)
+            alt=(alt)
+            loading=(if hero { "eager" } else { "lazy" })
+            fetchpriority=[hero.then_some("high")]
+            decoding="async";
+    })
+}
