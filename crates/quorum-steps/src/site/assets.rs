@@ -1,47 +1,38 @@
 //! The stylesheet and the script. Both are fixed files kept beside this module; the only
-//! generated part is the stylesheet's `:root` block of colours and fonts, built from values
-//! that are re-validated here, so nothing else from the inputs reaches CSS.
+//! generated part is the stylesheet's head: the `@font-face` rules of the fonts the site
+//! ships and the `:root` block of colours and font stacks, built from the palette's colours
+//! (re-validated here) and the fonts module's constants, so nothing from the inputs reaches
+//! CSS.
 
-use super::Typography;
-use super::check::{colour_ok, font_ok};
+use super::check::colour_ok;
+use super::fonts::SiteFonts;
 use super::palette::Palette;
 
 const BASE_CSS: &str = include_str!("static/main.css");
 const SCRIPT: &str = include_str!("static/main.js");
 
-/// The fallbacks after a brand font: system faces only, nothing fetched from the internet.
-const FALLBACK_FONTS: &str = r#"system-ui, -apple-system, "Segoe UI", Roboto, sans-serif"#;
+pub(crate) fn stylesheet(palette: &Palette, fonts: &SiteFonts) -> Vec<u8> {
+    let mut css = root_css(palette, fonts);
+    css.push_str(BASE_CSS);
+    css.into_bytes()
+}
 
-pub(crate) fn stylesheet(palette: &Palette, typography: &Typography) -> Vec<u8> {
-    let defaults = Typography::default();
-    let colours = [
-        ("primary", &palette.primary),
-        ("on-primary", &palette.on_primary),
-        ("accent", &palette.accent),
-        ("on-accent", &palette.on_accent),
-        ("background", &palette.background),
-        ("text", &palette.text),
-        ("link", &palette.link),
-    ];
-    let mut css = String::from(":root {\n");
-    for (name, value) in colours {
+/// What every theme's stylesheet starts with: the `@font-face` rules, then `:root` with a
+/// custom property per palette role (`--surface`, `--on-button`, …) and `--font-heading`,
+/// `--font-body`.
+pub(crate) fn root_css(palette: &Palette, fonts: &SiteFonts) -> String {
+    let mut css = fonts.font_faces();
+    css.push_str(":root {\n");
+    for (name, value) in palette.css_variables() {
         // The palette only ever holds #rrggbb; checked again because this is CSS.
         let value = if colour_ok(value) { value } else { "#000000" };
         css.push_str(&format!("  --{name}: {value};\n"));
     }
     css.push_str(&format!(
         "  --font-heading: {};\n  --font-body: {};\n}}\n\n",
-        font_stack(&typography.heading, &defaults.heading),
-        font_stack(&typography.body, &defaults.body),
+        fonts.heading.stack, fonts.body.stack,
     ));
-    css.push_str(BASE_CSS);
-    css.into_bytes()
-}
-
-/// `"Inter", system-ui, …`: the brand font quoted, if it is a plain name; else the default.
-pub(crate) fn font_stack(font: &str, default: &str) -> String {
-    let font = if font_ok(font) { font.trim() } else { default };
-    format!("\"{font}\", {FALLBACK_FONTS}")
+    css
 }
 
 pub(crate) fn script() -> Vec<u8> {
@@ -51,10 +42,12 @@ pub(crate) fn script() -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::site::{BrandColors, palette::palette};
+    use crate::site::fonts::fonts;
+    use crate::site::{BrandColors, Typography, palette::palette};
 
     fn css(typography: &Typography) -> String {
-        String::from_utf8(stylesheet(&palette(&BrandColors::default()), typography)).unwrap()
+        let palette = palette(&BrandColors::default());
+        String::from_utf8(stylesheet(&palette, &fonts(typography))).unwrap()
     }
 
     #[test]
@@ -67,11 +60,46 @@ mod tests {
     }
 
     #[test]
-    fn the_stylesheet_fetches_nothing() {
-        let css = css(&Typography::default());
-        for banned in ["@import", "url(", "@font-face", "http"] {
+    fn the_stylesheet_fetches_only_its_own_files() {
+        let typography = Typography::default();
+        let css = css(&typography);
+        for banned in ["@import", "http", "//"] {
             assert!(!css.contains(banned), "{banned}");
         }
+        let shipped: Vec<String> = fonts(&typography)
+            .files()
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        let urls: Vec<&str> = css
+            .split("url(")
+            .skip(1)
+            .map(|rest| rest.split(')').next().unwrap())
+            .collect();
+        assert_eq!(urls.len(), 4, "Inter and Open Sans, 400 and 700 each");
+        for url in urls {
+            let path = url.trim_matches('"');
+            // Relative to the stylesheet in assets/, inside the site.
+            assert!(path.starts_with("fonts/") && !path.contains(".."), "{url}");
+            assert!(shipped.contains(&format!("assets/{path}")), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_root_block_names_every_palette_role() {
+        let css = css(&Typography::default());
+        let root = &css[css.find(":root {").unwrap()..];
+        let root = &root[..root.find('}').unwrap()];
+        for role in [
+            "--surface:",
+            "--surface-alt:",
+            "--on-button:",
+            "--border:",
+            "--muted:",
+        ] {
+            assert!(root.contains(role), "{role}");
+        }
+        assert!(root.contains("--background: #f7f1e3;"));
     }
 
     #[test]
@@ -102,6 +130,17 @@ mod tests {
         let css = css(&hostile);
         assert!(!css.contains("evil"));
         assert!(css.contains(r#"--font-heading: "Inter", "#));
-        assert!(css.contains(r#"--font-body: "Lora", "#));
+        assert!(css.contains(r#"--font-body: "Lora", Georgia"#));
+    }
+
+    #[test]
+    fn an_unknown_font_gets_the_system_stack_and_no_font_face() {
+        let css = css(&Typography {
+            heading: "Comic Neue".into(),
+            body: "Comic Neue".into(),
+        });
+        assert!(!css.contains("@font-face") && !css.contains("url("));
+        assert!(css.contains("--font-body: system-ui, -apple-system,"));
+        assert!(!css.contains("Comic Neue"));
     }
 }

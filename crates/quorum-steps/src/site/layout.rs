@@ -113,6 +113,9 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
                 meta name="generator" content="Quorum";
                 meta name="quorum-deployment" content=(ctx.spec.deployment_id);
                 link rel="icon" href=(ctx.href(LOGO_FILE)) type="image/svg+xml";
+                @if let Some(font) = super::fonts::fonts(&ctx.inputs.typography).preload() {
+                    link rel="preload" href=(ctx.href(&font)) as="font" type="font/woff2" crossorigin;
+                }
                 link rel="stylesheet" href=(ctx.href(CSS_FILE));
                 script src=(ctx.href(JS_FILE)) defer {}
             }

@@ -1,23 +1,14 @@
-//! The generated logo: the site's initials on a rounded square, as a small SVG that is valid
-//! XML whatever the site's name.
+//! The generated logo: the site's initials on a rounded tile, as a small SVG that is valid
+//! XML whatever the site's name. The tile is not the header's colour but the palette's
+//! `logo_tile`, which stands 3:1 from the header, so the mark shows as a shape and not only
+//! as letters; the initials are `logo_ink`, 4.5:1 on the tile.
 
-use super::Typography;
-use super::assets::font_stack;
+use super::fonts::SiteFonts;
 use super::layout::LOGO_SIZE;
-use super::palette::{Palette, contrast_ratio};
+use super::palette::Palette;
 use super::seo::xml_escape;
 
-/// Large text (the initials are) needs 3:1 under WCAG; below that the accent gives way to
-/// the palette's readable colour on primary.
-const LARGE_TEXT: f64 = 3.0;
-
-pub(crate) fn logo(site_name: &str, palette: &Palette, typography: &Typography) -> Vec<u8> {
-    let ink = if contrast_ratio(&palette.accent, &palette.primary) >= LARGE_TEXT {
-        &palette.accent
-    } else {
-        &palette.on_primary
-    };
-    let font = font_stack(&typography.heading, &Typography::default().heading);
+pub(crate) fn logo(site_name: &str, palette: &Palette, fonts: &SiteFonts) -> Vec<u8> {
     let size = LOGO_SIZE;
     let half = size / 2;
     let svg = format!(
@@ -33,9 +24,9 @@ pub(crate) fn logo(site_name: &str, palette: &Palette, typography: &Typography) 
         size = size,
         half = half,
         title = xml_escape(&format!("{} logo", site_name.trim())),
-        bg = xml_escape(&palette.primary),
-        font = xml_escape(&font),
-        ink = xml_escape(ink),
+        bg = xml_escape(&palette.logo_tile),
+        font = xml_escape(&fonts.heading.stack),
+        ink = xml_escape(&palette.logo_ink),
         initials = xml_escape(&initials(site_name)),
     );
     svg.into_bytes()
@@ -59,7 +50,20 @@ fn initials(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::site::{BrandColors, palette::palette};
+    use crate::site::fonts::fonts;
+    use crate::site::palette::{AA, NON_TEXT, contrast_ratio, palette};
+    use crate::site::{BrandColors, Typography};
+
+    fn svg(name: &str, colors: &BrandColors, typography: &Typography) -> String {
+        String::from_utf8(logo(name, &palette(colors), &fonts(typography))).unwrap()
+    }
+
+    fn attr<'a>(svg: &'a str, element: &str, name: &str) -> &'a str {
+        let at = svg.find(&format!("<{element} ")).unwrap();
+        let rest = &svg[at..];
+        let value = &rest[rest.find(&format!(" {name}=\"")).unwrap() + name.len() + 3..];
+        &value[..value.find('"').unwrap()]
+    }
 
     #[test]
     fn initials_take_the_first_two_words() {
@@ -72,12 +76,57 @@ mod tests {
 
     #[test]
     fn the_logo_is_an_accessible_svg_with_the_name_escaped() {
-        let p = palette(&BrandColors::default());
-        let svg = String::from_utf8(logo("A & B <Co>", &p, &Typography::default())).unwrap();
+        let svg = svg(
+            "A & B <Co>",
+            &BrandColors::default(),
+            &Typography::default(),
+        );
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.contains(r#"role="img""#));
         assert!(svg.contains("<title id=\"logo-title\">A &amp; B &lt;Co&gt; logo</title>"));
         assert!(svg.contains("font-family=\"&quot;Inter&quot;, system-ui"));
         assert!(svg.contains(">AB</text>"));
+    }
+
+    #[test]
+    fn the_tile_stands_out_from_the_header_and_the_initials_from_the_tile() {
+        for colors in [
+            BrandColors::default(),
+            // The accent is the header's own colour: the tile must still show.
+            BrandColors {
+                primary: "#c62828".into(),
+                secondary: "#ffffff".into(),
+                accent: "#c62828".into(),
+            },
+            BrandColors {
+                primary: "#f4c430".into(),
+                secondary: "#fffaf0".into(),
+                accent: "#f4c430".into(),
+            },
+        ] {
+            let header = palette(&colors).header;
+            let svg = svg("Codex Digital", &colors, &Typography::default());
+            let tile = attr(&svg, "rect", "fill");
+            let ink = attr(&svg, "text", "fill");
+            assert_ne!(tile, header);
+            assert!(
+                contrast_ratio(tile, &header) >= NON_TEXT,
+                "{tile} on {header}"
+            );
+            assert!(contrast_ratio(ink, tile) >= AA, "{ink} on {tile}");
+        }
+    }
+
+    #[test]
+    fn the_initials_use_the_heading_font() {
+        let typography = Typography {
+            heading: "Playfair Display".into(),
+            body: "Lato".into(),
+        };
+        let svg = svg("Rose Bakery", &BrandColors::default(), &typography);
+        assert_eq!(
+            attr(&svg, "text", "font-family"),
+            "&quot;Playfair Display&quot;, Georgia, &quot;Times New Roman&quot;, serif"
+        );
     }
 }

@@ -8,6 +8,7 @@
 
 mod assets;
 mod check;
+mod fonts;
 mod images;
 mod inputs;
 mod layout;
@@ -24,9 +25,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use check::check;
+pub use fonts::{FONT_BUDGET, FontChoice, SiteFonts, fonts};
 pub use inputs::*;
 pub use media::{ImageVariant, Media, UploadedImage};
-pub use palette::{AA, Adjustment, Palette, contrast_ratio, palette};
+pub use palette::{AA, AAA, Adjustment, ContrastPair, NON_TEXT, Palette, contrast_ratio, palette};
 
 /// The contact form's fields, in the names its POST body carries.
 pub const CONTACT_FIELDS: [&str; 3] = ["name", "email", "message"];
@@ -66,6 +68,8 @@ pub struct Site {
     /// blog); `404.html` is a file but not a page.
     pub pages: Vec<PageInfo>,
     pub palette: Palette,
+    /// The heading and body fonts, and whether Quorum serves them.
+    pub fonts: SiteFonts,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +84,7 @@ pub struct SiteFile {
 pub enum FileKind {
     /// Every `.html` file, `404.html` included.
     Html,
-    /// `assets/main.css` and `assets/logo.svg`.
+    /// `assets/main.css`, `assets/logo.svg` and the fonts under `assets/fonts/`.
     Branding,
     /// `sitemap.xml` and `robots.txt`.
     Seo,
@@ -175,6 +179,7 @@ pub fn slug_of(inputs: &SiteInputs) -> String {
 /// caller that forgot to check cannot produce an unsafe one.
 pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     let palette = palette(&inputs.brand_colors);
+    let fonts = fonts(&inputs.typography);
     let plan = plan(inputs);
     let ctx = layout::Ctx::new(inputs, spec, &plan, media);
 
@@ -193,13 +198,16 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     add(
         CSS_FILE,
         FileKind::Branding,
-        assets::stylesheet(&palette, &inputs.typography),
+        assets::stylesheet(&palette, &fonts),
     );
     add(
         LOGO_FILE,
         FileKind::Branding,
-        logo::logo(&inputs.site_name, &palette, &inputs.typography),
+        logo::logo(&inputs.site_name, &palette, &fonts),
     );
+    for (path, bytes) in fonts.files() {
+        add(&path, FileKind::Branding, bytes.to_vec());
+    }
     add(JS_FILE, FileKind::Script, assets::script());
     for (path, bytes) in images::files(inputs, media) {
         add(&path, FileKind::Image, bytes);
@@ -211,6 +219,7 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
         files,
         pages: plan.into_iter().map(|p| p.info).collect(),
         palette,
+        fonts,
     }
 }
 

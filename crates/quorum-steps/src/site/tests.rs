@@ -44,6 +44,10 @@ fn the_seed_example_makes_every_page_and_asset() {
         [
             "404.html",
             "about/index.html",
+            "assets/fonts/inter-latin-400-normal.woff2",
+            "assets/fonts/inter-latin-700-normal.woff2",
+            "assets/fonts/open-sans-latin-400-normal.woff2",
+            "assets/fonts/open-sans-latin-700-normal.woff2",
             "assets/logo.svg",
             "assets/main.css",
             "assets/main.js",
@@ -89,7 +93,11 @@ fn every_file_belongs_to_exactly_one_group() {
     );
     assert_eq!(groups[0].len(), 7);
     assert_eq!(
-        groups[1].keys().copied().collect::<Vec<_>>(),
+        groups[1]
+            .keys()
+            .copied()
+            .filter(|p| !p.starts_with("assets/fonts/"))
+            .collect::<Vec<_>>(),
         [LOGO_FILE, CSS_FILE]
     );
     assert_eq!(
@@ -336,7 +344,8 @@ fn hostile_text_never_reaches_a_file_unescaped() {
         let mut spec = spec();
         spec.deployment_id = attack.into();
         let site = generate(&inputs, &spec, &Media::default());
-        for (path, file) in &site.files {
+        // Fonts are binary and Quorum's own: no input reaches them.
+        for (path, file) in site.files.iter().filter(|(p, _)| !p.ends_with(".woff2")) {
             let text = String::from_utf8(file.bytes.clone()).unwrap();
             for raw in ["<script>alert", "<img onerror", "<svg onload"] {
                 assert!(!text.contains(raw), "{path} contains {raw:?} for {attack}");
@@ -379,11 +388,53 @@ fn the_largest_site_keeps_every_page_small() {
 fn the_stylesheet_uses_the_palette_and_the_palette_passes_aa() {
     let site = generate(&seed(), &spec(), &Media::default());
     let css = text(&site, CSS_FILE);
-    for (_, fg, bg) in site.palette.text_pairs() {
-        assert!(contrast_ratio(fg, bg) >= AA);
-        assert!(css.contains(fg) && css.contains(bg));
+    for pair in site.palette.text_pairs() {
+        assert!(contrast_ratio(pair.foreground, pair.background) >= pair.minimum);
+        assert!(pair.minimum >= NON_TEXT);
+        if !pair.role.starts_with("logo_") {
+            assert!(css.contains(&format!(": {};", pair.foreground)), "{pair:?}");
+        }
     }
-    assert!(css.starts_with(":root {\n  --primary: #1a1a1a;"));
+    assert!(css.starts_with("@font-face {"));
+    assert!(css.contains(":root {\n  --surface: #f7f1e3;"));
+}
+
+#[test]
+fn the_site_ships_its_fonts_and_preloads_the_body_font_on_every_page() {
+    let mut inputs = seed();
+    inputs.typography.heading = "Pacifico".into();
+    inputs.typography.body = "Nunito".into();
+    let site = generate(&inputs, &spec(), &Media::default());
+    let fonts: Vec<&str> = site
+        .branding_files()
+        .into_keys()
+        .filter(|p| p.ends_with(".woff2"))
+        .collect();
+    assert_eq!(
+        fonts,
+        [
+            "assets/fonts/nunito-latin-400-normal.woff2",
+            "assets/fonts/nunito-latin-700-normal.woff2",
+            "assets/fonts/pacifico-latin-400-normal.woff2",
+        ]
+    );
+    let bytes: usize = fonts.iter().map(|p| site.files[*p].bytes.len()).sum();
+    assert!(bytes <= FONT_BUDGET);
+    let preload = format!(
+        "<link rel=\"preload\" href=\"{BASE_PATH}/assets/fonts/nunito-latin-400-normal.woff2\" \
+         as=\"font\" type=\"font/woff2\" crossorigin>"
+    );
+    for (path, html) in site.html_files() {
+        let html = String::from_utf8_lossy(html);
+        assert!(html.contains(&preload), "{path}");
+    }
+    assert_eq!(site.fonts.heading.family, "Pacifico");
+    assert!(site.fonts.heading.served && site.fonts.body.served);
+
+    inputs.typography.body = "Comic Neue".into();
+    let site = generate(&inputs, &spec(), &Media::default());
+    assert!(!site.fonts.body.served);
+    assert!(!text(&site, "index.html").contains("rel=\"preload\""));
 }
 
 #[test]

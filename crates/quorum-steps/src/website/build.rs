@@ -55,9 +55,11 @@ impl StepHandler for ApplyBranding {
         let plan = Plan::new(ctx)?;
         keep(ctx, plan.site.files_of(FileKind::Branding)).await?;
         keep(ctx, plan.site.files_of(FileKind::Image)).await?;
-        Ok(
-            json!({ "palette": plan.site.palette, "contrast_adjustments": plan.site.palette.adjustments }),
-        )
+        Ok(json!({
+            "palette": plan.site.palette,
+            "contrast_adjustments": plan.site.palette.adjustments,
+            "fonts": plan.site.fonts,
+        }))
     }
 }
 

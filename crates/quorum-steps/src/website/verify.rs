@@ -1,7 +1,8 @@
 //! Verify: fetch the live site from Quorum over HTTP and check what the type promises — every
 //! page answers 200 and parses, with its SEO tags; every internal link resolves; images have
-//! alt text and form fields labels; the palette passes WCAG AA; the sitemap lists every page;
-//! and the contact form accepts a message. What was checked goes into the outputs.
+//! alt text and form fields labels; every font the stylesheet names answers as woff2; every
+//! pair of the palette meets its contrast; the sitemap lists every page; and the contact form
+//! accepts a message. What was checked goes into the outputs.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -10,6 +11,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use scraper::{Html, Selector};
 use serde_json::{Value, json};
+
+mod fonts;
 
 use super::Plan;
 use crate::site::contrast_ratio;
@@ -212,15 +215,19 @@ impl StepHandler for Verify {
         if !robots.contains(&format!("Sitemap: {}", plan.url("sitemap.xml"))) {
             problems.push("robots.txt does not point at the sitemap".into());
         }
+        let (fonts, font_problems) = fonts::check(&plan).await?;
+        problems.extend(font_problems);
         let mut contrast = Vec::new();
-        for (role, fg, bg) in plan.site.palette.text_pairs() {
+        for pair in plan.site.palette.text_pairs() {
+            let (fg, bg, minimum) = (pair.foreground, pair.background, pair.minimum);
             let ratio = contrast_ratio(fg, bg);
-            if ratio < 4.5 {
+            if ratio.is_nan() || ratio < minimum {
                 problems.push(format!(
-                    "{role} {fg} on {bg} has contrast {ratio:.2}, under 4.5"
+                    "{} {fg} on {} {bg} has contrast {ratio:.2}, under {minimum}",
+                    pair.role, pair.on
                 ));
             }
-            contrast.push(json!({"role": role, "foreground": fg, "background": bg, "ratio": (ratio * 100.0).floor() / 100.0}));
+            contrast.push(json!({"role": pair.role, "on": pair.on, "foreground": fg, "background": bg, "minimum": minimum, "ratio": (ratio * 100.0).floor() / 100.0}));
         }
         if !problems.is_empty() {
             return Err(StepError::Permanent(format!(
@@ -235,6 +242,7 @@ impl StepHandler for Verify {
             "sitemap_lists_every_page": true,
             "robots_points_at_sitemap": true,
             "contrast": contrast,
+            "fonts": fonts,
             "contact_form": {"accepted": true, "delivery": delivery},
         }}))
     }
