@@ -66,14 +66,29 @@ fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Whether `bytes` are a format that is compressed already (woff2, PNG, JPEG, WebP): gzip
+/// cannot shrink them, and `best` over a site's fonts and pictures cost every deploy
+/// milliseconds for nothing. Known by their magic numbers, as the step that kept them
+/// names no paths.
+fn compressed_already(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"wOF2")
+        || bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+        || bytes.starts_with(&[0xff, 0xd8, 0xff])
+        || (bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP")
+}
+
 /// The bytes and, when it saves at least a tenth, their gzip encoding.
 fn blob_of(bytes: Vec<u8>) -> Blob {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let gzip = encoder
-        .write_all(&bytes)
-        .and_then(|()| encoder.finish())
-        .ok()
-        .filter(|gzip| gzip.len() * 10 < bytes.len() * 9);
+    let gzip = if compressed_already(&bytes) {
+        None
+    } else {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder
+            .write_all(&bytes)
+            .and_then(|()| encoder.finish())
+            .ok()
+            .filter(|gzip| gzip.len() * 10 < bytes.len() * 9)
+    };
     Blob {
         hash: content_hash(&bytes),
         bytes,
@@ -93,6 +108,7 @@ fn content_type(path: &str) -> &'static str {
         "txt" => "text/plain; charset=utf-8",
         "json" | "webmanifest" => "application/json",
         "png" => "image/png",
+        "woff2" => "font/woff2",
         "ico" => "image/x-icon",
         _ => "application/octet-stream",
     }
@@ -311,11 +327,33 @@ mod tests {
     }
 
     #[test]
+    fn fonts_are_served_as_woff2() {
+        assert_eq!(
+            content_type("assets/fonts/inter-latin-400-normal.woff2"),
+            "font/woff2"
+        );
+        assert_eq!(content_type("assets/main.css"), "text/css; charset=utf-8");
+    }
+
+    #[test]
     fn gzip_is_kept_only_where_it_pays() {
         let page = blob_of(b"<p>hello</p>".repeat(100));
         assert!(page.gzip.as_ref().unwrap().len() < page.bytes.len() / 10);
         assert_eq!(page.hash, content_hash(&page.bytes));
         assert_eq!(blob_of(b"tiny".to_vec()).gzip, None);
+        // Compressed formats are never gzipped, however repetitive their bytes look.
+        let padding = vec![0u8; 10_000];
+        for magic in [
+            &b"wOF2"[..],
+            b"\x89PNG\r\n\x1a\n",
+            &[0xff, 0xd8, 0xff, 0xe0],
+            b"RIFF\0\0\0\0WEBPVP8 ",
+        ] {
+            let blob = blob_of([magic, &padding].concat());
+            assert_eq!(blob.gzip, None, "{magic:?}");
+            assert_eq!(blob.hash, content_hash(&blob.bytes));
+        }
+        assert!(blob_of([&b"RIFF"[..], &padding].concat()).gzip.is_some());
         assert_eq!(
             content_hash(b""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

@@ -96,6 +96,16 @@ async fn the_seed_example_becomes_a_live_verified_site(backend: Backend) {
     assert_eq!(verification["pages"].as_array().unwrap().len(), pages.len());
     assert_eq!(verification["contact_form"]["delivery"], "outbox");
     assert!(verification["links_checked"].as_u64().unwrap() > 5);
+    let fonts = verification["fonts"]["files"].as_array().unwrap();
+    assert_eq!(
+        fonts.len(),
+        4,
+        "Inter and Open Sans, 400 and 700: {fonts:?}"
+    );
+    assert!(fonts.iter().all(|f| f["content_type"] == "font/woff2"));
+    assert_eq!(outputs["fonts"]["body"]["family"], "Open Sans");
+    assert_eq!(outputs["fonts"]["body"]["served"], true);
+    assert_eq!(outputs["palette"]["surface"], "#f7f1e3");
 
     let urls = pages
         .iter()
@@ -137,6 +147,11 @@ async fn deployed_sites_are_served_with_types_caching_and_compression(backend: B
         ("/assets/logo.svg", "image/svg+xml", "public, max-age=300"),
         ("/sitemap.xml", "", "public, max-age=300"),
         ("/robots.txt", "text/plain", "public, max-age=300"),
+        (
+            "/assets/fonts/inter-latin-400-normal.woff2",
+            "font/woff2",
+            "public, max-age=300",
+        ),
     ] {
         let response = fetch(&app, &format!("{base}{path}")).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
@@ -159,6 +174,18 @@ async fn deployed_sites_are_served_with_types_caching_and_compression(backend: B
         .await
         .unwrap();
     assert_eq!(compressed.headers()[header::CONTENT_ENCODING], "gzip");
+    let font = app
+        .client
+        .get(format!("{base}/assets/fonts/inter-latin-400-normal.woff2"))
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        font.headers().get(header::CONTENT_ENCODING).is_none(),
+        "woff2 is compressed already"
+    );
+    assert!(font.bytes().await.unwrap().starts_with(b"wOF2"));
 
     let bare = app
         .client
@@ -576,6 +603,22 @@ async fn a_generated_site_works_in_a_real_browser() {
 
     browser.set_viewport(375, 900).await;
     browser.goto(&site).await;
+    // The fonts come from the site itself and are the ones the text is set in.
+    let loaded = browser
+        .client()
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             document.fonts.ready.then(() => done([...document.fonts]\
+               .filter(f => f.status === 'loaded').map(f => f.family + ' ' + f.weight).sort()));",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        loaded,
+        json!(["Inter 700", "Open Sans 400", "Open Sans 700"]),
+        "the headings' bold Inter and the body's Open Sans"
+    );
     let client = browser.client();
     // Navigation by clicking, ending on the contact page for the form below.
     for (link, path) in [("About", "about/"), ("Contact", "contact/")] {
