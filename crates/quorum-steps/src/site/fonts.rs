@@ -235,6 +235,18 @@ mod tests {
     }
 
     #[test]
+    fn the_type_tells_agents_every_family_it_serves() {
+        let schema = include_str!("../../../../types/website.create_basic_site.json");
+        let schema: serde_json::Value = serde_json::from_str(schema).unwrap();
+        let told = schema["input_schema"]["properties"]["typography"]["description"]
+            .as_str()
+            .unwrap();
+        for family in FAMILIES {
+            assert!(told.contains(family.name), "{}", family.name);
+        }
+    }
+
+    #[test]
     fn every_pair_of_families_fits_the_budget() {
         let mut heaviest = (0, "", "");
         for heading in FAMILIES {
