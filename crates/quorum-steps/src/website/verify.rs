@@ -193,7 +193,13 @@ impl StepHandler for Verify {
             links.extend(page.links);
             pages.push(json!({"url": page.url, "status": status, "problems": page.problems}));
         }
-        let unchecked: Vec<&String> = links.iter().filter(|l| !urls.contains(l)).collect();
+        // The font check fetches the stylesheet and its fonts: the link check need not again.
+        let (fonts, font_problems, fetched) = fonts::check(&plan).await?;
+        problems.extend(font_problems);
+        let unchecked: Vec<&String> = links
+            .iter()
+            .filter(|l| !urls.contains(l) && !fetched.contains(*l))
+            .collect();
         let answers =
             futures::future::join_all(unchecked.iter().map(|l| client().get(l.as_str()).send()))
                 .await;
@@ -215,8 +221,6 @@ impl StepHandler for Verify {
         if !robots.contains(&format!("Sitemap: {}", plan.url("sitemap.xml"))) {
             problems.push("robots.txt does not point at the sitemap".into());
         }
-        let (fonts, font_problems) = fonts::check(&plan).await?;
-        problems.extend(font_problems);
         let mut contrast = Vec::new();
         for pair in plan.site.palette.text_pairs() {
             let (fg, bg, minimum) = (pair.foreground, pair.background, pair.minimum);
