@@ -3,11 +3,12 @@
 //! value or a link.
 
 mod content;
+mod values;
 
 use super::{RESERVED_SLUGS, SiteInputs};
 use crate::InputProblem as Problem;
 
-pub(crate) use content::{calendar_date, phone_href, post_slug_ok, social_url_ok};
+pub(crate) use values::{calendar_date, phone_href, post_slug_ok, social_url_ok};
 
 pub const MAX_PAGES: usize = 20;
 pub const MAX_NAME_CHARS: usize = 100;

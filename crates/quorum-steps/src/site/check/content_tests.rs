@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::site::check;
+use crate::site::check::{check, phone_href};
 
 fn seed() -> Value {
     json!({
