@@ -253,6 +253,9 @@ pub(crate) struct Page {
     /// The input the page is made from: its index in `posts` for a post, in `pages` for a
     /// custom page.
     pub item: Option<usize>,
+    /// A post's line on the blog: its summary or its body's first paragraph, made once
+    /// because the blog, the home page and the post's description all show it.
+    pub summary: Option<String>,
 }
 
 impl Page {
@@ -271,6 +274,7 @@ impl Page {
             },
             kind,
             item: None,
+            summary: None,
         }
     }
 

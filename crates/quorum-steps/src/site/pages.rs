@@ -51,7 +51,7 @@ fn description(ctx: &Ctx, page: &Page) -> String {
                 DESCRIPTION_CHARS,
             ))
         }
-        PageKind::Post => plan::post_of(inputs, page).and_then(sections::summary),
+        PageKind::Post => page.summary.clone(),
         PageKind::Custom => plan::body_of(inputs, page)
             .and_then(|b| markdown::first_paragraph(b, DESCRIPTION_CHARS)),
         PageKind::NotFound => Some(words(ctx).not_found_text.to_owned()),

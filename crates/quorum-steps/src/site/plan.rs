@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::inputs::{PageInput, PostInput, SiteInputs};
+use super::markdown;
 use super::words::Words;
 use super::{NOT_FOUND_FILE, Page, PageKind, check, hashed_slug, readable_slug};
 
@@ -132,6 +133,7 @@ pub(crate) fn plan(inputs: &SiteInputs, words: &Words) -> (Vec<Page>, Vec<Missin
                 inputs.posts[i].title.trim().to_owned(),
             );
             page.item = Some(i);
+            page.summary = summary(&inputs.posts[i]);
             pages.push(page);
         }
     }
@@ -164,6 +166,14 @@ pub(crate) fn body_of<'a>(inputs: &'a SiteInputs, page: &Page) -> Option<&'a str
             .and_then(|i| inputs.pages.get(i))
             .and_then(PageInput::body),
         _ => None,
+    }
+}
+
+/// The line under a post's title: its summary, or its body's first paragraph.
+fn summary(post: &PostInput) -> Option<String> {
+    match post.summary.as_deref().map(str::trim) {
+        Some(summary) if !summary.is_empty() => Some(summary.to_owned()),
+        _ => markdown::first_paragraph(&post.body, 300),
     }
 }
 

@@ -9,7 +9,6 @@ use super::check::{calendar_date, phone_href, social_url_ok};
 use super::images::{self, Placement};
 use super::inputs::{Address, OpeningHours, PostInput, Service, TeamMember, Testimonial, Weekday};
 use super::layout::Ctx;
-use super::markdown;
 use super::words::Words;
 use super::{Page, PageKind, plan};
 
@@ -300,14 +299,6 @@ pub(crate) fn post_date(post: &PostInput, words: &Words) -> Markup {
     }
 }
 
-/// The line under a post's title: a summary, or its body's first paragraph.
-pub(crate) fn summary(post: &PostInput) -> Option<String> {
-    match post.summary.as_deref().map(str::trim) {
-        Some(summary) if !summary.is_empty() => Some(summary.to_owned()),
-        _ => markdown::first_paragraph(&post.body, 300),
-    }
-}
-
 /// The newest `limit` posts (all with `None`), headed at `h2` on the blog or `h3` in a
 /// section of another page.
 pub(crate) fn post_list(ctx: &Ctx, limit: Option<usize>, h2: bool) -> Markup {
@@ -331,7 +322,7 @@ pub(crate) fn post_list(ctx: &Ctx, limit: Option<usize>, h2: bool) -> Markup {
                             h3 { a href=(href) { (page.info.title) } }
                         }
                         (post_date(post, words))
-                        @if let Some(summary) = summary(post) { p { (summary) } }
+                        @if let Some(summary) = &page.summary { p { (summary) } }
                         p {
                             a href=(href) {
                                 (words.read_more)
