@@ -7,11 +7,11 @@ use maud::{Markup, PreEscaped, html};
 use super::images::{self, Placement};
 use super::layout::{Ctx, Meta, document};
 use super::markdown::{self, shorten};
+use super::plan::{self, HOME_SERVICES};
 use super::sections::{self, band, words};
-use super::{CONTACT_FIELDS, HONEYPOT_FIELD, Page, PageKind, plan};
+use super::{CONTACT_FIELDS, HONEYPOT_FIELD, Page, PageKind};
 
-/// How many services, testimonials and posts the home page shows before linking to the rest.
-const HOME_SERVICES: usize = 3;
+/// How many testimonials and posts the home page shows before linking to the rest.
 const HOME_TESTIMONIALS: usize = 3;
 const HOME_POSTS: usize = 3;
 /// A meta description's length past which search engines cut it.

@@ -9,6 +9,9 @@ use super::markdown;
 use super::words::Words;
 use super::{NOT_FOUND_FILE, Page, PageKind, check, hashed_slug, readable_slug};
 
+/// How many services the home page shows before linking to the Services page.
+pub(crate) const HOME_SERVICES: usize = 3;
+
 /// One thing the inputs do not give: which page it concerns, which input would give it, and
 /// a sentence saying so for the council.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -253,6 +256,32 @@ fn improvements(inputs: &SiteInputs, pages: &[Page]) -> Vec<Missing> {
             "about",
             "The About page shows the team or testimonials but tells no story: give `about`, \
              in Markdown.",
+        ));
+    }
+    // Content given for a page the site does not make is not shown (or only in part).
+    if inputs.about.is_some() && !made(PageKind::About) {
+        missing.push(Missing::new(
+            "about",
+            "pages",
+            "The `about` story is given but shown nowhere: add \"about\" to `pages`.",
+        ));
+    }
+    if inputs.services.len() > HOME_SERVICES && !made(PageKind::Services) {
+        missing.push(Missing::new(
+            "services",
+            "pages",
+            format!(
+                "The home page shows the first {HOME_SERVICES} services of {}: add \"services\" \
+                 to `pages` for a page listing them all.",
+                inputs.services.len()
+            ),
+        ));
+    }
+    if !inputs.posts.is_empty() && !inputs.include_blog {
+        missing.push(Missing::new(
+            "blog",
+            "include_blog",
+            "Posts are given but not published: set `include_blog` to true.",
         ));
     }
     let contact = &inputs.contact;

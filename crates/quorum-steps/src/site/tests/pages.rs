@@ -109,3 +109,29 @@ fn the_not_found_page_is_not_indexed_and_marks_no_link_as_current() {
     assert!(html.contains(&format!("<a href=\"{BASE_PATH}/\">Go to the home page</a>")));
     assert!(site.files.contains_key("404/index.html"));
 }
+
+#[test]
+fn content_for_a_page_the_site_does_not_make_is_reported() {
+    let mut inputs = bakery();
+    inputs.pages = vec!["home".into(), "contact".into()];
+    inputs.include_blog = false;
+    let site = generate(&inputs, &spec(), &Media::default());
+    let slugs: Vec<&str> = site.pages.iter().map(|p| p.slug.as_str()).collect();
+    assert_eq!(slugs, ["home", "contact"]);
+    let missing: Vec<(&str, &str)> = site
+        .missing
+        .iter()
+        .map(|m| (m.page.as_str(), m.field.as_str()))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            ("about", "pages"),
+            ("services", "pages"),
+            ("blog", "include_blog")
+        ]
+    );
+    assert!(site.missing[1].message.contains("first 3 services of 5"));
+    // The home page still shows what it can.
+    assert!(text(&site, "index.html").contains("Sourdough and rye loaves"));
+}
