@@ -81,6 +81,8 @@ fn contact_button(ctx: &Ctx) -> Markup {
 fn prose(ctx: &Ctx, markdown: &str) -> Markup {
     let base = ctx.href("");
     let html = markdown::to_html(markdown, base.trim_end_matches('/'));
+    // Already HTML, and safe: pulldown-cmark's writer escaped every text and attribute, and
+    // markdown.rs let no raw HTML, unsafe link or image reach it.
     html! { div.prose { (PreEscaped(html)) } }
 }
 
