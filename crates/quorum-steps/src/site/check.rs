@@ -2,8 +2,13 @@
 //! and this is the generator's own line of defence for anything that becomes a path, a CSS
 //! value or a link.
 
+mod content;
+mod values;
+
 use super::{RESERVED_SLUGS, SiteInputs};
 use crate::InputProblem as Problem;
+
+pub(crate) use values::{calendar_date, phone_href, post_slug_ok, social_url_ok};
 
 pub const MAX_PAGES: usize = 20;
 pub const MAX_NAME_CHARS: usize = 100;
@@ -112,6 +117,8 @@ pub fn check(inputs: &SiteInputs) -> Result<(), Vec<Problem>> {
             ),
         );
     }
+
+    content::check(inputs, &mut problems);
 
     if problems.0.is_empty() {
         Ok(())

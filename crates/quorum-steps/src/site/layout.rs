@@ -93,7 +93,7 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
     };
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(ctx.inputs.language()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";

@@ -13,12 +13,16 @@ mod images;
 mod inputs;
 mod layout;
 mod logo;
+mod markdown;
 mod media;
 mod pages;
 mod palette;
+mod plan;
+mod sections;
 mod seo;
 #[cfg(test)]
 mod tests;
+mod words;
 
 use std::collections::BTreeMap;
 
@@ -29,6 +33,8 @@ pub use fonts::{FONT_BUDGET, FontChoice, SiteFonts, fonts};
 pub use inputs::*;
 pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, AAA, Adjustment, ContrastPair, NON_TEXT, Palette, contrast_ratio, palette};
+pub use plan::Missing;
+pub use words::Words;
 
 /// The contact form's fields, in the names its POST body carries.
 pub const CONTACT_FIELDS: [&str; 3] = ["name", "email", "message"];
@@ -43,8 +49,6 @@ pub const CONTACT_MESSAGE_MAX: usize = 5_000;
 pub const HONEYPOT_FIELD: &str = "website";
 /// Page slugs that would collide with the site's own files.
 pub const RESERVED_SLUGS: [&str; 1] = ["assets"];
-/// The blog post every blog starts with, at `blog/<slug>/`.
-pub const FIRST_POST_SLUG: &str = "welcome";
 
 /// Where and as what the site will be served: decided by the deploy side, not the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +74,11 @@ pub struct Site {
     pub palette: Palette,
     /// The heading and body fonts, and whether Quorum serves them.
     pub fonts: SiteFonts,
+    /// What the inputs lack: pages left out for want of content, and what would make a page
+    /// better. The `generate_pages` step reports it so the council sees it.
+    pub missing: Vec<Missing>,
+    /// The language of the generator's own words (`en` when Quorum has none in the site's).
+    pub words_language: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,7 +153,13 @@ pub const NOT_FOUND_FILE: &str = "404.html";
 /// (`!!!`, emoji) gets `site-` and ten hex digits of its SHA-256: stable, and two such names
 /// meet only if their hashes do.
 pub fn slug_for(site_name: &str) -> String {
-    let ascii = deunicode::deunicode_with_tofu(site_name, " ");
+    readable_slug(site_name).unwrap_or_else(|| hashed_slug("site", site_name))
+}
+
+/// `text` as lowercase ASCII letters and digits, other runs one `-`, at most 40 characters;
+/// `None` when nothing readable is left.
+pub(crate) fn readable_slug(text: &str) -> Option<String> {
+    let ascii = deunicode::deunicode_with_tofu(text, " ");
     let mut slug = String::new();
     for c in ascii.chars() {
         if c.is_ascii_alphanumeric() {
@@ -155,14 +170,16 @@ pub fn slug_for(site_name: &str) -> String {
     }
     slug.truncate(40);
     let slug = slug.trim_end_matches('-');
-    if slug.is_empty() {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(site_name.as_bytes());
-        let suffix: String = digest[..5].iter().map(|b| format!("{b:02x}")).collect();
-        format!("site-{suffix}")
-    } else {
-        slug.into()
-    }
+    (!slug.is_empty()).then(|| slug.to_owned())
+}
+
+/// `prefix-` and ten hex digits of `text`'s SHA-256: stable, and two texts meet only if
+/// their hashes do.
+pub(crate) fn hashed_slug(prefix: &str, text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    let suffix: String = digest[..5].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}-{suffix}")
 }
 
 /// The slug a site is served under: `site_slug` when the inputs choose one, else
@@ -180,7 +197,8 @@ pub fn slug_of(inputs: &SiteInputs) -> String {
 pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     let palette = palette(&inputs.brand_colors);
     let fonts = fonts(&inputs.typography);
-    let plan = plan(inputs);
+    let words = Words::for_language(inputs.language());
+    let (plan, missing) = plan::plan(inputs, words);
     let ctx = layout::Ctx::new(inputs, spec, &plan, media);
 
     let mut files = BTreeMap::new();
@@ -193,7 +211,7 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     add(
         NOT_FOUND_FILE,
         FileKind::Html,
-        pages::render(&ctx, &not_found()),
+        pages::render(&ctx, &plan::not_found(words)),
     );
     add(
         CSS_FILE,
@@ -220,6 +238,8 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
         pages: plan.into_iter().map(|p| p.info).collect(),
         palette,
         fonts,
+        missing,
+        words_language: words.language,
     }
 }
 
@@ -239,10 +259,16 @@ pub(crate) enum PageKind {
 pub(crate) struct Page {
     pub info: PageInfo,
     pub kind: PageKind,
+    /// The input the page is made from: its index in `posts` for a post, in `pages` for a
+    /// custom page.
+    pub item: Option<usize>,
+    /// A post's line on the blog: its summary or its body's first paragraph, made once
+    /// because the blog, the home page and the post's description all show it.
+    pub summary: Option<String>,
 }
 
 impl Page {
-    fn new(slug: &str, kind: PageKind, title: String) -> Page {
+    pub(crate) fn new(slug: &str, kind: PageKind, title: String) -> Page {
         let (path, file) = match kind {
             PageKind::Home => (String::new(), "index.html".to_string()),
             PageKind::NotFound => (String::new(), NOT_FOUND_FILE.to_string()),
@@ -256,81 +282,13 @@ impl Page {
                 file,
             },
             kind,
+            item: None,
+            summary: None,
         }
     }
 
     /// Blog posts are reached from the blog, not from the navigation.
     pub(crate) fn in_nav(&self) -> bool {
         !matches!(self.kind, PageKind::Post | PageKind::NotFound)
-    }
-}
-
-fn not_found() -> Page {
-    // A slug no listed page can have, so no navigation link is marked as this page.
-    Page::new(NOT_FOUND_FILE, PageKind::NotFound, "Page not found".into())
-}
-
-/// The pages, in navigation order: home first whether listed or not (the site's URL is its
-/// home page), then the listed pages in their order; contact is added if missing (the
-/// workflow promises a contact form), and the blog follows `include_blog` whatever the list
-/// says. Slugs `check` would reject are skipped.
-fn plan(inputs: &SiteInputs) -> Vec<Page> {
-    let mut slugs: Vec<&str> = vec!["home"];
-    for page in &inputs.pages {
-        let slug = page.slug();
-        if check::page_slug_ok(slug) && !slugs.contains(&slug) {
-            slugs.push(slug);
-        }
-    }
-    slugs.retain(|s| inputs.include_blog || *s != "blog");
-    if !slugs.contains(&"contact") {
-        slugs.push("contact");
-    }
-    if inputs.include_blog && !slugs.contains(&"blog") {
-        slugs.push("blog");
-    }
-
-    let mut pages = Vec::new();
-    for slug in slugs {
-        let (kind, title) = match slug {
-            "home" => (PageKind::Home, "Home".to_string()),
-            "about" => (PageKind::About, "About".into()),
-            "services" => (PageKind::Services, "Services".into()),
-            "contact" => (PageKind::Contact, "Contact".into()),
-            "blog" => (PageKind::Blog, "Blog".into()),
-            other => (PageKind::Custom, title_for(other)),
-        };
-        pages.push(Page::new(slug, kind, title));
-    }
-    if inputs.include_blog {
-        let title = format!("Welcome to {}", inputs.site_name.trim());
-        pages.push(Page::new(
-            &format!("blog/{FIRST_POST_SLUG}"),
-            PageKind::Post,
-            title,
-        ));
-    }
-    pages
-}
-
-/// A readable title for a custom slug: `case-studies` → `Case Studies`, `faq` → `FAQ`.
-fn title_for(slug: &str) -> String {
-    let words: Vec<String> = slug
-        .split('-')
-        .filter(|w| !w.is_empty())
-        .map(|w| match w {
-            "faq" | "faqs" => w.to_ascii_uppercase().replace("FAQS", "FAQs"),
-            _ => {
-                let mut chars = w.chars();
-                chars.next().map_or_else(String::new, |c| {
-                    c.to_ascii_uppercase().to_string() + chars.as_str()
-                })
-            }
-        })
-        .collect();
-    if words.is_empty() {
-        "Page".into()
-    } else {
-        words.join(" ")
     }
 }

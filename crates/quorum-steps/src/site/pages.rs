@@ -1,175 +1,193 @@
-//! Each page's main content. The words are honest starting points built from the site's own
-//! name and description: they say what the page is for and never invent facts about the
-//! business.
+//! Each page's main content, made only from the inputs: the business's own words, and the
+//! generator's few (headings, labels) in the site's language. A page with nothing true to say
+//! is not made at all (see `plan`), so no page here ever needs a placeholder.
 
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 
 use super::images::{self, Placement};
 use super::layout::{Ctx, Meta, document};
+use super::markdown::{self, shorten};
+use super::plan::{self, HOME_SERVICES};
+use super::sections::{self, band, words};
 use super::{CONTACT_FIELDS, HONEYPOT_FIELD, Page, PageKind};
+
+/// How many testimonials and posts the home page shows before linking to the rest.
+const HOME_TESTIMONIALS: usize = 3;
+const HOME_POSTS: usize = 3;
+/// A meta description's length past which search engines cut it.
+const DESCRIPTION_CHARS: usize = 160;
 
 /// The page as HTML bytes.
 pub(crate) fn render(ctx: &Ctx, page: &Page) -> Vec<u8> {
-    let (description, main) = match page.kind {
-        PageKind::Home => (ctx.description().to_string(), home(ctx)),
-        PageKind::About => (
-            format!("About {}. {}", ctx.name(), ctx.description()),
-            about(ctx),
-        ),
-        PageKind::Services => (
-            format!("Services from {}. {}", ctx.name(), ctx.description()),
-            services(ctx),
-        ),
-        PageKind::Contact => (
-            format!(
-                "Contact {}: send a message, or write to {}.",
-                ctx.name(),
-                ctx.inputs.contact_email.trim()
-            ),
-            contact(ctx),
-        ),
-        PageKind::Blog => (format!("News and notes from {}.", ctx.name()), blog(ctx)),
-        PageKind::Post => (
-            format!("{}. {}", page.info.title, ctx.description()),
-            post(ctx, page),
-        ),
-        PageKind::Custom => (
-            format!(
-                "{} — {}. {}",
-                page.info.title,
-                ctx.name(),
-                ctx.description()
-            ),
-            custom(ctx, page),
-        ),
-        PageKind::NotFound => (
-            format!("The page you asked for is not on {}.", ctx.name()),
-            not_found(ctx),
-        ),
+    let description = description(ctx, page);
+    let main = match page.kind {
+        PageKind::Home => home(ctx),
+        PageKind::About => about(ctx, page),
+        PageKind::Services => services(ctx, page),
+        PageKind::Contact => contact(ctx),
+        PageKind::Blog => blog(ctx, page),
+        PageKind::Post => post(ctx, page),
+        PageKind::Custom => custom(ctx, page),
+        PageKind::NotFound => not_found(ctx),
     };
     let meta = Meta { page, description };
     document(ctx, &meta, main).into_string().into_bytes()
 }
 
-/// "Get in touch" as a button, to the contact page.
+/// The page's meta description: its own first words where it has some, else the page's
+/// title, the site's name and its description.
+fn description(ctx: &Ctx, page: &Page) -> String {
+    let inputs = ctx.inputs;
+    let own = match page.kind {
+        PageKind::Home => Some(ctx.description().to_owned()),
+        PageKind::About => inputs
+            .about
+            .as_deref()
+            .and_then(|a| markdown::first_paragraph(a, DESCRIPTION_CHARS)),
+        PageKind::Services => {
+            let names: Vec<&str> = inputs.services.iter().map(|s| s.name.trim()).collect();
+            Some(shorten(
+                &format!("{}: {}.", page.info.title, names.join(", ")),
+                DESCRIPTION_CHARS,
+            ))
+        }
+        PageKind::Post => page.summary.clone(),
+        PageKind::Custom => plan::body_of(inputs, page)
+            .and_then(|b| markdown::first_paragraph(b, DESCRIPTION_CHARS)),
+        PageKind::NotFound => Some(words(ctx).not_found_text.to_owned()),
+        PageKind::Contact | PageKind::Blog => None,
+    };
+    own.map(|d| shorten(&d, DESCRIPTION_CHARS))
+        .unwrap_or_else(|| {
+            format!(
+                "{} — {}. {}",
+                page.info.title,
+                ctx.name(),
+                ctx.description()
+            )
+        })
+}
+
+/// The call to action, to the contact page.
 fn contact_button(ctx: &Ctx) -> Markup {
     html! {
         @if let Some(href) = ctx.page_href(PageKind::Contact) {
-            p { a.button href=(href) { "Get in touch" } }
+            p.actions { a.button href=(href) { (words(ctx).get_in_touch) } }
         }
     }
 }
 
+/// A Markdown body, as prose.
+fn prose(ctx: &Ctx, markdown: &str) -> Markup {
+    let base = ctx.href("");
+    let html = markdown::to_html(markdown, base.trim_end_matches('/'));
+    // Already HTML, and safe: pulldown-cmark's writer escaped every text and attribute, and
+    // markdown.rs let no raw HTML, unsafe link or image reach it.
+    html! { div.prose { (PreEscaped(html)) } }
+}
+
+fn has_contact_details(ctx: &Ctx) -> bool {
+    !ctx.inputs.contact.is_empty() || !ctx.inputs.social_links.is_empty()
+}
+
 fn home(ctx: &Ctx) -> Markup {
-    let highlights: Vec<(&Page, &str)> = [
-        (PageKind::Services, "What we offer, and how we work."),
-        (PageKind::About, "Who we are and what we care about."),
-        (PageKind::Blog, "News, notes and updates."),
-    ]
-    .into_iter()
-    .filter_map(|(kind, blurb)| ctx.page(kind).map(|p| (p, blurb)))
-    .collect();
-    let hero = ctx
-        .inputs
+    let words = words(ctx);
+    let inputs = ctx.inputs;
+    let hero = inputs
         .hero_image
         .as_ref()
         .and_then(|image| images::img(ctx, image, Placement::Hero, ""));
-    let gallery: Vec<Markup> = ctx
-        .inputs
-        .gallery
-        .iter()
-        .filter_map(|image| images::img(ctx, image, Placement::Card, ""))
-        .collect();
-    let portraits: Vec<Markup> = ctx
-        .inputs
-        .team
-        .iter()
-        .filter_map(|m| m.photo.as_ref())
-        .filter_map(|image| images::img(ctx, image, Placement::Portrait, ""))
-        .collect();
+    let services_href = ctx.page_href(PageKind::Services);
+    let blog_href = ctx.page_href(PageKind::Blog);
     html! {
         section.hero aria-labelledby="page-title" {
             @if let Some(hero) = hero {
                 div.hero-media { (hero) }
             }
-            h1 #page-title { (ctx.name()) }
-            p.lead { (ctx.description()) }
-            (contact_button(ctx))
-        }
-        @if !gallery.is_empty() {
-            ul.gallery { @for image in gallery { li { (image) } } }
-        }
-        @if !portraits.is_empty() {
-            ul.portraits { @for image in portraits { li { (image) } } }
-        }
-        @if !highlights.is_empty() {
-            section aria-labelledby="explore" {
-                h2 #explore { "Explore" }
-                ul.cards {
-                    @for (page, blurb) in &highlights {
-                        li.card {
-                            h3 { a href=(ctx.href(&page.info.path)) { (page.info.title) } }
-                            p { (blurb) }
-                        }
+            div.hero-text {
+                h1 #page-title { (ctx.name()) }
+                @if let Some(tagline) = &inputs.tagline {
+                    p.tagline { (tagline.trim()) }
+                }
+                p.lead { (ctx.description()) }
+                p.actions {
+                    @if let Some(href) = ctx.page_href(PageKind::Contact) {
+                        a.button href=(href) { (words.get_in_touch) }
+                    }
+                    @if let Some(href) = &services_href {
+                        " "
+                        a.button.button-secondary href=(href) { (words.what_we_offer) }
                     }
                 }
             }
         }
+        @if !inputs.services.is_empty() {
+            (band("home-services", words.what_we_offer, html! {
+                (sections::service_cards(&inputs.services[..inputs.services.len().min(HOME_SERVICES)]))
+                @if let Some(href) = &services_href {
+                    p { a href=(href) { (words.all_services) } }
+                }
+            }))
+        }
+        @if !inputs.testimonials.is_empty() {
+            @let shown = &inputs.testimonials[..inputs.testimonials.len().min(HOME_TESTIMONIALS)];
+            (band("home-testimonials", words.testimonials, sections::testimonials(shown)))
+        }
+        @if let Some(gallery) = sections::gallery(ctx) {
+            (band("home-gallery", words.gallery, gallery))
+        }
+        @if !inputs.team.is_empty() {
+            (band("home-team", words.team, sections::team(ctx, &inputs.team, false)))
+        }
+        @if has_contact_details(ctx) {
+            (band("home-contact", words.contact_details, sections::contact_details(ctx)))
+        }
+        @if let Some(href) = &blog_href {
+            (band("home-posts", words.latest_posts, html! {
+                (sections::post_list(ctx, Some(HOME_POSTS), false))
+                p { a href=(href) { (words.all_posts) } }
+            }))
+        }
     }
 }
 
-fn about(ctx: &Ctx) -> Markup {
+fn about(ctx: &Ctx, page: &Page) -> Markup {
+    let words = words(ctx);
+    let inputs = ctx.inputs;
+    let story = inputs.about.as_deref().filter(|a| !a.trim().is_empty());
     html! {
-        h1 { "About " (ctx.name()) }
-        p.lead { (ctx.description()) }
-        h2 { "Our story" }
-        p {
-            (ctx.name()) " is just getting started on the web. This page will tell its story: "
-            "who is behind it, what it stands for, and why it does what it does."
+        h1 { (page.info.title) }
+        @if let Some(story) = story {
+            (prose(ctx, story))
+        } @else {
+            p.lead { (ctx.description()) }
+        }
+        @if !inputs.team.is_empty() {
+            (band("about-team", words.team, sections::team(ctx, &inputs.team, true)))
+        }
+        @if !inputs.testimonials.is_empty() {
+            (band("about-testimonials", words.testimonials, sections::testimonials(&inputs.testimonials)))
         }
         (contact_button(ctx))
     }
 }
 
-fn services(ctx: &Ctx) -> Markup {
-    let offers = [
-        (
-            "Consultation",
-            "Tell us what you need. We listen first, then say plainly how we can help.",
-        ),
-        (
-            "Delivery",
-            "We do the work we agreed, keep you informed, and hand over on time.",
-        ),
-        (
-            "Ongoing support",
-            "After delivery we stay available for questions, fixes and next steps.",
-        ),
-    ];
+fn services(ctx: &Ctx, page: &Page) -> Markup {
+    let words = words(ctx);
     html! {
-        h1 { "Services" }
+        h1 { (page.info.title) }
         p.lead { (ctx.description()) }
-        ul.cards {
-            @for (title, text) in offers {
-                li.card {
-                    h2 { (title) }
-                    p { (text) }
-                }
-            }
-        }
+        (band("services-list", words.what_we_offer, sections::service_cards(&ctx.inputs.services)))
         (contact_button(ctx))
     }
 }
 
 fn contact(ctx: &Ctx) -> Markup {
-    let email = ctx.inputs.contact_email.trim();
+    let words = words(ctx);
     let [name_field, email_field, message_field] = CONTACT_FIELDS;
     html! {
-        h1 { "Contact" }
-        p.lead {
-            "Send " (ctx.name()) " a message with the form below, or email "
-            a href=(format!("mailto:{email}")) { (email) } "."
-        }
+        h1 { (ctx.page(PageKind::Contact).map_or(words.contact, |p| p.info.title.as_str())) }
+        p.lead { (words.contact_lead) }
         form.contact-form method="post" action=(ctx.spec.contact_action) {
             p.form-note { "All fields are required." }
             div.field {
@@ -196,49 +214,41 @@ fn contact(ctx: &Ctx) -> Markup {
             }
             p { button.button type="submit" { "Send message" } }
         }
+        (band("contact-details", words.contact_details, sections::contact_details(ctx)))
     }
 }
 
-fn blog(ctx: &Ctx) -> Markup {
-    let posts: Vec<&Page> = ctx
-        .pages
-        .iter()
-        .filter(|p| p.kind == PageKind::Post)
-        .collect();
+fn blog(ctx: &Ctx, page: &Page) -> Markup {
     html! {
-        h1 { "Blog" }
-        p.lead { "News and notes from " (ctx.name()) "." }
-        @for post in posts {
-            article.post-summary {
-                h2 { a href=(ctx.href(&post.info.path)) { (post.info.title) } }
-                p { (ctx.description()) }
-            }
-        }
+        h1 { (page.info.title) }
+        (sections::post_list(ctx, None, true))
     }
 }
 
 fn post(ctx: &Ctx, page: &Page) -> Markup {
+    let words = words(ctx);
+    let Some(post) = plan::post_of(ctx.inputs, page) else {
+        return html! { h1 { (page.info.title) } };
+    };
+    let author = post
+        .author
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
     html! {
         article.post {
             header {
                 h1 { (page.info.title) }
-                p.post-byline { "By " (ctx.name()) }
-            }
-            p.lead { (ctx.description()) }
-            p {
-                "This is the first post on our new website. Here we will share news, "
-                "behind-the-scenes notes and answers to the questions we hear most."
-            }
-            p {
-                "Have a question or an idea for a post? "
-                @if let Some(href) = ctx.page_href(PageKind::Contact) {
-                    a href=(href) { "Send us a message" } "."
+                p.post-byline {
+                    (sections::post_date(post, words))
+                    @if let Some(author) = author {
+                        " · " (words.by) " " (author)
+                    }
                 }
             }
-            footer {
-                @if let Some(href) = ctx.page_href(PageKind::Blog) {
-                    p { a href=(href) { "All posts" } }
-                }
+            (prose(ctx, &post.body))
+            @if let Some(href) = ctx.page_href(PageKind::Blog) {
+                footer { p { a href=(href) { (words.all_posts) } } }
             }
         }
     }
@@ -247,21 +257,17 @@ fn post(ctx: &Ctx, page: &Page) -> Markup {
 fn custom(ctx: &Ctx, page: &Page) -> Markup {
     html! {
         h1 { (page.info.title) }
-        p.lead { (ctx.description()) }
-        p {
-            "More about " (page.info.title) " at " (ctx.name())
-            " is on its way."
-            @if let Some(href) = ctx.page_href(PageKind::Contact) {
-                " Until then, " a href=(href) { "get in touch" } " and we will answer."
-            }
+        @if let Some(body) = plan::body_of(ctx.inputs, page) {
+            (prose(ctx, body))
         }
     }
 }
 
 fn not_found(ctx: &Ctx) -> Markup {
+    let words = words(ctx);
     html! {
-        h1 { "Page not found" }
-        p.lead { "The page you asked for is not here. It may have moved, or the link may be mistyped." }
-        p { a href=(ctx.href("")) { "Go to the home page" } }
+        h1 { (words.not_found_title) }
+        p.lead { (words.not_found_text) }
+        p { a href=(ctx.href("")) { (words.not_found_home) } }
     }
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::Plan;
-use crate::site::FileKind;
+use crate::site::{FileKind, Words};
 use crate::{StepContext, StepError, StepHandler};
 
 /// Keeps `files`' bytes; returns how many files there were.
@@ -43,7 +43,23 @@ impl StepHandler for GeneratePages {
         let plan = Plan::new(ctx)?;
         let written = keep(ctx, plan.site.files_of(FileKind::Html)).await?;
         let pages: Vec<&str> = plan.site.pages.iter().map(|p| p.slug.as_str()).collect();
-        Ok(json!({ "pages": pages, "html_files": written }))
+        let language = plan.inputs.language();
+        let words = plan.site.words_language;
+        let mut outputs = json!({
+            "pages": pages,
+            "html_files": written,
+            "missing": plan.site.missing,
+            "language": language,
+            "words_language": words,
+        });
+        // The council should see that the headings and labels are not in the site's language.
+        if Words::find(language).is_none() {
+            outputs["words_note"] = json!(format!(
+                "Quorum has no words in {language:?}: the generator's own (navigation, headings, \
+                 labels, dates) are in English; the site's own text is shown as given."
+            ));
+        }
+        Ok(outputs)
     }
 }
 
