@@ -1,18 +1,18 @@
 //! The stylesheet and the script. Both are fixed files kept beside this module; the only
 //! generated part is the stylesheet's `:root` block of colours and fonts, built from values
-//! that are re-validated here, so nothing else from the inputs reaches CSS.
+//! that are re-validated here, so nothing else from the inputs reaches CSS. After it come the
+//! base every site shares and the chosen design's part (`css.rs`).
 
-use super::Typography;
 use super::check::{colour_ok, font_ok};
 use super::palette::Palette;
+use super::{Theme, Typography};
 
-const BASE_CSS: &str = include_str!("static/main.css");
 const SCRIPT: &str = include_str!("static/main.js");
 
 /// The fallbacks after a brand font: system faces only, nothing fetched from the internet.
 const FALLBACK_FONTS: &str = r#"system-ui, -apple-system, "Segoe UI", Roboto, sans-serif"#;
 
-pub(crate) fn stylesheet(palette: &Palette, typography: &Typography) -> Vec<u8> {
+pub(crate) fn stylesheet(palette: &Palette, typography: &Typography, theme: Theme) -> Vec<u8> {
     let defaults = Typography::default();
     let colours = [
         ("primary", &palette.primary),
@@ -34,7 +34,10 @@ pub(crate) fn stylesheet(palette: &Palette, typography: &Typography) -> Vec<u8> 
         font_stack(&typography.heading, &defaults.heading),
         font_stack(&typography.body, &defaults.body),
     ));
-    css.push_str(BASE_CSS);
+    // The base every site shares, then the chosen design's part only.
+    for part in super::css::parts(theme) {
+        css.push_str(part);
+    }
     css.into_bytes()
 }
 
@@ -54,7 +57,12 @@ mod tests {
     use crate::site::{BrandColors, palette::palette};
 
     fn css(typography: &Typography) -> String {
-        String::from_utf8(stylesheet(&palette(&BrandColors::default()), typography)).unwrap()
+        String::from_utf8(stylesheet(
+            &palette(&BrandColors::default()),
+            typography,
+            Theme::Studio,
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -81,9 +89,9 @@ mod tests {
             "@media (min-width:",
             ":focus-visible",
             ".skip-link:focus",
-            "prefers-reduced-motion: reduce",
-            "flex-wrap: wrap",
-            "min-height: 44px",
+            "prefers-reduced-motion:reduce",
+            "flex-wrap:wrap",
+            "min-height:44px",
         ] {
             assert!(css.contains(needed), "{needed}");
         }

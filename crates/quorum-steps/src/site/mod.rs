@@ -8,6 +8,8 @@
 
 mod assets;
 mod check;
+mod css;
+mod footer;
 mod images;
 mod inputs;
 mod layout;
@@ -18,6 +20,7 @@ mod palette;
 mod seo;
 #[cfg(test)]
 mod tests;
+mod theme;
 
 use std::collections::BTreeMap;
 
@@ -27,6 +30,7 @@ pub use check::check;
 pub use inputs::*;
 pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, Adjustment, Palette, contrast_ratio, palette};
+pub use theme::Chosen;
 
 /// The contact form's fields, in the names its POST body carries.
 pub const CONTACT_FIELDS: [&str; 3] = ["name", "email", "message"];
@@ -66,6 +70,7 @@ pub struct Site {
     /// blog); `404.html` is a file but not a page.
     pub pages: Vec<PageInfo>,
     pub palette: Palette,
+    pub theme: Chosen,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -176,7 +181,8 @@ pub fn slug_of(inputs: &SiteInputs) -> String {
 pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     let palette = palette(&inputs.brand_colors);
     let plan = plan(inputs);
-    let ctx = layout::Ctx::new(inputs, spec, &plan, media);
+    let chosen = theme::choose(inputs);
+    let ctx = layout::Ctx::new(inputs, spec, &plan, media, chosen.theme);
 
     let mut files = BTreeMap::new();
     let mut add = |path: &str, kind: FileKind, bytes: Vec<u8>| {
@@ -193,7 +199,7 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     add(
         CSS_FILE,
         FileKind::Branding,
-        assets::stylesheet(&palette, &inputs.typography),
+        assets::stylesheet(&palette, &inputs.typography, chosen.theme),
     );
     add(
         LOGO_FILE,
@@ -211,6 +217,7 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
         files,
         pages: plan.into_iter().map(|p| p.info).collect(),
         palette,
+        theme: chosen,
     }
 }
 
