@@ -184,7 +184,8 @@ mod tests {
             "main{flex:1 0 auto;",
             // The phone's menu until there is room for the list.
             ".nav-wide{display:none}",
-            "@media (min-width:60em){.menu{display:none}.nav-wide{display:block}}",
+            ".menu{display:none}.nav-wide{display:block}}",
+            "@media (min-width:60em){.header-inner{flex-wrap:wrap}",
             ".menu ul{position:absolute;",
             ".brand-name{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;",
             ":focus-visible{outline:3px solid var(--link);",
