@@ -4,10 +4,27 @@
 
 use maud::{Markup, html};
 
-use super::layout::{COPYRIGHT, Ctx, EMAIL_LABEL, FOOTER_NAV, PHONE_LABEL, SOCIAL_LABEL, nav_list};
-use super::{Address, Page, SocialLink};
+use super::layout::{COPYRIGHT, Ctx, EMAIL_LABEL, FOOTER_NAV, PHONE_LABEL, SOCIAL_LABEL};
+use super::{Address, SocialLink};
 
-pub(crate) fn footer(ctx: &Ctx, current: &Page) -> Markup {
+/// The footer around this page's navigation list (which marks the page as current).
+pub(crate) fn footer(ctx: &Ctx, nav: &Markup) -> Markup {
+    // The rest is the same on every page, so it is rendered once per site.
+    let (before, after) = ctx.footer_parts.get_or_init(|| parts(ctx));
+    html! {
+        footer.site-footer {
+            div.footer-inner {
+                (before)
+                nav.footer-nav aria-label=(FOOTER_NAV) { (nav) }
+                (after)
+            }
+        }
+    }
+}
+
+/// What comes before the navigation (the name and its line) and after it (contact details,
+/// social links, copyright).
+fn parts(ctx: &Ctx) -> (Markup, Markup) {
     let inputs = ctx.inputs;
     let email = inputs.contact_email.trim();
     let line = inputs
@@ -22,46 +39,42 @@ pub(crate) fn footer(ctx: &Ctx, current: &Page) -> Markup {
         .iter()
         .filter_map(|link| Some((safe_url(&link.url)?, social_label(link))))
         .collect();
-    html! {
-        footer.site-footer {
-            div.footer-inner {
-                div.footer-about {
-                    p.footer-name { (ctx.name()) }
-                    p.footer-line { (line) }
-                }
-                nav.footer-nav aria-label=(FOOTER_NAV) {
-                    (nav_list(ctx, current))
-                }
-                address.footer-contact {
-                    p { (EMAIL_LABEL) a href=(format!("mailto:{email}")) { (email) } }
-                    @if let Some(phone) = phone.filter(|p| !tel(p).is_empty()) {
-                        p { (PHONE_LABEL) a href=(format!("tel:{}", tel(phone))) { (phone) } }
+    let before = html! {
+        div.footer-about {
+            p.footer-name { (ctx.name()) }
+            p.footer-line { (line) }
+        }
+    };
+    let after = html! {
+        address.footer-contact {
+            p { (EMAIL_LABEL) a href=(format!("mailto:{email}")) { (email) } }
+            @if let Some(phone) = phone.filter(|p| !tel(p).is_empty()) {
+                p { (PHONE_LABEL) a href=(format!("tel:{}", tel(phone))) { (phone) } }
+            }
+            @if let Some(lines) = inputs.contact.address.as_ref().map(address_lines) {
+                p {
+                    @for (i, line) in lines.iter().enumerate() {
+                        @if i > 0 { br; }
+                        (line)
                     }
-                    @if let Some(lines) = inputs.contact.address.as_ref().map(address_lines) {
-                        p {
-                            @for (i, line) in lines.iter().enumerate() {
-                                @if i > 0 { br; }
-                                (line)
-                            }
-                        }
-                    }
-                }
-                @if !social.is_empty() {
-                    div.footer-social {
-                        p.footer-label #footer-social { (SOCIAL_LABEL) }
-                        ul.social-links aria-labelledby="footer-social" {
-                            @for (url, label) in &social {
-                                li { a href=(url) rel="noopener" { (label) } }
-                            }
-                        }
-                    }
-                }
-                p.footer-legal {
-                    (COPYRIGHT) span data-year {} (ctx.name())
                 }
             }
         }
-    }
+        @if !social.is_empty() {
+            div.footer-social {
+                p.footer-label #footer-social { (SOCIAL_LABEL) }
+                ul.social-links aria-labelledby="footer-social" {
+                    @for (url, label) in &social {
+                        li { a href=(url) rel="noopener" { (label) } }
+                    }
+                }
+            }
+        }
+        p.footer-legal {
+            (COPYRIGHT) span data-year {} (ctx.name())
+        }
+    };
+    (before, after)
 }
 
 /// A postal address as it is written on an envelope in most of the English-speaking world:
@@ -152,7 +165,10 @@ pub(crate) fn social_label(link: &SocialLink) -> String {
     ];
     NETWORKS
         .iter()
-        .find(|(domain, _)| host == *domain || host.ends_with(&format!(".{domain}")))
+        .find(|(domain, _)| {
+            host.strip_suffix(domain)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+        })
         .map_or_else(|| host.to_owned(), |(_, name)| (*name).to_owned())
 }
 

@@ -2,6 +2,8 @@
 //! canonical, Open Graph), the skip link and the header with its navigation (the footer is
 //! `footer.rs`), and the layout's own words.
 
+use std::cell::OnceCell;
+
 use maud::{DOCTYPE, Markup, html};
 
 use super::{CSS_FILE, JS_FILE, LOGO_FILE, Media, Page, PageKind, SiteInputs, SiteSpec, Theme};
@@ -29,6 +31,8 @@ pub(crate) struct Ctx<'a> {
     pub media: &'a Media,
     /// The design the site wears; its name is a class on every page's `<body>`.
     pub theme: Theme,
+    /// The footer but its navigation, the same on every page: rendered by the first.
+    pub(crate) footer_parts: OnceCell<(Markup, Markup)>,
     /// `base_url` without a trailing slash.
     base_url: String,
     /// The path part of `base_url` (`/sites/x`, or empty at a host's root): links are
@@ -58,6 +62,7 @@ impl<'a> Ctx<'a> {
             pages,
             media,
             theme,
+            footer_parts: OnceCell::new(),
             base_url,
             base_path,
         }
@@ -102,6 +107,8 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
     let title = format!("{} — {}", page.info.title, ctx.name());
     let canonical = ctx.url(&page.info.path);
     let is_404 = page.kind == PageKind::NotFound;
+    // The one list of pages, in the phone's menu, the wide screen's list and the footer.
+    let nav = nav_list(ctx, page);
     let og_type = if page.kind == PageKind::Post {
         "article"
     } else {
@@ -134,9 +141,9 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
             }
             body class=(format!("theme-{}", ctx.theme.name())) {
                 a.skip-link href="#main" { (SKIP_LINK) }
-                (header(ctx, page))
+                (header(ctx, &nav))
                 main #main tabindex="-1" { (main) }
-                (super::footer::footer(ctx, page))
+                (super::footer::footer(ctx, &nav))
             }
         }
     }
@@ -146,7 +153,7 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
 /// disclosure). From a breakpoint up the stylesheet hides the disclosure and shows the same
 /// links as a plain list; whichever is hidden is `display: none`, so the one navigation
 /// landmark never reads its links twice.
-fn header(ctx: &Ctx, current: &Page) -> Markup {
+fn header(ctx: &Ctx, nav: &Markup) -> Markup {
     let logo_alt = format!("{}{LOGO_ALT_AFTER_NAME}", ctx.name());
     html! {
         header.site-header {
@@ -158,16 +165,16 @@ fn header(ctx: &Ctx, current: &Page) -> Markup {
                 nav.site-nav aria-label=(MAIN_NAV) {
                     details.menu {
                         summary { span.menu-icon aria-hidden="true" {} (MENU) }
-                        (nav_list(ctx, current))
+                        (nav)
                     }
-                    div.nav-wide { (nav_list(ctx, current)) }
+                    div.nav-wide { (nav) }
                 }
             }
         }
     }
 }
 
-pub(super) fn nav_list(ctx: &Ctx, current: &Page) -> Markup {
+fn nav_list(ctx: &Ctx, current: &Page) -> Markup {
     html! {
         ul {
             @for page in ctx.pages.iter().filter(|p| p.in_nav()) {
