@@ -2,18 +2,21 @@
 //! generated part is the stylesheet's head: the `@font-face` rules of the fonts the site
 //! ships and the `:root` block of colours and font stacks, built from the palette's colours
 //! (re-validated here) and the fonts module's constants, so nothing from the inputs reaches
-//! CSS.
+//! CSS. After it come the base every site shares and the chosen design's part (`css.rs`).
 
+use super::Theme;
 use super::check::colour_ok;
 use super::fonts::SiteFonts;
 use super::palette::Palette;
 
-const BASE_CSS: &str = include_str!("static/main.css");
 const SCRIPT: &str = include_str!("static/main.js");
 
-pub(crate) fn stylesheet(palette: &Palette, fonts: &SiteFonts) -> Vec<u8> {
+pub(crate) fn stylesheet(palette: &Palette, fonts: &SiteFonts, theme: Theme) -> Vec<u8> {
     let mut css = root_css(palette, fonts);
-    css.push_str(BASE_CSS);
+    // The base every site shares, then the chosen design's part only.
+    for part in super::css::parts(theme) {
+        css.push_str(part);
+    }
     css.into_bytes()
 }
 
@@ -47,7 +50,7 @@ mod tests {
 
     fn css(typography: &Typography) -> String {
         let palette = palette(&BrandColors::default());
-        String::from_utf8(stylesheet(&palette, &fonts(typography))).unwrap()
+        String::from_utf8(stylesheet(&palette, &fonts(typography), Theme::Studio)).unwrap()
     }
 
     #[test]
@@ -109,9 +112,9 @@ mod tests {
             "@media (min-width:",
             ":focus-visible",
             ".skip-link:focus",
-            "prefers-reduced-motion: reduce",
-            "flex-wrap: wrap",
-            "min-height: 44px",
+            "prefers-reduced-motion:reduce",
+            "flex-wrap:wrap",
+            "min-height:44px",
         ] {
             assert!(css.contains(needed), "{needed}");
         }

@@ -1,9 +1,23 @@
 //! What every page shares: URLs under the site's base, the document head (title, description,
-//! canonical, Open Graph), the skip link, the header with its navigation, and the footer.
+//! canonical, Open Graph), the skip link and the header with its navigation (the footer is
+//! `footer.rs`), and the layout's own words.
+
+use std::cell::OnceCell;
 
 use maud::{DOCTYPE, Markup, html};
 
-use super::{CSS_FILE, JS_FILE, LOGO_FILE, Media, Page, PageKind, SiteInputs, SiteSpec};
+use super::{CSS_FILE, JS_FILE, LOGO_FILE, Media, Page, PageKind, SiteInputs, SiteSpec, Theme};
+
+// The layout's own words, in English. They live together so they can be translated as a set.
+const SKIP_LINK: &str = "Skip to content";
+const MAIN_NAV: &str = "Main";
+pub(super) const FOOTER_NAV: &str = "Footer";
+const MENU: &str = "Menu";
+const LOGO_ALT_AFTER_NAME: &str = " logo";
+pub(super) const EMAIL_LABEL: &str = "Email: ";
+pub(super) const PHONE_LABEL: &str = "Phone: ";
+pub(super) const SOCIAL_LABEL: &str = "Follow us";
+pub(super) const COPYRIGHT: &str = "© ";
 
 /// The logo's drawn size in pixels; the SVG's own viewBox matches it.
 pub(crate) const LOGO_SIZE: u32 = 48;
@@ -15,6 +29,10 @@ pub(crate) struct Ctx<'a> {
     pub pages: &'a [Page],
     /// The uploads the inputs' images name.
     pub media: &'a Media,
+    /// The design the site wears; its name is a class on every page's `<body>`.
+    pub theme: Theme,
+    /// The footer but its navigation, the same on every page: rendered by the first.
+    pub(crate) footer_parts: OnceCell<(Markup, Markup)>,
     /// `base_url` without a trailing slash.
     base_url: String,
     /// The path part of `base_url` (`/sites/x`, or empty at a host's root): links are
@@ -28,6 +46,7 @@ impl<'a> Ctx<'a> {
         spec: &'a SiteSpec,
         pages: &'a [Page],
         media: &'a Media,
+        theme: Theme,
     ) -> Self {
         let base_url = spec.base_url.trim_end_matches('/').to_string();
         let after_scheme = base_url
@@ -42,6 +61,8 @@ impl<'a> Ctx<'a> {
             spec,
             pages,
             media,
+            theme,
+            footer_parts: OnceCell::new(),
             base_url,
             base_path,
         }
@@ -86,6 +107,8 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
     let title = format!("{} — {}", page.info.title, ctx.name());
     let canonical = ctx.url(&page.info.path);
     let is_404 = page.kind == PageKind::NotFound;
+    // The one list of pages, in the phone's menu, the wide screen's list and the footer.
+    let nav = nav_list(ctx, page);
     let og_type = if page.kind == PageKind::Post {
         "article"
     } else {
@@ -119,18 +142,22 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
                 link rel="stylesheet" href=(ctx.href(CSS_FILE));
                 script src=(ctx.href(JS_FILE)) defer {}
             }
-            body {
-                a.skip-link href="#main" { "Skip to content" }
-                (header(ctx, page))
+            body class=(format!("theme-{}", ctx.theme.name())) {
+                a.skip-link href="#main" { (SKIP_LINK) }
+                (header(ctx, &nav))
                 main #main tabindex="-1" { (main) }
-                (footer(ctx, page))
+                (super::footer::footer(ctx, &nav))
             }
         }
     }
 }
 
-fn header(ctx: &Ctx, current: &Page) -> Markup {
-    let logo_alt = format!("{} logo", ctx.name());
+/// One row on a phone: the brand and a menu that opens without JavaScript (a `<details>`
+/// disclosure). From a breakpoint up the stylesheet hides the disclosure and shows the same
+/// links as a plain list; whichever is hidden is `display: none`, so the one navigation
+/// landmark never reads its links twice.
+fn header(ctx: &Ctx, nav: &Markup) -> Markup {
+    let logo_alt = format!("{}{LOGO_ALT_AFTER_NAME}", ctx.name());
     html! {
         header.site-header {
             div.header-inner {
@@ -138,8 +165,12 @@ fn header(ctx: &Ctx, current: &Page) -> Markup {
                     img src=(ctx.href(LOGO_FILE)) alt=(logo_alt) width=(LOGO_SIZE) height=(LOGO_SIZE);
                     span.brand-name { (ctx.name()) }
                 }
-                nav.site-nav aria-label="Main" {
-                    (nav_list(ctx, current))
+                nav.site-nav aria-label=(MAIN_NAV) {
+                    details.menu {
+                        summary { span.menu-icon aria-hidden="true" {} (MENU) }
+                        (nav)
+                    }
+                    div.nav-wide { (nav) }
                 }
             }
         }
@@ -165,24 +196,4 @@ fn nav_list(ctx: &Ctx, current: &Page) -> Markup {
 fn is_current(page: &Page, current: &Page) -> bool {
     page.info.slug == current.info.slug
         || (current.kind == PageKind::Post && page.kind == PageKind::Blog)
-}
-
-fn footer(ctx: &Ctx, current: &Page) -> Markup {
-    let email = ctx.inputs.contact_email.trim();
-    html! {
-        footer.site-footer {
-            div.footer-inner {
-                nav.footer-nav aria-label="Footer" {
-                    (nav_list(ctx, current))
-                }
-                p.footer-contact {
-                    "Email: "
-                    a href=(format!("mailto:{email}")) { (email) }
-                }
-                p.footer-legal {
-                    "© " span data-year {} (ctx.name())
-                }
-            }
-        }
-    }
 }

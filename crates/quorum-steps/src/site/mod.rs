@@ -9,6 +9,8 @@
 mod assets;
 mod check;
 mod fonts;
+mod css;
+mod footer;
 mod images;
 mod inputs;
 mod layout;
@@ -23,6 +25,7 @@ mod seo;
 #[cfg(test)]
 mod tests;
 mod words;
+mod theme;
 
 use std::collections::BTreeMap;
 
@@ -35,6 +38,7 @@ pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, AAA, Adjustment, ContrastPair, NON_TEXT, Palette, contrast_ratio, palette};
 pub use plan::Missing;
 pub use words::Words;
+pub use theme::Chosen;
 
 /// The contact form's fields, in the names its POST body carries.
 pub const CONTACT_FIELDS: [&str; 3] = ["name", "email", "message"];
@@ -79,6 +83,7 @@ pub struct Site {
     pub missing: Vec<Missing>,
     /// The language of the generator's own words (`en` when Quorum has none in the site's).
     pub words_language: &'static str,
+    pub theme: Chosen,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -199,7 +204,8 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     let fonts = fonts(&inputs.typography);
     let words = Words::for_language(inputs.language());
     let (plan, missing) = plan::plan(inputs, words);
-    let ctx = layout::Ctx::new(inputs, spec, &plan, media);
+    let chosen = theme::choose(inputs);
+    let ctx = layout::Ctx::new(inputs, spec, &plan, media, chosen.theme);
 
     let mut files = BTreeMap::new();
     let mut add = |path: &str, kind: FileKind, bytes: Vec<u8>| {
@@ -216,7 +222,7 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     add(
         CSS_FILE,
         FileKind::Branding,
-        assets::stylesheet(&palette, &fonts),
+        assets::stylesheet(&palette, &fonts, chosen.theme),
     );
     add(
         LOGO_FILE,
@@ -240,6 +246,7 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
         fonts,
         missing,
         words_language: words.language,
+        theme: chosen,
     }
 }
 

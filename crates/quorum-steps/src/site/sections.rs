@@ -119,19 +119,7 @@ pub(crate) fn contact_details(ctx: &Ctx) -> Markup {
     let words = words(ctx);
     let contact = &ctx.inputs.contact;
     let email = ctx.inputs.contact_email.trim();
-    let social: Vec<(&str, String)> = ctx
-        .inputs
-        .social_links
-        .iter()
-        .filter(|l| social_url_ok(&l.url))
-        .map(|l| {
-            let label = l.label.as_deref().map(str::trim).map(str::to_owned);
-            (
-                l.url.as_str(),
-                label.unwrap_or_else(|| network_name(&l.url)),
-            )
-        })
-        .collect();
+    let social = social_links(ctx);
     html! {
         div.contact-details {
             @if let Some(address) = &contact.address {
@@ -254,12 +242,39 @@ pub(crate) fn hours_table(hours: &[OpeningHours], words: &Words) -> Markup {
     }
 }
 
+/// The social links a visitor can follow safely (`https://` with a real host: a
+/// `javascript:` link would run in the visitor's page), each with its words: its own label,
+/// else the network's name.
+pub(crate) fn social_links<'c>(ctx: &Ctx<'c>) -> Vec<(&'c str, String)> {
+    ctx.inputs
+        .social_links
+        .iter()
+        .filter(|l| social_url_ok(&l.url))
+        .map(|l| {
+            let label = l
+                .label
+                .as_deref()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned);
+            (
+                l.url.as_str(),
+                label.unwrap_or_else(|| network_name(&l.url)),
+            )
+        })
+        .collect()
+}
+
 /// What a social link is called when the inputs give it no label: the network's name for
 /// the ones people know, else the host.
-fn network_name(url: &str) -> String {
+pub(crate) fn network_name(url: &str) -> String {
     let rest = url.strip_prefix("https://").unwrap_or(url);
     let host = rest[..rest.find(['/', '?', '#', ':']).unwrap_or(rest.len())].to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host).to_owned();
+    let host = host
+        .strip_prefix("www.")
+        .or_else(|| host.strip_prefix("m."))
+        .unwrap_or(&host)
+        .to_owned();
     let known = [
         ("instagram.com", "Instagram"),
         ("facebook.com", "Facebook"),

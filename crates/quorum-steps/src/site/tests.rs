@@ -193,7 +193,7 @@ fn every_page_carries_the_shared_structure_and_seo_tags() {
             format!("<meta property=\"og:image\" content=\"{BASE}/assets/logo.svg\">"),
             format!("<link rel=\"stylesheet\" href=\"{BASE_PATH}/assets/main.css\">"),
             format!("<script src=\"{BASE_PATH}/assets/main.js\" defer></script>"),
-            "<body><a class=\"skip-link\" href=\"#main\">Skip to content</a>".into(),
+            "<body class=\"theme-studio\"><a class=\"skip-link\" href=\"#main\">Skip to content</a>".into(),
             "<main id=\"main\"".into(),
             "<header class=\"site-header\">".into(),
             "<nav class=\"site-nav\" aria-label=\"Main\">".into(),
@@ -224,9 +224,9 @@ fn navigation_links_every_page_and_marks_the_current_one() {
         "contact/",
         "blog/",
     ] {
-        // Once in the header, once in the footer.
+        // In the phone's menu, in the wide screen's list, and in the footer.
         let link = format!("href=\"{BASE_PATH}/{path}\"");
-        assert!(about.matches(&link).count() >= 2, "{path}");
+        assert!(about.matches(&link).count() >= 3, "{path}");
     }
     assert_eq!(
         about
@@ -234,9 +234,9 @@ fn navigation_links_every_page_and_marks_the_current_one() {
                 "<a href=\"{BASE_PATH}/about/\" aria-current=\"page\">About</a>"
             ))
             .count(),
-        2
+        3
     );
-    assert_eq!(about.matches("aria-current").count(), 2);
+    assert_eq!(about.matches("aria-current").count(), 3);
     let post = text(&site, "blog/summer-classes/index.html");
     assert!(post.contains(&format!(
         "<a href=\"{BASE_PATH}/blog/\" aria-current=\"page\">Blog</a>"

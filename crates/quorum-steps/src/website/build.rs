@@ -71,10 +71,12 @@ impl StepHandler for ApplyBranding {
         let plan = Plan::new(ctx)?;
         keep(ctx, plan.site.files_of(FileKind::Branding)).await?;
         keep(ctx, plan.site.files_of(FileKind::Image)).await?;
+        // The design is shown with why it was picked, so the council can ask for another.
         Ok(json!({
             "palette": plan.site.palette,
             "contrast_adjustments": plan.site.palette.adjustments,
             "fonts": plan.site.fonts,
+            "theme": plan.site.theme,
         }))
     }
 }

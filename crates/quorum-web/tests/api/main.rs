@@ -19,5 +19,6 @@ mod hostile;
 mod openapi;
 mod sessions;
 mod site_owners;
+mod themes_browser;
 mod types;
 mod websites;

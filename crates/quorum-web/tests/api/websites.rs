@@ -788,8 +788,16 @@ async fn a_generated_site_works_in_a_real_browser() {
         "the bakery's headings in bold Lora and its body in Nunito"
     );
     let client = browser.client();
-    // Navigation by clicking, ending on the contact page for the form below.
+    // Navigation by clicking, ending on the contact page for the form below. On a phone the
+    // links are in the menu, which opens first.
     for (link, path) in [("About", "about/"), ("Contact", "contact/")] {
+        client
+            .find(Locator::Css(".menu summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         client
             .find(Locator::LinkText(link))
             .await

@@ -182,7 +182,7 @@ fn the_full_content_set_makes_every_page_with_its_content() {
         ["Closed", "07:00–15:00", "08:00–14:00"]
     );
     assert_eq!(
-        texts(&contact, "ul.social-links a"),
+        texts(&contact, ".contact-details ul.social-links a"),
         ["Instagram", "Facebook", "Newsletter"]
     );
 
