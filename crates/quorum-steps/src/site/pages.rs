@@ -4,9 +4,10 @@
 
 use maud::{Markup, html};
 
+use super::contact::{self, ContactFormState};
 use super::images::{self, Placement};
 use super::layout::{Ctx, Meta, document};
-use super::{CONTACT_FIELDS, HONEYPOT_FIELD, Page, PageKind};
+use super::{Page, PageKind};
 
 /// The page as HTML bytes.
 pub(crate) fn render(ctx: &Ctx, page: &Page) -> Vec<u8> {
@@ -163,39 +164,13 @@ fn services(ctx: &Ctx) -> Markup {
 
 fn contact(ctx: &Ctx) -> Markup {
     let email = ctx.inputs.contact_email.trim();
-    let [name_field, email_field, message_field] = CONTACT_FIELDS;
     html! {
         h1 { "Contact" }
         p.lead {
             "Send " (ctx.name()) " a message with the form below, or email "
             a href=(format!("mailto:{email}")) { (email) } "."
         }
-        form.contact-form method="post" action=(ctx.spec.contact_action) {
-            p.form-note { "All fields are required." }
-            div.field {
-                label for="contact-name" { "Name" }
-                input #contact-name type="text" name=(name_field) autocomplete="name"
-                    maxlength=(super::CONTACT_NAME_MAX) required;
-            }
-            div.field {
-                label for="contact-email" { "Email" }
-                input #contact-email type="email" name=(email_field) autocomplete="email"
-                    maxlength=(super::CONTACT_EMAIL_MAX) required;
-            }
-            div.field {
-                label for="contact-message" { "Message" }
-                textarea #contact-message name=(message_field) rows="6" maxlength=(super::CONTACT_MESSAGE_MAX)
-                    required {}
-            }
-            // Off-screen and out of the accessibility tree; not reachable by Tab either, so
-            // only a bot filling every field ever sets it.
-            div.visually-hidden aria-hidden="true" {
-                label for="contact-website" { "Leave this field empty" }
-                input #contact-website type="text" name=(HONEYPOT_FIELD) tabindex="-1"
-                    autocomplete="off";
-            }
-            p { button.button type="submit" { "Send message" } }
-        }
+        (contact::form(ctx, ctx.form.unwrap_or(&ContactFormState::default())))
     }
 }
 
