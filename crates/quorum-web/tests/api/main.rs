@@ -18,6 +18,7 @@ mod holes;
 mod hostile;
 mod openapi;
 mod sessions;
+mod site_domains;
 mod site_owners;
 mod types;
 mod websites;
