@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod chat;
+mod contact_answers;
 mod contract;
 mod councils;
 mod dashboard;
