@@ -168,17 +168,13 @@ fn navigation_links_every_page_and_marks_the_current_one() {
     }
     assert_eq!(
         about
-            .matches(&format!(
-                "<a href=\"../about/\" aria-current=\"page\">About</a>"
-            ))
+            .matches("<a href=\"../about/\" aria-current=\"page\">About</a>")
             .count(),
         2
     );
     assert_eq!(about.matches("aria-current").count(), 2);
     let post = text(&site, "blog/welcome/index.html");
-    assert!(post.contains(&format!(
-        "<a href=\"../../blog/\" aria-current=\"page\">Blog</a>"
-    )));
+    assert!(post.contains("<a href=\"../../blog/\" aria-current=\"page\">Blog</a>"));
     assert!(post.contains("<article class=\"post\">"));
     assert!(post.contains("<meta property=\"og:type\" content=\"article\">"));
 }
@@ -263,7 +259,7 @@ fn the_contact_page_has_a_labelled_form_and_a_hidden_honeypot() {
         "<input id=\"contact-website\" type=\"text\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\">",
         "<button class=\"button\" type=\"submit\">Send message</button>",
     ] {
-        assert!(html.contains(&needed), "{needed}");
+        assert!(html.contains(needed), "{needed}");
     }
 }
 
