@@ -6,7 +6,10 @@ use std::net::IpAddr;
 
 use quorum_domain::ids::new_id;
 use quorum_domain::{FieldError, Text};
-use quorum_steps::site::{CONTACT_EMAIL_MAX, CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX};
+use quorum_steps::site::{
+    CONTACT_EMAIL_MAX, CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX, ContactAnswer, Media, SiteSpec,
+    contact_answer,
+};
 use quorum_store::{ContactMessage, DeliveryReport, Hit};
 use serde::Deserialize;
 
@@ -189,6 +192,31 @@ impl Quorum {
             message.error = report.error;
         }
         Ok(Received::Kept(Box::new(message)))
+    }
+
+    /// The page answering a submission to `slug`'s contact form, drawn in the site's own
+    /// layout from the inputs of the workflow that made its live deployment (read once per
+    /// live deployment); None when there is no such site or its inputs cannot be read.
+    pub async fn contact_answer_page(
+        &self,
+        slug: &str,
+        answer: ContactAnswer<'_>,
+    ) -> ServiceResult<Option<Vec<u8>>> {
+        let Some(site) = self.live_site(slug).await? else {
+            return Ok(None);
+        };
+        let Some(inputs) = self.sites.inputs(&site).await? else {
+            return Ok(None);
+        };
+        let spec = SiteSpec::served_by(&self.step_env.public_url, slug, &site.deployment.id);
+        // Uploads are not loaded to answer a visitor: an uploaded picture the layout would
+        // show is left out of this one page.
+        Ok(Some(contact_answer(
+            &inputs,
+            &spec,
+            &Media::default(),
+            answer,
+        )))
     }
 
     /// A site's messages, newest first (admin).

@@ -35,16 +35,23 @@ pub struct RollbackRequest {
     pub reason: String,
 }
 
-/// The slug a workflow of `definition` with `inputs` would deploy to; None for a type that
-/// deploys no site, or inputs that are not a site's (their own checks report those).
-fn site_slug(definition: &WorkflowTypeDefinition, inputs: &Value) -> Option<String> {
+/// The site inputs of a workflow of `definition`; None for a type that deploys no site, or
+/// inputs that are not a site's (their own checks report those).
+pub(crate) fn site_inputs(
+    definition: &WorkflowTypeDefinition,
+    inputs: &Value,
+) -> Option<SiteInputs> {
     definition
         .steps
         .iter()
         .any(|s| s.handler == DEPLOY_HANDLER)
         .then(|| serde_json::from_value::<SiteInputs>(inputs.clone()).ok())
         .flatten()
-        .map(|inputs| slug_of(&inputs))
+}
+
+/// The slug a workflow of `definition` with `inputs` would deploy to.
+fn site_slug(definition: &WorkflowTypeDefinition, inputs: &Value) -> Option<String> {
+    site_inputs(definition, inputs).map(|inputs| slug_of(&inputs))
 }
 
 impl Quorum {

@@ -5,7 +5,8 @@
 //! Two caches keep the hot path off the database. Blobs, by hash, bounded by size: a hash
 //! names one content, so a cached blob is never stale. Live deployments, by slug, for at
 //! most [`LIVE_FOR`]: a deploy through this process replaces its entry at once, and one made
-//! by another process is seen within that bound.
+//! by another process is seen within that bound. The domains sites claim are remembered the
+//! same way (see `site_domains`).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -14,11 +15,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use quorum_steps::site::{NOT_FOUND_AT_ROOT_FILE, NOT_FOUND_FILE, SiteInputs};
 use quorum_steps::{SiteDeployment, SiteStore, StepError};
 use quorum_store::{Blob, Deployment, DeploymentFile, Store, StoreError};
 use sha2::{Digest, Sha256};
 
 use crate::blob_cache::BlobCache;
+use crate::site_domains::Claims;
 use crate::{Quorum, ServiceResult, valid_slug};
 
 /// How long a server may answer from a live deployment another process has replaced.
@@ -32,6 +35,18 @@ const BLOB_CACHE_BYTES: usize = 64 * 1024 * 1024;
 pub struct LiveSite {
     pub deployment: Deployment,
     files: HashMap<String, DeploymentFile>,
+    /// The inputs of the workflow that made it, read the first time a page drawn at request
+    /// time (a contact form's answer) needs them; None when that workflow is gone.
+    inputs: tokio::sync::OnceCell<Option<Arc<SiteInputs>>>,
+}
+
+/// Where a site is being served from, which decides its 404 page and its folders' redirects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteMount {
+    /// `/sites/{slug}/`.
+    Sites,
+    /// The root of the site's own domain.
+    Domain,
 }
 
 /// What a site path names.
@@ -53,6 +68,8 @@ pub(crate) struct Sites {
     store: Arc<dyn Store>,
     live: Mutex<HashMap<String, Remembered>>,
     blobs: Mutex<BlobCache>,
+    /// Which site each host names.
+    pub(crate) claims: Claims,
     /// The newest deployments kept per site (the live one is kept whatever its age); older
     /// ones are collected at deploy.
     kept: AtomicI64,
@@ -144,6 +161,7 @@ impl Sites {
             store,
             live: Mutex::new(HashMap::new()),
             blobs: Mutex::new(BlobCache::new(BLOB_CACHE_BYTES)),
+            claims: Claims::default(),
             kept: AtomicI64::new(DEPLOYMENTS_KEPT),
         }
     }
@@ -160,7 +178,11 @@ impl Sites {
                 .iter()
                 .map(|file| (file.path.clone(), file.clone()))
                 .collect();
-            Arc::new(LiveSite { deployment, files })
+            Arc::new(LiveSite {
+                deployment,
+                files,
+                inputs: tokio::sync::OnceCell::new(),
+            })
         });
         let mut live = self.live.lock().expect("not poisoned");
         if live.len() >= LIVE_SITES {
@@ -170,10 +192,28 @@ impl Sites {
         Ok(site)
     }
 
-    /// Forgets this process's copy of `slug`'s live deployment: a switch made here is served
-    /// at once.
+    /// Forgets this process's copy of `slug`'s live deployment and of the domains claimed: a
+    /// switch made here is served at once.
     pub(crate) fn forget(&self, slug: &str) {
         self.live.lock().expect("not poisoned").remove(slug);
+        self.claims.forget();
+    }
+
+    /// The inputs `site` was generated from, read once per live deployment this process holds.
+    pub(crate) async fn inputs(&self, site: &LiveSite) -> ServiceResult<Option<Arc<SiteInputs>>> {
+        let inputs = site
+            .inputs
+            .get_or_try_init(|| async {
+                match self.store.get_workflow(&site.deployment.workflow_id).await {
+                    Ok(detail) => Ok(serde_json::from_value(detail.workflow.inputs.to_value())
+                        .ok()
+                        .map(Arc::new)),
+                    Err(StoreError::NotFound(_)) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        Ok(inputs.clone())
     }
 
     async fn blob(&self, hash: &str) -> ServiceResult<Option<Arc<Blob>>> {
@@ -215,6 +255,7 @@ impl SiteStore for Sites {
             workflow_id: site.workflow_id,
             site_name: site.site_name,
             contact_email: site.contact_email,
+            domain: site.domain,
             created_at: quorum_domain::time::now(),
         };
         // The build steps kept every blob; should one be missing (a step skipped, a build
@@ -229,7 +270,7 @@ impl SiteStore for Sites {
             Err(StoreError::Conflict(message)) => return Err(StepError::Permanent(message)),
             other => other.map_err(retryable)?,
         }
-        self.live.lock().expect("not poisoned").remove(&site.slug);
+        self.forget(&site.slug);
         // The deployment is live: collecting old ones may fail without undoing it, and the
         // next deploy of the site tries again.
         let kept = self.kept.load(Ordering::Relaxed);
@@ -271,8 +312,14 @@ impl Quorum {
         }
     }
 
-    /// What `path` (decoded, relative to the site) names in the live deployment of `slug`.
-    pub async fn site_file(&self, slug: &str, path: &str) -> ServiceResult<SiteAnswer> {
+    /// What `path` (decoded, relative to the site) names in the live deployment of `slug`,
+    /// served at `mount`.
+    pub async fn site_file(
+        &self,
+        slug: &str,
+        path: &str,
+        mount: SiteMount,
+    ) -> ServiceResult<SiteAnswer> {
         let Some(site) = self.live_site(slug).await? else {
             return Ok(SiteAnswer::Missing { page: None });
         };
@@ -292,7 +339,11 @@ impl Quorum {
         {
             return Ok(SiteAnswer::Folder);
         }
-        let page = match site.files.get(quorum_steps::site::NOT_FOUND_FILE) {
+        let not_found = match mount {
+            SiteMount::Sites => NOT_FOUND_FILE,
+            SiteMount::Domain => NOT_FOUND_AT_ROOT_FILE,
+        };
+        let page = match site.files.get(not_found) {
             Some(file) => self.sites.blob(&file.hash).await?,
             None => None,
         };

@@ -69,6 +69,9 @@ impl StepHandler for Effect {
         log.write_all(format!("{key}\n").as_bytes())
             .await
             .map_err(io)?;
+        // tokio's File hands writes to a blocking thread: without a flush the line may land
+        // after the step has answered, or after whoever reads the log has read it.
+        log.flush().await.map_err(io)?;
         let target = dir.join(&key);
         let created = match tokio::fs::try_exists(&target).await.map_err(io)? {
             true => false,

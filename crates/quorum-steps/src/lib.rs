@@ -70,6 +70,8 @@ pub struct SiteDeployment {
     pub site_name: String,
     /// Where contact-form messages go.
     pub contact_email: String,
+    /// The host name the site is also served at the root of; at most one site holds one.
+    pub domain: Option<String>,
     pub files: BTreeMap<String, Vec<u8>>,
 }
 

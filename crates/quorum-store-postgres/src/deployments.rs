@@ -1,9 +1,10 @@
 //! Deployed sites on PostgreSQL: content-addressed blobs, deployments and each site's live one.
 
 use quorum_store::{
-    Blob, Deployment, DeploymentFile, DeploymentSummary, PRUNE_BATCH, Pruned, SITE_HISTORY,
-    SiteRecord, SiteRollback, StoreError, StoreResult,
+    Blob, Deployment, DeploymentFile, DeploymentSummary, DomainClaim, PRUNE_BATCH, Pruned,
+    SITE_HISTORY, SiteRecord, SiteRollback, StoreError, StoreResult, plan,
 };
+use sqlx::PgConnection;
 use sqlx::Row;
 use sqlx::postgres::PgPool;
 use sqlx::postgres::PgRow;
@@ -47,14 +48,15 @@ pub async fn blob(pool: &PgPool, hash: &str) -> StoreResult<Option<Blob>> {
 pub async fn deploy(pool: &PgPool, d: &Deployment) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
     let created = sqlx::query(
-        "INSERT INTO deployments (id, site, workflow_id, site_name, contact_email, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO deployments (id, site, workflow_id, site_name, contact_email, domain, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&d.id)
     .bind(&d.site)
     .bind(&d.workflow_id)
     .bind(&d.site_name)
     .bind(&d.contact_email)
+    .bind(&d.domain)
     .bind(d.created_at)
     .execute(&mut *tx)
     .await
@@ -76,14 +78,17 @@ pub async fn deploy(pool: &PgPool, d: &Deployment) -> StoreResult<()> {
         .await
         .map_err(map_err)?;
     }
+    let domain = stored_domain(&mut tx, &d.id).await?;
+    let holder = holder(&mut tx, domain.as_deref()).await?;
+    plan::claim_domain(&d.site, domain.as_deref(), holder)?;
     // Creation refuses another agent's workflow for an owned slug, but two agents' first
     // workflows may both pass it: the first deploy claims the site, the other is refused.
     let switched = sqlx::query(
-        "INSERT INTO sites (slug, deployment_id, updated_at, owner_agent) \
-         SELECT d.site, d.id, now(), w.created_by_agent \
+        "INSERT INTO sites (slug, deployment_id, updated_at, owner_agent, domain) \
+         SELECT d.site, d.id, now(), w.created_by_agent, d.domain \
          FROM deployments d LEFT JOIN workflows w ON w.id = d.workflow_id WHERE d.id = $1 \
          ON CONFLICT (slug) DO UPDATE SET deployment_id = excluded.deployment_id, \
-         updated_at = excluded.updated_at, \
+         updated_at = excluded.updated_at, domain = excluded.domain, \
          owner_agent = COALESCE(sites.owner_agent, excluded.owner_agent) \
          WHERE sites.owner_agent IS NULL \
             OR sites.owner_agent IS NOT DISTINCT FROM excluded.owner_agent",
@@ -91,7 +96,7 @@ pub async fn deploy(pool: &PgPool, d: &Deployment) -> StoreResult<()> {
     .bind(&d.id)
     .execute(&mut *tx)
     .await
-    .map_err(map_err)?;
+    .map_err(|e| claim_err(e, domain.as_deref()))?;
     if switched.rows_affected() == 0 {
         return Err(StoreError::Conflict(format!(
             "the site {} belongs to another agent",
@@ -101,9 +106,63 @@ pub async fn deploy(pool: &PgPool, d: &Deployment) -> StoreResult<()> {
     tx.commit().await.map_err(map_err)
 }
 
+/// The domain a stored deployment claims: its own row's, which a deploy run again keeps.
+async fn stored_domain(tx: &mut PgConnection, deployment: &str) -> StoreResult<Option<String>> {
+    sqlx::query_scalar("SELECT domain FROM deployments WHERE id = $1")
+        .bind(deployment)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)
+        .map(Option::flatten)
+}
+
+/// The site holding `domain` as this transaction sees it. A claim another transaction has
+/// not committed is not seen: the unique index stops the later of the two (see `claim_err`).
+async fn holder(tx: &mut PgConnection, domain: Option<&str>) -> StoreResult<Option<DomainClaim>> {
+    match domain {
+        Some(domain) => claim_row(&mut *tx, domain).await,
+        None => Ok(None),
+    }
+}
+
+/// A write's error, where losing a race for `domain` reads as such.
+fn claim_err(e: sqlx::Error, domain: Option<&str>) -> StoreError {
+    match (&e, domain) {
+        (sqlx::Error::Database(db), Some(domain))
+            if db.is_unique_violation() && db.constraint() == Some(plan::DOMAIN_INDEX) =>
+        {
+            plan::domain_race_lost(domain)
+        }
+        _ => map_err(e),
+    }
+}
+
+async fn claim_row<'c, E: sqlx::PgExecutor<'c>>(
+    executor: E,
+    domain: &str,
+) -> StoreResult<Option<DomainClaim>> {
+    let row = sqlx::query("SELECT domain, slug, owner_agent FROM sites WHERE domain = $1")
+        .bind(domain)
+        .fetch_optional(executor)
+        .await
+        .map_err(map_err)?;
+    row.map(|row| {
+        Ok(DomainClaim {
+            domain: row.try_get("domain").map_err(map_err)?,
+            slug: row.try_get("slug").map_err(map_err)?,
+            owner_agent: row.try_get("owner_agent").map_err(map_err)?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn domain_claim(pool: &PgPool, domain: &str) -> StoreResult<Option<DomainClaim>> {
+    claim_row(pool, domain).await
+}
+
 pub async fn live(pool: &PgPool, site: &str) -> StoreResult<Option<Deployment>> {
     let Some(row) = sqlx::query(
-        "SELECT d.id, d.site, d.workflow_id, d.site_name, d.contact_email, d.created_at \
+        "SELECT d.id, d.site, d.workflow_id, d.site_name, d.contact_email, d.domain, d.created_at \
          FROM sites s JOIN deployments d ON d.id = s.deployment_id WHERE s.slug = $1",
     )
     .bind(site)
@@ -137,6 +196,7 @@ pub async fn live(pool: &PgPool, site: &str) -> StoreResult<Option<Deployment>> 
         workflow_id: row.try_get("workflow_id").map_err(map_err)?,
         site_name: row.try_get("site_name").map_err(map_err)?,
         contact_email: row.try_get("contact_email").map_err(map_err)?,
+        domain: row.try_get("domain").map_err(map_err)?,
         created_at: row.try_get("created_at").map_err(map_err)?,
         files,
     }))
@@ -155,6 +215,7 @@ fn site_row(row: &PgRow) -> StoreResult<SiteRecord> {
     Ok(SiteRecord {
         slug: row.try_get("slug").map_err(map_err)?,
         owner_agent: row.try_get("owner_agent").map_err(map_err)?,
+        domain: row.try_get("domain").map_err(map_err)?,
         live: summary(row)?,
         updated_at: row.try_get("updated_at").map_err(map_err)?,
         history: Vec::new(),
@@ -166,8 +227,8 @@ fn site_row(row: &PgRow) -> StoreResult<SiteRecord> {
 macro_rules! site_select {
     ($rest:literal) => {
         concat!(
-            "SELECT s.slug, s.owner_agent, s.updated_at, d.id, d.workflow_id, d.site_name, \
-             d.created_at FROM sites s JOIN deployments d ON d.id = s.deployment_id ",
+            "SELECT s.slug, s.owner_agent, s.domain, s.updated_at, d.id, d.workflow_id, \
+             d.site_name, d.created_at FROM sites s JOIN deployments d ON d.id = s.deployment_id ",
             $rest
         )
     };
@@ -264,13 +325,19 @@ pub async fn rollback(pool: &PgPool, r: &SiteRollback) -> StoreResult<String> {
             r.to_deployment, r.slug
         )));
     }
-    sqlx::query("UPDATE sites SET deployment_id = $1, updated_at = $2 WHERE slug = $3")
-        .bind(&r.to_deployment)
-        .bind(r.at)
-        .bind(&r.slug)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+    let domain = stored_domain(&mut tx, &r.to_deployment).await?;
+    let holder = holder(&mut tx, domain.as_deref()).await?;
+    plan::claim_domain(&r.slug, domain.as_deref(), holder)?;
+    sqlx::query(
+        "UPDATE sites SET deployment_id = $1, domain = $2, updated_at = $3 WHERE slug = $4",
+    )
+    .bind(&r.to_deployment)
+    .bind(&domain)
+    .bind(r.at)
+    .bind(&r.slug)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| claim_err(e, domain.as_deref()))?;
     sqlx::query(
         "INSERT INTO site_rollbacks (slug, from_deployment, to_deployment, actor, reason, at) \
          VALUES ($1, $2, $3, $4, $5, $6)",

@@ -122,3 +122,73 @@ async fn a_listening_store_hears_a_change_another_store_commits() {
         .expect("woken within 10 s of the commit")
         .expect("the listener is still running");
 }
+
+/// Two transactions claiming one domain at once both see it free: the unique index stops the
+/// later, and its deploy reads as a lost race, with nothing of it written.
+#[tokio::test]
+async fn a_deploy_that_loses_the_race_for_a_domain_says_so_and_writes_nothing() {
+    let Some((store, _schema)) = fresh_store().await else {
+        return;
+    };
+    let blob = quorum_store::Blob {
+        hash: "h1".into(),
+        bytes: b"one".to_vec(),
+        gzip: None,
+    };
+    store.put_blobs(&[blob]).await.unwrap();
+    let domain = "www.raced.test";
+    // The winner's claim, made and held uncommitted as a concurrent deploy would hold it.
+    let mut winner = store.pool().begin().await.unwrap();
+    sqlx::raw_sql(
+        "INSERT INTO deployments (id, site, workflow_id, site_name, contact_email, domain, created_at)
+             VALUES ('w1', 'winner', 'wf_w', 'Winner', 'w@example.com', 'www.raced.test', now());
+         INSERT INTO sites (slug, deployment_id, updated_at, domain)
+             VALUES ('winner', 'w1', now(), 'www.raced.test');",
+    )
+    .execute(&mut *winner)
+    .await
+    .unwrap();
+    let store = Arc::new(store);
+    let loser = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .deploy(&quorum_store::Deployment {
+                    id: "l1".into(),
+                    site: "loser".into(),
+                    workflow_id: "wf_l".into(),
+                    site_name: "Loser".into(),
+                    contact_email: "l@example.com".into(),
+                    domain: Some(domain.into()),
+                    created_at: base_time(),
+                    files: vec![quorum_store::DeploymentFile {
+                        path: "index.html".into(),
+                        hash: "h1".into(),
+                        content_type: "text/html; charset=utf-8".into(),
+                    }],
+                })
+                .await
+        })
+    };
+    // The loser reads the domain as free and waits on the index for the winner's outcome.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!loser.is_finished(), "the loser waits for the winner");
+    winner.commit().await.unwrap();
+    match loser.await.unwrap() {
+        Err(quorum_store::StoreError::Conflict(message)) => assert!(
+            message.contains("www.raced.test was claimed by another site at the same moment"),
+            "{message}"
+        ),
+        other => panic!("expected a lost race, got {other:?}"),
+    }
+    assert_eq!(store.site("loser").await.unwrap(), None);
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM deployments WHERE id = 'l1'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(kept, 0, "nothing of the losing deploy is kept");
+    assert_eq!(
+        store.domain_claim(domain).await.unwrap().unwrap().slug,
+        "winner"
+    );
+}

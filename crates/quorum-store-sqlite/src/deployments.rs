@@ -2,8 +2,8 @@
 
 use quorum_domain::time::from_micros;
 use quorum_store::{
-    Blob, Deployment, DeploymentFile, DeploymentSummary, PRUNE_BATCH, Pruned, SITE_HISTORY,
-    SiteRecord, SiteRollback, StoreError,
+    Blob, Deployment, DeploymentFile, DeploymentSummary, DomainClaim, PRUNE_BATCH, Pruned,
+    SITE_HISTORY, SiteRecord, SiteRollback, StoreError, plan,
 };
 use rusqlite::{Connection, params};
 
@@ -40,14 +40,15 @@ pub fn blob(conn: &Connection, hash: &str) -> Result<Option<Blob>> {
 pub fn deploy(tx: &Connection, d: &Deployment) -> Result<()> {
     let created = rows::run(
         tx,
-        "INSERT INTO deployments (id, site, workflow_id, site_name, contact_email, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO deployments (id, site, workflow_id, site_name, contact_email, domain, \
+         created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
         params![
             d.id,
             d.site,
             d.workflow_id,
             d.site_name,
             d.contact_email,
+            d.domain,
             d.created_at.timestamp_micros()
         ],
     )?;
@@ -62,15 +63,18 @@ pub fn deploy(tx: &Connection, d: &Deployment) -> Result<()> {
             )?;
         }
     }
+    // The one writer runs this transaction alone: what it reads of the domain is current.
+    let domain = stored_domain(tx, &d.id)?;
+    plan::claim_domain(&d.site, domain.as_deref(), holder(tx, domain.as_deref())?)?;
     // Creation refuses another agent's workflow for an owned slug, but two agents' first
     // workflows may both pass it: the first deploy claims the site, the other is refused.
     let switched = rows::run(
         tx,
-        "INSERT INTO sites (slug, deployment_id, updated_at, owner_agent) \
-         SELECT d.site, d.id, ?, w.created_by_agent \
+        "INSERT INTO sites (slug, deployment_id, updated_at, owner_agent, domain) \
+         SELECT d.site, d.id, ?, w.created_by_agent, d.domain \
          FROM deployments d LEFT JOIN workflows w ON w.id = d.workflow_id WHERE d.id = ? \
          ON CONFLICT (slug) DO UPDATE SET deployment_id = excluded.deployment_id, \
-         updated_at = excluded.updated_at, \
+         updated_at = excluded.updated_at, domain = excluded.domain, \
          owner_agent = COALESCE(sites.owner_agent, excluded.owner_agent) \
          WHERE sites.owner_agent IS NULL OR sites.owner_agent IS excluded.owner_agent",
         params![quorum_domain::time::now().timestamp_micros(), d.id],
@@ -83,10 +87,44 @@ pub fn deploy(tx: &Connection, d: &Deployment) -> Result<()> {
     Ok(())
 }
 
+/// The domain a stored deployment claims: its own row's, which a deploy run again keeps.
+fn stored_domain(tx: &Connection, deployment: &str) -> Result<Option<String>> {
+    Ok(rows::one(
+        tx,
+        "SELECT domain FROM deployments WHERE id = ?",
+        params![deployment],
+        |row| Ok(row.get::<_, Option<String>>(0)?),
+    )?
+    .flatten())
+}
+
+/// The site holding `domain` now.
+fn holder(conn: &Connection, domain: Option<&str>) -> Result<Option<DomainClaim>> {
+    match domain {
+        Some(domain) => domain_claim(conn, domain),
+        None => Ok(None),
+    }
+}
+
+pub fn domain_claim(conn: &Connection, domain: &str) -> Result<Option<DomainClaim>> {
+    rows::one(
+        conn,
+        "SELECT domain, slug, owner_agent FROM sites WHERE domain = ?",
+        params![domain],
+        |row| {
+            Ok(DomainClaim {
+                domain: row.get("domain")?,
+                slug: row.get("slug")?,
+                owner_agent: row.get("owner_agent")?,
+            })
+        },
+    )
+}
+
 pub fn live(conn: &Connection, site: &str) -> Result<Option<Deployment>> {
     let Some(mut deployment) = rows::one(
         conn,
-        "SELECT d.id, d.site, d.workflow_id, d.site_name, d.contact_email, d.created_at \
+        "SELECT d.id, d.site, d.workflow_id, d.site_name, d.contact_email, d.domain, d.created_at \
          FROM sites s JOIN deployments d ON d.id = s.deployment_id WHERE s.slug = ?",
         params![site],
         |row| {
@@ -96,6 +134,7 @@ pub fn live(conn: &Connection, site: &str) -> Result<Option<Deployment>> {
                 workflow_id: row.get("workflow_id")?,
                 site_name: row.get("site_name")?,
                 contact_email: row.get("contact_email")?,
+                domain: row.get("domain")?,
                 created_at: from_micros(row.get("created_at")?),
                 files: Vec::new(),
             })
@@ -132,6 +171,7 @@ fn site_row(row: &rusqlite::Row<'_>) -> Result<SiteRecord> {
     Ok(SiteRecord {
         slug: row.get("slug")?,
         owner_agent: row.get("owner_agent")?,
+        domain: row.get("domain")?,
         live: summary(row)?,
         updated_at: from_micros(row.get("updated_at")?),
         history: Vec::new(),
@@ -139,8 +179,8 @@ fn site_row(row: &rusqlite::Row<'_>) -> Result<SiteRecord> {
     })
 }
 
-const SITE_COLUMNS: &str = "s.slug, s.owner_agent, s.updated_at, d.id, d.workflow_id, \
-     d.site_name, d.created_at FROM sites s JOIN deployments d ON d.id = s.deployment_id";
+const SITE_COLUMNS: &str = "s.slug, s.owner_agent, s.domain, s.updated_at, d.id, \
+     d.workflow_id, d.site_name, d.created_at FROM sites s JOIN deployments d ON d.id = s.deployment_id";
 
 pub fn site(conn: &Connection, slug: &str) -> Result<Option<SiteRecord>> {
     let sql = format!("SELECT {SITE_COLUMNS} WHERE s.slug = ?");
@@ -208,10 +248,19 @@ pub fn rollback(tx: &Connection, r: &SiteRollback) -> Result<String> {
         ))
         .into());
     }
+    let domain = stored_domain(tx, &r.to_deployment)?;
+    plan::claim_domain(&r.slug, domain.as_deref(), holder(tx, domain.as_deref())?)?;
     rows::run(
         tx,
-        "UPDATE sites SET deployment_id = ?, updated_at = ? WHERE slug = ? AND deployment_id = ?",
-        params![r.to_deployment, r.at.timestamp_micros(), r.slug, from],
+        "UPDATE sites SET deployment_id = ?, domain = ?, updated_at = ? \
+         WHERE slug = ? AND deployment_id = ?",
+        params![
+            r.to_deployment,
+            domain,
+            r.at.timestamp_micros(),
+            r.slug,
+            from
+        ],
     )?;
     rows::run(
         tx,

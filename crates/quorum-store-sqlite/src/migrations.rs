@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "site owners",
         include_str!("../migrations/0010_site_owners.sql"),
     ),
+    (
+        "site domains",
+        include_str!("../migrations/0011_site_domains.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

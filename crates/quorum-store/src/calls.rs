@@ -55,6 +55,7 @@ macro_rules! impl_store {
             write put_blobs(blobs: &[$crate::Blob]) -> () = deployments::put_blobs;
             read blob(hash: &str) -> Option<$crate::Blob> = deployments::blob;
             write deploy(deployment: &$crate::Deployment) -> () = deployments::deploy;
+            read domain_claim(domain: &str) -> Option<$crate::DomainClaim> = deployments::domain_claim;
             read live_deployment(site: &str) -> Option<$crate::Deployment> = deployments::live;
             read site(slug: &str) -> Option<$crate::SiteRecord> = deployments::site;
             read sites(after: Option<&str>, limit: i64) -> Vec<$crate::SiteRecord> = deployments::sites;

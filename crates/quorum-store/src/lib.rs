@@ -230,19 +230,24 @@ pub trait Store: Send + Sync + 'static {
     /// A blob by its hash.
     async fn blob(&self, hash: &str) -> StoreResult<Option<Blob>>;
     /// Stores the deployment with its files and makes it its site's live one, in one
-    /// transaction. Deploying an id again stores nothing new and makes it live again, so a
-    /// deploy that runs twice is harmless. NotFound when a file names a blob not kept;
-    /// Conflict, changing nothing, when another agent's workflow owns the site.
+    /// transaction; the site then claims the deployment's domain (none releases the one it
+    /// had). Deploying an id again stores nothing new and makes it live again, so a deploy
+    /// that runs twice is harmless. NotFound when a file names a blob not kept; Conflict,
+    /// changing nothing, when another agent's workflow owns the site or another site holds
+    /// the domain (see [`plan::claim_domain`]).
     async fn deploy(&self, deployment: &Deployment) -> StoreResult<()>;
+    /// The site whose live deployment claims `domain`, if any.
+    async fn domain_claim(&self, domain: &str) -> StoreResult<Option<DomainClaim>>;
     /// The deployment a site serves, with its files by path; None for a site never deployed.
     async fn live_deployment(&self, site: &str) -> StoreResult<Option<Deployment>>;
     /// A site with its owner, live deployment and history; None for a site never deployed.
     async fn site(&self, slug: &str) -> StoreResult<Option<SiteRecord>>;
     /// Sites in slug order after `after`, each without its history.
     async fn sites(&self, after: Option<&str>, limit: i64) -> StoreResult<Vec<SiteRecord>>;
-    /// Makes `to_deployment` the site's live one and records who did it and why, in one
-    /// transaction; returns the deployment it replaced. NotFound for an unknown site or a
-    /// deployment of another site, Conflict when it is live already.
+    /// Makes `to_deployment` the site's live one, with its domain, and records who did it and
+    /// why, in one transaction; returns the deployment it replaced. NotFound for an unknown
+    /// site or a deployment of another site, Conflict when it is live already or another site
+    /// holds its domain now.
     async fn rollback_site(&self, rollback: &SiteRollback) -> StoreResult<String>;
     /// Removes the site's deployments older than its newest `keep` (never the live one, at
     /// most [`PRUNE_BATCH`]) with their files, then the blobs no deployment names any more,

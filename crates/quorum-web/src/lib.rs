@@ -7,6 +7,8 @@ mod extract;
 mod openapi;
 mod router;
 mod server;
+mod site_contact;
+mod site_hosts;
 mod sites;
 mod strict;
 

@@ -17,7 +17,8 @@ use utoipa_axum::routes;
 
 use crate::api::{chat, councils, events, governance, health, principals, types, workflows};
 use crate::error::ApiError;
-use crate::{openapi, sites};
+use crate::site_hosts::{SiteHosts, SiteServed};
+use crate::{openapi, site_contact, site_hosts, sites};
 
 /// Request bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -55,8 +56,9 @@ async fn security_headers(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let site = request.uri().path().starts_with("/sites/");
+    let under_sites = request.uri().path().starts_with("/sites/");
     let mut response = next.run(request).await;
+    let site = under_sites || response.extensions().get::<SiteServed>().is_some();
     let policy = match site {
         true => {
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -133,7 +135,7 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
         .route("/sites/{slug}/", get(sites::site_root))
         .route(
             "/sites/{slug}/contact",
-            post(sites::contact).layer(CompressionLayer::new()),
+            post(site_contact::contact).layer(CompressionLayer::new()),
         )
         .route("/sites/{slug}/{*path}", get(sites::site_path));
     let router = router
@@ -141,6 +143,10 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
         .merge(crate::dashboard::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
+        .layer(axum::middleware::from_fn_with_state(
+            SiteHosts::new(state.clone()),
+            site_hosts::by_host,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(crate::strict::refuse_bad_uri))
         .layer(CatchPanicLayer::custom(panic_response))

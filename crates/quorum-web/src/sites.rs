@@ -1,4 +1,5 @@
-//! Deployed sites: their files at `/sites/{slug}/…`, and the contact form they post to.
+//! Deployed sites: their files at `/sites/{slug}/…` (and, through `site_hosts`, at the root of
+//! a site's own domain). The contact form they post to is `site_contact`'s.
 //!
 //! Files come from the site's live deployment in the database (see quorum-service's
 //! `sites`), so any server answers for any site. Each answer carries a strong ETag from the
@@ -9,21 +10,19 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Path as UrlPath, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use maud::{DOCTYPE, Markup, html};
+use maud::{DOCTYPE, html};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use quorum_service::{ContactForm, Received, ServiceError, SiteAnswer};
+use quorum_service::{SiteAnswer, SiteMount};
 use quorum_store::Blob;
-use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::extract::Caller;
 use crate::router::AppState;
-use crate::strict;
 
 /// What a path segment must escape to mean itself: the router decoded the path once, and
 /// what goes on to the file service, or back out in a `Location`, is decoded once more.
@@ -40,9 +39,13 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'}')
     .add(b'\\');
 
-/// `/sites/{slug}/{path}` with every segment escaped, so it names exactly the decoded path.
-fn site_url(slug: &str, path: &str) -> String {
-    let mut url = format!("/sites/{slug}/");
+/// `/sites/{slug}/{path}`, or `/{path}` at the site's domain, with every segment escaped, so
+/// it names exactly the decoded path.
+fn site_url(slug: &str, path: &str, mount: SiteMount) -> String {
+    let mut url = match mount {
+        SiteMount::Sites => format!("/sites/{slug}/"),
+        SiteMount::Domain => "/".to_owned(),
+    };
     let segments: Vec<String> = path
         .split('/')
         .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
@@ -76,8 +79,14 @@ fn cache_control(path: &str) -> &'static str {
     }
 }
 
-async fn serve(state: &AppState, slug: &str, path: &str, headers: &HeaderMap) -> Response {
-    let answer = match state.quorum.site_file(slug, path).await {
+pub(crate) async fn serve(
+    state: &AppState,
+    slug: &str,
+    path: &str,
+    headers: &HeaderMap,
+    mount: SiteMount,
+) -> Response {
+    let answer = match state.quorum.site_file(slug, path, mount).await {
         Ok(answer) => answer,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -86,7 +95,8 @@ async fn serve(state: &AppState, slug: &str, path: &str, headers: &HeaderMap) ->
         // Escaped again: the router decoded the path once, and the browser will decode the
         // Location once more.
         SiteAnswer::Folder => {
-            return Redirect::permanent(&format!("{}/", site_url(slug, path))).into_response();
+            return Redirect::permanent(&format!("{}/", site_url(slug, path, mount)))
+                .into_response();
         }
         SiteAnswer::Missing { page } => return not_found(page),
     };
@@ -211,7 +221,7 @@ fn file(blob: &Blob, content_type: &str, headers: &HeaderMap) -> Response {
 }
 
 /// The site's own 404 page, or a plain one when the site does not exist.
-fn not_found(page: Option<Arc<Blob>>) -> Response {
+pub(crate) fn not_found(page: Option<Arc<Blob>>) -> Response {
     let mut response = match page {
         Some(page) => (
             StatusCode::NOT_FOUND,
@@ -239,7 +249,7 @@ pub async fn site_root(
     UrlPath(slug): UrlPath<String>,
     headers: HeaderMap,
 ) -> Response {
-    serve(&state, &slug, "", &headers).await
+    serve(&state, &slug, "", &headers, SiteMount::Sites).await
 }
 
 pub async fn site_path(
@@ -247,7 +257,7 @@ pub async fn site_path(
     UrlPath((slug, path)): UrlPath<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    serve(&state, &slug, &path, &headers).await
+    serve(&state, &slug, &path, &headers, SiteMount::Sites).await
 }
 
 pub async fn site_bare(UrlPath(slug): UrlPath<String>) -> Response {
@@ -255,115 +265,6 @@ pub async fn site_bare(UrlPath(slug): UrlPath<String>) -> Response {
         true => Redirect::permanent(&format!("/sites/{slug}/")).into_response(),
         false => not_found(None),
     }
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ContactAccepted {
-    /// `outbox` (kept; no SMTP server configured), `sent`, or `failed` (kept; sending failed).
-    pub delivery: String,
-    pub id: String,
-}
-
-fn wants_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"))
-}
-
-/// The contact form's target. Browsers (posting the form without JavaScript) get a page;
-/// other clients get JSON.
-pub async fn contact(
-    State(state): State<AppState>,
-    UrlPath(slug): UrlPath<String>,
-    RemoteAddr(remote): RemoteAddr,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let html = wants_html(&headers);
-    let received = match strict::form::<ContactForm>(&body) {
-        Ok(form) => state.quorum.receive_contact(&slug, form, remote).await,
-        Err(details) => Err(ServiceError::BadRequest {
-            message: "the form could not be read: send it as a browser does, in UTF-8".into(),
-            details,
-        }),
-    };
-    // The answers are about one visitor's message: no search engine should list them.
-    let noindex = [(HeaderName::from_static("x-robots-tag"), "noindex")];
-    match (received, html) {
-        (Ok(received), html) => {
-            let (delivery, id) = match received {
-                Received::Kept(m) => (m.delivery, m.id),
-                Received::Discarded { id, delivery } => (delivery, id),
-            };
-            match html {
-                true => (noindex, Html(thanks(&slug, &delivery).into_string())).into_response(),
-                false => {
-                    (StatusCode::CREATED, Json(ContactAccepted { delivery, id })).into_response()
-                }
-            }
-        }
-        (Err(e), true) => {
-            let error = ApiError::from(e);
-            let status = error.status;
-            (status, noindex, Html(problem(&slug, &error).into_string())).into_response()
-        }
-        (Err(e), false) => ApiError::from(e).into_response(),
-    }
-}
-
-fn page(slug: &str, title: &str, body: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="robots" content="noindex";
-                title { (title) }
-                link rel="icon" href="data:,";
-                link rel="stylesheet" href={ "/sites/" (slug) "/assets/main.css" };
-            }
-            body {
-                main id="main" {
-                    (body)
-                    p { a href={ "/sites/" (slug) "/" } { "Back to the site" } }
-                }
-            }
-        }
-    }
-}
-
-/// Says "sent" only once the SMTP server took the message; before that it is kept, which is
-/// all a visitor can be told.
-fn thanks(slug: &str, delivery: &str) -> Markup {
-    let (title, said) = match delivery {
-        "sent" => ("Message sent", "Your message has been sent."),
-        _ => ("Message received", "Your message has been received."),
-    };
-    page(
-        slug,
-        title,
-        html! {
-            h1 { "Thank you" }
-            p { (said) " We will reply to the address you gave." }
-        },
-    )
-}
-
-fn problem(slug: &str, error: &ApiError) -> Markup {
-    page(
-        slug,
-        "Message not sent",
-        html! {
-            h1 { "Your message was not sent" }
-            p { (error.message) }
-            @if !error.details.is_empty() {
-                ul { @for detail in &error.details { li { (detail.message) } } }
-            }
-            p { a href={ "/sites/" (slug) "/contact/" } { "Back to the form" } }
-        },
-    )
 }
 
 /// A site's contact messages, newest first (admin).
@@ -385,11 +286,17 @@ mod tests {
 
     #[test]
     fn a_site_url_escapes_what_a_second_decoding_would_change() {
-        assert_eq!(site_url("acme", "about/"), "/sites/acme/about/");
         assert_eq!(
-            site_url("acme", "%2equorum/site.json"),
+            site_url("acme", "about/", SiteMount::Sites),
+            "/sites/acme/about/"
+        );
+        assert_eq!(
+            site_url("acme", "%2equorum/site.json", SiteMount::Sites),
             "/sites/acme/%252equorum/site.json"
         );
-        assert_eq!(site_url("acme", "a b/é?"), "/sites/acme/a%20b/%C3%A9%3F");
+        assert_eq!(
+            site_url("acme", "a b/é?", SiteMount::Domain),
+            "/a%20b/%C3%A9%3F"
+        );
     }
 }

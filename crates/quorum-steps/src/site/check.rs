@@ -119,6 +119,16 @@ pub fn check(inputs: &SiteInputs) -> Result<(), Vec<Problem>> {
     }
 
     content::check(inputs, &mut problems);
+    if let Some(domain) = &inputs.domain
+        && !domain_ok(domain)
+    {
+        problems.add(
+            "domain",
+            format_args!(
+                "must be a lowercase host name such as www.example.com (no scheme, port or path, not an IP address), not {domain:?}"
+            ),
+        );
+    }
 
     if problems.0.is_empty() {
         Ok(())
@@ -161,6 +171,28 @@ pub(crate) fn site_slug_ok(slug: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
+}
+
+/// The schema's `^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$`, at
+/// most 253 characters: a lowercase host name of two labels or more, without a port or a
+/// trailing dot. The last label starts with a letter, so no IPv4 address passes, and no IPv6
+/// one has the characters; the server reads a request's `Host` by the same rule.
+pub fn domain_ok(domain: &str) -> bool {
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    let Some((_, top)) = domain.rsplit_once('.') else {
+        return false;
+    };
+    domain.len() <= 253
+        && domain.split('.').all(label_ok)
+        && top.len() >= 2
+        && top.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
 /// `^#[0-9a-fA-F]{6}$`.
@@ -299,6 +331,47 @@ mod tests {
             problems(&inputs),
             vec!["site_description must not be empty"]
         );
+    }
+
+    #[test]
+    fn a_domain_is_a_lowercase_host_name_without_port_or_address() {
+        for good in [
+            "example.com",
+            "www.green-leaf.co.uk",
+            "a1.b2.io",
+            "xn--caf-dma.fr",
+        ] {
+            assert!(domain_ok(good), "{good}");
+        }
+        for bad in [
+            "localhost",
+            "Example.com",
+            "example.com.",
+            "example.com:8080",
+            "127.0.0.1",
+            "[::1]",
+            "https://example.com",
+            "example.com/about",
+            "-x.example.com",
+            "x-.example.com",
+            "a..b.com",
+            "example.c",
+            "example.1com",
+            "exa mple.com",
+            &format!("{}.com", "a".repeat(64)),
+            &format!("{}com", "abcdefghi.".repeat(26)),
+        ] {
+            assert!(!domain_ok(bad), "{bad}");
+        }
+        assert!(
+            domain_ok(&format!("{}com", "abcdefghi.".repeat(25))),
+            "253 characters"
+        );
+        let mut inputs = seed();
+        inputs.domain = Some("Example.COM".into());
+        assert!(problems(&inputs)[0].starts_with("domain must be a lowercase host name"));
+        inputs.domain = Some("example.com".into());
+        assert_eq!(check(&inputs), Ok(()));
     }
 
     #[test]

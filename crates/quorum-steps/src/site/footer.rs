@@ -4,9 +4,9 @@
 
 use maud::{Markup, html};
 
-use super::layout::{COPYRIGHT, Ctx, EMAIL_LABEL, FOOTER_NAV, PHONE_LABEL, SOCIAL_LABEL};
 use super::Address;
 use super::check::phone_href;
+use super::layout::{COPYRIGHT, Ctx, EMAIL_LABEL, FOOTER_NAV, PHONE_LABEL, SOCIAL_LABEL};
 use super::sections::social_links;
 
 /// The footer around this page's navigation list (which marks the page as current).

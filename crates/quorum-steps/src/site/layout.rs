@@ -6,7 +6,10 @@ use std::cell::OnceCell;
 
 use maud::{DOCTYPE, Markup, html};
 
-use super::{CSS_FILE, JS_FILE, LOGO_FILE, Media, Page, PageKind, SiteInputs, SiteSpec, Theme};
+use super::{
+    CSS_FILE, ContactFormState, JS_FILE, LOGO_FILE, Media, Page, PageKind, SiteInputs, SiteSpec,
+    Theme,
+};
 
 // The layout's own words, in English. They live together so they can be translated as a set.
 const SKIP_LINK: &str = "Skip to content";
@@ -22,7 +25,9 @@ pub(super) const COPYRIGHT: &str = "© ";
 /// The logo's drawn size in pixels; the SVG's own viewBox matches it.
 pub(crate) const LOGO_SIZE: u32 = 48;
 
-/// Everything a template needs, computed once per site.
+/// Everything a template needs, computed once per site; [`Ctx::for_page`] and the mounts
+/// say where the page being written is served.
+#[derive(Clone)]
 pub(crate) struct Ctx<'a> {
     pub inputs: &'a SiteInputs,
     pub spec: &'a SiteSpec,
@@ -33,11 +38,28 @@ pub(crate) struct Ctx<'a> {
     pub theme: Theme,
     /// The footer but its navigation, the same on every page: rendered by the first.
     pub(crate) footer_parts: OnceCell<(Markup, Markup)>,
+    /// What a visitor typed into the contact form, when the page answers a submission.
+    pub form: Option<&'a ContactFormState>,
+    /// An answer to one visitor's submission: no search engine should list it.
+    pub noindex: bool,
     /// `base_url` without a trailing slash.
     base_url: String,
-    /// The path part of `base_url` (`/sites/x`, or empty at a host's root): links are
-    /// absolute paths, so they resolve from any page, the 404 page at any depth included.
+    /// Where canonical URLs point, without a trailing slash (see [`super::canonical_base`]).
+    canonical_base: String,
+    /// The path part of `base_url` (`/sites/x`, or empty at a host's root).
     base_path: String,
+    links: Links,
+}
+
+/// How a page writes its links to the site's own files.
+#[derive(Clone)]
+enum Links {
+    /// Climbing out of the page's folders (`../about/`): the same bytes work wherever the
+    /// site is mounted, under `/sites/{slug}/` and at its domain's root alike.
+    Relative { depth: usize },
+    /// Absolute paths under a prefix (`/sites/x`, or empty for a host's root), for a page
+    /// served at any depth: the 404 page, one file per mount.
+    Absolute(String),
 }
 
 impl<'a> Ctx<'a> {
@@ -63,19 +85,69 @@ impl<'a> Ctx<'a> {
             media,
             theme,
             footer_parts: OnceCell::new(),
+            form: None,
+            noindex: false,
+            canonical_base: super::canonical_base(inputs, spec),
             base_url,
             base_path,
+            links: Links::Relative { depth: 0 },
         }
     }
 
-    /// An absolute path for a site-relative path: `about/` → `/sites/x/about/`.
-    pub(crate) fn href(&self, path: &str) -> String {
-        format!("{}/{path}", self.base_path)
+    /// The context of a page served at its own path: links relative to its folder.
+    pub(crate) fn for_page(&self, page: &Page) -> Self {
+        Ctx {
+            links: Links::Relative {
+                depth: page.info.path.matches('/').count(),
+            },
+            ..self.clone()
+        }
     }
 
-    /// An absolute URL for a site-relative path, as canonical links and the sitemap want.
+    /// Links as absolute paths under `base_url`'s path (`/sites/x/about/`).
+    pub(crate) fn under_base_path(&self) -> Self {
+        Ctx {
+            links: Links::Absolute(self.base_path.clone()),
+            ..self.clone()
+        }
+    }
+
+    /// Links as absolute paths at a host's root (`/about/`), as the site's domain serves it.
+    pub(crate) fn at_host_root(&self) -> Self {
+        Ctx {
+            links: Links::Absolute(String::new()),
+            ..self.clone()
+        }
+    }
+
+    /// A link from the current page to a site-relative path: `about/` → `../about/` from
+    /// `blog/`, `/sites/x/about/` on the 404 page.
+    pub(crate) fn href(&self, path: &str) -> String {
+        match &self.links {
+            Links::Relative { depth: 0 } if path.is_empty() => "./".to_owned(),
+            Links::Relative { depth } => format!("{}{path}", "../".repeat(*depth)),
+            Links::Absolute(prefix) => format!("{prefix}/{path}"),
+        }
+    }
+
+    /// An absolute URL for a site-relative path, as canonical links and the sitemap want:
+    /// at the site's domain when it has one.
     pub(crate) fn url(&self, path: &str) -> String {
-        format!("{}/{path}", self.base_url)
+        format!("{}/{path}", self.canonical_base)
+    }
+
+    /// Where the contact form posts. The site's own endpoint is linked like any other path,
+    /// so a page served at the site's domain posts to that domain (its CSP's `form-action
+    /// 'self'` would refuse any other); an endpoint elsewhere stays absolute.
+    pub(crate) fn contact_action(&self) -> String {
+        let action = &self.spec.contact_action;
+        match action
+            .strip_prefix(self.base_url.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+        {
+            Some(path) => self.href(path),
+            None => action.clone(),
+        }
     }
 
     pub(crate) fn name(&self) -> &str {
@@ -106,7 +178,7 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
     let page = meta.page;
     let title = format!("{} — {}", page.info.title, ctx.name());
     let canonical = ctx.url(&page.info.path);
-    let is_404 = page.kind == PageKind::NotFound;
+    let noindex = ctx.noindex || page.kind == PageKind::NotFound;
     // The one list of pages, in the phone's menu, the wide screen's list and the footer.
     let nav = nav_list(ctx, page);
     let og_type = if page.kind == PageKind::Post {
@@ -122,7 +194,7 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
                 meta name="description" content=(meta.description);
-                @if is_404 {
+                @if noindex {
                     meta name="robots" content="noindex";
                 } @else {
                     link rel="canonical" href=(canonical);

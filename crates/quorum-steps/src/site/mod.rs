@@ -8,8 +8,9 @@
 
 mod assets;
 mod check;
-mod fonts;
+mod contact;
 mod css;
+mod fonts;
 mod footer;
 mod images;
 mod inputs;
@@ -24,21 +25,22 @@ mod sections;
 mod seo;
 #[cfg(test)]
 mod tests;
-mod words;
 mod theme;
+mod words;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use check::check;
+pub use check::{check, domain_ok};
+pub use contact::{ContactAnswer, ContactFormState, FormProblem, contact_answer};
 pub use fonts::{FONT_BUDGET, FontChoice, SiteFonts, fonts};
 pub use inputs::*;
 pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, AAA, Adjustment, ContrastPair, NON_TEXT, Palette, contrast_ratio, palette};
 pub use plan::Missing;
-pub use words::Words;
 pub use theme::Chosen;
+pub use words::Words;
 
 /// The contact form's fields, in the names its POST body carries.
 pub const CONTACT_FIELDS: [&str; 3] = ["name", "email", "message"];
@@ -66,6 +68,34 @@ pub struct SiteSpec {
     /// Absolute URL the contact form POSTs to.
     pub contact_action: String,
     pub deployment_id: String,
+}
+
+impl SiteSpec {
+    /// A site as Quorum serves it: at `{public_url}/sites/{slug}/`, its contact form posting
+    /// to `contact` there.
+    pub fn served_by(public_url: &str, slug: &str, deployment_id: &str) -> SiteSpec {
+        let public = public_url.trim_end_matches('/');
+        SiteSpec {
+            base_url: format!("{public}/sites/{slug}"),
+            contact_action: format!("{public}/sites/{slug}/contact"),
+            deployment_id: deployment_id.to_owned(),
+            slug: slug.to_owned(),
+        }
+    }
+}
+
+/// Where the site's canonical URLs point, without a trailing slash: `{scheme}://{domain}`
+/// when the inputs name a domain (the scheme is `base_url`'s), else `base_url`. A domain
+/// [`check`] would refuse is ignored.
+pub fn canonical_base(inputs: &SiteInputs, spec: &SiteSpec) -> String {
+    let base_url = spec.base_url.trim_end_matches('/');
+    match inputs.domain.as_deref().filter(|d| domain_ok(d)) {
+        Some(domain) => {
+            let scheme = base_url.split_once("://").map_or("https", |(s, _)| s);
+            format!("{scheme}://{domain}")
+        }
+        None => base_url.to_owned(),
+    }
 }
 
 /// The generated site: every file by its path relative to the site's root.
@@ -150,7 +180,11 @@ impl Site {
 pub const CSS_FILE: &str = "assets/main.css";
 pub const JS_FILE: &str = "assets/main.js";
 pub const LOGO_FILE: &str = "assets/logo.svg";
+/// The 404 page as `/sites/{slug}/` serves it, its links absolute paths under that mount.
 pub const NOT_FOUND_FILE: &str = "404.html";
+/// The 404 page as the site's domain serves it, its links absolute paths from the root; made
+/// only for a site with a domain.
+pub const NOT_FOUND_AT_ROOT_FILE: &str = "404-root.html";
 
 /// A URL-safe slug for a site name: the name transliterated to ASCII (`東京カフェ` →
 /// `dong-jing-kafe`, `Кафе Москва` → `kafe-moskva`), lowercase letters and digits, other runs
@@ -212,13 +246,26 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
         files.insert(path.to_string(), SiteFile { kind, bytes });
     };
     for page in &plan {
-        add(&page.info.file, FileKind::Html, pages::render(&ctx, page));
+        add(
+            &page.info.file,
+            FileKind::Html,
+            pages::render(&ctx.for_page(page), page),
+        );
     }
+    // Served at whatever depth was asked for, so its links cannot be relative.
+    let not_found = plan::not_found(words);
     add(
         NOT_FOUND_FILE,
         FileKind::Html,
-        pages::render(&ctx, &plan::not_found(words)),
+        pages::render(&ctx.under_base_path(), &not_found),
     );
+    if inputs.domain.as_deref().is_some_and(domain_ok) {
+        add(
+            NOT_FOUND_AT_ROOT_FILE,
+            FileKind::Html,
+            pages::render(&ctx.at_host_root(), &not_found),
+        );
+    }
     add(
         CSS_FILE,
         FileKind::Branding,

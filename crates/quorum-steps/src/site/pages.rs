@@ -4,12 +4,13 @@
 
 use maud::{Markup, PreEscaped, html};
 
+use super::contact::{self, ContactFormState};
 use super::images::{self, Placement};
 use super::layout::{Ctx, Meta, document};
 use super::markdown::{self, shorten};
 use super::plan::{self, HOME_SERVICES};
 use super::sections::{self, band, words};
-use super::{CONTACT_FIELDS, HONEYPOT_FIELD, Page, PageKind};
+use super::{Page, PageKind};
 
 /// How many testimonials and posts the home page shows before linking to the rest.
 const HOME_TESTIMONIALS: usize = 3;
@@ -184,36 +185,10 @@ fn services(ctx: &Ctx, page: &Page) -> Markup {
 
 fn contact(ctx: &Ctx) -> Markup {
     let words = words(ctx);
-    let [name_field, email_field, message_field] = CONTACT_FIELDS;
     html! {
         h1 { (ctx.page(PageKind::Contact).map_or(words.contact, |p| p.info.title.as_str())) }
         p.lead { (words.contact_lead) }
-        form.contact-form method="post" action=(ctx.spec.contact_action) {
-            p.form-note { "All fields are required." }
-            div.field {
-                label for="contact-name" { "Name" }
-                input #contact-name type="text" name=(name_field) autocomplete="name"
-                    maxlength=(super::CONTACT_NAME_MAX) required;
-            }
-            div.field {
-                label for="contact-email" { "Email" }
-                input #contact-email type="email" name=(email_field) autocomplete="email"
-                    maxlength=(super::CONTACT_EMAIL_MAX) required;
-            }
-            div.field {
-                label for="contact-message" { "Message" }
-                textarea #contact-message name=(message_field) rows="6" maxlength=(super::CONTACT_MESSAGE_MAX)
-                    required {}
-            }
-            // Off-screen and out of the accessibility tree; not reachable by Tab either, so
-            // only a bot filling every field ever sets it.
-            div.visually-hidden aria-hidden="true" {
-                label for="contact-website" { "Leave this field empty" }
-                input #contact-website type="text" name=(HONEYPOT_FIELD) tabindex="-1"
-                    autocomplete="off";
-            }
-            p { button.button type="submit" { "Send message" } }
-        }
+        (contact::form(ctx, ctx.form.unwrap_or(&ContactFormState::default())))
         (band("contact-details", words.contact_details, sections::contact_details(ctx)))
     }
 }

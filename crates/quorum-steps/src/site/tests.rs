@@ -116,9 +116,9 @@ fn the_seed_example_makes_an_honest_small_site_and_says_what_is_missing() {
     let home = text(&site, "index.html");
     assert!(home.contains("<h1 id=\"page-title\">Codex Digital Studios</h1>"));
     assert!(home.contains("<p class=\"lead\">AI-powered web development</p>"));
-    assert!(home.contains(&format!(
-        "<p class=\"actions\"><a class=\"button\" href=\"{BASE_PATH}/contact/\">Get in touch</a></p>"
-    )));
+    assert!(home.contains(
+        "<p class=\"actions\"><a class=\"button\" href=\"contact/\">Get in touch</a></p>"
+    ));
     assert!(
         !home.contains("section class=\"band\""),
         "no section without content"
@@ -179,6 +179,7 @@ fn every_page_carries_the_shared_structure_and_seo_tags() {
     for page in &site.pages {
         let html = text(&site, &page.file);
         let url = format!("{BASE}/{}", page.path);
+        let up = "../".repeat(page.path.matches('/').count());
         for needed in [
             "<!DOCTYPE html><html lang=\"en\">".to_string(),
             "<meta charset=\"utf-8\">".into(),
@@ -191,8 +192,8 @@ fn every_page_carries_the_shared_structure_and_seo_tags() {
             "<meta property=\"og:description\"".into(),
             "<meta property=\"og:site_name\" content=\"Codex Digital Studios\">".into(),
             format!("<meta property=\"og:image\" content=\"{BASE}/assets/logo.svg\">"),
-            format!("<link rel=\"stylesheet\" href=\"{BASE_PATH}/assets/main.css\">"),
-            format!("<script src=\"{BASE_PATH}/assets/main.js\" defer></script>"),
+            format!("<link rel=\"stylesheet\" href=\"{up}assets/main.css\">"),
+            format!("<script src=\"{up}assets/main.js\" defer></script>"),
             "<body class=\"theme-studio\"><a class=\"skip-link\" href=\"#main\">Skip to content</a>".into(),
             "<main id=\"main\"".into(),
             "<header class=\"site-header\">".into(),
@@ -200,7 +201,7 @@ fn every_page_carries_the_shared_structure_and_seo_tags() {
             "<footer class=\"site-footer\">".into(),
             "<nav class=\"footer-nav\" aria-label=\"Footer\">".into(),
             format!(
-                "<img src=\"{BASE_PATH}/assets/logo.svg\" alt=\"Codex Digital Studios logo\" width=\"48\" height=\"48\">"
+                "<img src=\"{up}assets/logo.svg\" alt=\"Codex Digital Studios logo\" width=\"48\" height=\"48\">"
             ),
             "<a href=\"mailto:hello@codexdigital.app\">hello@codexdigital.app</a>".into(),
         ] {
@@ -224,46 +225,90 @@ fn navigation_links_every_page_and_marks_the_current_one() {
         "contact/",
         "blog/",
     ] {
-        // In the phone's menu, in the wide screen's list, and in the footer.
-        let link = format!("href=\"{BASE_PATH}/{path}\"");
+        // In the phone's menu, in the wide screen's list, and in the footer; relative to
+        // about/.
+        let link = format!("href=\"../{path}\"");
         assert!(about.matches(&link).count() >= 3, "{path}");
     }
     assert_eq!(
         about
-            .matches(&format!(
-                "<a href=\"{BASE_PATH}/about/\" aria-current=\"page\">About</a>"
-            ))
+            .matches("<a href=\"../about/\" aria-current=\"page\">About</a>")
             .count(),
         3
     );
     assert_eq!(about.matches("aria-current").count(), 3);
     let post = text(&site, "blog/summer-classes/index.html");
-    assert!(post.contains(&format!(
-        "<a href=\"{BASE_PATH}/blog/\" aria-current=\"page\">Blog</a>"
-    )));
+    assert!(post.contains("<a href=\"../../blog/\" aria-current=\"page\">Blog</a>"));
     assert!(post.contains("<article class=\"post\">"));
     assert!(post.contains("<meta property=\"og:type\" content=\"article\">"));
 }
 
-#[test]
-fn every_internal_link_is_an_absolute_path_under_the_base_ending_in_a_slash() {
-    let sites = [
-        generate(&seed(), &spec(), &Media::default()),
-        generate(&bakery(), &spec(), &bakery_media()),
-    ];
-    for (path, html) in sites.iter().flat_map(Site::html_files) {
-        let html = std::str::from_utf8(html).unwrap();
-        for part in html.split("href=\"").skip(1) {
-            let href = &part[..part.find('"').unwrap()];
-            let ok = href == "#main"
-                || href.starts_with("mailto:")
-                || href.starts_with("tel:+")
-                || (href.starts_with("https://") && !href.contains("127.0.0.1"))
-                || href.starts_with(BASE)
-                || (href.starts_with(&format!("{BASE_PATH}/"))
-                    && (href.ends_with('/') || href.starts_with(&format!("{BASE_PATH}/assets/"))));
-            assert!(ok, "{path}: {href}");
+/// Every `href` and `src` of a page, resolved from where the page is served: internal ones as
+/// paths below `root`, the rest (mailto:, tel:, fragments, links to other https sites) left
+/// out.
+fn internal_targets(html: &str, page_url: &str, root: &str) -> Vec<String> {
+    let base = reqwest::Url::parse(page_url).unwrap();
+    let mut found = Vec::new();
+    for attribute in ["href=\"", "src=\"", "action=\""] {
+        for part in html.split(attribute).skip(1) {
+            let target = &part[..part.find('"').unwrap()];
+            if target.starts_with('#')
+                || target.starts_with("mailto:")
+                || target.starts_with("tel:")
+                || target.starts_with("https://")
+            {
+                continue;
+            }
+            let url = base.join(target).unwrap();
+            let url = url.as_str().split('#').next().unwrap();
+            if let Some(path) = url.strip_prefix(root) {
+                found.push(path.to_owned());
+            } else if !url.starts_with("http://www.example.com/") {
+                panic!("{page_url}: {target} leaves the site: {url}");
+            }
         }
+    }
+    found
+}
+
+/// The file a site path names, as the server maps it.
+fn file_for(path: &str) -> String {
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_owned()
+    }
+}
+
+#[test]
+fn every_internal_link_reaches_a_file_at_both_mounts() {
+    let mut inputs = bakery();
+    inputs.domain = Some("www.example.com".into());
+    let site = generate(&inputs, &spec(), &bakery_media());
+    let roots = [format!("{BASE}/"), "http://www.example.com/".to_owned()];
+    for (root, not_found) in roots.iter().zip([NOT_FOUND_FILE, NOT_FOUND_AT_ROOT_FILE]) {
+        let mut checked = 0;
+        for page in &site.pages {
+            let html = text(&site, &page.file);
+            for path in internal_targets(&html, &format!("{root}{}", page.path), root) {
+                assert!(
+                    path == "_contact" || site.files.contains_key(&file_for(&path)),
+                    "{root}{}: {path}",
+                    page.path
+                );
+                checked += 1;
+            }
+        }
+        // The 404 page is served at any depth: its links must work from deep inside too.
+        let html = text(&site, not_found);
+        for path in internal_targets(&html, &format!("{root}no/such/page/"), root) {
+            assert!(
+                site.files.contains_key(&file_for(&path)),
+                "{not_found}: {path}"
+            );
+            checked += 1;
+        }
+        assert!(checked > 100, "{checked} links at {root}");
     }
 }
 
@@ -272,18 +317,18 @@ fn the_contact_page_has_a_labelled_form_and_a_hidden_honeypot() {
     let site = generate(&seed(), &spec(), &Media::default());
     let html = text(&site, "contact/index.html");
     for needed in [
-        format!("<form class=\"contact-form\" method=\"post\" action=\"{BASE}/_contact\">"),
-        "<label for=\"contact-name\">Name</label>".into(),
-        "<input id=\"contact-name\" type=\"text\" name=\"name\" autocomplete=\"name\" maxlength=\"100\" required>".into(),
-        "<label for=\"contact-email\">Email</label>".into(),
-        "<input id=\"contact-email\" type=\"email\" name=\"email\" autocomplete=\"email\" maxlength=\"254\" required>".into(),
-        "<label for=\"contact-message\">Message</label>".into(),
-        "<textarea id=\"contact-message\" name=\"message\" rows=\"6\" maxlength=\"5000\" required></textarea>".into(),
-        "<div class=\"visually-hidden\" aria-hidden=\"true\"><label for=\"contact-website\">".into(),
-        "<input id=\"contact-website\" type=\"text\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\">".into(),
-        "<button class=\"button\" type=\"submit\">Send message</button>".into(),
+        "<form class=\"contact-form\" method=\"post\" action=\"../_contact\">",
+        "<label for=\"contact-name\">Name</label>",
+        "<input id=\"contact-name\" type=\"text\" name=\"name\" autocomplete=\"name\" maxlength=\"100\" required>",
+        "<label for=\"contact-email\">Email</label>",
+        "<input id=\"contact-email\" type=\"email\" name=\"email\" autocomplete=\"email\" maxlength=\"254\" required>",
+        "<label for=\"contact-message\">Message</label>",
+        "<textarea id=\"contact-message\" name=\"message\" rows=\"6\" maxlength=\"5000\" required></textarea>",
+        "<div class=\"visually-hidden\" aria-hidden=\"true\"><label for=\"contact-website\">",
+        "<input id=\"contact-website\" type=\"text\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\">",
+        "<button class=\"button\" type=\"submit\">Send message</button>",
     ] {
-        assert!(html.contains(&needed), "{needed}");
+        assert!(html.contains(needed), "{needed}");
     }
 }
 
@@ -406,11 +451,16 @@ fn the_site_ships_its_fonts_and_preloads_the_body_font_on_every_page() {
     );
     let bytes: usize = fonts.iter().map(|p| site.files[*p].bytes.len()).sum();
     assert!(bytes <= FONT_BUDGET);
-    let preload = format!(
-        "<link rel=\"preload\" href=\"{BASE_PATH}/assets/fonts/nunito-latin-400-normal.woff2\" \
-         as=\"font\" type=\"font/woff2\" crossorigin>"
-    );
     for (path, html) in site.html_files() {
+        // Relative to the page, but for the 404 page, which is served at any depth.
+        let up = match path {
+            NOT_FOUND_FILE => format!("{BASE_PATH}/"),
+            _ => "../".repeat(path.matches('/').count()),
+        };
+        let preload = format!(
+            "<link rel=\"preload\" href=\"{up}assets/fonts/nunito-latin-400-normal.woff2\" \
+             as=\"font\" type=\"font/woff2\" crossorigin>"
+        );
         let html = String::from_utf8_lossy(html);
         assert!(html.contains(&preload), "{path}");
     }
@@ -424,7 +474,7 @@ fn the_site_ships_its_fonts_and_preloads_the_body_font_on_every_page() {
 }
 
 #[test]
-fn a_base_url_at_a_hosts_root_gives_root_paths() {
+fn a_base_url_at_a_hosts_root_gives_root_urls() {
     let spec = SiteSpec {
         base_url: "https://example.com".into(),
         ..spec()
@@ -432,6 +482,54 @@ fn a_base_url_at_a_hosts_root_gives_root_paths() {
     let site = generate(&seed(), &spec, &Media::default());
     let html = text(&site, "index.html");
     assert!(html.contains("<link rel=\"canonical\" href=\"https://example.com/\">"));
-    assert!(html.contains("href=\"/contact/\""));
-    assert!(html.contains("href=\"/assets/main.css\""));
+    assert!(html.contains("href=\"contact/\""));
+    assert!(html.contains("href=\"assets/main.css\""));
+    assert!(text(&site, NOT_FOUND_FILE).contains("href=\"/assets/main.css\""));
+}
+
+#[test]
+fn a_site_with_a_domain_names_it_in_every_canonical_url() {
+    let mut inputs = seed();
+    inputs.domain = Some("www.codex.example".into());
+    let site = generate(&inputs, &spec(), &Media::default());
+    let at = "http://www.codex.example";
+    for page in &site.pages {
+        let html = text(&site, &page.file);
+        for needed in [
+            format!("<link rel=\"canonical\" href=\"{at}/{}\">", page.path),
+            format!("<meta property=\"og:url\" content=\"{at}/{}\">", page.path),
+            format!("<meta property=\"og:image\" content=\"{at}/assets/logo.svg\">"),
+        ] {
+            assert!(html.contains(&needed), "{}: {needed}", page.file);
+        }
+        assert!(!html.contains(BASE), "{}", page.file);
+    }
+    let sitemap = text(&site, "sitemap.xml");
+    assert_eq!(
+        sitemap.matches(&format!("<loc>{at}/")).count(),
+        site.pages.len()
+    );
+    assert_eq!(
+        text(&site, "robots.txt"),
+        format!("User-agent: *\nAllow: /\n\nSitemap: {at}/sitemap.xml\n")
+    );
+    // One 404 page per mount, each linking absolutely from where it is served.
+    let quorum = text(&site, NOT_FOUND_FILE);
+    assert!(quorum.contains(&format!("<a href=\"{BASE_PATH}/\">Go to the home page</a>")));
+    let root = text(&site, NOT_FOUND_AT_ROOT_FILE);
+    assert!(root.contains("<a href=\"/\">Go to the home page</a>"));
+    assert!(root.contains("<link rel=\"stylesheet\" href=\"/assets/main.css\">"));
+    assert_eq!(site.files[NOT_FOUND_AT_ROOT_FILE].kind, FileKind::Html);
+    assert!(
+        !generate(&seed(), &spec(), &Media::default())
+            .files
+            .contains_key(NOT_FOUND_AT_ROOT_FILE),
+        "only a site with a domain has a root 404 page"
+    );
+    // A domain the checks refuse changes nothing.
+    inputs.domain = Some("127.0.0.1".into());
+    assert_eq!(
+        generate(&inputs, &spec(), &Media::default()),
+        generate(&seed(), &spec(), &Media::default())
+    );
 }

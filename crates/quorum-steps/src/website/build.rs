@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::Plan;
+use super::verify::{form_actions, resolve};
 use crate::site::{FileKind, Words};
 use crate::{StepContext, StepError, StepHandler};
 
@@ -89,9 +90,9 @@ impl StepHandler for SetupSeo {
         let plan = Plan::new(ctx)?;
         keep(ctx, plan.site.files_of(FileKind::Seo)).await?;
         Ok(json!({
-            "sitemap_url": plan.url("sitemap.xml"),
-            "robots_url": plan.url("robots.txt"),
-            "canonical_urls": plan.site.pages.iter().map(|p| plan.url(&p.path)).collect::<Vec<_>>(),
+            "sitemap_url": plan.canonical("sitemap.xml"),
+            "robots_url": plan.canonical("robots.txt"),
+            "canonical_urls": plan.site.pages.iter().map(|p| plan.canonical(&p.path)).collect::<Vec<_>>(),
         }))
     }
 }
@@ -121,13 +122,20 @@ impl StepHandler for SetupContactForm {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
         let plan = Plan::new(ctx)?;
         // The form is in the contact page; what makes it work is the deployment's recipient,
-        // which deploy stores from the same inputs. Check the page posts to Quorum.
-        let page = plan
+        // which deploy stores from the same inputs. Check the page posts to Quorum: its
+        // action, relative to the page, names the contact endpoint.
+        let page_url = plan.url("contact/");
+        let posts_to_quorum = plan
             .site
             .files
             .get("contact/index.html")
-            .map(|file| String::from_utf8_lossy(&file.bytes));
-        if !page.is_some_and(|page| page.contains(&plan.spec.contact_action)) {
+            .map(|file| String::from_utf8_lossy(&file.bytes))
+            .is_some_and(|page| {
+                form_actions(&page).iter().any(|action| {
+                    resolve(&page_url, action) == Some(plan.spec.contact_action.clone())
+                })
+            });
+        if !posts_to_quorum {
             return Err(StepError::Permanent(
                 "the contact page has no form posting to Quorum".into(),
             ));

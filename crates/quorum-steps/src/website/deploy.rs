@@ -28,6 +28,7 @@ impl StepHandler for Deploy {
                 workflow_id: plan.workflow_id.clone(),
                 site_name: plan.inputs.site_name.clone(),
                 contact_email: plan.inputs.contact_email.clone(),
+                domain: plan.inputs.domain.clone(),
                 files,
             })
             .await?;

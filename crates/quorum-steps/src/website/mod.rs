@@ -71,15 +71,9 @@ impl Plan {
             ))
         })?;
         let slug = site::slug_of(&inputs);
-        let public = ctx.env.public_url.trim_end_matches('/');
         // One deployment per workflow, named after it: every run of every step agrees on it.
         let deployment_id = format!("deploy_{}", ctx.workflow_id.trim_start_matches("wf_"));
-        let spec = SiteSpec {
-            base_url: format!("{public}/sites/{slug}"),
-            contact_action: format!("{public}/sites/{slug}/contact"),
-            deployment_id: deployment_id.clone(),
-            slug: slug.clone(),
-        };
+        let spec = SiteSpec::served_by(&ctx.env.public_url, &slug, &deployment_id);
         let site = site::generate(&inputs, &spec, &site::Media::default());
         Ok(Plan {
             inputs,
@@ -89,7 +83,13 @@ impl Plan {
         })
     }
 
+    /// Where Quorum serves a site path, under `/sites/{slug}/`.
     pub fn url(&self, path: &str) -> String {
         format!("{}/{path}", self.spec.base_url)
+    }
+
+    /// A site path's canonical URL: at the site's domain when it has one.
+    pub fn canonical(&self, path: &str) -> String {
+        format!("{}/{path}", site::canonical_base(&self.inputs, &self.spec))
     }
 }

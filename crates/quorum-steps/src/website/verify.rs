@@ -63,8 +63,25 @@ async fn fetch(url: &str) -> Result<(u16, String, String), StepError> {
     Ok((status, kind, body))
 }
 
-/// Checks one page's markup; returns what is wrong and the internal URLs it refers to.
-fn inspect(plan: &Plan, url: &str, body: &str) -> Page {
+/// `href` as an absolute URL from the page at `base`, without its fragment; None for what
+/// cannot be one.
+pub(crate) fn resolve(base: &str, href: &str) -> Option<String> {
+    let mut url = reqwest::Url::parse(base).ok()?.join(href).ok()?;
+    url.set_fragment(None);
+    Some(url.into())
+}
+
+/// The `action` of every form in a page.
+pub(crate) fn form_actions(html: &str) -> Vec<String> {
+    Html::parse_document(html)
+        .select(&selector("form[action]"))
+        .filter_map(|form| form.value().attr("action").map(str::to_owned))
+        .collect()
+}
+
+/// Checks one page's markup, fetched from `url` and naming `canonical` as its canonical URL;
+/// returns what is wrong and the internal URLs it refers to.
+fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
     let doc = Html::parse_document(body);
     let mut problems = Vec::new();
     let mut need = |ok: bool, what: &str| {
@@ -95,7 +112,7 @@ fn inspect(plan: &Plan, url: &str, body: &str) -> Page {
         "a viewport meta tag",
     );
     need(
-        attr("link[rel=canonical]", "href").as_deref() == Some(url),
+        attr("link[rel=canonical]", "href").as_deref() == Some(canonical),
         "a canonical URL naming the page",
     );
     for og in ["og:title", "og:description", "og:url", "og:type"] {
@@ -131,17 +148,6 @@ fn inspect(plan: &Plan, url: &str, body: &str) -> Page {
             || element.attr("aria-labelledby").is_some();
         need(ok, "a label for every form field");
     }
-    let base_path = plan
-        .spec
-        .base_url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-        .unwrap_or("");
-    let origin = plan
-        .spec
-        .base_url
-        .strip_suffix(base_path)
-        .unwrap_or(&plan.spec.base_url);
     let mut links = BTreeSet::new();
     for (css, name) in [
         ("a[href]", "href"),
@@ -153,15 +159,14 @@ fn inspect(plan: &Plan, url: &str, body: &str) -> Page {
             let Some(target) = element.value().attr(name) else {
                 continue;
             };
-            let target = target.split('#').next().unwrap_or_default();
-            let absolute = if target.starts_with(&plan.spec.base_url) {
-                target.to_owned()
-            } else if !base_path.is_empty() && target.starts_with(base_path) {
-                format!("{origin}{target}")
-            } else {
-                continue; // mailto:, fragments, the contact endpoint's POST target
+            // Links are relative to the page; those that leave the site (mailto:, another
+            // host, the canonical domain Quorum may not be reached at) are not followed.
+            let Some(absolute) = resolve(url, target) else {
+                continue;
             };
-            if absolute != plan.spec.contact_action {
+            if absolute.starts_with(&format!("{}/", plan.spec.base_url))
+                && absolute != plan.spec.contact_action
+            {
                 links.insert(absolute);
             }
         }
@@ -182,13 +187,13 @@ impl StepHandler for Verify {
         let fetched = futures::future::join_all(urls.iter().map(|u| fetch(u))).await;
         let mut pages = Vec::new();
         let mut links = BTreeSet::new();
-        for (url, result) in urls.iter().zip(fetched) {
+        for ((url, page), result) in urls.iter().zip(&plan.site.pages).zip(fetched) {
             let (status, kind, body) = result?;
             if status != 200 || !kind.starts_with("text/html") {
                 problems.push(format!("{url} answered {status} {kind}"));
                 continue;
             }
-            let page = inspect(&plan, url, &body);
+            let page = inspect(&plan, url, &plan.canonical(&page.path), &body);
             problems.extend(page.problems.iter().map(|p| format!("{url} lacks {p}")));
             links.extend(page.links);
             pages.push(json!({"url": page.url, "status": status, "problems": page.problems}));
@@ -210,7 +215,13 @@ impl StepHandler for Verify {
             }
         }
         let (_, _, sitemap) = fetch(&plan.url("sitemap.xml")).await?;
-        let unlisted: Vec<&String> = urls
+        let canonicals: Vec<String> = plan
+            .site
+            .pages
+            .iter()
+            .map(|p| plan.canonical(&p.path))
+            .collect();
+        let unlisted: Vec<&String> = canonicals
             .iter()
             .filter(|u| !sitemap.contains(&format!("<loc>{u}</loc>")))
             .collect();
@@ -218,9 +229,17 @@ impl StepHandler for Verify {
             problems.push(format!("the sitemap does not list {unlisted:?}"));
         }
         let (_, _, robots) = fetch(&plan.url("robots.txt")).await?;
-        if !robots.contains(&format!("Sitemap: {}", plan.url("sitemap.xml"))) {
+        if !robots.contains(&format!("Sitemap: {}", plan.canonical("sitemap.xml"))) {
             problems.push("robots.txt does not point at the sitemap".into());
         }
+        let domain = match &plan.inputs.domain {
+            Some(domain) => {
+                let found = at_domain(&plan, domain).await?;
+                problems.extend(found.iter().map(|p| format!("at {domain}: {p}")));
+                Some(json!({"domain": domain, "home_and_robots_served": found.is_empty()}))
+            }
+            None => None,
+        };
         let mut contrast = Vec::new();
         for pair in plan.site.palette.text_pairs() {
             let (fg, bg, minimum) = (pair.foreground, pair.background, pair.minimum);
@@ -245,11 +264,48 @@ impl StepHandler for Verify {
             "links_checked": links.len(),
             "sitemap_lists_every_page": true,
             "robots_points_at_sitemap": true,
+            "domain": domain,
             "contrast": contrast,
             "fonts": fonts,
             "contact_form": {"accepted": true, "delivery": delivery},
         }}))
     }
+}
+
+/// Asks Quorum for the site's home page and robots.txt as a request for `domain` would (the
+/// domain's DNS may not point here yet, so the request goes to Quorum with the domain as its
+/// `Host`); returns what is wrong.
+async fn at_domain(plan: &Plan, domain: &str) -> Result<Vec<String>, StepError> {
+    let origin = plan
+        .spec
+        .base_url
+        .strip_suffix(&format!("/sites/{}", plan.spec.slug))
+        .unwrap_or(&plan.spec.base_url);
+    let mut problems = Vec::new();
+    for (path, needed) in [
+        (
+            "",
+            format!("<link rel=\"canonical\" href=\"{}\">", plan.canonical("")),
+        ),
+        (
+            "robots.txt",
+            format!("Sitemap: {}", plan.canonical("sitemap.xml")),
+        ),
+    ] {
+        let url = format!("{origin}/{path}");
+        let response = client()
+            .get(&url)
+            .header(reqwest::header::HOST, domain)
+            .send()
+            .await
+            .map_err(|e| unreachable(&url, e))?;
+        let status = response.status().as_u16();
+        let body = response.text().await.map_err(|e| unreachable(&url, e))?;
+        if status != 200 || !body.contains(&needed) {
+            problems.push(format!("/{path} answered {status} without {needed:?}"));
+        }
+    }
+    Ok(problems)
 }
 
 /// Posts a message through the contact form as a visitor would; returns its delivery

@@ -5,6 +5,7 @@
 
 mod aggregates;
 mod directory;
+mod domains;
 mod events;
 mod governance;
 mod keys;
@@ -61,6 +62,8 @@ macro_rules! conformance_suite {
             a_deployment_naming_a_missing_blob_changes_nothing,
             a_site_belongs_to_its_first_deployer_and_rolls_back_with_an_audit,
             old_deployments_and_the_blobs_only_they_named_are_collected,
+            a_live_deployment_claims_its_domain_for_its_site_alone,
+            concurrent_claims_of_one_domain_have_exactly_one_winner,
             the_first_signing_key_is_kept_once_and_reads_back,
             concurrent_first_keys_leave_exactly_one_current_key,
             rotating_retires_the_current_key_and_forgets_long_retired_ones,
@@ -82,6 +85,7 @@ pub type S = Arc<dyn Store>;
 
 pub use aggregates::*;
 pub use directory::*;
+pub use domains::*;
 pub use events::*;
 pub use governance::*;
 pub use keys::*;

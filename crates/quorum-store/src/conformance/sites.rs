@@ -19,6 +19,7 @@ fn deployment(id: &str, site: &str, files: &[(&str, &str)]) -> Deployment {
         workflow_id: format!("wf_{id}"),
         site_name: "Acme & Sons".into(),
         contact_email: "owner@example.com".into(),
+        domain: None,
         created_at: base_time(),
         files: files
             .iter()

@@ -9,11 +9,13 @@
 //! is made from what was read, and the condition is what makes a lost race change nothing.
 
 mod governance;
+mod sites;
 mod types;
 mod votes;
 mod workflows;
 
 pub use governance::{enqueue, reassign};
+pub use sites::{DOMAIN_INDEX, claim_domain, domain_race_lost};
 pub use types::{Registration, register_type};
 pub use votes::{outcome, vote};
 pub use workflows::{create, finish_step, record_metric, transition};

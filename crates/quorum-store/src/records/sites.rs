@@ -54,6 +54,9 @@ pub struct Deployment {
     pub site_name: String,
     /// Where contact-form messages go.
     pub contact_email: String,
+    /// The host name the deployment is also served at the root of, claimed for its site
+    /// while it is live.
+    pub domain: Option<String>,
     pub created_at: DateTime<Utc>,
     /// By path.
     pub files: Vec<DeploymentFile>,
@@ -74,12 +77,22 @@ pub struct SiteRecord {
     pub slug: String,
     /// The agent whose workflow first deployed it; None for a site no workflow deployed.
     pub owner_agent: Option<String>,
+    /// The domain its live deployment claims.
+    pub domain: Option<String>,
     pub live: DeploymentSummary,
     pub updated_at: DateTime<Utc>,
     /// At most [`SITE_HISTORY`], the live one among them.
     pub history: Vec<DeploymentSummary>,
     /// Its rollbacks, newest first, at most [`SITE_HISTORY`].
     pub rollbacks: Vec<SiteRollback>,
+}
+
+/// A domain and the site that holds it: the site whose live deployment claims it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainClaim {
+    pub domain: String,
+    pub slug: String,
+    pub owner_agent: Option<String>,
 }
 
 /// How many deployments a site's record lists.

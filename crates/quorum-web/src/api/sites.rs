@@ -45,6 +45,9 @@ pub struct SiteView {
     pub url: String,
     /// The agent whose workflow first deployed it; null for a site no workflow deployed.
     pub owner_agent: Option<String>,
+    /// The host name its live deployment claims: Quorum serves the site at that host's root
+    /// too. Null for none.
+    pub domain: Option<String>,
     pub live_deployment: DeploymentView,
     /// When the live deployment last changed.
     #[serde(with = "quorum_domain::time::rfc3339")]
@@ -100,6 +103,7 @@ fn view(site: SiteRecord) -> SiteView {
         url: format!("/sites/{}/", site.slug),
         slug: site.slug,
         owner_agent: site.owner_agent,
+        domain: site.domain,
         live_deployment: deployment(site.live),
         updated_at: site.updated_at,
         deployments: site.history.into_iter().map(deployment).collect(),

@@ -332,6 +332,7 @@ impl TestApp {
                 workflow_id: workflow_id.into(),
                 site_name: "Acme".into(),
                 contact_email: "owner@example.com".into(),
+                domain: None,
                 files,
             })
             .await

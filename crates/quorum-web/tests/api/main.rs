@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod chat;
+mod contact_answers;
 mod contract;
 mod councils;
 mod dashboard;
@@ -18,6 +19,7 @@ mod holes;
 mod hostile;
 mod openapi;
 mod sessions;
+mod site_domains;
 mod site_owners;
 mod themes_browser;
 mod types;

@@ -784,8 +784,8 @@ async fn a_generated_site_works_in_a_real_browser() {
         .unwrap();
     assert_eq!(
         loaded,
-        json!(["Lora 700", "Nunito 400", "Nunito 700"]),
-        "the bakery's headings in bold Lora and its body in Nunito"
+        json!(["Lora 400", "Lora 700", "Nunito 400", "Nunito 700"]),
+        "the bakery's headings and quotes in Lora and its body in Nunito"
     );
     let client = browser.client();
     // Navigation by clicking, ending on the contact page for the form below. On a phone the
@@ -861,6 +861,71 @@ async fn a_generated_site_works_in_a_real_browser() {
             .iter()
             .any(|m| m["message"] == "Sent from a browser")
     );
+    let axe = browser.axe().await.serious_or_critical();
+    assert!(axe.is_empty(), "the thank-you page:\n{axe}");
+
+    // A name of spaces passes the browser's own checks and not the server's: the contact
+    // page comes back with the message kept and the name's problem beside it.
+    browser.goto(&form_page).await;
+    for (field, value) in [
+        ("name", "   "),
+        ("email", "ana@example.com"),
+        ("message", "Kept when refused"),
+    ] {
+        let css = format!("[name={field}]");
+        client
+            .find(Locator::Css(&css))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    client
+        .find(Locator::Css("form [type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let summary = loop {
+        if let Ok(summary) = client.find(Locator::Css(".error-summary")).await {
+            break summary;
+        }
+        assert!(
+            std::time::Instant::now() < deadline + WITHIN,
+            "the refusal never loaded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(summary.text().await.unwrap().contains("Give a name"));
+    let message = client
+        .find(Locator::Css("textarea#contact-message"))
+        .await
+        .unwrap();
+    assert_eq!(
+        message.prop("value").await.unwrap().as_deref(),
+        Some("Kept when refused")
+    );
+    let name = client.find(Locator::Css("#contact-name")).await.unwrap();
+    assert_eq!(
+        name.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    // Chromium logs the answer's own 422 as a failed load; nothing else may be logged.
+    let errors = browser.console_errors().await;
+    let others: Vec<&String> = errors
+        .iter()
+        .filter(|e| {
+            !e.ends_with("the server responded with a status of 422 (Unprocessable Entity)")
+        })
+        .collect();
+    assert!(others.is_empty(), "{errors:?}");
+    let axe = browser.axe().await.serious_or_critical();
+    assert!(axe.is_empty(), "the refused form:\n{axe}");
+    browser
+        .screenshot(artifact_path("websites/contact-refused-375.png"))
+        .await;
 }
 
 /// Two servers over one database share the contact form's limit: the address's sixth message
