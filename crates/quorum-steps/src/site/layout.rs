@@ -83,7 +83,7 @@ pub(crate) struct Meta<'p> {
 /// The whole document around a page's main content.
 pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
     let page = meta.page;
-    let title = format!("{} — {}", page.info.title, ctx.name());
+    let title = super::seo::title(ctx, page);
     let canonical = ctx.url(&page.info.path);
     let is_404 = page.kind == PageKind::NotFound;
     let og_type = if page.kind == PageKind::Post {
@@ -109,10 +109,9 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
                 meta property="og:description" content=(meta.description);
                 meta property="og:type" content=(og_type);
                 meta property="og:site_name" content=(ctx.name());
-                meta property="og:image" content=(ctx.url(LOGO_FILE));
+                (super::seo::head(ctx, meta))
                 meta name="generator" content="Quorum";
                 meta name="quorum-deployment" content=(ctx.spec.deployment_id);
-                link rel="icon" href=(ctx.href(LOGO_FILE)) type="image/svg+xml";
                 link rel="stylesheet" href=(ctx.href(CSS_FILE));
                 script src=(ctx.href(JS_FILE)) defer {}
             }

@@ -7,14 +7,18 @@
 //! colour meets WCAG 2.1 AA on its background.
 
 mod assets;
+mod card;
 mod check;
+mod icons;
 mod images;
 mod inputs;
+mod jsonld;
 mod layout;
 mod logo;
 mod media;
 mod pages;
 mod palette;
+mod raster;
 mod seo;
 #[cfg(test)]
 mod tests;
@@ -23,10 +27,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use card::{CARD_FILE, HEIGHT as CARD_HEIGHT, WIDTH as CARD_WIDTH};
 pub use check::check;
+pub use icons::{FAVICON_FILE, FAVICON_SIZES, TOUCH_ICON_FILE, ico_images};
 pub use inputs::*;
 pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, Adjustment, Palette, contrast_ratio, palette};
+pub use raster::png_size;
 
 /// The contact form's fields, in the names its POST body carries.
 pub const CONTACT_FIELDS: [&str; 3] = ["name", "email", "message"];
@@ -56,6 +63,10 @@ pub struct SiteSpec {
     /// Absolute URL the contact form POSTs to.
     pub contact_action: String,
     pub deployment_id: String,
+    /// The day the site's workflow was created, `YYYY-MM-DD`: the sitemap's `lastmod` of
+    /// every page but the posts, which carry their own. Fixed per workflow, so every step
+    /// generates the same bytes.
+    pub date: String,
 }
 
 /// The generated site: every file by its path relative to the site's root.
@@ -82,7 +93,7 @@ pub enum FileKind {
     Html,
     /// `assets/main.css` and `assets/logo.svg`.
     Branding,
-    /// `sitemap.xml` and `robots.txt`.
+    /// `sitemap.xml`, `robots.txt`, the social card and the icons.
     Seo,
     /// `assets/main.js`.
     Script,
@@ -206,6 +217,16 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     }
     add("sitemap.xml", FileKind::Seo, seo::sitemap(&ctx));
     add("robots.txt", FileKind::Seo, seo::robots(&ctx));
+    for (path, picture) in [
+        (CARD_FILE, card::card(&ctx, &palette)),
+        (FAVICON_FILE, icons::favicon(&ctx, &palette)),
+        (TOUCH_ICON_FILE, icons::touch_icon(&ctx, &palette)),
+    ] {
+        // Absent only if resvg refused SVG built here (logged); verify then names the file.
+        if let Some(bytes) = picture {
+            add(path, FileKind::Seo, bytes);
+        }
+    }
 
     Site {
         files,

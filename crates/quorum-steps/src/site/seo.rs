@@ -1,8 +1,105 @@
-//! What search engines read beyond the pages' own meta tags: `sitemap.xml` listing every
-//! page's canonical URL, and `robots.txt` pointing at it. Also the XML escaping the sitemap
-//! and the logo share.
+//! What search engines and social networks read: each page's title and the head tags for
+//! sharing (Open Graph and Twitter with the social card, the icons, the JSON-LD of
+//! `jsonld.rs`); `sitemap.xml` listing every page's canonical URL with its date, and
+//! `robots.txt` pointing at it. Also the XML escaping the sitemap, logo and card share.
 
-use super::layout::Ctx;
+use maud::{Markup, PreEscaped, html};
+
+use super::card::{self, CARD_FILE};
+use super::icons::{self, FAVICON_FILE, TOUCH_ICON_FILE};
+use super::jsonld;
+use super::layout::{Ctx, Meta};
+use super::{LOGO_FILE, Page, PageKind};
+
+/// A page's `<title>`: the site's name alone on the home page, which is the site; elsewhere
+/// the page's, then the site's.
+pub(crate) fn title(ctx: &Ctx, page: &Page) -> String {
+    match page.kind {
+        PageKind::Home => ctx.name().to_owned(),
+        _ => format!("{} — {}", page.info.title, ctx.name()),
+    }
+}
+
+/// Open Graph's form of a BCP 47 tag: `fr-CA` → `fr_CA`, `pt` → `pt`; the language and its
+/// region only (`zh-Hant-TW` → `zh_TW`), and `en` for a tag that does not start with one.
+pub(crate) fn og_locale(tag: &str) -> String {
+    let mut parts = tag.trim().split(['-', '_']);
+    let language = parts.next().unwrap_or_default();
+    if !(2..=3).contains(&language.len()) || !language.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return "en".into();
+    }
+    let region = parts.find(|p| {
+        (p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+            || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    });
+    match region {
+        Some(region) => format!(
+            "{}_{}",
+            language.to_ascii_lowercase(),
+            region.to_ascii_uppercase()
+        ),
+        None => language.to_ascii_lowercase(),
+    }
+}
+
+/// The head tags for sharing and search: the social card for Open Graph and Twitter, the
+/// icons, and the page's JSON-LD.
+pub(crate) fn head(ctx: &Ctx, meta: &Meta) -> Markup {
+    let title = title(ctx, meta.page);
+    let card_url = ctx.url(CARD_FILE);
+    let alt = card::alt(ctx);
+    html! {
+        meta property="og:image" content=(card_url);
+        meta property="og:image:width" content=(card::WIDTH);
+        meta property="og:image:height" content=(card::HEIGHT);
+        meta property="og:image:type" content="image/png";
+        meta property="og:image:alt" content=(alt);
+        meta property="og:locale" content=(og_locale(ctx.inputs.language()));
+        meta name="twitter:card" content="summary_large_image";
+        meta name="twitter:title" content=(title);
+        meta name="twitter:description" content=(meta.description);
+        meta name="twitter:image" content=(card_url);
+        meta name="twitter:image:alt" content=(alt);
+        link rel="icon" href=(ctx.href(FAVICON_FILE)) sizes="32x32";
+        // The generated tile scales as SVG; an uploaded logo has only its pictures.
+        @if icons::uploaded_logo(ctx).is_none() {
+            link rel="icon" href=(ctx.href(LOGO_FILE)) type="image/svg+xml";
+        }
+        link rel="apple-touch-icon" href=(ctx.href(TOUCH_ICON_FILE));
+        @for script in jsonld::scripts(ctx, meta.page) {
+            // Escaped for a script element by `script_text`; HTML escaping would break it.
+            script type="application/ld+json" { (PreEscaped(script)) }
+        }
+    }
+}
+
+/// `YYYY-MM-DD` with a month and day that can exist: what `lastmod` and `datePublished` take.
+pub(crate) fn date_ok(date: &str) -> bool {
+    let b = date.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !digits(0..4)
+        || !digits(5..7)
+        || !digits(8..10)
+    {
+        return false;
+    }
+    let month: u8 = date[5..7].parse().unwrap_or(0);
+    let day: u8 = date[8..10].parse().unwrap_or(0);
+    (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
+/// When a page last changed: a post, the day it was published; any other page, the day its
+/// workflow was created (the site changes only by a new workflow).
+pub(crate) fn lastmod<'a>(ctx: &Ctx<'a>, page: &'a Page) -> Option<&'a str> {
+    let date = match page.kind {
+        PageKind::Post => jsonld::posting(ctx, page).date,
+        _ => ctx.spec.date.as_str(),
+    };
+    date_ok(date).then_some(date)
+}
 
 /// Escapes the five characters XML gives meaning to; safe in text and in either quoting of
 /// an attribute.
@@ -29,7 +126,13 @@ pub(crate) fn sitemap(ctx: &Ctx) -> Vec<u8> {
     for page in ctx.pages {
         xml.push_str("  <url><loc>");
         xml.push_str(&xml_escape(&ctx.url(&page.info.path)));
-        xml.push_str("</loc></url>\n");
+        xml.push_str("</loc>");
+        if let Some(date) = lastmod(ctx, page) {
+            xml.push_str("<lastmod>");
+            xml.push_str(date);
+            xml.push_str("</lastmod>");
+        }
+        xml.push_str("</url>\n");
     }
     xml.push_str("</urlset>\n");
     xml.into_bytes()

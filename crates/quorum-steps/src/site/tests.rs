@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::*;
 
-fn seed() -> SiteInputs {
+pub(crate) fn seed() -> SiteInputs {
     serde_json::from_value(json!({
         "site_name": "Codex Digital Studios",
         "site_description": "AI-powered web development",
@@ -15,12 +15,13 @@ fn seed() -> SiteInputs {
     .unwrap()
 }
 
-fn spec() -> SiteSpec {
+pub(crate) fn spec() -> SiteSpec {
     SiteSpec {
         slug: "codex-digital-studios".into(),
         base_url: "http://127.0.0.1:5000/sites/codex-digital-studios/".into(),
         contact_action: "http://127.0.0.1:5000/sites/codex-digital-studios/_contact".into(),
         deployment_id: "dep_abc123".into(),
+        date: "2026-03-14".into(),
     }
 }
 
@@ -44,12 +45,15 @@ fn the_seed_example_makes_every_page_and_asset() {
         [
             "404.html",
             "about/index.html",
+            "apple-touch-icon.png",
             "assets/logo.svg",
             "assets/main.css",
             "assets/main.js",
+            "assets/social-card.png",
             "blog/index.html",
             "blog/welcome/index.html",
             "contact/index.html",
+            "favicon.ico",
             "index.html",
             "robots.txt",
             "services/index.html",
@@ -94,7 +98,13 @@ fn every_file_belongs_to_exactly_one_group() {
     );
     assert_eq!(
         groups[2].keys().copied().collect::<Vec<_>>(),
-        ["robots.txt", "sitemap.xml"]
+        [
+            TOUCH_ICON_FILE,
+            CARD_FILE,
+            FAVICON_FILE,
+            "robots.txt",
+            "sitemap.xml"
+        ]
     );
     assert_eq!(groups[3].keys().copied().collect::<Vec<_>>(), [JS_FILE]);
 }
@@ -128,14 +138,17 @@ fn every_page_carries_the_shared_structure_and_seo_tags() {
             "<!DOCTYPE html><html lang=\"en\">".to_string(),
             "<meta charset=\"utf-8\">".into(),
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">".into(),
-            format!("<title>{} — Codex Digital Studios</title>", page.title),
+            match page.slug.as_str() {
+                "home" => "<title>Codex Digital Studios</title>".to_string(),
+                _ => format!("<title>{} — Codex Digital Studios</title>", page.title),
+            },
             "<meta name=\"description\" content=\"".into(),
             format!("<link rel=\"canonical\" href=\"{url}\">"),
             format!("<meta property=\"og:url\" content=\"{url}\">"),
             "<meta property=\"og:title\"".into(),
             "<meta property=\"og:description\"".into(),
             "<meta property=\"og:site_name\" content=\"Codex Digital Studios\">".into(),
-            format!("<meta property=\"og:image\" content=\"{BASE}/assets/logo.svg\">"),
+            format!("<meta property=\"og:image\" content=\"{BASE}/assets/social-card.png\">"),
             format!("<link rel=\"stylesheet\" href=\"{BASE_PATH}/assets/main.css\">"),
             format!("<script src=\"{BASE_PATH}/assets/main.js\" defer></script>"),
             "<body><a class=\"skip-link\" href=\"#main\">Skip to content</a>".into(),
@@ -193,7 +206,10 @@ fn every_internal_link_is_an_absolute_path_under_the_base_ending_in_a_slash() {
                 || href.starts_with("mailto:")
                 || href.starts_with(BASE)
                 || (href.starts_with(&format!("{BASE_PATH}/"))
-                    && (href.ends_with('/') || href.starts_with(&format!("{BASE_PATH}/assets/"))));
+                    && (href.ends_with('/') || href.starts_with(&format!("{BASE_PATH}/assets/"))))
+                || [FAVICON_FILE, TOUCH_ICON_FILE]
+                    .map(|f| format!("{BASE_PATH}/{f}"))
+                    .contains(&href.to_owned());
             assert!(ok, "{path}: {href}");
         }
     }
@@ -337,6 +353,9 @@ fn hostile_text_never_reaches_a_file_unescaped() {
         spec.deployment_id = attack.into();
         let site = generate(&inputs, &spec, &Media::default());
         for (path, file) in &site.files {
+            if path.ends_with(".png") || path.ends_with(".ico") {
+                continue; // pictures: no text of the inputs is in their bytes
+            }
             let text = String::from_utf8(file.bytes.clone()).unwrap();
             for raw in ["<script>alert", "<img onerror", "<svg onload"] {
                 assert!(!text.contains(raw), "{path} contains {raw:?} for {attack}");

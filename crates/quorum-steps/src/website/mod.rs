@@ -79,6 +79,7 @@ impl Plan {
             contact_action: format!("{public}/sites/{slug}/contact"),
             deployment_id: deployment_id.clone(),
             slug: slug.clone(),
+            date: ctx.created_on.to_owned(),
         };
         let site = site::generate(&inputs, &spec, &site::Media::default());
         Ok(Plan {

@@ -1,0 +1,178 @@
+//! The site's icons, drawn from its mark: `favicon.ico` (16, 32 and 48 pixels, each a PNG
+//! inside the ICO, as every browser since 2007 reads) and `apple-touch-icon.png` (180 × 180,
+//! opaque, since iOS paints transparency black). The mark is the uploaded logo's smallest
+//! rendition on a plate when there is one, else the generated initials tile of `logo.rs`.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use super::layout::Ctx;
+use super::logo;
+use super::media::ImageVariant;
+use super::palette::Palette;
+use super::raster;
+use super::seo::xml_escape;
+
+pub const FAVICON_FILE: &str = "favicon.ico";
+pub const TOUCH_ICON_FILE: &str = "apple-touch-icon.png";
+/// The sizes inside `favicon.ico`: tabs, taskbars and desktop shortcuts.
+pub const FAVICON_SIZES: [u32; 3] = [16, 32, 48];
+pub const TOUCH_ICON_SIZE: u32 = 180;
+
+/// The rendition of the uploaded logo the pictures embed: the smallest is plenty for a
+/// 180-pixel icon and keeps the SVG that is hashed and parsed small.
+pub(crate) fn uploaded_logo<'m>(ctx: &Ctx<'m>) -> Option<&'m ImageVariant> {
+    let logo = ctx.inputs.logo.as_ref()?;
+    let upload = ctx.media.images.get(&logo.upload)?;
+    upload
+        .variants
+        .iter()
+        .find(|v| ["image/png", "image/jpeg", "image/webp"].contains(&v.content_type.as_str()))
+}
+
+/// The mark as a square SVG, and the colour behind it (what fills an opaque icon's corners).
+pub(crate) fn mark(ctx: &Ctx, palette: &Palette) -> (String, String) {
+    match uploaded_logo(ctx) {
+        Some(variant) => {
+            let svg = format!(
+                concat!(
+                    r#"<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100">"#,
+                    r#"<rect width="100" height="100" rx="18" fill="{plate}"/>"#,
+                    r#"<image x="10" y="10" width="80" height="80" preserveAspectRatio="xMidYMid meet" "#,
+                    r#"href="data:{kind};base64,{data}"/></svg>"#
+                ),
+                plate = xml_escape(&palette.background),
+                kind = xml_escape(&variant.content_type),
+                data = BASE64.encode(&variant.bytes),
+            );
+            (svg, palette.background.clone())
+        }
+        None => {
+            let name = raster::drawable(ctx.name());
+            let tile = logo::logo(&name, palette, &ctx.inputs.typography);
+            (
+                String::from_utf8_lossy(&tile).into_owned(),
+                palette.primary.clone(),
+            )
+        }
+    }
+}
+
+/// `svg` as an `<image>` of another SVG.
+pub(crate) fn data_url(svg: &str) -> String {
+    format!("data:image/svg+xml;base64,{}", BASE64.encode(svg))
+}
+
+pub(crate) fn favicon(ctx: &Ctx, palette: &Palette) -> Option<Vec<u8>> {
+    let (mark, _) = mark(ctx, palette);
+    let mut images = Vec::new();
+    for size in FAVICON_SIZES {
+        images.push((size, raster::png(&mark, size, size)?));
+    }
+    Some(ico(&images))
+}
+
+pub(crate) fn touch_icon(ctx: &Ctx, palette: &Palette) -> Option<Vec<u8>> {
+    let (mark, backdrop) = mark(ctx, palette);
+    let size = TOUCH_ICON_SIZE;
+    let svg = format!(
+        concat!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}">"#,
+            r#"<rect width="{size}" height="{size}" fill="{backdrop}"/>"#,
+            r#"<image width="{size}" height="{size}" href="{mark}"/></svg>"#
+        ),
+        size = size,
+        backdrop = xml_escape(&backdrop),
+        mark = data_url(&mark),
+    );
+    raster::png(&svg, size, size).map(|png| png.to_vec())
+}
+
+/// An ICO file holding PNGs: a six-byte header, a sixteen-byte entry per image, then the
+/// images. All numbers little-endian; a width or height of 256 is written as 0.
+fn ico(images: &[(u32, Arc<[u8]>)]) -> Vec<u8> {
+    let header = 6 + 16 * images.len();
+    let mut out =
+        Vec::with_capacity(header + images.iter().map(|(_, png)| png.len()).sum::<usize>());
+    out.extend_from_slice(&[0, 0, 1, 0]);
+    out.extend_from_slice(&(images.len() as u16).to_le_bytes());
+    let mut offset = header;
+    for (size, png) in images {
+        let side = if *size >= 256 { 0 } else { *size as u8 };
+        out.extend_from_slice(&[side, side, 0, 0]);
+        out.extend_from_slice(&1u16.to_le_bytes()); // colour planes
+        out.extend_from_slice(&32u16.to_le_bytes()); // bits per pixel
+        out.extend_from_slice(&(png.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(offset as u32).to_le_bytes());
+        offset += png.len();
+    }
+    for (_, png) in images {
+        out.extend_from_slice(png);
+    }
+    out
+}
+
+/// The images of an ICO file: each one's declared size and its bytes. `None` for anything
+/// that is not an ICO whose entries lie inside it.
+pub fn ico_images(bytes: &[u8]) -> Option<Vec<(u32, &[u8])>> {
+    let u16_at = |at: usize| Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
+    let u32_at = |at: usize| Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    if u16_at(0)? != 0 || u16_at(2)? != 1 {
+        return None;
+    }
+    let count = usize::from(u16_at(4)?);
+    let mut images = Vec::with_capacity(count);
+    for i in 0..count {
+        let entry = 6 + 16 * i;
+        let side = match *bytes.get(entry)? {
+            0 => 256,
+            side => u32::from(side),
+        };
+        let len = u32_at(entry + 8)? as usize;
+        let offset = u32_at(entry + 12)? as usize;
+        images.push((side, bytes.get(offset..offset.checked_add(len)?)?));
+    }
+    Some(images)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::raster::png_size;
+
+    #[test]
+    fn an_ico_round_trips_with_its_sizes_and_offsets() {
+        let a: Arc<[u8]> = Arc::from(vec![1u8; 5]);
+        let b: Arc<[u8]> = Arc::from(vec![2u8; 7]);
+        let bytes = ico(&[(16, a), (256, b)]);
+        assert_eq!(&bytes[..6], &[0, 0, 1, 0, 2, 0]);
+        assert_eq!(bytes.len(), 6 + 32 + 12);
+        assert_eq!(bytes[6 + 16], 0, "256 is written as 0");
+        let images = ico_images(&bytes).unwrap();
+        assert_eq!(images, [(16, &[1u8; 5][..]), (256, &[2u8; 7][..])]);
+    }
+
+    #[test]
+    fn what_is_not_an_ico_is_refused() {
+        assert!(ico_images(b"\x89PNG\r\n\x1a\n").is_none());
+        // An entry pointing past the end of the file.
+        let mut bytes = ico(&[(16, Arc::from(vec![1u8; 5]))]);
+        bytes.truncate(bytes.len() - 1);
+        assert!(ico_images(&bytes).is_none());
+    }
+
+    #[test]
+    fn ico_entries_are_pngs_of_their_declared_size() {
+        let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4" fill="#123456"/></svg>"##;
+        let images: Vec<(u32, Arc<[u8]>)> = FAVICON_SIZES
+            .iter()
+            .map(|&s| (s, raster::png(svg, s, s).unwrap()))
+            .collect();
+        let bytes = ico(&images);
+        for (side, png) in ico_images(&bytes).unwrap() {
+            assert_eq!(png_size(png), Some((side, side)));
+        }
+    }
+}
