@@ -175,4 +175,75 @@ mod tests {
             assert_eq!(png_size(png), Some((side, side)));
         }
     }
+
+    #[test]
+    fn the_favicon_holds_16_32_and_48_pixel_pngs_and_the_touch_icon_is_opaque() {
+        use crate::site::tests::{seed, spec};
+        use crate::site::{Media, generate};
+        let site = generate(&seed(), &spec(), &Media::default());
+        let favicon = &site.files[FAVICON_FILE].bytes;
+        let images = ico_images(favicon).unwrap();
+        let sizes: Vec<u32> = images.iter().map(|(side, _)| *side).collect();
+        assert_eq!(sizes, FAVICON_SIZES);
+        for (side, png) in images {
+            assert_eq!(png_size(png), Some((side, side)));
+        }
+        let touch = &site.files[TOUCH_ICON_FILE].bytes;
+        assert_eq!(png_size(touch), Some((180, 180)));
+        assert_eq!(touch[25], 2, "colour type RGB: no transparency for iOS to paint black");
+    }
+
+    /// A site whose logo is an upload with two renditions, a square PNG of `colour`.
+    fn with_logo(colour: &str) -> (crate::site::SiteInputs, crate::site::Media) {
+        use crate::site::{ImageRef, ImageVariant, Media, UploadedImage};
+        let square = |side: u32| ImageVariant {
+            width: side,
+            height: side,
+            content_type: "image/png".into(),
+            bytes: raster::png(
+                &format!(
+                    r#"<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="{colour}"/></svg>"#
+                ),
+                side,
+                side,
+            )
+            .unwrap(),
+        };
+        let upload = UploadedImage {
+            id: "upl_logo".into(),
+            width: 640,
+            height: 640,
+            variants: vec![square(64), square(640)],
+        };
+        let mut inputs = crate::site::tests::seed();
+        inputs.logo = Some(ImageRef {
+            upload: "upl_logo".into(),
+            alt: None,
+        });
+        let media = Media {
+            images: [("upl_logo".to_owned(), upload)].into(),
+        };
+        (inputs, media)
+    }
+
+    #[test]
+    fn an_uploaded_logo_is_the_mark_in_its_smallest_rendition() {
+        use crate::site::{generate, palette, plan, tests::spec};
+        let (inputs, media) = with_logo("#2a9d8f");
+        let pages = plan(&inputs);
+        let spec = spec();
+        let ctx = Ctx::new(&inputs, &spec, &pages, &media);
+        let (svg, backdrop) = mark(&ctx, &palette(&inputs.brand_colors));
+        let smallest = &media.images["upl_logo"].variants[0];
+        assert!(svg.contains(&format!("data:image/png;base64,{}", BASE64.encode(&smallest.bytes))));
+        assert_eq!(svg.matches("<image ").count(), 1);
+        assert_eq!(backdrop, palette(&inputs.brand_colors).background);
+
+        let site = generate(&inputs, &spec, &media);
+        let plain = generate(&crate::site::tests::seed(), &spec, &crate::site::Media::default());
+        assert_ne!(site.files[FAVICON_FILE], plain.files[FAVICON_FILE]);
+        let home = String::from_utf8(site.files["index.html"].bytes.clone()).unwrap();
+        assert!(!home.contains("logo.svg\" type=\"image/svg+xml\""), "the initials are not its icon");
+        assert!(home.contains(r#""logo":"http://127.0.0.1:5000/sites/codex-digital-studios/assets/images/upl_logo-640.png""#));
+    }
 }

@@ -216,3 +216,171 @@ pub(crate) fn blog_posting(ctx: &Ctx, page: &Page, posting: &Posting) -> Value {
         "inLanguage": ctx.inputs.language(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::site::tests::{seed, spec};
+    use crate::site::{Media, SiteInputs, generate};
+
+    /// Every JSON-LD document of a page of the site, parsed.
+    fn documents(inputs: &SiteInputs, file: &str) -> Vec<Value> {
+        let site = generate(inputs, &spec(), &Media::default());
+        let html = String::from_utf8(site.files[file].bytes.clone()).unwrap();
+        let doc = scraper::Html::parse_document(&html);
+        let selector = scraper::Selector::parse(r#"script[type="application/ld+json"]"#).unwrap();
+        doc.select(&selector)
+            .map(|s| serde_json::from_str(&s.text().collect::<String>()).unwrap())
+            .collect()
+    }
+
+    const BASE: &str = "http://127.0.0.1:5000/sites/codex-digital-studios/";
+
+    #[test]
+    fn a_business_without_an_address_phone_or_hours_is_an_organization() {
+        for file in ["index.html", "about/index.html", "contact/index.html"] {
+            let documents = documents(&seed(), file);
+            let business = &documents[0];
+            assert_eq!(business["@context"], "https://schema.org");
+            assert_eq!(business["@type"], "Organization", "{file}");
+            assert_eq!(business["name"], "Codex Digital Studios");
+            assert_eq!(business["url"], BASE);
+            assert_eq!(business["email"], "hello@codexdigital.app");
+            assert_eq!(business["logo"], format!("{BASE}apple-touch-icon.png"));
+            assert_eq!(business["image"], format!("{BASE}assets/social-card.png"));
+            assert!(business.get("address").is_none() && business.get("sameAs").is_none());
+        }
+    }
+
+    #[test]
+    fn an_address_phone_and_hours_make_a_local_business() {
+        let mut inputs = seed();
+        inputs.contact = serde_json::from_value(json!({
+            "phone": "+1 555 010 0199",
+            "address": {"street": "12 Baker Street", "locality": "Springfield",
+                        "region": "IL", "postal_code": "62701", "country": "US"},
+            "opening_hours": [
+                {"days": ["monday", "tuesday"], "opens": "08:00", "closes": "17:30"},
+                {"days": ["saturday"], "opens": "09:00", "closes": "12:00"}
+            ]
+        }))
+        .unwrap();
+        inputs.social_links = serde_json::from_value(json!([
+            {"url": "https://instagram.com/codex"},
+            {"url": "javascript:alert(1)"}
+        ]))
+        .unwrap();
+        let business = &documents(&inputs, "about/index.html")[0];
+        assert_eq!(business["@type"], "LocalBusiness");
+        assert_eq!(business["telephone"], "+1 555 010 0199");
+        assert_eq!(
+            business["address"],
+            json!({"@type": "PostalAddress", "streetAddress": "12 Baker Street",
+                   "addressLocality": "Springfield", "addressRegion": "IL",
+                   "postalCode": "62701", "addressCountry": "US"})
+        );
+        assert_eq!(
+            business["openingHoursSpecification"],
+            json!([
+                {"@type": "OpeningHoursSpecification", "dayOfWeek": ["Monday", "Tuesday"],
+                 "opens": "08:00", "closes": "17:30"},
+                {"@type": "OpeningHoursSpecification", "dayOfWeek": ["Saturday"],
+                 "opens": "09:00", "closes": "12:00"}
+            ])
+        );
+        assert_eq!(business["sameAs"], json!(["https://instagram.com/codex"]));
+
+        // Any one of the three is enough.
+        let mut phone_only = seed();
+        phone_only.contact.phone = Some("+44 20 7946 0000".into());
+        assert_eq!(documents(&phone_only, "index.html")[0]["@type"], "LocalBusiness");
+    }
+
+    #[test]
+    fn the_home_page_describes_the_website_and_other_pages_do_not() {
+        let mut inputs = seed();
+        inputs.language = Some("fr-CA".into());
+        let home = documents(&inputs, "index.html");
+        assert_eq!(home.len(), 2);
+        assert_eq!(home[1]["@type"], "WebSite");
+        assert_eq!(home[1]["url"], BASE);
+        assert_eq!(home[1]["inLanguage"], "fr-CA");
+        assert_eq!(home[1]["publisher"]["@id"], home[0]["@id"]);
+        assert_eq!(documents(&inputs, "about/index.html").len(), 1);
+        assert!(documents(&inputs, "404.html").is_empty(), "a missing page describes nothing");
+    }
+
+    #[test]
+    fn a_post_is_a_blog_posting_dated_by_its_post_or_the_site() {
+        let documents_of_post = |inputs: &SiteInputs| documents(inputs, "blog/welcome/index.html");
+        let posting = &documents_of_post(&seed())[1];
+        assert_eq!(posting["@type"], "BlogPosting");
+        assert_eq!(posting["headline"], "Welcome to Codex Digital Studios");
+        assert_eq!(posting["datePublished"], "2026-03-14", "published with the site");
+        assert_eq!(posting["author"]["@type"], "Organization");
+        assert_eq!(posting["publisher"]["name"], "Codex Digital Studios");
+        assert_eq!(posting["mainEntityOfPage"]["@id"], format!("{BASE}blog/welcome/"));
+        assert_eq!(posting["image"], format!("{BASE}assets/social-card.png"));
+
+        // The post the inputs give for the page: its own date and author.
+        let mut inputs = seed();
+        inputs.posts = serde_json::from_value(json!([{
+            "title": "Welcome to Codex Digital Studios", "date": "2025-11-02",
+            "body": "Hello.", "author": "Ana Lima"
+        }]))
+        .unwrap();
+        let posting = &documents_of_post(&inputs)[1];
+        assert_eq!(posting["datePublished"], "2025-11-02");
+        assert_eq!(posting["author"], json!({"@type": "Person", "name": "Ana Lima"}));
+
+        // A date that is not one is not published as one.
+        inputs.posts[0].date = "soon".into();
+        assert_eq!(documents_of_post(&inputs)[1]["datePublished"], "2026-03-14");
+    }
+
+    #[test]
+    fn a_blog_posting_is_built_from_what_any_post_page_knows() {
+        let inputs = seed();
+        let pages = crate::site::plan(&inputs);
+        let (spec, media) = (spec(), Media::default());
+        let ctx = Ctx::new(&inputs, &spec, &pages, &media);
+        let page = pages.iter().find(|p| p.kind == PageKind::Post).unwrap();
+        let posting = blog_posting(
+            &ctx,
+            page,
+            &Posting {
+                headline: "Our new oven",
+                date: "2024-02-29",
+                author: Some("Jo"),
+            },
+        );
+        assert_eq!(posting["headline"], "Our new oven");
+        assert_eq!(posting["datePublished"], "2024-02-29");
+        assert_eq!(posting["author"]["name"], "Jo");
+    }
+
+    #[test]
+    fn a_hostile_name_stays_inside_its_json_ld() {
+        let mut inputs = seed();
+        inputs.site_name = "</script><script>alert(1)</script><!--<script>".into();
+        let site = generate(&inputs, &spec(), &Media::default());
+        let html = String::from_utf8(site.files["index.html"].bytes.clone()).unwrap();
+        assert!(!html.contains("<script>alert"));
+        assert!(!html.contains("<!--<script>"));
+        // Every script the page opens, it closes: one per JSON-LD document and main.js.
+        assert_eq!(html.matches("<script").count(), html.matches("</script>").count());
+        assert_eq!(html.matches("<script").count(), 3);
+        let documents = documents(&inputs, "index.html");
+        assert_eq!(documents[0]["name"], inputs.site_name, "the text is kept, exactly");
+    }
+
+    #[test]
+    fn script_text_escapes_what_html_reads_inside_a_script() {
+        let value = json!({"a": "</script>&<!--"});
+        let text = script_text(&value);
+        assert_eq!(text, r#"{"a":"\u003c/script\u003e\u0026\u003c!--"}"#);
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
+}

@@ -155,4 +155,107 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;"
         );
     }
+
+    use crate::site::tests::{seed, spec};
+    use crate::site::{Media, Site, SiteInputs, generate};
+
+    const BASE: &str = "http://127.0.0.1:5000/sites/codex-digital-studios";
+
+    fn text(site: &Site, path: &str) -> String {
+        String::from_utf8(site.files[path].bytes.clone()).unwrap()
+    }
+
+    #[test]
+    fn the_home_page_is_titled_by_the_name_alone() {
+        let site = generate(&seed(), &spec(), &Media::default());
+        let home = text(&site, "index.html");
+        assert!(home.contains("<title>Codex Digital Studios</title>"));
+        assert!(home.contains(r#"<meta property="og:title" content="Codex Digital Studios">"#));
+        assert!(home.contains(r#"<meta name="twitter:title" content="Codex Digital Studios">"#));
+        let about = text(&site, "about/index.html");
+        assert!(about.contains("<title>About — Codex Digital Studios</title>"));
+        assert!(about.contains(r#"<meta name="twitter:title" content="About — Codex Digital Studios">"#));
+    }
+
+    #[test]
+    fn every_page_shares_the_card_and_links_the_icons() {
+        let site = generate(&seed(), &spec(), &Media::default());
+        for page in &site.pages {
+            let html = text(&site, &page.file);
+            for needed in [
+                format!(r#"<meta property="og:image" content="{BASE}/assets/social-card.png">"#),
+                r#"<meta property="og:image:width" content="1200">"#.into(),
+                r#"<meta property="og:image:height" content="630">"#.into(),
+                r#"<meta property="og:image:type" content="image/png">"#.into(),
+                r#"<meta property="og:image:alt" content="Codex Digital Studios: AI-powered web development">"#.into(),
+                r#"<meta property="og:locale" content="en">"#.into(),
+                r#"<meta name="twitter:card" content="summary_large_image">"#.into(),
+                format!(r#"<meta name="twitter:image" content="{BASE}/assets/social-card.png">"#),
+                r#"<meta name="twitter:description" content=""#.into(),
+                r#"<link rel="icon" href="/sites/codex-digital-studios/favicon.ico" sizes="32x32">"#.into(),
+                r#"<link rel="icon" href="/sites/codex-digital-studios/assets/logo.svg" type="image/svg+xml">"#.into(),
+                r#"<link rel="apple-touch-icon" href="/sites/codex-digital-studios/apple-touch-icon.png">"#.into(),
+                r#"<script type="application/ld+json">{"@context":"https://schema.org""#.into(),
+            ] {
+                assert!(html.contains(&needed), "{}: {needed}", page.file);
+            }
+            assert_eq!(html.matches("og:image\"").count(), 1, "the card only");
+        }
+    }
+
+    #[test]
+    fn og_locale_is_the_language_and_region_of_the_tag() {
+        for (tag, locale) in [
+            ("en", "en"),
+            ("fr-CA", "fr_CA"),
+            ("pt-br", "pt_BR"),
+            ("zh-Hant-TW", "zh_TW"),
+            ("es-419", "es_419"),
+            ("x", "en"),
+            ("\"><script>", "en"),
+        ] {
+            assert_eq!(og_locale(tag), locale, "{tag}");
+        }
+        let mut inputs = seed();
+        inputs.language = Some("fr-CA".into());
+        let site = generate(&inputs, &spec(), &Media::default());
+        assert!(text(&site, "index.html").contains(r#"<meta property="og:locale" content="fr_CA">"#));
+    }
+
+    #[test]
+    fn every_sitemap_url_has_a_lastmod() {
+        let mut inputs: SiteInputs = seed();
+        inputs.posts = serde_json::from_value(serde_json::json!([{
+            "title": "Welcome to Codex Digital Studios", "date": "2025-11-02", "body": "Hello."
+        }]))
+        .unwrap();
+        let site = generate(&inputs, &spec(), &Media::default());
+        let sitemap = text(&site, "sitemap.xml");
+        let urls: Vec<&str> = sitemap.split("<url>").skip(1).collect();
+        assert_eq!(urls.len(), site.pages.len());
+        for url in &urls {
+            let dated = url.contains("<lastmod>2026-03-14</lastmod>")
+                || url.contains("<lastmod>2025-11-02</lastmod>");
+            assert!(dated, "{url}");
+        }
+        assert!(sitemap.contains(&format!(
+            "<loc>{BASE}/blog/welcome/</loc><lastmod>2025-11-02</lastmod>"
+        )));
+        assert!(sitemap.contains(&format!("<loc>{BASE}/</loc><lastmod>2026-03-14</lastmod>")));
+
+        let mut undated = spec();
+        undated.date = "</lastmod>".into();
+        let site = generate(&seed(), &undated, &Media::default());
+        assert!(!text(&site, "sitemap.xml").contains("lastmod"), "no date rather than a wrong one");
+    }
+
+    #[test]
+    fn dates_are_checked_for_shape_and_range() {
+        for ok in ["2026-03-14", "1999-12-31", "2024-02-29"] {
+            assert!(date_ok(ok), "{ok}");
+        }
+        for bad in ["2026-3-14", "2026-13-01", "2026-00-10", "2026-01-32", "20260314", "2026-03-14T00", "２０２６-03-14"] {
+            assert!(!date_ok(bad), "{bad}");
+        }
+    }
 }
