@@ -295,7 +295,10 @@ mod tests {
         // Any one of the three is enough.
         let mut phone_only = seed();
         phone_only.contact.phone = Some("+44 20 7946 0000".into());
-        assert_eq!(documents(&phone_only, "index.html")[0]["@type"], "LocalBusiness");
+        assert_eq!(
+            documents(&phone_only, "index.html")[0]["@type"],
+            "LocalBusiness"
+        );
     }
 
     #[test]
@@ -309,7 +312,10 @@ mod tests {
         assert_eq!(home[1]["inLanguage"], "fr-CA");
         assert_eq!(home[1]["publisher"]["@id"], home[0]["@id"]);
         assert_eq!(documents(&inputs, "about/index.html").len(), 1);
-        assert!(documents(&inputs, "404.html").is_empty(), "a missing page describes nothing");
+        assert!(
+            documents(&inputs, "404.html").is_empty(),
+            "a missing page describes nothing"
+        );
     }
 
     #[test]
@@ -318,10 +324,16 @@ mod tests {
         let posting = &documents_of_post(&seed())[1];
         assert_eq!(posting["@type"], "BlogPosting");
         assert_eq!(posting["headline"], "Welcome to Codex Digital Studios");
-        assert_eq!(posting["datePublished"], "2026-03-14", "published with the site");
+        assert_eq!(
+            posting["datePublished"], "2026-03-14",
+            "published with the site"
+        );
         assert_eq!(posting["author"]["@type"], "Organization");
         assert_eq!(posting["publisher"]["name"], "Codex Digital Studios");
-        assert_eq!(posting["mainEntityOfPage"]["@id"], format!("{BASE}blog/welcome/"));
+        assert_eq!(
+            posting["mainEntityOfPage"]["@id"],
+            format!("{BASE}blog/welcome/")
+        );
         assert_eq!(posting["image"], format!("{BASE}assets/social-card.png"));
 
         // The post the inputs give for the page: its own date and author.
@@ -333,7 +345,10 @@ mod tests {
         .unwrap();
         let posting = &documents_of_post(&inputs)[1];
         assert_eq!(posting["datePublished"], "2025-11-02");
-        assert_eq!(posting["author"], json!({"@type": "Person", "name": "Ana Lima"}));
+        assert_eq!(
+            posting["author"],
+            json!({"@type": "Person", "name": "Ana Lima"})
+        );
 
         // A date that is not one is not published as one.
         inputs.posts[0].date = "soon".into();
@@ -370,10 +385,16 @@ mod tests {
         assert!(!html.contains("<script>alert"));
         assert!(!html.contains("<!--<script>"));
         // Every script the page opens, it closes: one per JSON-LD document and main.js.
-        assert_eq!(html.matches("<script").count(), html.matches("</script>").count());
+        assert_eq!(
+            html.matches("<script").count(),
+            html.matches("</script>").count()
+        );
         assert_eq!(html.matches("<script").count(), 3);
         let documents = documents(&inputs, "index.html");
-        assert_eq!(documents[0]["name"], inputs.site_name, "the text is kept, exactly");
+        assert_eq!(
+            documents[0]["name"], inputs.site_name,
+            "the text is kept, exactly"
+        );
     }
 
     #[test]

@@ -174,7 +174,10 @@ mod tests {
         assert!(home.contains(r#"<meta name="twitter:title" content="Codex Digital Studios">"#));
         let about = text(&site, "about/index.html");
         assert!(about.contains("<title>About — Codex Digital Studios</title>"));
-        assert!(about.contains(r#"<meta name="twitter:title" content="About — Codex Digital Studios">"#));
+        assert!(
+            about
+                .contains(r#"<meta name="twitter:title" content="About — Codex Digital Studios">"#)
+        );
     }
 
     #[test]
@@ -219,7 +222,9 @@ mod tests {
         let mut inputs = seed();
         inputs.language = Some("fr-CA".into());
         let site = generate(&inputs, &spec(), &Media::default());
-        assert!(text(&site, "index.html").contains(r#"<meta property="og:locale" content="fr_CA">"#));
+        assert!(
+            text(&site, "index.html").contains(r#"<meta property="og:locale" content="fr_CA">"#)
+        );
     }
 
     #[test]
@@ -246,7 +251,10 @@ mod tests {
         let mut undated = spec();
         undated.date = "</lastmod>".into();
         let site = generate(&seed(), &undated, &Media::default());
-        assert!(!text(&site, "sitemap.xml").contains("lastmod"), "no date rather than a wrong one");
+        assert!(
+            !text(&site, "sitemap.xml").contains("lastmod"),
+            "no date rather than a wrong one"
+        );
     }
 
     #[test]
@@ -254,7 +262,15 @@ mod tests {
         for ok in ["2026-03-14", "1999-12-31", "2024-02-29"] {
             assert!(date_ok(ok), "{ok}");
         }
-        for bad in ["2026-3-14", "2026-13-01", "2026-00-10", "2026-01-32", "20260314", "2026-03-14T00", "２０２６-03-14"] {
+        for bad in [
+            "2026-3-14",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-01-32",
+            "20260314",
+            "2026-03-14T00",
+            "２０２６-03-14",
+        ] {
             assert!(!date_ok(bad), "{bad}");
         }
     }

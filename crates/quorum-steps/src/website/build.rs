@@ -71,7 +71,9 @@ impl StepHandler for SetupSeo {
         let files = plan.site.files_of(FileKind::Seo);
         for picture in [CARD_FILE, FAVICON_FILE, TOUCH_ICON_FILE] {
             if !files.contains_key(picture) {
-                return Err(StepError::Permanent(format!("{picture} could not be drawn")));
+                return Err(StepError::Permanent(format!(
+                    "{picture} could not be drawn"
+                )));
             }
         }
         keep(ctx, files).await?;

@@ -63,7 +63,12 @@ pub(crate) fn structured_data(doc: &Html) -> Result<Vec<String>, String> {
         let kind = document["@type"].as_str().filter(|t| !t.is_empty());
         match (document["@context"].as_str(), kind) {
             (Some(_), Some(kind)) => types.push(kind.to_owned()),
-            _ => return Err(format!("JSON-LD document {} lacks @context or @type", i + 1)),
+            _ => {
+                return Err(format!(
+                    "JSON-LD document {} lacks @context or @type",
+                    i + 1
+                ));
+            }
         }
     }
     Ok(types)
@@ -164,7 +169,13 @@ fn inspect(plan: &Plan, url: &str, body: &str) -> Page {
         attr("link[rel=canonical]", "href").as_deref() == Some(url),
         "a canonical URL naming the page",
     );
-    for og in ["og:title", "og:description", "og:url", "og:type", "og:image"] {
+    for og in [
+        "og:title",
+        "og:description",
+        "og:url",
+        "og:type",
+        "og:image",
+    ] {
         need(
             filled(attr(&format!("meta[property=\"{og}\"]"), "content")),
             og,
@@ -399,9 +410,17 @@ mod tests {
     #[test]
     fn structured_data_that_does_not_parse_or_lacks_its_type_is_named() {
         let broken = r#"<script type="application/ld+json">{"@context": </script>"#;
-        assert!(types(broken).unwrap_err().contains("document 1 does not parse"));
+        assert!(
+            types(broken)
+                .unwrap_err()
+                .contains("document 1 does not parse")
+        );
         let untyped = r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"Thing"}</script>
             <script type="application/ld+json">{"@context":"https://schema.org"}</script>"#;
-        assert!(types(untyped).unwrap_err().contains("document 2 lacks @context or @type"));
+        assert!(
+            types(untyped)
+                .unwrap_err()
+                .contains("document 2 lacks @context or @type")
+        );
     }
 }

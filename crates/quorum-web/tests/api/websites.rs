@@ -157,7 +157,11 @@ async fn deployed_sites_are_served_with_types_caching_and_compression(backend: B
         ("/assets/logo.svg", "image/svg+xml", "public, max-age=300"),
         ("/sitemap.xml", "", "public, max-age=300"),
         ("/robots.txt", "text/plain", "public, max-age=300"),
-        ("/assets/social-card.png", "image/png", "public, max-age=300"),
+        (
+            "/assets/social-card.png",
+            "image/png",
+            "public, max-age=300",
+        ),
         ("/favicon.ico", "image/x-icon", "public, max-age=300"),
         ("/apple-touch-icon.png", "image/png", "public, max-age=300"),
     ] {
