@@ -66,13 +66,27 @@ fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// PNG, JPEG, WebP and woff2 are deflated or entropy-coded inside: gzip at its best level
+/// spends milliseconds on a social card or a photo to save nothing, so it is not tried.
+fn compressed_already(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+        || bytes.starts_with(&[0xff, 0xd8, 0xff])
+        || (bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP"))
+        || bytes.starts_with(b"wOF2")
+}
+
 /// The bytes and, when it saves at least a tenth, their gzip encoding.
 fn blob_of(bytes: Vec<u8>) -> Blob {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let gzip = encoder
-        .write_all(&bytes)
-        .and_then(|()| encoder.finish())
-        .ok()
+    let gzip = (!compressed_already(&bytes))
+        .then(|| {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            encoder
+                .write_all(&bytes)
+                .and_then(|()| encoder.finish())
+                .ok()
+        })
+        .flatten()
         .filter(|gzip| gzip.len() * 10 < bytes.len() * 9);
     Blob {
         hash: content_hash(&bytes),
@@ -316,6 +330,21 @@ mod tests {
         assert!(page.gzip.as_ref().unwrap().len() < page.bytes.len() / 10);
         assert_eq!(page.hash, content_hash(&page.bytes));
         assert_eq!(blob_of(b"tiny".to_vec()).gzip, None);
+        // Compressed formats are not tried, however well their bytes would compress.
+        for magic in [
+            &b"\x89PNG\r\n\x1a\n"[..],
+            b"\xff\xd8\xff\xe0",
+            b"RIFF\0\0\0\0WEBP",
+            b"wOF2",
+        ] {
+            let picture = blob_of([magic, &[0; 10_000]].concat());
+            assert_eq!(picture.gzip, None, "{magic:?}");
+        }
+        assert!(
+            blob_of([&b"RIFF\0\0\0\0WAVE"[..], &[0; 10_000]].concat())
+                .gzip
+                .is_some()
+        );
         assert_eq!(
             content_hash(b""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
