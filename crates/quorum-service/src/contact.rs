@@ -208,7 +208,9 @@ impl Quorum {
         let Some(inputs) = self.sites.inputs(&site).await? else {
             return Ok(None);
         };
-        let spec = SiteSpec::served_by(&self.step_env.public_url, slug, &site.deployment.id);
+        // The answer pages carry no sitemap date; the deployment's day stands in for it.
+        let date = site.deployment.created_at.format("%Y-%m-%d").to_string();
+        let spec = SiteSpec::served_by(&self.step_env.public_url, slug, &site.deployment.id, &date);
         // Uploads are not loaded to answer a visitor: an uploaded picture the layout would
         // show is left out of this one page.
         Ok(Some(contact_answer(

@@ -162,6 +162,7 @@ impl Quorum {
         let detail = attempt.detail;
         let id = &detail.workflow.id;
         let inputs = detail.workflow.inputs.to_value();
+        let created_on = detail.workflow.created_at.format("%Y-%m-%d").to_string();
         let mut outputs: BTreeMap<String, Value> = BTreeMap::new();
         let mut succeeded = 0;
         // The step the last finish already marked running, in its own transaction.
@@ -191,6 +192,7 @@ impl Quorum {
 
             let ctx = StepContext {
                 workflow_id: id,
+                created_on: &created_on,
                 step: &step.name,
                 position,
                 attempt: step_attempt,

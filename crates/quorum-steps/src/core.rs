@@ -150,6 +150,7 @@ mod tests {
         for attempt in 1..=3 {
             let ctx = StepContext {
                 workflow_id: "wf_1",
+                created_on: "2026-01-02",
                 step: "touch",
                 position: 0,
                 attempt,

@@ -47,6 +47,9 @@ pub struct StepEnv {
 /// What a handler is given for one run of one step.
 pub struct StepContext<'a> {
     pub workflow_id: &'a str,
+    /// The day the workflow was created (UTC), `YYYY-MM-DD`: the same for every run of
+    /// every step, so what a step dates stays the same when it runs again.
+    pub created_on: &'a str,
     pub step: &'a str,
     pub position: usize,
     /// How many times this step has been started, this run included.

@@ -196,7 +196,7 @@ mod tests {
     }
 
     fn spec() -> SiteSpec {
-        SiteSpec::served_by("http://127.0.0.1:5000", "codex", "deploy_1")
+        SiteSpec::served_by("http://127.0.0.1:5000", "codex", "deploy_1", "2026-11-02")
     }
 
     fn answer(answer: ContactAnswer<'_>) -> String {

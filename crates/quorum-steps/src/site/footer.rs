@@ -115,6 +115,7 @@ mod tests {
             base_url: "https://example.com".into(),
             contact_action: "https://example.com/contact".into(),
             deployment_id: "deploy_1".into(),
+            date: "2026-11-02".into(),
         }
     }
 

@@ -176,7 +176,7 @@ pub(crate) struct Meta<'p> {
 /// The whole document around a page's main content.
 pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
     let page = meta.page;
-    let title = format!("{} — {}", page.info.title, ctx.name());
+    let title = super::seo::title(ctx, page);
     let canonical = ctx.url(&page.info.path);
     let noindex = ctx.noindex || page.kind == PageKind::NotFound;
     // The one list of pages, in the phone's menu, the wide screen's list and the footer.
@@ -204,10 +204,9 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
                 meta property="og:description" content=(meta.description);
                 meta property="og:type" content=(og_type);
                 meta property="og:site_name" content=(ctx.name());
-                meta property="og:image" content=(ctx.url(LOGO_FILE));
+                (super::seo::head(ctx, meta))
                 meta name="generator" content="Quorum";
                 meta name="quorum-deployment" content=(ctx.spec.deployment_id);
-                link rel="icon" href=(ctx.href(LOGO_FILE)) type="image/svg+xml";
                 @if let Some(font) = super::fonts::fonts(&ctx.inputs.typography).preload() {
                     link rel="preload" href=(ctx.href(&font)) as="font" type="font/woff2" crossorigin;
                 }

@@ -7,13 +7,16 @@
 //! colour meets WCAG 2.1 AA on its background.
 
 mod assets;
+mod card;
 mod check;
 mod contact;
 mod css;
 mod fonts;
 mod footer;
+mod icons;
 mod images;
 mod inputs;
+mod jsonld;
 mod layout;
 mod logo;
 mod markdown;
@@ -21,6 +24,7 @@ mod media;
 mod pages;
 mod palette;
 mod plan;
+mod raster;
 mod sections;
 mod seo;
 #[cfg(test)]
@@ -32,13 +36,16 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use card::{CARD_FILE, HEIGHT as CARD_HEIGHT, WIDTH as CARD_WIDTH};
 pub use check::{check, domain_ok};
 pub use contact::{ContactAnswer, ContactFormState, FormProblem, contact_answer};
 pub use fonts::{FONT_BUDGET, FontChoice, SiteFonts, fonts};
+pub use icons::{FAVICON_FILE, FAVICON_SIZES, TOUCH_ICON_FILE, ico_images};
 pub use inputs::*;
 pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, AAA, Adjustment, ContrastPair, NON_TEXT, Palette, contrast_ratio, palette};
 pub use plan::Missing;
+pub use raster::png_size;
 pub use theme::Chosen;
 pub use words::Words;
 
@@ -68,18 +75,23 @@ pub struct SiteSpec {
     /// Absolute URL the contact form POSTs to.
     pub contact_action: String,
     pub deployment_id: String,
+    /// The day the site's workflow was created, `YYYY-MM-DD`: the sitemap's `lastmod` of
+    /// every page but the posts, which carry their own. Fixed per workflow, so every step
+    /// generates the same bytes.
+    pub date: String,
 }
 
 impl SiteSpec {
     /// A site as Quorum serves it: at `{public_url}/sites/{slug}/`, its contact form posting
-    /// to `contact` there.
-    pub fn served_by(public_url: &str, slug: &str, deployment_id: &str) -> SiteSpec {
+    /// to `contact` there; `date` is [`SiteSpec::date`].
+    pub fn served_by(public_url: &str, slug: &str, deployment_id: &str, date: &str) -> SiteSpec {
         let public = public_url.trim_end_matches('/');
         SiteSpec {
             base_url: format!("{public}/sites/{slug}"),
             contact_action: format!("{public}/sites/{slug}/contact"),
             deployment_id: deployment_id.to_owned(),
             slug: slug.to_owned(),
+            date: date.to_owned(),
         }
     }
 }
@@ -130,7 +142,7 @@ pub enum FileKind {
     Html,
     /// `assets/main.css`, `assets/logo.svg` and the fonts under `assets/fonts/`.
     Branding,
-    /// `sitemap.xml` and `robots.txt`.
+    /// `sitemap.xml`, `robots.txt`, the social card and the icons.
     Seo,
     /// `assets/main.js`.
     Script,
@@ -285,6 +297,16 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     }
     add("sitemap.xml", FileKind::Seo, seo::sitemap(&ctx));
     add("robots.txt", FileKind::Seo, seo::robots(&ctx));
+    for (path, picture) in [
+        (CARD_FILE, card::card(&ctx, &palette)),
+        (FAVICON_FILE, icons::favicon(&ctx, &palette)),
+        (TOUCH_ICON_FILE, icons::touch_icon(&ctx, &palette)),
+    ] {
+        // Absent only if resvg refused SVG built here (logged); verify then names the file.
+        if let Some(bytes) = picture {
+            add(path, FileKind::Seo, bytes);
+        }
+    }
 
     Site {
         files,

@@ -11,7 +11,20 @@ use serde_json::json;
 
 use super::*;
 
-fn seed() -> SiteInputs {
+/// The seed's inputs with an About story and one post, so the seed's five pages are all made:
+/// home, about, contact, the blog and its post at `blog/welcome/`.
+pub(crate) fn seed_with_pages() -> SiteInputs {
+    let mut inputs = seed();
+    inputs.about = Some("We build websites for small businesses.".into());
+    inputs.posts = serde_json::from_value(json!([{
+        "title": "Welcome to Codex Digital Studios", "date": "2025-11-02",
+        "body": "Hello.", "slug": "welcome"
+    }]))
+    .unwrap();
+    inputs
+}
+
+pub(crate) fn seed() -> SiteInputs {
     serde_json::from_value(json!({
         "site_name": "Codex Digital Studios",
         "site_description": "AI-powered web development",
@@ -48,12 +61,13 @@ fn bakery_media() -> Media {
     media
 }
 
-fn spec() -> SiteSpec {
+pub(crate) fn spec() -> SiteSpec {
     SiteSpec {
         slug: "codex-digital-studios".into(),
         base_url: "http://127.0.0.1:5000/sites/codex-digital-studios/".into(),
         contact_action: "http://127.0.0.1:5000/sites/codex-digital-studios/_contact".into(),
         deployment_id: "dep_abc123".into(),
+        date: "2026-03-14".into(),
     }
 }
 
@@ -76,6 +90,7 @@ fn the_seed_example_makes_an_honest_small_site_and_says_what_is_missing() {
         paths(&site),
         [
             "404.html",
+            "apple-touch-icon.png",
             "assets/fonts/inter-latin-400-normal.woff2",
             "assets/fonts/inter-latin-700-normal.woff2",
             "assets/fonts/open-sans-latin-400-normal.woff2",
@@ -83,7 +98,9 @@ fn the_seed_example_makes_an_honest_small_site_and_says_what_is_missing() {
             "assets/logo.svg",
             "assets/main.css",
             "assets/main.js",
+            "assets/social-card.png",
             "contact/index.html",
+            "favicon.ico",
             "index.html",
             "robots.txt",
             "sitemap.xml",
@@ -149,7 +166,13 @@ fn every_file_belongs_to_exactly_one_group() {
     );
     assert_eq!(
         groups[2].keys().copied().collect::<Vec<_>>(),
-        ["robots.txt", "sitemap.xml"]
+        [
+            TOUCH_ICON_FILE,
+            CARD_FILE,
+            FAVICON_FILE,
+            "robots.txt",
+            "sitemap.xml"
+        ]
     );
     assert_eq!(groups[3].keys().copied().collect::<Vec<_>>(), [JS_FILE]);
 }
@@ -184,14 +207,17 @@ fn every_page_carries_the_shared_structure_and_seo_tags() {
             "<!DOCTYPE html><html lang=\"en\">".to_string(),
             "<meta charset=\"utf-8\">".into(),
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">".into(),
-            format!("<title>{} — Codex Digital Studios</title>", page.title),
+            match page.slug.as_str() {
+                "home" => "<title>Codex Digital Studios</title>".to_string(),
+                _ => format!("<title>{} — Codex Digital Studios</title>", page.title),
+            },
             "<meta name=\"description\" content=\"".into(),
             format!("<link rel=\"canonical\" href=\"{url}\">"),
             format!("<meta property=\"og:url\" content=\"{url}\">"),
             "<meta property=\"og:title\"".into(),
             "<meta property=\"og:description\"".into(),
             "<meta property=\"og:site_name\" content=\"Codex Digital Studios\">".into(),
-            format!("<meta property=\"og:image\" content=\"{BASE}/assets/logo.svg\">"),
+            format!("<meta property=\"og:image\" content=\"{BASE}/assets/social-card.png\">"),
             format!("<link rel=\"stylesheet\" href=\"{up}assets/main.css\">"),
             format!("<script src=\"{up}assets/main.js\" defer></script>"),
             "<body class=\"theme-studio\"><a class=\"skip-link\" href=\"#main\">Skip to content</a>".into(),
@@ -498,7 +524,7 @@ fn a_site_with_a_domain_names_it_in_every_canonical_url() {
         for needed in [
             format!("<link rel=\"canonical\" href=\"{at}/{}\">", page.path),
             format!("<meta property=\"og:url\" content=\"{at}/{}\">", page.path),
-            format!("<meta property=\"og:image\" content=\"{at}/assets/logo.svg\">"),
+            format!("<meta property=\"og:image\" content=\"{at}/assets/social-card.png\">"),
         ] {
             assert!(html.contains(&needed), "{}: {needed}", page.file);
         }

@@ -461,6 +461,7 @@ mod tests {
             base_url: "https://www.harbourstreetbakery.example.com".into(),
             contact_action: "https://quorum.example.com/sites/harbour-street-bakery/contact".into(),
             deployment_id: "deploy_0123456789abcdef".into(),
+            date: "2026-11-02".into(),
         };
         for theme in Theme::ALL {
             let mut inputs = full();

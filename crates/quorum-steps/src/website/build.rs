@@ -7,8 +7,10 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::Plan;
-use super::verify::{form_actions, resolve};
-use crate::site::{FileKind, Words};
+use super::verify::{form_actions, resolve, structured_data};
+use crate::site::{
+    CARD_FILE, CARD_HEIGHT, CARD_WIDTH, FAVICON_FILE, FileKind, TOUCH_ICON_FILE, Words,
+};
 use crate::{StepContext, StepError, StepHandler};
 
 /// Keeps `files`' bytes; returns how many files there were.
@@ -88,11 +90,36 @@ pub(crate) struct SetupSeo;
 impl StepHandler for SetupSeo {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
         let plan = Plan::new(ctx)?;
-        keep(ctx, plan.site.files_of(FileKind::Seo)).await?;
+        let files = plan.site.files_of(FileKind::Seo);
+        for picture in [CARD_FILE, FAVICON_FILE, TOUCH_ICON_FILE] {
+            if !files.contains_key(picture) {
+                return Err(StepError::Permanent(format!(
+                    "{picture} could not be drawn"
+                )));
+            }
+        }
+        keep(ctx, files).await?;
+        // What search engines will read on each page, as they will read it.
+        let mut structured = Vec::new();
+        for page in &plan.site.pages {
+            let html = plan
+                .site
+                .files
+                .get(&page.file)
+                .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+                .unwrap_or_default();
+            let types = structured_data(&scraper::Html::parse_document(&html))
+                .map_err(|e| StepError::Permanent(format!("{}: {e}", page.file)))?;
+            structured.push(json!({"url": plan.url(&page.path), "types": types}));
+        }
         Ok(json!({
             "sitemap_url": plan.canonical("sitemap.xml"),
             "robots_url": plan.canonical("robots.txt"),
             "canonical_urls": plan.site.pages.iter().map(|p| plan.canonical(&p.path)).collect::<Vec<_>>(),
+            "lastmod": plan.spec.date,
+            "social_card": {"url": plan.canonical(CARD_FILE), "width": CARD_WIDTH, "height": CARD_HEIGHT},
+            "icons": {"favicon": plan.canonical(FAVICON_FILE), "apple_touch_icon": plan.canonical(TOUCH_ICON_FILE)},
+            "structured_data": structured,
         }))
     }
 }

@@ -73,7 +73,7 @@ impl Plan {
         let slug = site::slug_of(&inputs);
         // One deployment per workflow, named after it: every run of every step agrees on it.
         let deployment_id = format!("deploy_{}", ctx.workflow_id.trim_start_matches("wf_"));
-        let spec = SiteSpec::served_by(&ctx.env.public_url, &slug, &deployment_id);
+        let spec = SiteSpec::served_by(&ctx.env.public_url, &slug, &deployment_id, ctx.created_on);
         let site = site::generate(&inputs, &spec, &site::Media::default());
         Ok(Plan {
             inputs,

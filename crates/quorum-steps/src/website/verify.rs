@@ -1,8 +1,10 @@
 //! Verify: fetch the live site from Quorum over HTTP and check what the type promises — every
 //! page answers 200 and parses, with its SEO tags; every internal link resolves; images have
 //! alt text and form fields labels; every font the stylesheet names answers as woff2; every
-//! pair of the palette meets its contrast; the sitemap lists every page; and the contact form
-//! accepts a message. What was checked goes into the outputs.
+//! pair of the palette meets its contrast; the sitemap lists every page; every page's JSON-LD
+//! parses, the home page is titled by the site's name, the social card is a 1200 × 630 PNG and
+//! the favicon an ICO; and the contact form accepts a message. What was checked goes into the
+//! outputs.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -15,7 +17,9 @@ use serde_json::{Value, json};
 mod fonts;
 
 use super::Plan;
-use crate::site::contrast_ratio;
+use crate::site::{
+    CARD_FILE, CARD_HEIGHT, CARD_WIDTH, FAVICON_FILE, contrast_ratio, ico_images, png_size,
+};
 use crate::{StepContext, StepError, StepHandler};
 
 pub(crate) struct Verify;
@@ -44,6 +48,76 @@ struct Page {
     url: String,
     problems: Vec<String>,
     links: BTreeSet<String>,
+    /// The `@type` of each JSON-LD document, in page order.
+    structured_data: Vec<String>,
+}
+
+/// The `@type` of each JSON-LD document of a page; an error names the first document that
+/// does not parse or lacks `@context` or `@type`.
+pub(crate) fn structured_data(doc: &Html) -> Result<Vec<String>, String> {
+    let mut types = Vec::new();
+    for (i, script) in doc
+        .select(&selector(r#"script[type="application/ld+json"]"#))
+        .enumerate()
+    {
+        let text: String = script.text().collect();
+        let document: Value = serde_json::from_str(&text)
+            .map_err(|e| format!("JSON-LD document {} does not parse: {e}", i + 1))?;
+        let kind = document["@type"].as_str().filter(|t| !t.is_empty());
+        match (document["@context"].as_str(), kind) {
+            (Some(_), Some(kind)) => types.push(kind.to_owned()),
+            _ => {
+                return Err(format!(
+                    "JSON-LD document {} lacks @context or @type",
+                    i + 1
+                ));
+            }
+        }
+    }
+    Ok(types)
+}
+
+async fn fetch_bytes(url: &str) -> Result<(u16, String, Vec<u8>), StepError> {
+    let response = client()
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| unreachable(url, e))?;
+    let status = response.status().as_u16();
+    let kind = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = response.bytes().await.map_err(|e| unreachable(url, e))?;
+    Ok((status, kind, body.to_vec()))
+}
+
+/// The social card and the favicon, as a browser or a social network fetches them.
+async fn check_pictures(plan: &Plan, problems: &mut Vec<String>) -> Result<Value, StepError> {
+    let card_url = plan.url(CARD_FILE);
+    let (status, kind, card) = fetch_bytes(&card_url).await?;
+    let size = png_size(&card);
+    if status != 200 || kind != "image/png" || size != Some((CARD_WIDTH, CARD_HEIGHT)) {
+        problems.push(format!(
+            "the social card {card_url} answered {status} {kind} with a picture of {size:?}, not a {CARD_WIDTH} × {CARD_HEIGHT} PNG"
+        ));
+    }
+    let favicon_url = plan.url(FAVICON_FILE);
+    let (status, _, favicon) = fetch_bytes(&favicon_url).await?;
+    let sizes: Vec<u32> = ico_images(&favicon)
+        .unwrap_or_default()
+        .iter()
+        .map(|(side, _)| *side)
+        .collect();
+    if status != 200 || sizes.is_empty() {
+        problems.push(format!("{favicon_url} answered {status} without an icon"));
+    }
+    Ok(json!({
+        "social_card": {"url": card_url, "width": CARD_WIDTH, "height": CARD_HEIGHT},
+        "favicon": {"url": favicon_url, "sizes": sizes},
+    }))
 }
 
 async fn fetch(url: &str) -> Result<(u16, String, String), StepError> {
@@ -115,12 +189,39 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
         attr("link[rel=canonical]", "href").as_deref() == Some(canonical),
         "a canonical URL naming the page",
     );
-    for og in ["og:title", "og:description", "og:url", "og:type"] {
+    for og in [
+        "og:title",
+        "og:description",
+        "og:url",
+        "og:type",
+        "og:image",
+    ] {
         need(
             filled(attr(&format!("meta[property=\"{og}\"]"), "content")),
             og,
         );
     }
+    if url == plan.url("") {
+        let title: String = doc
+            .select(&selector("title"))
+            .next()
+            .map(|t| t.text().collect())
+            .unwrap_or_default();
+        need(
+            title.trim() == plan.inputs.site_name.trim(),
+            "the site's name as its title",
+        );
+    }
+    let structured_data = match structured_data(&doc) {
+        Ok(types) => {
+            need(!types.is_empty(), "JSON-LD");
+            types
+        }
+        Err(e) => {
+            need(false, &format!("JSON-LD that reads ({e})"));
+            Vec::new()
+        }
+    };
     need(doc.select(&selector("h1")).count() == 1, "exactly one h1");
     need(
         doc.select(&selector("main#main")).next().is_some(),
@@ -175,6 +276,7 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
         url: url.to_owned(),
         problems,
         links,
+        structured_data,
     }
 }
 
@@ -196,7 +298,12 @@ impl StepHandler for Verify {
             let page = inspect(&plan, url, &plan.canonical(&page.path), &body);
             problems.extend(page.problems.iter().map(|p| format!("{url} lacks {p}")));
             links.extend(page.links);
-            pages.push(json!({"url": page.url, "status": status, "problems": page.problems}));
+            pages.push(json!({
+                "url": page.url,
+                "status": status,
+                "problems": page.problems,
+                "structured_data": page.structured_data,
+            }));
         }
         // The font check fetches the stylesheet and its fonts: the link check need not again.
         let (fonts, font_problems, fetched) = fonts::check(&plan).await?;
@@ -240,6 +347,7 @@ impl StepHandler for Verify {
             }
             None => None,
         };
+        let pictures = check_pictures(&plan, &mut problems).await?;
         let mut contrast = Vec::new();
         for pair in plan.site.palette.text_pairs() {
             let (fg, bg, minimum) = (pair.foreground, pair.background, pair.minimum);
@@ -265,6 +373,9 @@ impl StepHandler for Verify {
             "sitemap_lists_every_page": true,
             "robots_points_at_sitemap": true,
             "domain": domain,
+            "home_title": plan.inputs.site_name.trim(),
+            "social_card": pictures["social_card"],
+            "favicon": pictures["favicon"],
             "contrast": contrast,
             "fonts": fonts,
             "contact_form": {"accepted": true, "delivery": delivery},
@@ -345,5 +456,39 @@ async fn send_test_message(plan: &Plan) -> Result<String, StepError> {
         _ => Err(StepError::Permanent(format!(
             "the contact form refused the test message with {status}: {body}"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn types(html: &str) -> Result<Vec<String>, String> {
+        structured_data(&Html::parse_document(html))
+    }
+
+    #[test]
+    fn structured_data_names_each_documents_type() {
+        let html = r#"<head><script type="application/ld+json">{"@context":"https://schema.org","@type":"Organization"}</script>
+            <script type="application/ld+json">{"@context":"https://schema.org","@type":"WebSite"}</script></head>"#;
+        assert_eq!(types(html).unwrap(), ["Organization", "WebSite"]);
+        assert_eq!(types("<p>none</p>").unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn structured_data_that_does_not_parse_or_lacks_its_type_is_named() {
+        let broken = r#"<script type="application/ld+json">{"@context": </script>"#;
+        assert!(
+            types(broken)
+                .unwrap_err()
+                .contains("document 1 does not parse")
+        );
+        let untyped = r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"Thing"}</script>
+            <script type="application/ld+json">{"@context":"https://schema.org"}</script>"#;
+        assert!(
+            types(untyped)
+                .unwrap_err()
+                .contains("document 2 lacks @context or @type")
+        );
     }
 }

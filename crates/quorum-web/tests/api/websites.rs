@@ -124,6 +124,26 @@ async fn the_seed_example_becomes_a_live_verified_site(backend: Backend) {
     assert_eq!(outputs["fonts"]["body"]["family"], "Open Sans");
     assert_eq!(outputs["fonts"]["body"]["served"], true);
     assert_eq!(outputs["palette"]["surface"], "#f7f1e3");
+    assert_eq!(verification["home_title"], "Codex Digital Studios");
+    assert_eq!(
+        verification["social_card"]["url"],
+        format!("{site_url}assets/social-card.png")
+    );
+    assert_eq!(verification["favicon"]["sizes"], json!([16, 32, 48]));
+    assert_eq!(
+        verification["pages"][0]["structured_data"],
+        json!(["Organization", "WebSite"])
+    );
+    let seo = &outputs["structured_data"];
+    assert_eq!(seo.as_array().unwrap().len(), pages.len(), "{seo}");
+    assert_eq!(outputs["social_card"]["width"], 1200);
+    assert!(
+        outputs["lastmod"]
+            .as_str()
+            .is_some_and(|d| d.len() == 10 && d.starts_with("20")),
+        "the workflow's creation day: {}",
+        outputs["lastmod"]
+    );
     assert!(verification["links_checked"].as_u64().unwrap() >= 5);
 
     let urls = pages
@@ -262,6 +282,13 @@ async fn deployed_sites_are_served_with_types_caching_and_compression(backend: B
             "font/woff2",
             "public, max-age=300",
         ),
+        (
+            "/assets/social-card.png",
+            "image/png",
+            "public, max-age=300",
+        ),
+        ("/favicon.ico", "image/x-icon", "public, max-age=300"),
+        ("/apple-touch-icon.png", "image/png", "public, max-age=300"),
     ] {
         let response = fetch(&app, &format!("{base}{path}")).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");

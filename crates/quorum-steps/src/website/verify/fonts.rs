@@ -155,6 +155,7 @@ mod tests {
             base_url: format!("{origin}/sites/acme"),
             contact_action: format!("{origin}/sites/acme/contact"),
             deployment_id: "deploy_1".into(),
+            date: "2026-11-02".into(),
         };
         let site = site::generate(&inputs, &spec, &Media::default());
         let files = site

@@ -1,0 +1,409 @@
+//! The social card, `assets/social-card.png`: the 1200 × 630 picture a link to the site shows
+//! when shared. Drawn from the brand colours as an SVG — the mark on a plate, the name large
+//! (two lines at most, shrunk to fit), the tagline or description, the site's address — and
+//! rasterised by `raster.rs`, once per content per process.
+
+use super::icons;
+use super::layout::Ctx;
+use super::palette::Palette;
+use super::raster::{self, Weight};
+use super::seo::xml_escape;
+
+pub const CARD_FILE: &str = "assets/social-card.png";
+pub const WIDTH: u32 = 1200;
+pub const HEIGHT: u32 = 630;
+
+const MARGIN: f32 = 80.0;
+/// The name's sizes, largest first: the first at which it fits two lines is used.
+const NAME_SIZES: [f32; 7] = [88.0, 80.0, 72.0, 64.0, 56.0, 48.0, 42.0];
+const NAME_WIDTH: f32 = 1040.0;
+/// The highest the name starts: clear of the mark above it.
+const NAME_TOP: f32 = 224.0;
+const LINE_GAP: f32 = 1.12;
+/// Between the name's last line and the blurb.
+const BLURB_GAP: f32 = 24.0;
+const BLURB_SIZE: f32 = 34.0;
+const BLURB_LINE: f32 = 44.0;
+/// The blurb's width stops short of the circle in the lower right corner.
+const BLURB_WIDTH: f32 = 960.0;
+/// The blurb ends above the accent rule over the address.
+const BLURB_BOTTOM: f32 = 510.0;
+/// How far below a line's top its baseline sits, in ems: Inter's cap height is 0.73.
+const BASELINE: f32 = 0.8;
+
+/// The line under the name: the tagline, else the description.
+fn blurb<'a>(ctx: &Ctx<'a>) -> &'a str {
+    ctx.inputs
+        .tagline
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| ctx.inputs.site_description.trim())
+}
+
+/// Where the site lives, as people write it: its canonical address (at its domain when it has
+/// one) without the scheme.
+fn address(ctx: &Ctx) -> String {
+    let url = ctx.url("");
+    let url = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+    url.trim_end_matches('/').to_owned()
+}
+
+/// What the card says in words, for `og:image:alt`.
+pub(crate) fn alt(ctx: &Ctx) -> String {
+    match blurb(ctx) {
+        "" => ctx.name().to_owned(),
+        blurb => format!("{}: {blurb}", ctx.name()),
+    }
+}
+
+/// `<text>` of `lines` from `top`, `line` pixels apart.
+fn text(lines: &[String], top: f32, size: f32, line: f32, weight: Weight, fill: &str) -> String {
+    let mut svg = format!(
+        r#"<text font-family="{family}" font-size="{size}" font-weight="{weight}" fill="{fill}">"#,
+        family = raster::FAMILY,
+        weight = weight.css(),
+        fill = xml_escape(fill),
+    );
+    for (i, content) in lines.iter().enumerate() {
+        let y = top + i as f32 * line + size * BASELINE;
+        svg.push_str(&format!(
+            r#"<tspan x="{MARGIN}" y="{y:.1}">{}</tspan>"#,
+            xml_escape(content)
+        ));
+    }
+    svg.push_str("</text>");
+    svg
+}
+
+/// The card as SVG. Text the font cannot draw is transliterated (the name) or left out (the
+/// blurb, which would read as noise), so no part of the card is a row of empty boxes.
+pub(crate) fn svg(ctx: &Ctx, palette: &Palette) -> String {
+    let mark = icons::mark(ctx, palette);
+    let name = raster::drawable(ctx.name());
+    let (mut size, mut lines) = (NAME_SIZES[0], Vec::new());
+    for candidate in NAME_SIZES {
+        let (wrapped, cut) = raster::wrap(&name, Weight::Bold, candidate, NAME_WIDTH, 2);
+        (size, lines) = (candidate, wrapped);
+        if !cut {
+            break;
+        }
+    }
+    let name_line = size * LINE_GAP;
+    let name_height = lines.len() as f32 * name_line + BLURB_GAP;
+    let room = ((BLURB_BOTTOM - NAME_TOP - name_height) / BLURB_LINE)
+        .floor()
+        .clamp(0.0, 2.0) as usize;
+    let blurb = blurb(ctx);
+    let blurb_lines = if raster::covers_all(blurb) && room > 0 {
+        raster::wrap(blurb, Weight::Regular, BLURB_SIZE, BLURB_WIDTH, room).0
+    } else {
+        Vec::new()
+    };
+    // The name and blurb sit in the middle of the room between the mark and the address.
+    let height = name_height + blurb_lines.len() as f32 * BLURB_LINE;
+    let name_top = NAME_TOP + ((BLURB_BOTTOM - NAME_TOP - height) / 2.0).max(0.0);
+    let blurb_top = name_top + name_height;
+    let (address, _) = raster::wrap(
+        &raster::drawable(&address(ctx)),
+        Weight::Regular,
+        28.0,
+        WIDTH as f32 - 2.0 * MARGIN,
+        1,
+    );
+
+    let fg = &palette.on_header;
+    let accent = xml_escape(&palette.accent);
+    let mut svg = format!(
+        concat!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#,
+            r#"<rect width="{w}" height="{h}" fill="{bg}" shape-rendering="crispEdges"/>"#,
+            // Two discs of the accent, clear of the text, and a band along the foot.
+            r#"<circle cx="1150" cy="-10" r="210" fill="{disc}"/>"#,
+            r#"<circle cx="1200" cy="600" r="150" fill="{faint_disc}"/>"#,
+            r#"<rect y="{band}" width="{w}" height="16" fill="{accent}" shape-rendering="crispEdges"/>"#,
+            r#"<rect x="{m}" y="64" width="112" height="112" rx="22" fill="{plate}"/>"#,
+            "{mark}",
+            r#"<rect x="{m}" y="530" width="72" height="6" rx="3" fill="{accent}"/>"#,
+        ),
+        w = WIDTH,
+        h = HEIGHT,
+        m = MARGIN,
+        band = HEIGHT - 16,
+        bg = xml_escape(&palette.header),
+        accent = accent,
+        disc = xml_escape(&tint(&palette.accent, &palette.header, 0.3)),
+        faint_disc = xml_escape(&tint(&palette.accent, &palette.header, 0.2)),
+        plate = xml_escape(&palette.surface),
+        mark = mark.placed(MARGIN + 8.0, 72.0, 96.0),
+    );
+    svg.push_str(&text(&lines, name_top, size, name_line, Weight::Bold, fg));
+    svg.push_str(&text(
+        &blurb_lines,
+        blurb_top,
+        BLURB_SIZE,
+        BLURB_LINE,
+        Weight::Regular,
+        fg,
+    ));
+    svg.push_str(&text(&address, 548.0, 28.0, 0.0, Weight::Regular, fg));
+    svg.push_str("</svg>");
+    svg
+}
+
+/// `over` at `alpha` on `under`, as one opaque colour: a translucent shape costs resvg a
+/// blend per pixel, an opaque one a plain fill. Colours that are not `#rrggbb` give `under`.
+fn tint(over: &str, under: &str, alpha: f32) -> String {
+    let rgb = |hex: &str| -> Option<[u8; 3]> {
+        let digits = hex.strip_prefix('#').filter(|d| d.len() == 6)?;
+        let channel = |i: usize| u8::from_str_radix(digits.get(i..i + 2)?, 16).ok();
+        Some([channel(0)?, channel(2)?, channel(4)?])
+    };
+    let (Some(over), Some(under_rgb)) = (rgb(over), rgb(under)) else {
+        return under.to_owned();
+    };
+    let mix = |i: usize| {
+        (f32::from(over[i]) * alpha + f32::from(under_rgb[i]) * (1.0 - alpha)).round() as u8
+    };
+    format!("#{:02x}{:02x}{:02x}", mix(0), mix(1), mix(2))
+}
+
+/// The card as PNG bytes.
+pub(crate) fn card(ctx: &Ctx, palette: &Palette) -> Option<Vec<u8>> {
+    raster::png(&svg(ctx, palette), WIDTH, HEIGHT).map(|png| png.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::tests::{seed, spec};
+    use crate::site::{Media, SiteInputs, generate, palette, png_size};
+
+    fn card_svg(inputs: &SiteInputs) -> String {
+        let pages =
+            crate::site::plan::plan(inputs, crate::site::Words::for_language(inputs.language())).0;
+        let media = Media::default();
+        let spec = spec();
+        let ctx = Ctx::new(inputs, &spec, &pages, &media, crate::site::Theme::Studio);
+        svg(&ctx, &palette(&inputs.brand_colors))
+    }
+
+    /// The lines of each `<text>` element the card writes (not the mark's), unescaped.
+    fn texts(svg: &str) -> Vec<Vec<String>> {
+        svg.split("<text font-family=")
+            .skip(1)
+            .map(|t| {
+                t.split("<tspan ")
+                    .skip(1)
+                    .map(|span| {
+                        let body =
+                            &span[span.find('>').unwrap() + 1..span.find("</tspan>").unwrap()];
+                        body.replace("&lt;", "<")
+                            .replace("&gt;", ">")
+                            .replace("&quot;", "\"")
+                            .replace("&apos;", "'")
+                            .replace("&amp;", "&")
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_tint_is_the_colour_seen_through_a_translucent_layer() {
+        assert_eq!(tint("#ffffff", "#000000", 0.5), "#808080");
+        assert_eq!(tint("#d4af37", "#1a1a1a", 0.0), "#1a1a1a");
+        assert_eq!(tint("#d4af37", "#1a1a1a", 1.0), "#d4af37");
+        assert_eq!(tint("red", "#1a1a1a", 0.3), "#1a1a1a");
+    }
+
+    #[test]
+    fn the_card_is_a_png_of_1200_by_630() {
+        let site = generate(&seed(), &spec(), &Media::default());
+        let card = &site.files[CARD_FILE].bytes;
+        assert_eq!(png_size(card), Some((1200, 630)));
+        assert!(card.len() < 300_000, "{} bytes", card.len());
+    }
+
+    #[test]
+    fn the_card_says_the_name_the_blurb_and_the_address() {
+        let mut inputs = seed();
+        let texts = texts(&card_svg(&inputs));
+        assert_eq!(texts[0], ["Codex Digital Studios"]);
+        assert_eq!(texts[1], ["AI-powered web development"], "the description");
+        assert_eq!(texts[2], ["127.0.0.1:5000/sites/codex-digital-studios"]);
+
+        inputs.tagline = Some("Websites that work".into());
+        inputs.domain = Some("www.codex.example".into());
+        let texts = super::tests::texts(&card_svg(&inputs));
+        assert_eq!(texts[1], ["Websites that work"], "the tagline first");
+        assert_eq!(texts[2], ["www.codex.example"]);
+    }
+
+    #[test]
+    fn a_long_name_shrinks_to_fit_two_lines() {
+        let mut inputs = seed();
+        let short = card_svg(&inputs);
+        inputs.site_name =
+            "The Extraordinarily Long Named Plumbing and Heating Company of Greater Manchester"
+                .into();
+        let long = card_svg(&inputs);
+        let lines = &texts(&long)[0];
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines.join(" "),
+            inputs.site_name,
+            "all of it, at a smaller size"
+        );
+        let size = |svg: &str| -> f32 {
+            let name = &svg[svg.find("<text font-family=").unwrap()..];
+            let at = name.find("font-size=\"").unwrap() + 11;
+            name[at..at + name[at..].find('"').unwrap()]
+                .parse()
+                .unwrap()
+        };
+        assert!(size(&long) < size(&short));
+        for line in lines {
+            assert!(raster::width(line, Weight::Bold, size(&long)) <= NAME_WIDTH);
+        }
+
+        inputs.site_name = "W".repeat(100);
+        let lines = &texts(&card_svg(&inputs))[0];
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with('…'), "what cannot fit is cut visibly");
+    }
+
+    #[test]
+    fn a_name_in_a_script_the_font_lacks_still_reads_as_text() {
+        let mut inputs = seed();
+        inputs.site_name = "東京カフェ".into();
+        inputs.site_description = "東京の小さなカフェ".into();
+        let svg = card_svg(&inputs);
+        let texts = texts(&svg);
+        assert!(texts[0][0].starts_with("Dong Jing"), "{:?}", texts[0]);
+        assert!(
+            texts[1].is_empty(),
+            "a blurb the font cannot draw is left out"
+        );
+        for line in texts.iter().flatten() {
+            assert!(raster::covers_all(line), "{line} would draw empty boxes");
+        }
+        // And the card is drawn: the name's pixels differ from a card whose name is blank.
+        let site = generate(&inputs, &spec(), &Media::default());
+        inputs.site_name = " ".into();
+        let blank = generate(&inputs, &spec(), &Media::default());
+        assert_ne!(site.files[CARD_FILE].bytes, blank.files[CARD_FILE].bytes);
+    }
+
+    #[test]
+    fn hostile_text_is_escaped_in_the_card() {
+        let mut inputs = seed();
+        inputs.site_name = "</text><script>alert(1)</script>".into();
+        inputs.tagline = Some("\"><image href=\"file:///etc/passwd\"/>".into());
+        let svg = card_svg(&inputs);
+        assert!(!svg.contains("<script"));
+        assert!(!svg.contains("<image href=\"file"));
+        assert_eq!(
+            svg.matches("<image").count(),
+            0,
+            "the mark is the generated tile"
+        );
+        let texts = texts(&svg);
+        assert_eq!(
+            texts[0].concat(),
+            inputs.site_name,
+            "one word, broken inside"
+        );
+        assert_eq!(texts[1].join(" "), inputs.tagline.clone().unwrap());
+        let site = generate(&inputs, &spec(), &Media::default());
+        assert_eq!(png_size(&site.files[CARD_FILE].bytes), Some((1200, 630)));
+    }
+
+    #[test]
+    fn the_card_changes_with_its_content_and_only_then() {
+        let inputs = seed();
+        let a = generate(&inputs, &spec(), &Media::default());
+        let mut other_deployment = spec();
+        other_deployment.deployment_id = "dep_other".into();
+        let b = generate(&inputs, &other_deployment, &Media::default());
+        assert_eq!(a.files[CARD_FILE], b.files[CARD_FILE]);
+        let mut tagged = seed();
+        tagged.tagline = Some("New line".into());
+        let c = generate(&tagged, &spec(), &Media::default());
+        assert_ne!(a.files[CARD_FILE], c.files[CARD_FILE]);
+    }
+
+    /// `cargo test --release -p quorum-steps card_render_time -- --ignored --nocapture`
+    /// (Linux: the figures are CPU time).
+    #[test]
+    #[ignore = "a measurement: run in release"]
+    fn card_render_time() {
+        // On-CPU time of this thread, from the scheduler: a busy machine does not inflate it.
+        struct Instant(u64);
+        impl Instant {
+            fn now() -> Instant {
+                let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
+                Instant(stat.split_whitespace().next().unwrap().parse().unwrap())
+            }
+            fn elapsed(&self) -> std::time::Duration {
+                std::time::Duration::from_nanos(Instant::now().0 - self.0)
+            }
+        }
+        let inputs = seed();
+        let pages =
+            crate::site::plan::plan(&inputs, crate::site::Words::for_language(inputs.language())).0;
+        let (media, spec) = (Media::default(), spec());
+        let palette = palette(&inputs.brand_colors);
+        let ms = |started: Instant, runs: u32| {
+            started.elapsed().as_secs_f64() * 1000.0 / f64::from(runs)
+        };
+        let runs = 500;
+        let started = Instant::now();
+        for i in 0..runs {
+            // A name of its own each time, so nothing comes from the cache.
+            let inputs = SiteInputs {
+                site_name: format!("Codex Digital Studios {i}"),
+                ..inputs.clone()
+            };
+            let ctx = Ctx::new(&inputs, &spec, &pages, &media, crate::site::Theme::Studio);
+            assert!(card(&ctx, &palette).is_some());
+        }
+        println!(
+            "a social card, drawn and encoded: {:.2} ms",
+            ms(started, runs)
+        );
+
+        let started = Instant::now();
+        for i in 0..runs {
+            let inputs = SiteInputs {
+                site_name: format!("Icons {i}"),
+                ..inputs.clone()
+            };
+            let ctx = Ctx::new(&inputs, &spec, &pages, &media, crate::site::Theme::Studio);
+            assert!(icons::favicon(&ctx, &palette).is_some());
+            assert!(icons::touch_icon(&ctx, &palette).is_some());
+        }
+        println!(
+            "favicon.ico and the touch icon, drawn and encoded: {:.2} ms",
+            ms(started, runs)
+        );
+
+        let ctx = Ctx::new(&inputs, &spec, &pages, &media, crate::site::Theme::Studio);
+        let started = Instant::now();
+        for _ in 0..runs {
+            assert!(card(&ctx, &palette).is_some());
+            assert!(icons::favicon(&ctx, &palette).is_some());
+            assert!(icons::touch_icon(&ctx, &palette).is_some());
+        }
+        println!("the three from the cache: {:.3} ms", ms(started, runs));
+
+        let started = Instant::now();
+        for _ in 0..runs {
+            generate(&inputs, &spec, &media);
+        }
+        println!(
+            "a whole site generated, pictures from the cache: {:.3} ms",
+            ms(started, runs)
+        );
+    }
+}

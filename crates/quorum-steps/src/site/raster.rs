@@ -1,0 +1,411 @@
+//! SVG to PNG inside Quorum, for the social card and the icons: the bundled font, loaded once
+//! per process; text measurement, so a layout can wrap and shrink to fit; rasterising with
+//! resvg and a fast PNG encoding; and a small cache, so that the eight steps that each
+//! regenerate a site draw its pictures once.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use resvg::tiny_skia::{Pixmap, Transform};
+use resvg::usvg::{self, fontdb};
+use sha2::{Digest, Sha256};
+use skrifa::instance::{LocationRef, Size};
+use skrifa::{FontRef, MetadataProvider};
+
+/// Inter 4.001 (SIL Open Font License 1.1, `fonts/card/OFL.txt`), the static Regular and Bold
+/// TrueType files of the npm package `@expo-google-fonts/inter` 0.4.2. TrueType because resvg
+/// cannot read the woff2 files sites serve; only these two faces, so a card looks the same on
+/// every machine whatever fonts it has installed.
+const REGULAR: &[u8] = include_bytes!("../../fonts/card/Inter_400Regular.ttf");
+const BOLD: &[u8] = include_bytes!("../../fonts/card/Inter_700Bold.ttf");
+
+/// The family SVG drawn here names; any other family resolves to it too.
+pub(crate) const FAMILY: &str = "Inter";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Weight {
+    Regular,
+    Bold,
+}
+
+impl Weight {
+    pub(crate) fn css(self) -> u16 {
+        match self {
+            Weight::Regular => 400,
+            Weight::Bold => 700,
+        }
+    }
+}
+
+struct Fonts {
+    db: Arc<fontdb::Database>,
+    regular: FontRef<'static>,
+    bold: FontRef<'static>,
+}
+
+fn fonts() -> &'static Fonts {
+    static FONTS: OnceLock<Fonts> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        let mut db = fontdb::Database::new();
+        db.load_font_source(fontdb::Source::Binary(Arc::new(REGULAR)));
+        db.load_font_source(fontdb::Source::Binary(Arc::new(BOLD)));
+        // A family the database lacks (a brand font named in the logo, `system-ui`) falls
+        // back to the serif family, which is Inter as well.
+        db.set_serif_family(FAMILY);
+        db.set_sans_serif_family(FAMILY);
+        Fonts {
+            db: Arc::new(db),
+            regular: FontRef::new(REGULAR).expect("the bundled Regular face parses"),
+            bold: FontRef::new(BOLD).expect("the bundled Bold face parses"),
+        }
+    })
+}
+
+impl Fonts {
+    fn face(&self, weight: Weight) -> &FontRef<'static> {
+        match weight {
+            Weight::Regular => &self.regular,
+            Weight::Bold => &self.bold,
+        }
+    }
+}
+
+/// Whether the bundled font draws `c`: a character it lacks would be an empty box.
+pub(crate) fn covers(c: char) -> bool {
+    let fonts = fonts();
+    [&fonts.regular, &fonts.bold]
+        .iter()
+        .all(|face| face.charmap().map(c).is_some_and(|g| g.to_u32() != 0))
+}
+
+/// Whether the bundled font draws every character of `text`.
+pub(crate) fn covers_all(text: &str) -> bool {
+    text.chars().filter(|c| !c.is_whitespace()).all(covers)
+}
+
+/// `text` as the bundled font can draw it: each character it lacks replaced by its ASCII
+/// transliteration, as the site's slug has it (`東京カフェ` → `Dong Jing kafe`), so a name
+/// in another script reads as something rather than as a row of empty boxes. Whitespace
+/// collapses to single spaces; what has no transliteration is left out.
+pub(crate) fn drawable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Runs are transliterated whole: `カフェ` reads `kafe`, letter by letter `ka hu e`.
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if !run.is_empty() {
+            out.push(' ');
+            out.push_str(&deunicode::deunicode_with_tofu(run, ""));
+            out.push(' ');
+            run.clear();
+        }
+    };
+    for c in text.chars() {
+        if c.is_whitespace() || covers(c) {
+            flush(&mut run, &mut out);
+            out.push(c);
+        } else {
+            run.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// How wide `text` is drawn at `size` pixels: the sum of its advances. Kerning, which only
+/// narrows Latin text, is left out, so a line measured to fit does fit.
+pub(crate) fn width(text: &str, weight: Weight, size: f32) -> f32 {
+    let face = fonts().face(weight);
+    let charmap = face.charmap();
+    let metrics = face.glyph_metrics(Size::new(size), LocationRef::default());
+    text.chars()
+        .map(|c| {
+            charmap
+                .map(c)
+                .and_then(|g| metrics.advance_width(g))
+                .unwrap_or(size * 0.6)
+        })
+        .sum()
+}
+
+/// `text` in at most `max_lines` lines no wider than `max_width`, breaking between words and,
+/// for a word wider than a line, inside it. Returns the lines and whether text was left out,
+/// in which case the last line ends in an ellipsis.
+pub(crate) fn wrap(
+    text: &str,
+    weight: Weight,
+    size: f32,
+    max_width: f32,
+    max_lines: usize,
+) -> (Vec<String>, bool) {
+    let fits = |line: &str| width(line, weight, size) <= max_width;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let joined = if line.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{line} {word}")
+        };
+        if fits(&joined) {
+            line = joined;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        for c in word.chars() {
+            line.push(c);
+            if !fits(&line) && line.chars().count() > 1 {
+                line.pop();
+                lines.push(std::mem::take(&mut line));
+                line.push(c);
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() <= max_lines {
+        return (lines, false);
+    }
+    lines.truncate(max_lines);
+    if let Some(last) = lines.last_mut() {
+        let mut cut = last.trim_end().to_owned();
+        while !cut.is_empty() && !fits(&format!("{cut}…")) {
+            cut.pop();
+        }
+        *last = format!("{}…", cut.trim_end());
+    }
+    (lines, true)
+}
+
+/// The PNG of `svg` drawn at `width` × `height` pixels (the SVG scaled to fill them), from the
+/// cache when this process drew it before. `None` only if the SVG does not parse, which the
+/// SVG this module's callers build always does.
+pub(crate) fn png(svg: &str, width: u32, height: u32) -> Option<Arc<[u8]>> {
+    let key: Key = Sha256::new()
+        .chain_update(width.to_be_bytes())
+        .chain_update(height.to_be_bytes())
+        .chain_update(svg.as_bytes())
+        .finalize()
+        .into();
+    if let Some(hit) = CACHE.get(&key) {
+        return Some(hit);
+    }
+    let png: Arc<[u8]> = render(svg, width, height)?.into();
+    CACHE.put(key, png.clone());
+    Some(png)
+}
+
+fn render(svg: &str, width: u32, height: u32) -> Option<Vec<u8>> {
+    let fonts = fonts();
+    let options = usvg::Options {
+        font_family: FAMILY.into(),
+        fontdb: fonts.db.clone(),
+        // Only the data: URLs built here are images; never a file of this machine.
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..usvg::Options::default()
+    };
+    let tree = match usvg::Tree::from_str(svg, &options) {
+        Ok(tree) => tree,
+        Err(e) => {
+            tracing::error!(error = %e, "a generated SVG does not parse");
+            return None;
+        }
+    };
+    let mut pixmap = Pixmap::new(width, height)?;
+    let size = tree.size();
+    let scale = Transform::from_scale(width as f32 / size.width(), height as f32 / size.height());
+    resvg::render(&tree, scale, &mut pixmap.as_mut());
+    encode(&pixmap)
+}
+
+/// RGBA, each row filtered Up and deflated with fdeflate's fastest mode: flat colours leave
+/// rows like the one above, which Up turns into zeros, so it loses little to the slower
+/// modes (the card is ~90 KB against ~35 KB) and takes a millisecond where they take four to
+/// twelve. An opaque picture (the card, the touch icon) is written as drawn: premultiplied
+/// and straight alpha are the same bytes when every alpha is 255.
+fn encode(pixmap: &Pixmap) -> Option<Vec<u8>> {
+    let opaque = pixmap.data().chunks_exact(4).all(|p| p[3] == u8::MAX);
+    let straight;
+    let rgba = if opaque {
+        pixmap.data()
+    } else {
+        straight = pixmap
+            .pixels()
+            .iter()
+            .flat_map(|p| {
+                let c = p.demultiply();
+                [c.red(), c.green(), c.blue(), c.alpha()]
+            })
+            .collect::<Vec<u8>>();
+        &straight
+    };
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fastest);
+    let mut writer = encoder.write_header().ok()?;
+    writer.write_image_data(rgba).ok()?;
+    writer.finish().ok()?;
+    Some(out)
+}
+
+/// A PNG's width and height, from its IHDR chunk; `None` for anything else.
+pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if bytes.len() < 24 || !bytes.starts_with(SIGNATURE) || &bytes[12..16] != b"IHDR" {
+        return None;
+    }
+    let be =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    Some((be(16), be(20)))
+}
+
+/// The SHA-256 of what a picture is drawn from.
+type Key = [u8; 32];
+
+/// The pictures used lately, least recently used first. A site draws five (the card and
+/// four icon sizes), and its eight steps run one after another while the other workers run
+/// theirs: 320 entries keep those of 64 sites in flight (four times the default workers on
+/// two cores), ≈ 7 MB at most.
+struct Cache {
+    entries: Mutex<VecDeque<(Key, Arc<[u8]>)>>,
+    capacity: usize,
+}
+
+static CACHE: Cache = Cache::new(320);
+
+impl Cache {
+    const fn new(capacity: usize) -> Cache {
+        Cache {
+            entries: Mutex::new(VecDeque::new()),
+            capacity,
+        }
+    }
+
+    fn get(&self, key: &Key) -> Option<Arc<[u8]>> {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let at = entries.iter().position(|(k, _)| k == key)?;
+        let entry = entries.remove(at)?;
+        let png = entry.1.clone();
+        entries.push_back(entry);
+        Some(png)
+    }
+
+    fn put(&self, key: Key, png: Arc<[u8]>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.iter().any(|(k, _)| *k == key) {
+            return; // drawn by two steps at once: the first is kept
+        }
+        if entries.len() == self.capacity {
+            entries.pop_front();
+        }
+        entries.push_back((key, png));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_font_covers_latin_but_not_japanese() {
+        for c in ['A', 'é', 'ß', 'Ж', '…', '—', '&'] {
+            assert!(covers(c), "{c}");
+        }
+        for c in ['東', 'カ', '☕'] {
+            assert!(!covers(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn a_name_the_font_cannot_draw_is_transliterated() {
+        assert_eq!(drawable("Café  Lumière"), "Café Lumière");
+        let tokyo = drawable("東京カフェ");
+        assert!(!tokyo.is_empty() && covers_all(&tokyo), "{tokyo}");
+        assert!(tokyo.starts_with("Dong Jing "), "{tokyo}");
+        assert!(!covers_all("東京カフェ"));
+        assert!(covers_all(" Codex Digital "));
+    }
+
+    #[test]
+    fn text_is_measured_in_proportion_to_its_size() {
+        let small = width("Codex Digital", Weight::Bold, 10.0);
+        let large = width("Codex Digital", Weight::Bold, 100.0);
+        assert!(small > 30.0 && small < 100.0, "{small}");
+        assert!((large / small - 10.0).abs() < 0.01);
+        assert!(width("WWW", Weight::Regular, 50.0) > width("iii", Weight::Regular, 50.0));
+    }
+
+    #[test]
+    fn wrapping_breaks_between_words_and_marks_what_it_leaves_out() {
+        let (lines, cut) = wrap("one two three", Weight::Regular, 40.0, 10_000.0, 2);
+        assert_eq!((lines, cut), (vec!["one two three".to_owned()], false));
+
+        let narrow = width("one two", Weight::Regular, 40.0) + 1.0;
+        let (lines, cut) = wrap("one two three", Weight::Regular, 40.0, narrow, 2);
+        assert_eq!(
+            (lines, cut),
+            (vec!["one two".into(), "three".into()], false)
+        );
+
+        let (lines, cut) = wrap("one two three four five", Weight::Regular, 40.0, narrow, 2);
+        assert!(cut);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with('…'));
+        assert!(
+            lines
+                .iter()
+                .all(|l| width(l, Weight::Regular, 40.0) <= narrow)
+        );
+    }
+
+    #[test]
+    fn a_word_wider_than_a_line_is_broken_inside() {
+        let word = "W".repeat(60);
+        let (lines, cut) = wrap(&word, Weight::Bold, 48.0, 1040.0, 10);
+        assert!(!cut);
+        assert!(lines.len() > 1);
+        assert_eq!(lines.concat(), word);
+        assert!(lines.iter().all(|l| width(l, Weight::Bold, 48.0) <= 1040.0));
+    }
+
+    #[test]
+    fn an_svg_becomes_a_png_of_the_size_asked_for() {
+        let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#336699"/></svg>"##;
+        let first = png(svg, 30, 20).unwrap();
+        assert_eq!(png_size(&first), Some((30, 20)));
+        assert_eq!(png(svg, 30, 20).unwrap(), first);
+        assert_eq!(png_size(&png(svg, 16, 16).unwrap()), Some((16, 16)));
+        assert!(png("<svg", 30, 20).is_none());
+    }
+
+    #[test]
+    fn the_cache_keeps_the_entries_used_last_up_to_its_capacity() {
+        let cache = Cache::new(2);
+        let value = |b: u8| -> Arc<[u8]> { Arc::from(vec![b]) };
+        cache.put([1; 32], value(1));
+        cache.put([2; 32], value(2));
+        assert!(cache.get(&[1; 32]).is_some(), "1 is now the one used last");
+        cache.put([3; 32], value(3));
+        assert_eq!(cache.get(&[2; 32]), None, "the least recently used went");
+        assert!(cache.get(&[1; 32]).is_some() && cache.get(&[3; 32]).is_some());
+        cache.put([3; 32], value(9));
+        assert_eq!(
+            cache.get(&[3; 32]).as_deref(),
+            Some(&[3][..]),
+            "the first is kept"
+        );
+    }
+
+    #[test]
+    fn png_size_reads_only_pngs() {
+        assert_eq!(png_size(b"GIF89a..................."), None);
+        assert_eq!(png_size(b"\x89PNG\r\n\x1a\n"), None);
+    }
+}
