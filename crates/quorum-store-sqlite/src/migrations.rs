@@ -32,6 +32,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "site owners",
         include_str!("../migrations/0010_site_owners.sql"),
     ),
+    ("uploads", include_str!("../migrations/0011_uploads.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {
