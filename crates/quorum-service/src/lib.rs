@@ -21,6 +21,7 @@ pub mod sessions;
 mod site_owners;
 mod sites;
 pub mod telemetry;
+mod uploads;
 mod view;
 mod worker;
 mod workflows;
@@ -43,6 +44,7 @@ pub use quorum_queue::RetryPolicy;
 pub use registry::{Registered, Registry};
 pub use site_owners::{Replaces, RollbackRequest};
 pub use sites::{LiveSite, SiteAnswer};
+pub use uploads::{MAX_BYTES as MAX_UPLOAD_BYTES, UPLOADS_PER_MINUTE, valid_upload_id};
 pub use view::{StepView, WorkflowView};
 pub use worker::{Signals, WorkerConfig, WorkerPool, default_workers};
 pub use workflows::CreateWorkflow;
@@ -58,6 +60,8 @@ pub struct Quorum {
     step_env: Arc<StepEnv>,
     /// Deployed sites, and the caches that serve them.
     sites: Arc<sites::Sites>,
+    /// How many uploaded pictures this process decodes at once.
+    decoding: Arc<uploads::Decoding>,
     /// Spacing of retries; `max_attempts` is replaced by each type's.
     retry: RetryPolicy,
     mailer: Option<Arc<Mailer>>,
@@ -91,6 +95,7 @@ impl Quorum {
                 public_url: "http://127.0.0.1:5000".into(),
             }),
             sites: Arc::new(sites::Sites::new(store.clone())),
+            decoding: Arc::new(uploads::Decoding::new()),
             retry: RetryPolicy::default(),
             mailer: None,
             store,

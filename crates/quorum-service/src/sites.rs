@@ -50,7 +50,7 @@ pub enum SiteAnswer {
 type Remembered = (Instant, Option<Arc<LiveSite>>);
 
 pub(crate) struct Sites {
-    store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     live: Mutex<HashMap<String, Remembered>>,
     blobs: Mutex<BlobCache>,
     /// The newest deployments kept per site (the live one is kept whatever its age); older
@@ -62,7 +62,7 @@ pub(crate) struct Sites {
 pub const DEPLOYMENTS_KEPT: i64 = 5;
 
 /// Lowercase hex SHA-256: a blob's name.
-fn content_hash(bytes: &[u8]) -> String {
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
@@ -93,6 +93,8 @@ fn content_type(path: &str) -> &'static str {
         "txt" => "text/plain; charset=utf-8",
         "json" | "webmanifest" => "application/json",
         "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
         "ico" => "image/x-icon",
         _ => "application/octet-stream",
     }
@@ -160,7 +162,7 @@ impl Sites {
         self.live.lock().expect("not poisoned").remove(slug);
     }
 
-    async fn blob(&self, hash: &str) -> ServiceResult<Option<Arc<Blob>>> {
+    pub(crate) async fn blob(&self, hash: &str) -> ServiceResult<Option<Arc<Blob>>> {
         if let Some(blob) = self.blobs.lock().expect("not poisoned").get(hash) {
             return Ok(Some(blob));
         }
@@ -230,6 +232,10 @@ impl SiteStore for Sites {
             }
         }
         Ok(())
+    }
+
+    async fn media(&self, ids: &[String]) -> Result<quorum_steps::site::Media, StepError> {
+        crate::uploads::media(self, ids).await
     }
 }
 

@@ -26,7 +26,7 @@ impl StepHandler for InitializeProject {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
         // The site's name and recipient go into the deployment's row at deploy; here the
         // inputs are only checked, so a site that cannot be built fails first.
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         Ok(json!({
             "slug": plan.spec.slug,
             "deployment_id": plan.spec.deployment_id,
@@ -40,7 +40,7 @@ pub(crate) struct GeneratePages;
 #[async_trait]
 impl StepHandler for GeneratePages {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         let written = keep(ctx, plan.site.files_of(FileKind::Html)).await?;
         let pages: Vec<&str> = plan.site.pages.iter().map(|p| p.slug.as_str()).collect();
         Ok(json!({ "pages": pages, "html_files": written }))
@@ -52,9 +52,9 @@ pub(crate) struct ApplyBranding;
 #[async_trait]
 impl StepHandler for ApplyBranding {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
+        // Pictures' renditions are kept as blobs since their upload: the deployment names those.
         keep(ctx, plan.site.files_of(FileKind::Branding)).await?;
-        keep(ctx, plan.site.files_of(FileKind::Image)).await?;
         Ok(
             json!({ "palette": plan.site.palette, "contrast_adjustments": plan.site.palette.adjustments }),
         )
@@ -66,7 +66,7 @@ pub(crate) struct SetupSeo;
 #[async_trait]
 impl StepHandler for SetupSeo {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         keep(ctx, plan.site.files_of(FileKind::Seo)).await?;
         Ok(json!({
             "sitemap_url": plan.url("sitemap.xml"),
@@ -81,7 +81,7 @@ pub(crate) struct ConfigureNavigation;
 #[async_trait]
 impl StepHandler for ConfigureNavigation {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         keep(ctx, plan.site.files_of(FileKind::Script)).await?;
         let navigation: Vec<Value> = plan
             .site
@@ -99,7 +99,7 @@ pub(crate) struct SetupContactForm;
 #[async_trait]
 impl StepHandler for SetupContactForm {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         // The form is in the contact page; what makes it work is the deployment's recipient,
         // which deploy stores from the same inputs. Check the page posts to Quorum.
         let page = plan

@@ -61,7 +61,7 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    pub fn new(ctx: &StepContext<'_>) -> Result<Plan, StepError> {
+    pub async fn new(ctx: &StepContext<'_>) -> Result<Plan, StepError> {
         let inputs: SiteInputs = ctx.inputs()?;
         site::check(&inputs).map_err(|problems| {
             let problems: Vec<String> = problems.into_iter().map(|p| p.message).collect();
@@ -80,7 +80,17 @@ impl Plan {
             deployment_id: deployment_id.clone(),
             slug: slug.clone(),
         };
-        let site = site::generate(&inputs, &spec, &site::Media::default());
+        // Only a site that shows pictures reads any: the seed's inputs cost no query.
+        let uploads: Vec<String> = inputs
+            .images()
+            .into_iter()
+            .map(|(_, image)| image.upload.clone())
+            .collect();
+        let media = match uploads.is_empty() {
+            true => site::Media::default(),
+            false => ctx.sites.media(&uploads).await?,
+        };
+        let site = site::generate(&inputs, &spec, &media);
         Ok(Plan {
             inputs,
             spec,

@@ -173,7 +173,7 @@ fn inspect(plan: &Plan, url: &str, body: &str) -> Page {
 #[async_trait]
 impl StepHandler for Verify {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         let mut problems = Vec::new();
         let urls: Vec<String> = plan.site.pages.iter().map(|p| plan.url(&p.path)).collect();
         let fetched = futures::future::join_all(urls.iter().map(|u| fetch(u))).await;
