@@ -44,7 +44,7 @@ pub use quorum_queue::RetryPolicy;
 pub use registry::{Registered, Registry};
 pub use site_owners::{Replaces, RollbackRequest};
 pub use sites::{LiveSite, SiteAnswer};
-pub use uploads::{MAX_BYTES as MAX_UPLOAD_BYTES, UPLOADS_PER_MINUTE, valid_upload_id};
+pub use uploads::{MAX_BYTES as MAX_UPLOAD_BYTES, UPLOADS_PER_MINUTE};
 pub use view::{StepView, WorkflowView};
 pub use worker::{Signals, WorkerConfig, WorkerPool, default_workers};
 pub use workflows::CreateWorkflow;

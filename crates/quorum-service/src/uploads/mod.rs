@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use quorum_domain::{FieldError, Principal, Role, WorkflowTypeDefinition};
 use quorum_steps::StepError;
-use quorum_steps::site::{ImageVariant, Media, SiteInputs, UploadedImage};
+use quorum_steps::site::{ImageVariant, Media, SiteInputs, UploadedImage, valid_upload_id};
 use quorum_store::{Blob, Hit, Rendition, StoreError, Upload};
 use rand::RngExt;
 use serde_json::Value;
@@ -215,16 +215,6 @@ impl Quorum {
             )),
         }
     }
-}
-
-/// `upl_` and 1 to 60 lowercase letters and digits, as the type's schema says.
-pub fn valid_upload_id(id: &str) -> bool {
-    id.strip_prefix("upl_").is_some_and(|tail| {
-        (1..=60).contains(&tail.len())
-            && tail
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    })
 }
 
 /// The uploads of `ids` as a site's generator takes them, their renditions' bytes through the

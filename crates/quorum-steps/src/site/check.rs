@@ -113,6 +113,8 @@ pub fn check(inputs: &SiteInputs) -> Result<(), Vec<Problem>> {
         );
     }
 
+    problems.0.extend(super::images::problems(inputs));
+
     if problems.0.is_empty() {
         Ok(())
     } else {

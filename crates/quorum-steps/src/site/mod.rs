@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use check::check;
+pub use images::valid_upload_id;
 pub use inputs::*;
 pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, Adjustment, Palette, contrast_ratio, palette};
