@@ -1,6 +1,7 @@
 //! Verify: fetch the live site from Quorum over HTTP and check what the type promises — every
-//! page answers 200 and parses, with its SEO tags; every internal link resolves; images have
-//! alt text and form fields labels; the palette passes WCAG AA; the sitemap lists every page;
+//! page answers 200 and parses, with its SEO tags; every internal link resolves; every image
+//! has alt text and its `src` and each `srcset` URL answer 200 as an image; form fields have
+//! labels; the palette passes WCAG AA; the sitemap lists every page;
 //! and the contact form accepts a message. What was checked goes into the outputs.
 
 use std::collections::BTreeSet;
@@ -41,6 +42,8 @@ struct Page {
     url: String,
     problems: Vec<String>,
     links: BTreeSet<String>,
+    /// Every picture's `src` and `srcset` URL.
+    images: BTreeSet<String>,
 }
 
 async fn fetch(url: &str) -> Result<(u16, String, String), StepError> {
@@ -111,7 +114,11 @@ fn inspect(plan: &Plan, url: &str, body: &str) -> Page {
         "a skip link",
     );
     for img in doc.select(&selector("img")) {
-        need(img.value().attr("alt").is_some(), "alt text on every image");
+        let alt = img.value().attr("alt");
+        need(
+            alt.is_some_and(|a| !a.trim().is_empty()),
+            "alt text on every image",
+        );
     }
     let labelled: BTreeSet<&str> = doc
         .select(&selector("label[for]"))
@@ -139,27 +146,46 @@ fn inspect(plan: &Plan, url: &str, body: &str) -> Page {
         .base_url
         .strip_suffix(base_path)
         .unwrap_or(&plan.spec.base_url);
+    // An internal URL as fetched; None for mailto:, fragments and other sites.
+    let internal = |target: &str| {
+        let target = target.split('#').next().unwrap_or_default();
+        if target.starts_with(&plan.spec.base_url) {
+            Some(target.to_owned())
+        } else if !base_path.is_empty() && target.starts_with(base_path) {
+            Some(format!("{origin}{target}"))
+        } else {
+            None
+        }
+    };
     let mut links = BTreeSet::new();
     for (css, name) in [
         ("a[href]", "href"),
         ("link[href]", "href"),
-        ("img[src]", "src"),
         ("script[src]", "src"),
     ] {
         for element in doc.select(&selector(css)) {
-            let Some(target) = element.value().attr(name) else {
-                continue;
-            };
-            let target = target.split('#').next().unwrap_or_default();
-            let absolute = if target.starts_with(&plan.spec.base_url) {
-                target.to_owned()
-            } else if !base_path.is_empty() && target.starts_with(base_path) {
-                format!("{origin}{target}")
-            } else {
-                continue; // mailto:, fragments, the contact endpoint's POST target
-            };
-            if absolute != plan.spec.contact_action {
+            let absolute = element.value().attr(name).and_then(internal);
+            // The contact endpoint's POST target is no page to fetch.
+            if let Some(absolute) = absolute.filter(|a| *a != plan.spec.contact_action) {
                 links.insert(absolute);
+            }
+        }
+    }
+    let mut images = BTreeSet::new();
+    for img in doc.select(&selector("img")) {
+        let element = img.value();
+        // Each candidate of a srcset is a URL and a width: `a.jpg 480w, b.jpg 960w`.
+        let candidates = element
+            .attr("srcset")
+            .into_iter()
+            .flat_map(|srcset| srcset.split(','))
+            .filter_map(|candidate| candidate.split_whitespace().next());
+        for target in element.attr("src").into_iter().chain(candidates) {
+            match internal(target) {
+                Some(absolute) => {
+                    images.insert(absolute);
+                }
+                None => problems.push(format!("pictures from its own files, not {target:?}")),
             }
         }
     }
@@ -167,6 +193,7 @@ fn inspect(plan: &Plan, url: &str, body: &str) -> Page {
         url: url.to_owned(),
         problems,
         links,
+        images,
     }
 }
 
@@ -179,6 +206,7 @@ impl StepHandler for Verify {
         let fetched = futures::future::join_all(urls.iter().map(|u| fetch(u))).await;
         let mut pages = Vec::new();
         let mut links = BTreeSet::new();
+        let mut images = BTreeSet::new();
         for (url, result) in urls.iter().zip(fetched) {
             let (status, kind, body) = result?;
             if status != 200 || !kind.starts_with("text/html") {
@@ -188,6 +216,7 @@ impl StepHandler for Verify {
             let page = inspect(&plan, url, &body);
             problems.extend(page.problems.iter().map(|p| format!("{url} lacks {p}")));
             links.extend(page.links);
+            images.extend(page.images);
             pages.push(json!({"url": page.url, "status": status, "problems": page.problems}));
         }
         let unchecked: Vec<&String> = links.iter().filter(|l| !urls.contains(l)).collect();
@@ -200,6 +229,7 @@ impl StepHandler for Verify {
                 problems.push(format!("the link {link} answers {status}"));
             }
         }
+        problems.extend(check_images(&images).await?);
         let (_, _, sitemap) = fetch(&plan.url("sitemap.xml")).await?;
         let unlisted: Vec<&String> = urls
             .iter()
@@ -232,12 +262,34 @@ impl StepHandler for Verify {
         Ok(json!({"verification": {
             "pages": pages,
             "links_checked": links.len(),
+            "images_checked": images.len(),
             "sitemap_lists_every_page": true,
             "robots_points_at_sitemap": true,
             "contrast": contrast,
             "contact_form": {"accepted": true, "delivery": delivery},
         }}))
     }
+}
+
+/// What is wrong with the site's pictures at `urls`: each must answer 200 as an `image/*`.
+async fn check_images(urls: &BTreeSet<String>) -> Result<Vec<String>, StepError> {
+    let mut problems = Vec::new();
+    let answers =
+        futures::future::join_all(urls.iter().map(|u| client().get(u.as_str()).send())).await;
+    for (url, answer) in urls.iter().zip(answers) {
+        let answer = answer.map_err(|e| unreachable(url, e))?;
+        let status = answer.status().as_u16();
+        let kind = answer
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if status != 200 || !kind.starts_with("image/") {
+            problems.push(format!("the picture {url} answers {status} {kind}"));
+        }
+    }
+    Ok(problems)
 }
 
 /// Posts a message through the contact form as a visitor would; returns its delivery

@@ -20,4 +20,5 @@ mod openapi;
 mod sessions;
 mod site_owners;
 mod types;
+mod uploads;
 mod websites;
