@@ -73,8 +73,9 @@ fn view(upload: Upload) -> UploadView {
     }
 }
 
-/// Upload a picture for a website (agents and admins): PNG, JPEG or WebP, at most 10 MiB,
-/// 8,000 pixels on a side and 40 megapixels. It is re-encoded at 480, 960 and 1600 pixels
+/// Upload a picture for a website (agents and admins).
+///
+/// PNG, JPEG or WebP, at most 10 MiB, 8,000 pixels on a side and 40 megapixels. It is re-encoded at 480, 960 and 1600 pixels
 /// wide (never wider than it is), which drops its metadata; name the answered `upload_id` in
 /// the inputs (`logo`, `hero_image`, `gallery[]`, `team[].photo`).
 #[utoipa::path(post, path = "/api/uploads", tag = "uploads", operation_id = "create_upload",
