@@ -94,20 +94,27 @@ impl Quorum {
             )));
         }
         let checked = pictures::check(content_type, &body).map_err(refused)?;
-        let permit =
-            self.decoding.permits.acquire().await.map_err(|_| {
-                ServiceError::Store(StoreError::Unavailable("shutting down".into()))
-            })?;
-        let decoded = tokio::task::spawn_blocking(move || {
-            let made = pictures::renditions(checked, &body);
-            (made, body.len())
-        })
-        .await;
+        let length = body.len();
+        let started = std::time::Instant::now();
+        // The semaphore is never closed, so a permit always comes.
+        let permit = self.decoding.permits.acquire().await.ok();
+        let decoded =
+            tokio::task::spawn_blocking(move || pictures::renditions(checked, &body)).await;
         drop(permit);
-        let (made, length) = decoded.map_err(|e| {
-            ServiceError::Store(StoreError::Other(format!("decoding a picture: {e}")))
-        })?;
-        let made = made.map_err(refused)?;
+        let made = match decoded {
+            Ok(made) => made.map_err(refused)?,
+            // A decoder that panics on a picture is a bug to fix, and still the picture's
+            // refusal, not the server's failure.
+            Err(e) => {
+                tracing::error!(owner = caller.id, error = %e, "decoding an uploaded picture panicked");
+                return Err(refused(pictures::Refusal {
+                    field: pictures::BODY_FIELD,
+                    rule: "decodable",
+                    message: format!("{} cannot be decoded", pictures::BODY_FIELD),
+                }));
+            }
+        };
+        let decode_ms = started.elapsed().as_millis() as u64;
         let blobs: Vec<Blob> = made
             .renditions
             .iter()
@@ -146,6 +153,7 @@ impl Quorum {
             width = upload.width,
             height = upload.height,
             renditions = upload.renditions.len(),
+            decode_ms,
             "kept an uploaded picture"
         );
         Ok(upload)

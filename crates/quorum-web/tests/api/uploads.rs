@@ -434,7 +434,7 @@ async fn a_website_with_an_uploaded_logo_hero_and_gallery_deploys_and_serves_the
         &format!("/sites/crumb-crust/assets/images/{logo}-400.png"),
         "{home}"
     );
-    assert_eq!(logo_set, &[logo_src.clone()]);
+    assert_eq!(logo_set, std::slice::from_ref(logo_src));
     assert_eq!(logo_alt, "Crumb & Crust logo");
     let widths = |set: &[String]| -> Vec<String> {
         set.iter()
