@@ -1,7 +1,7 @@
 //! The eight steps of `website.create_basic_site`: each regenerates the site in memory
 //! (deterministic, a few milliseconds; the uploaded pictures the inputs name are read through
-//! the `SiteStore`, already re-encoded, and only copied) and keeps its own files' bytes in the database, so
-//! any step can run again after a crash and keep the same bytes. `deploy` stores the
+//! the `SiteStore`, already re-encoded, and only copied) and keeps its own files' bytes in the
+//! database, so any step can run again after a crash and keep the same bytes. `deploy` stores the
 //! deployment and makes it the site's live one in one transaction; `verify` checks the live
 //! site over HTTP. Nothing is written to disk: any server can serve any site.
 
