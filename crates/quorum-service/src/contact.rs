@@ -211,14 +211,13 @@ impl Quorum {
         // The answer pages carry no sitemap date; the deployment's day stands in for it.
         let date = site.deployment.created_at.format("%Y-%m-%d").to_string();
         let spec = SiteSpec::served_by(&self.step_env.public_url, slug, &site.deployment.id, &date);
-        // Uploads are not loaded to answer a visitor: an uploaded picture the layout would
-        // show is left out of this one page.
-        Ok(Some(contact_answer(
-            &inputs,
-            &spec,
-            &Media::default(),
-            answer,
-        )))
+        // The layout shows the uploaded logo, the only picture an answer page has; its
+        // renditions come from the blob cache. Without them the drawn logo stands in.
+        let logo: Vec<String> = inputs.logo.iter().map(|l| l.upload.clone()).collect();
+        let media = crate::uploads::media(&self.sites, &logo)
+            .await
+            .unwrap_or_else(|_| Media::default());
+        Ok(Some(contact_answer(&inputs, &spec, &media, answer)))
     }
 
     /// A site's messages, newest first (admin).

@@ -22,6 +22,7 @@ mod site_domains;
 mod site_owners;
 mod sites;
 pub mod telemetry;
+mod uploads;
 mod view;
 mod worker;
 mod workflows;
@@ -46,6 +47,7 @@ pub use registry::{Registered, Registry};
 pub use site_domains::claimable_host;
 pub use site_owners::{Replaces, RollbackRequest};
 pub use sites::{LiveSite, SiteAnswer, SiteMount};
+pub use uploads::{MAX_BYTES as MAX_UPLOAD_BYTES, UPLOADS_PER_MINUTE};
 pub use view::{StepView, WorkflowView};
 pub use worker::{Signals, WorkerConfig, WorkerPool, default_workers};
 pub use workflows::CreateWorkflow;
@@ -61,6 +63,8 @@ pub struct Quorum {
     step_env: Arc<StepEnv>,
     /// Deployed sites, and the caches that serve them.
     sites: Arc<sites::Sites>,
+    /// How many uploaded pictures this process decodes at once.
+    decoding: Arc<uploads::Decoding>,
     /// Spacing of retries; `max_attempts` is replaced by each type's.
     retry: RetryPolicy,
     mailer: Option<Arc<Mailer>>,
@@ -94,6 +98,7 @@ impl Quorum {
                 public_url: "http://127.0.0.1:5000".into(),
             }),
             sites: Arc::new(sites::Sites::new(store.clone())),
+            decoding: Arc::new(uploads::Decoding::new()),
             retry: RetryPolicy::default(),
             mailer: None,
             store,

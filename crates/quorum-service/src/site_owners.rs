@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::{Quorum, ServiceError, ServiceResult, valid_slug};
 
 /// The step whose presence makes a type deploy a site.
-const DEPLOY_HANDLER: &str = "website.deploy";
+pub(crate) const DEPLOY_HANDLER: &str = "website.deploy";
 
 /// The live site a proposal would replace, for the council to see before it votes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]

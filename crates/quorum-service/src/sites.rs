@@ -65,7 +65,7 @@ pub enum SiteAnswer {
 type Remembered = (Instant, Option<Arc<LiveSite>>);
 
 pub(crate) struct Sites {
-    store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     live: Mutex<HashMap<String, Remembered>>,
     blobs: Mutex<BlobCache>,
     /// Which site each host names.
@@ -79,7 +79,7 @@ pub(crate) struct Sites {
 pub const DEPLOYMENTS_KEPT: i64 = 5;
 
 /// Lowercase hex SHA-256: a blob's name.
-fn content_hash(bytes: &[u8]) -> String {
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
@@ -126,6 +126,8 @@ fn content_type(path: &str) -> &'static str {
         "json" | "webmanifest" => "application/json",
         "png" => "image/png",
         "woff2" => "font/woff2",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
         "ico" => "image/x-icon",
         _ => "application/octet-stream",
     }
@@ -216,7 +218,7 @@ impl Sites {
         Ok(inputs.clone())
     }
 
-    async fn blob(&self, hash: &str) -> ServiceResult<Option<Arc<Blob>>> {
+    pub(crate) async fn blob(&self, hash: &str) -> ServiceResult<Option<Arc<Blob>>> {
         if let Some(blob) = self.blobs.lock().expect("not poisoned").get(hash) {
             return Ok(Some(blob));
         }
@@ -287,6 +289,10 @@ impl SiteStore for Sites {
             }
         }
         Ok(())
+    }
+
+    async fn media(&self, ids: &[String]) -> Result<quorum_steps::site::Media, StepError> {
+        crate::uploads::media(self, ids).await
     }
 }
 

@@ -126,6 +126,7 @@ impl Quorum {
         self.check_step_inputs(definition, &inputs)?;
         self.check_site_owner(caller, definition, &inputs).await?;
         self.check_site_domain(definition, &inputs).await?;
+        self.check_uploads(caller, definition, &inputs).await?;
         let (savings, calculated_savings) = match request.calculated_savings {
             Some(given) => Savings::from_json(&given).map_err(|details| {
                 ServiceError::invalid("calculated_savings is not a savings object", details)

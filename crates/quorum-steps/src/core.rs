@@ -136,6 +136,9 @@ mod tests {
         async fn publish(&self, _: SiteDeployment) -> Result<(), StepError> {
             unreachable!("the demonstration steps deploy no site")
         }
+        async fn media(&self, _: &[String]) -> Result<crate::site::Media, StepError> {
+            unreachable!("the demonstration steps deploy no site")
+        }
     }
 
     #[tokio::test]

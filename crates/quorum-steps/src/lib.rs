@@ -78,8 +78,8 @@ pub struct SiteDeployment {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-/// What website steps may do to the deployed sites: keep files' bytes and make a deployment
-/// live. Narrow on purpose, so that steps reach no other part of Quorum's storage.
+/// What website steps may do to the deployed sites: keep files' bytes, make a deployment live,
+/// and read the pictures a site shows. Narrow on purpose, so that steps reach no other part of Quorum's storage.
 #[async_trait]
 pub trait SiteStore: Send + Sync {
     /// Keeps files' bytes, each once under its hash: keeping them again is harmless.
@@ -87,6 +87,9 @@ pub trait SiteStore: Send + Sync {
     /// Stores the deployment and makes it its site's live one in one transaction; publishing
     /// the same deployment again makes it live again and stores nothing new.
     async fn publish(&self, deployment: SiteDeployment) -> Result<(), StepError>;
+    /// The uploaded pictures `ids` name, with their renditions' bytes, as the generator takes
+    /// them. An id that names no upload is a permanent failure: creation checked it existed.
+    async fn media(&self, ids: &[String]) -> Result<site::Media, StepError>;
 }
 
 impl StepContext<'_> {

@@ -391,7 +391,8 @@ pub async fn prune(pool: &PgPool, site: &str, keep: i64) -> StoreResult<Pruned> 
         .rows_affected();
     let blobs = sqlx::query(
         "DELETE FROM blobs b WHERE b.hash = ANY($1) \
-         AND NOT EXISTS (SELECT 1 FROM deployment_files f WHERE f.hash = b.hash)",
+         AND NOT EXISTS (SELECT 1 FROM deployment_files f WHERE f.hash = b.hash) \
+         AND NOT EXISTS (SELECT 1 FROM upload_renditions r WHERE r.hash = b.hash)",
     )
     .bind(&hashes)
     .execute(&mut *tx)

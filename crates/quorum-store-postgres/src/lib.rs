@@ -15,6 +15,7 @@ mod rows;
 mod sessions;
 mod steps;
 mod store;
+mod uploads;
 mod workflows;
 mod writes;
 

@@ -305,7 +305,8 @@ pub fn prune(tx: &Connection, site: &str, keep: i64) -> Result<Pruned> {
         pruned.blobs += rows::run(
             tx,
             "DELETE FROM blobs WHERE hash = ?1 \
-             AND NOT EXISTS (SELECT 1 FROM deployment_files WHERE hash = ?1)",
+             AND NOT EXISTS (SELECT 1 FROM deployment_files WHERE hash = ?1) \
+             AND NOT EXISTS (SELECT 1 FROM upload_renditions WHERE hash = ?1)",
             params![hash],
         )? as u64;
     }

@@ -20,6 +20,7 @@ mod rows;
 mod sessions;
 mod steps;
 mod store;
+mod uploads;
 mod workflows;
 mod writes;
 

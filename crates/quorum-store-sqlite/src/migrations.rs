@@ -36,6 +36,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "site domains",
         include_str!("../migrations/0011_site_domains.sql"),
     ),
+    ("uploads", include_str!("../migrations/0012_uploads.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

@@ -61,6 +61,8 @@ macro_rules! impl_store {
             read sites(after: Option<&str>, limit: i64) -> Vec<$crate::SiteRecord> = deployments::sites;
             write rollback_site(rollback: &$crate::SiteRollback) -> String = deployments::rollback;
             write prune_deployments(site: &str, keep: i64) -> $crate::Pruned = deployments::prune;
+            write add_upload(upload: &$crate::Upload, blobs: &[$crate::Blob]) -> () = uploads::add;
+            read uploads(ids: &[String]) -> Vec<$crate::Upload> = uploads::by_ids;
             read events_after(after_id: i64, filter: &$crate::EventFilter, limit: i64) -> Vec<$crate::EventRecord> = governance::events_after;
             read last_event_id() -> i64 = governance::last_event_id;
             write prune_events(before: chrono::DateTime<chrono::Utc>, limit: i64) -> u64 = limits::prune_events;

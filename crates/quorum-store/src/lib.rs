@@ -250,9 +250,18 @@ pub trait Store: Send + Sync + 'static {
     /// holds its domain now.
     async fn rollback_site(&self, rollback: &SiteRollback) -> StoreResult<String>;
     /// Removes the site's deployments older than its newest `keep` (never the live one, at
-    /// most [`PRUNE_BATCH`]) with their files, then the blobs no deployment names any more,
-    /// in one transaction.
+    /// most [`PRUNE_BATCH`]) with their files, then the blobs neither a deployment nor an
+    /// upload names any more, in one transaction.
     async fn prune_deployments(&self, site: &str, keep: i64) -> StoreResult<Pruned>;
+
+    // --- uploads ----------------------------------------------------------------------------
+
+    /// Keeps an upload with its renditions' blobs (`blobs`, one per rendition; a blob kept
+    /// already is left as it is), in one transaction. Conflict when the id is taken; NotFound,
+    /// keeping nothing, when a rendition's blob is not among `blobs`.
+    async fn add_upload(&self, upload: &Upload, blobs: &[Blob]) -> StoreResult<()>;
+    /// The uploads of `ids` that exist, each with its renditions, in the order of `ids`.
+    async fn uploads(&self, ids: &[String]) -> StoreResult<Vec<Upload>>;
 
     // --- events ---------------------------------------------------------------------------
 

@@ -42,6 +42,12 @@ pub fn principal_kind(text: &str) -> StoreResult<PrincipalKind> {
     PrincipalKind::parse(text).ok_or_else(|| corrupt("kind", format!("{text:?}")))
 }
 
+/// A size or count a backend keeps as a signed 64-bit integer, read back as the record's
+/// unsigned type; a value out of its range was never written by Quorum.
+pub fn size<T: TryFrom<i64>>(what: &str, value: i64) -> StoreResult<T> {
+    T::try_from(value).map_err(|_| corrupt(what, value))
+}
+
 /// A principal's roles as one column: comma-separated.
 pub fn roles_text(roles: &[Role]) -> String {
     roles

@@ -54,10 +54,15 @@ impl ApiError {
     }
 
     pub fn payload_too_large() -> Self {
+        Self::payload_too_large_of("1 MiB")
+    }
+
+    /// A 413 for a route whose limit is `limit`.
+    pub fn payload_too_large_of(limit: &str) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            "the body is larger than the 1 MiB limit",
+            format!("the body is larger than the {limit} limit"),
         )
     }
 

@@ -35,6 +35,7 @@ use utoipa::openapi::{
         (name = "principals", description = "Agents, people and their tokens"),
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "sites", description = "Deployed websites and their contact forms"),
+        (name = "uploads", description = "Pictures agents upload for the websites they propose"),
     )
 )]
 pub struct ApiDoc;
@@ -109,6 +110,13 @@ fn complete_operation(operation: &mut Operation) {
         Some(RefOr::Ref(_)) => true,
         None => false,
     };
+    // A body that is not JSON (a picture) has its own limit, types and refusals, listed by
+    // its route.
+    let json_body = match &operation.request_body {
+        Some(RefOr::T(body)) => body.content.contains_key("application/json"),
+        Some(RefOr::Ref(_)) => true,
+        None => false,
+    };
     let secured = operation
         .security
         .as_ref()
@@ -118,8 +126,10 @@ fn complete_operation(operation: &mut Operation) {
     if has_query {
         bad_request.push(QUERY_400);
     }
-    if has_body {
+    if json_body {
         bad_request.push(BODY_400);
+    } else if has_body {
+        bad_request.push("the body cannot be read to its end");
     }
     let responses = &mut operation.responses.responses;
     let mut add = |status: &str, response: Response| {
@@ -147,7 +157,7 @@ fn complete_operation(operation: &mut Operation) {
         add("401", unauthorized);
         add("503", error("The database is unavailable; retry shortly"));
     }
-    if has_body {
+    if json_body {
         add("413", error("The body is larger than the 1 MiB limit"));
         add(
             "415",

@@ -15,7 +15,9 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{chat, councils, events, governance, health, principals, types, workflows};
+use crate::api::{
+    chat, councils, events, governance, health, principals, types, uploads, workflows,
+};
 use crate::error::ApiError;
 use crate::site_hosts::{SiteHosts, SiteServed};
 use crate::{openapi, site_contact, site_hosts, sites};
@@ -122,6 +124,13 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
         .routes(routes!(crate::api::sites::list))
         .routes(routes!(crate::api::sites::get))
         .routes(routes!(crate::api::sites::rollback_site))
+        .merge(
+            // Pictures are the one body allowed past the 1 MiB limit: the inner limit wins.
+            OpenApiRouter::new()
+                .routes(routes!(uploads::create))
+                .layer(DefaultBodyLimit::max(uploads::BODY_LIMIT)),
+        )
+        .routes(routes!(uploads::get))
         .split_for_parts();
     openapi::complete(&mut openapi);
     let mut document = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");

@@ -6,7 +6,7 @@ use maud::{Markup, html};
 
 use super::SiteInputs;
 use super::inputs::ImageRef;
-use super::layout::Ctx;
+use super::layout::{Ctx, LOGO_SIZE};
 use super::media::{ImageVariant, Media, UploadedImage};
 
 /// Where a picture sits, which decides the widths a browser should pick from.
@@ -95,3 +95,50 @@ pub(crate) fn img(
             decoding="async";
     })
 }
+
+/// The widest an uploaded logo is drawn beside the name, as a multiple of its height.
+const LOGO_MAX_ASPECT: u32 = 4;
+
+/// The header's uploaded logo, [`LOGO_SIZE`] pixels high at its own proportions (at most
+/// four times as wide), or None when the inputs name none or the site lacks it: the drawn
+/// logo then stands in. `fallback_alt` is the alt text when the logo's own is absent.
+pub(crate) fn logo(ctx: &Ctx, fallback_alt: &str) -> Option<Markup> {
+    let image = ctx.inputs.logo.as_ref()?;
+    let upload = upload(ctx.media, image)?;
+    let width = (u64::from(LOGO_SIZE) * u64::from(upload.width) / u64::from(upload.height.max(1)))
+        .clamp(1, u64::from(LOGO_SIZE * LOGO_MAX_ASPECT));
+    let srcset: Vec<String> = upload
+        .variants
+        .iter()
+        .map(|v| format!("{} {}w", ctx.href(&variant_path(&upload.id, v)), v.width))
+        .collect();
+    let narrowest = upload.variants.first()?;
+    let alt = image
+        .alt
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .unwrap_or(fallback_alt);
+    Some(html! {
+        img.brand-logo src=(ctx.href(&variant_path(&upload.id, narrowest)))
+            srcset=(srcset.join(", "))
+            sizes=(format!("{width}px"))
+            width=(width) height=(LOGO_SIZE)
+            alt=(alt)
+            decoding="async";
+    })
+}
+
+/// `^upl_[a-z0-9]{1,60}$`, as the type's schema says.
+pub fn valid_upload_id(id: &str) -> bool {
+    id.strip_prefix("upl_").is_some_and(|tail| {
+        (1..=60).contains(&tail.len())
+            && tail
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
+#[cfg(test)]
+#[path = "images_tests.rs"]
+mod tests;

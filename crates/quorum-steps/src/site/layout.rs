@@ -233,7 +233,11 @@ fn header(ctx: &Ctx, nav: &Markup) -> Markup {
         header.site-header {
             div.header-inner {
                 a.brand href=(ctx.href("")) {
-                    img src=(ctx.href(LOGO_FILE)) alt=(logo_alt) width=(LOGO_SIZE) height=(LOGO_SIZE);
+                    @if let Some(uploaded) = super::images::logo(ctx, &logo_alt) {
+                        (uploaded)
+                    } @else {
+                        img src=(ctx.href(LOGO_FILE)) alt=(logo_alt) width=(LOGO_SIZE) height=(LOGO_SIZE);
+                    }
                     span.brand-name { (ctx.name()) }
                 }
                 nav.site-nav aria-label=(MAIN_NAV) {

@@ -41,6 +41,7 @@ pub use check::{check, domain_ok};
 pub use contact::{ContactAnswer, ContactFormState, FormProblem, contact_answer};
 pub use fonts::{FONT_BUDGET, FontChoice, SiteFonts, fonts};
 pub use icons::{FAVICON_FILE, FAVICON_SIZES, TOUCH_ICON_FILE, ico_images};
+pub use images::valid_upload_id;
 pub use inputs::*;
 pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, AAA, Adjustment, ContrastPair, NON_TEXT, Palette, contrast_ratio, palette};

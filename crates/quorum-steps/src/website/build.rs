@@ -29,7 +29,7 @@ impl StepHandler for InitializeProject {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
         // The site's name and recipient go into the deployment's row at deploy; here the
         // inputs are only checked, so a site that cannot be built fails first.
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         Ok(json!({
             "slug": plan.spec.slug,
             "deployment_id": plan.spec.deployment_id,
@@ -43,7 +43,7 @@ pub(crate) struct GeneratePages;
 #[async_trait]
 impl StepHandler for GeneratePages {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         let written = keep(ctx, plan.site.files_of(FileKind::Html)).await?;
         let pages: Vec<&str> = plan.site.pages.iter().map(|p| p.slug.as_str()).collect();
         let language = plan.inputs.language();
@@ -71,9 +71,9 @@ pub(crate) struct ApplyBranding;
 #[async_trait]
 impl StepHandler for ApplyBranding {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
+        // Pictures' renditions are kept as blobs since their upload: the deployment names those.
         keep(ctx, plan.site.files_of(FileKind::Branding)).await?;
-        keep(ctx, plan.site.files_of(FileKind::Image)).await?;
         // The design is shown with why it was picked, so the council can ask for another.
         Ok(json!({
             "palette": plan.site.palette,
@@ -89,7 +89,7 @@ pub(crate) struct SetupSeo;
 #[async_trait]
 impl StepHandler for SetupSeo {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         let files = plan.site.files_of(FileKind::Seo);
         for picture in [CARD_FILE, FAVICON_FILE, TOUCH_ICON_FILE] {
             if !files.contains_key(picture) {
@@ -129,7 +129,7 @@ pub(crate) struct ConfigureNavigation;
 #[async_trait]
 impl StepHandler for ConfigureNavigation {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         keep(ctx, plan.site.files_of(FileKind::Script)).await?;
         let navigation: Vec<Value> = plan
             .site
@@ -147,7 +147,7 @@ pub(crate) struct SetupContactForm;
 #[async_trait]
 impl StepHandler for SetupContactForm {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         // The form is in the contact page; what makes it work is the deployment's recipient,
         // which deploy stores from the same inputs. Check the page posts to Quorum: its
         // action, relative to the page, names the contact endpoint.

@@ -14,7 +14,7 @@ pub(crate) struct Deploy;
 #[async_trait]
 impl StepHandler for Deploy {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         let files = plan
             .site
             .files

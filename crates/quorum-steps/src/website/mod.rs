@@ -1,6 +1,7 @@
 //! The eight steps of `website.create_basic_site`: each regenerates the site in memory
-//! (deterministic, a few milliseconds) and keeps its own files' bytes in the database, so
-//! any step can run again after a crash and keep the same bytes. `deploy` stores the
+//! (deterministic, a few milliseconds; the uploaded pictures the inputs name are read through
+//! the `SiteStore`, already re-encoded, and only copied) and keeps its own files' bytes in the
+//! database, so any step can run again after a crash and keep the same bytes. `deploy` stores the
 //! deployment and makes it the site's live one in one transaction; `verify` checks the live
 //! site over HTTP. Nothing is written to disk: any server can serve any site.
 
@@ -61,7 +62,7 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    pub fn new(ctx: &StepContext<'_>) -> Result<Plan, StepError> {
+    pub async fn new(ctx: &StepContext<'_>) -> Result<Plan, StepError> {
         let inputs: SiteInputs = ctx.inputs()?;
         site::check(&inputs).map_err(|problems| {
             let problems: Vec<String> = problems.into_iter().map(|p| p.message).collect();
@@ -74,7 +75,17 @@ impl Plan {
         // One deployment per workflow, named after it: every run of every step agrees on it.
         let deployment_id = format!("deploy_{}", ctx.workflow_id.trim_start_matches("wf_"));
         let spec = SiteSpec::served_by(&ctx.env.public_url, &slug, &deployment_id, ctx.created_on);
-        let site = site::generate(&inputs, &spec, &site::Media::default());
+        // Only a site that shows pictures reads any: the seed's inputs cost no query.
+        let uploads: Vec<String> = inputs
+            .images()
+            .into_iter()
+            .map(|(_, image)| image.upload.clone())
+            .collect();
+        let media = match uploads.is_empty() {
+            true => site::Media::default(),
+            false => ctx.sites.media(&uploads).await?,
+        };
+        let site = site::generate(&inputs, &spec, &media);
         Ok(Plan {
             inputs,
             spec,

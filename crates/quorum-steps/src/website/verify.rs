@@ -1,10 +1,10 @@
 //! Verify: fetch the live site from Quorum over HTTP and check what the type promises — every
-//! page answers 200 and parses, with its SEO tags; every internal link resolves; images have
-//! alt text and form fields labels; every font the stylesheet names answers as woff2; every
-//! pair of the palette meets its contrast; the sitemap lists every page; every page's JSON-LD
-//! parses, the home page is titled by the site's name, the social card is a 1200 × 630 PNG and
-//! the favicon an ICO; and the contact form accepts a message. What was checked goes into the
-//! outputs.
+//! page answers 200 and parses, with its SEO tags; every internal link resolves; every image
+//! has alt text and its `src` and each `srcset` URL answer 200 as an image; form fields have
+//! labels; every font the stylesheet names answers as woff2; every pair of the palette meets
+//! its contrast; the sitemap lists every page; every page's JSON-LD parses, the home page is
+//! titled by the site's name, the social card is a 1200 × 630 PNG and the favicon an ICO; and
+//! the contact form accepts a message. What was checked goes into the outputs.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -48,6 +48,8 @@ struct Page {
     url: String,
     problems: Vec<String>,
     links: BTreeSet<String>,
+    /// Every picture's `src` and `srcset` URL.
+    images: BTreeSet<String>,
     /// The `@type` of each JSON-LD document, in page order.
     structured_data: Vec<String>,
 }
@@ -232,7 +234,11 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
         "a skip link",
     );
     for img in doc.select(&selector("img")) {
-        need(img.value().attr("alt").is_some(), "alt text on every image");
+        let alt = img.value().attr("alt");
+        need(
+            alt.is_some_and(|a| !a.trim().is_empty()),
+            "alt text on every image",
+        );
     }
     let labelled: BTreeSet<&str> = doc
         .select(&selector("label[for]"))
@@ -253,7 +259,6 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
     for (css, name) in [
         ("a[href]", "href"),
         ("link[href]", "href"),
-        ("img[src]", "src"),
         ("script[src]", "src"),
     ] {
         for element in doc.select(&selector(css)) {
@@ -272,23 +277,45 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
             }
         }
     }
+    let mut images = BTreeSet::new();
+    for img in doc.select(&selector("img")) {
+        let element = img.value();
+        // Each candidate of a srcset is a URL and a width: `a.jpg 480w, b.jpg 960w`.
+        let candidates = element
+            .attr("srcset")
+            .into_iter()
+            .flat_map(|srcset| srcset.split(','))
+            .filter_map(|candidate| candidate.split_whitespace().next());
+        for target in element.attr("src").into_iter().chain(candidates) {
+            match resolve(url, target)
+                .filter(|a| a.starts_with(&format!("{}/", plan.spec.base_url)))
+            {
+                Some(absolute) => {
+                    images.insert(absolute);
+                }
+                None => problems.push(format!("pictures from its own files, not {target:?}")),
+            }
+        }
+    }
     Page {
         url: url.to_owned(),
         problems,
         links,
         structured_data,
+        images,
     }
 }
 
 #[async_trait]
 impl StepHandler for Verify {
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
-        let plan = Plan::new(ctx)?;
+        let plan = Plan::new(ctx).await?;
         let mut problems = Vec::new();
         let urls: Vec<String> = plan.site.pages.iter().map(|p| plan.url(&p.path)).collect();
         let fetched = futures::future::join_all(urls.iter().map(|u| fetch(u))).await;
         let mut pages = Vec::new();
         let mut links = BTreeSet::new();
+        let mut images = BTreeSet::new();
         for ((url, page), result) in urls.iter().zip(&plan.site.pages).zip(fetched) {
             let (status, kind, body) = result?;
             if status != 200 || !kind.starts_with("text/html") {
@@ -298,6 +325,7 @@ impl StepHandler for Verify {
             let page = inspect(&plan, url, &plan.canonical(&page.path), &body);
             problems.extend(page.problems.iter().map(|p| format!("{url} lacks {p}")));
             links.extend(page.links);
+            images.extend(page.images);
             pages.push(json!({
                 "url": page.url,
                 "status": status,
@@ -321,6 +349,7 @@ impl StepHandler for Verify {
                 problems.push(format!("the link {link} answers {status}"));
             }
         }
+        problems.extend(check_images(&images).await?);
         let (_, _, sitemap) = fetch(&plan.url("sitemap.xml")).await?;
         let canonicals: Vec<String> = plan
             .site
@@ -370,6 +399,7 @@ impl StepHandler for Verify {
         Ok(json!({"verification": {
             "pages": pages,
             "links_checked": links.len(),
+            "images_checked": images.len(),
             "sitemap_lists_every_page": true,
             "robots_points_at_sitemap": true,
             "domain": domain,
@@ -414,6 +444,27 @@ async fn at_domain(plan: &Plan, domain: &str) -> Result<Vec<String>, StepError> 
         let body = response.text().await.map_err(|e| unreachable(&url, e))?;
         if status != 200 || !body.contains(&needed) {
             problems.push(format!("/{path} answered {status} without {needed:?}"));
+        }
+    }
+    Ok(problems)
+}
+
+/// What is wrong with the site's pictures at `urls`: each must answer 200 as an `image/*`.
+async fn check_images(urls: &BTreeSet<String>) -> Result<Vec<String>, StepError> {
+    let mut problems = Vec::new();
+    let answers =
+        futures::future::join_all(urls.iter().map(|u| client().get(u.as_str()).send())).await;
+    for (url, answer) in urls.iter().zip(answers) {
+        let answer = answer.map_err(|e| unreachable(url, e))?;
+        let status = answer.status().as_u16();
+        let kind = answer
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if status != 200 || !kind.starts_with("image/") {
+            problems.push(format!("the picture {url} answers {status} {kind}"));
         }
     }
     Ok(problems)

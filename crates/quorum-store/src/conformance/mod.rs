@@ -14,6 +14,7 @@ mod lists;
 mod sessions;
 mod sites;
 mod steps;
+mod uploads;
 mod workflows;
 
 use std::sync::Arc;
@@ -67,7 +68,10 @@ macro_rules! conformance_suite {
             the_first_signing_key_is_kept_once_and_reads_back,
             concurrent_first_keys_leave_exactly_one_current_key,
             rotating_retires_the_current_key_and_forgets_long_retired_ones,
-            concurrent_rotations_run_one_after_the_other
+            concurrent_rotations_run_one_after_the_other,
+            an_upload_reads_back_with_its_renditions_and_an_id_is_kept_once,
+            an_upload_without_the_blob_of_a_rendition_keeps_nothing,
+            a_deployed_rendition_is_the_uploads_blob_and_outlives_the_deployment
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -94,6 +98,7 @@ pub use lists::*;
 pub use sessions::*;
 pub use sites::*;
 pub use steps::*;
+pub use uploads::*;
 pub use workflows::*;
 
 pub(crate) const TYPE_ID: &str = "test.echo";

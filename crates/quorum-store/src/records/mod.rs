@@ -4,10 +4,12 @@ mod access;
 mod bulk;
 mod queue;
 mod sites;
+mod uploads;
 mod workflows;
 
 pub use access::*;
 pub use bulk::*;
 pub use queue::*;
 pub use sites::*;
+pub use uploads::*;
 pub use workflows::*;

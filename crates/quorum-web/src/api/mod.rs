@@ -9,4 +9,5 @@ pub mod principals;
 mod query;
 pub mod sites;
 pub mod types;
+pub mod uploads;
 pub mod workflows;

@@ -23,4 +23,5 @@ mod site_domains;
 mod site_owners;
 mod themes_browser;
 mod types;
+mod uploads;
 mod websites;

@@ -109,12 +109,4 @@ pub(super) fn language_ok(tag: &str) -> bool {
             .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
-/// `^upl_[a-z0-9]{1,60}$`.
-pub(super) fn upload_id_ok(id: &str) -> bool {
-    id.strip_prefix("upl_").is_some_and(|rest| {
-        (1..=60).contains(&rest.len())
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    })
-}
+pub(super) use crate::site::images::valid_upload_id as upload_id_ok;
