@@ -79,6 +79,16 @@ pub(crate) fn structured_data(doc: &Html) -> Result<Vec<String>, String> {
     Ok(types)
 }
 
+/// A response's Content-Type, empty when it has none.
+pub(super) fn content_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 async fn fetch_bytes(url: &str) -> Result<(u16, String, Vec<u8>), StepError> {
     let response = client()
         .get(url)
@@ -86,12 +96,7 @@ async fn fetch_bytes(url: &str) -> Result<(u16, String, Vec<u8>), StepError> {
         .await
         .map_err(|e| unreachable(url, e))?;
     let status = response.status().as_u16();
-    let kind = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let kind = content_type(&response);
     let body = response.bytes().await.map_err(|e| unreachable(url, e))?;
     Ok((status, kind, body.to_vec()))
 }
@@ -123,20 +128,8 @@ async fn check_pictures(plan: &Plan, problems: &mut Vec<String>) -> Result<Value
 }
 
 async fn fetch(url: &str) -> Result<(u16, String, String), StepError> {
-    let response = client()
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| unreachable(url, e))?;
-    let status = response.status().as_u16();
-    let kind = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let body = response.text().await.map_err(|e| unreachable(url, e))?;
-    Ok((status, kind, body))
+    let (status, kind, body) = fetch_bytes(url).await?;
+    Ok((status, kind, String::from_utf8_lossy(&body).into_owned()))
 }
 
 /// `href` as an absolute URL from the page at `base`, without its fragment; None for what
@@ -457,12 +450,7 @@ async fn check_images(urls: &BTreeSet<String>) -> Result<Vec<String>, StepError>
     for (url, answer) in urls.iter().zip(answers) {
         let answer = answer.map_err(|e| unreachable(url, e))?;
         let status = answer.status().as_u16();
-        let kind = answer
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let kind = content_type(&answer);
         if status != 200 || !kind.starts_with("image/") {
             problems.push(format!("the picture {url} answers {status} {kind}"));
         }

@@ -64,12 +64,7 @@ pub(super) async fn check(
     for (url, answer) in named.iter().zip(answers) {
         let answer = answer.map_err(|e| unreachable(url, e))?;
         let status = answer.status().as_u16();
-        let kind = answer
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let kind = super::content_type(&answer);
         if status != 200 || kind != "font/woff2" {
             problems.push(format!("the font {url} answers {status} {kind}"));
         }
