@@ -352,7 +352,7 @@ fn the_contact_page_has_a_labelled_form_and_a_hidden_honeypot() {
         "<textarea id=\"contact-message\" name=\"message\" rows=\"6\" maxlength=\"5000\" required></textarea>",
         "<div class=\"visually-hidden\" aria-hidden=\"true\"><label for=\"contact-website\">",
         "<input id=\"contact-website\" type=\"text\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\">",
-        "<button class=\"button\" type=\"submit\">Send message</button>",
+        "<button class=\"button\" type=\"submit\" data-sending=\"Sending…\">Send message</button>",
     ] {
         assert!(html.contains(needed), "{needed}");
     }
