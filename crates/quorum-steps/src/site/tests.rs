@@ -3,6 +3,7 @@
 
 mod content;
 mod escaping;
+mod languages;
 mod pages;
 
 use std::sync::Arc;
@@ -41,8 +42,13 @@ fn bakery() -> SiteInputs {
 
 /// The uploads the bakery names, each with two small renditions.
 fn bakery_media() -> Media {
+    media_for(&bakery())
+}
+
+/// The uploads `inputs` name, each with two small renditions.
+fn media_for(inputs: &SiteInputs) -> Media {
     let mut media = Media::default();
-    for (_, image) in bakery().images() {
+    for (_, image) in inputs.images() {
         let id = image.upload.clone();
         let variant = |width: u32| ImageVariant {
             width,

@@ -169,7 +169,7 @@ impl Words {
         }
         let mut out = String::with_capacity(digits.len() + 8);
         for (i, digit) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push_str(self.thousands_separator);
             }
             out.push(digit);
@@ -334,6 +334,110 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Every string of a language's words, by field name (a weekday as `weekdays[0]`).
+    fn strings(words: &Words) -> Vec<(String, String)> {
+        let value = serde_json::to_value(words).unwrap();
+        let mut out = Vec::new();
+        for (field, value) in value.as_object().unwrap() {
+            match value {
+                serde_json::Value::String(s) => out.push((field.clone(), s.clone())),
+                serde_json::Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        out.push((format!("{field}[{i}]"), item.as_str().unwrap().to_owned()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn placeholders(pattern: &str) -> Vec<&str> {
+        let mut keys: Vec<&str> = pattern
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(key, _)| key))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    #[test]
+    fn a_translation_is_english_only_where_the_language_says_it_the_same_way() {
+        // Words these languages share with English; anything else equal to English would be a
+        // word left untranslated.
+        let same_as_english = |language: &str| -> &[&str] {
+            match language {
+                "de" => &["blog", "colon", "form_name"],
+                "fr" => &["blog", "contact", "form_message", "menu", "services"],
+                "es" => &["blog", "colon", "form_error"],
+                "it" => &["blog", "colon", "home", "menu"],
+                "nl" => &["blog", "colon", "contact", "home", "menu"],
+                "pt" => &["blog", "colon", "menu"],
+                _ => unreachable!("{language}"),
+            }
+        };
+        // A field as a whole: a month may be the same (`April`) where the calendar is not.
+        let english = serde_json::to_value(&EN).unwrap();
+        for words in Words::ALL.into_iter().filter(|w| w.language != "en") {
+            let theirs = serde_json::to_value(words).unwrap();
+            for (field, value) in theirs.as_object().unwrap() {
+                if ["thousands_separator", "group_from"].contains(&field.as_str()) {
+                    continue;
+                }
+                assert_eq!(
+                    *value == english[field],
+                    same_as_english(words.language).contains(&field.as_str()),
+                    "{}.{field}: {value}",
+                    words.language
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_word_is_written_and_every_pattern_keeps_its_placeholders() {
+        let english = strings(&EN);
+        for words in Words::ALL {
+            for ((field, word), (_, en)) in strings(words).iter().zip(&english) {
+                assert!(!word.is_empty(), "{}.{field}", words.language);
+                assert_eq!(
+                    placeholders(word),
+                    placeholders(en),
+                    "{}.{field}: {word:?}",
+                    words.language
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_pattern_is_filled_in_one_pass() {
+        assert_eq!(EN.logo_alt("Rye & Roses"), "Rye & Roses logo");
+        assert_eq!(FR.logo_alt("Café {name}"), "Logo de Café {name}");
+        assert_eq!(
+            fill(
+                "{title} by {name}.",
+                &[("title", "{name}"), ("name", "Ana")]
+            ),
+            "{name} by Ana."
+        );
+        assert_eq!(fill("{unknown} {", &[("name", "Ana")]), "{unknown} {");
+        assert_eq!(fill("", &[]), "");
+    }
+
+    #[test]
+    fn numbers_are_grouped_as_each_language_groups_them() {
+        assert_eq!(EN.number(5), "5");
+        assert_eq!(EN.number(5_000), "5,000");
+        assert_eq!(EN.number(1_234_567), "1,234,567");
+        assert_eq!(FR.number(5_000), "5000");
+        assert_eq!(FR.number(12_500), "12\u{202f}500");
+        assert_eq!(DE.number(12_500), "12.500");
+        assert_eq!(ES.number(5_000), "5000");
+        assert_eq!(DE.number(100), "100");
     }
 
     #[test]
