@@ -7,8 +7,8 @@ use std::net::IpAddr;
 use quorum_domain::ids::new_id;
 use quorum_domain::{FieldError, Text};
 use quorum_steps::site::{
-    CONTACT_EMAIL_MAX, CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX, ContactAnswer, Media, SiteSpec,
-    contact_answer,
+    CONTACT_EMAIL_MAX, CONTACT_FIELDS, CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX, ContactAnswer,
+    FormProblem, Media, ProblemKind, SiteSpec, contact_answer,
 };
 use quorum_store::{ContactMessage, DeliveryReport, Hit};
 use serde::Deserialize;
@@ -86,6 +86,52 @@ fn check(form: &ContactForm) -> Vec<FieldError> {
     }
     details.extend(Text::Multiline.check("message", message).err());
     details
+}
+
+/// What a visitor's form is told about a refusal: which rule each field broke, or what was
+/// wrong with the whole, for the site to word in its own language (JSON clients read the
+/// error's English messages instead).
+pub fn form_problems(error: &ServiceError) -> Vec<FormProblem> {
+    let field = |detail: &FieldError| {
+        CONTACT_FIELDS
+            .contains(&detail.field.as_str())
+            .then(|| detail.field.clone())
+    };
+    let whole = |kind| FormProblem { field: None, kind };
+    match error {
+        ServiceError::Invalid { details, .. } if !details.is_empty() => details
+            .iter()
+            .map(|detail| FormProblem {
+                field: field(detail),
+                kind: kind_of(detail),
+            })
+            .collect(),
+        // The form's bytes were refused before it was read: said once for the whole, and
+        // beside each of its fields that held what no browser sends.
+        ServiceError::BadRequest { details, .. } => std::iter::once(whole(ProblemKind::Unreadable))
+            .chain(details.iter().filter_map(|detail| {
+                field(detail).map(|field| FormProblem {
+                    field: Some(field),
+                    kind: ProblemKind::Unreadable,
+                })
+            }))
+            .collect(),
+        ServiceError::RateLimited(_) => vec![whole(ProblemKind::TooMany {
+            per_minute: PER_MINUTE,
+        })],
+        _ => vec![whole(ProblemKind::Unavailable)],
+    }
+}
+
+/// The kind of a detail [`check`] gives; any other rule is about characters no browser sends.
+fn kind_of(detail: &FieldError) -> ProblemKind {
+    match (detail.field.as_str(), detail.rule.as_str()) {
+        (_, "format") => ProblemKind::NotEmail,
+        ("name", "length") => ProblemKind::NameLength,
+        ("name", "no_control_characters") => ProblemKind::NameNotOneLine,
+        ("message", "length") => ProblemKind::MessageLength,
+        _ => ProblemKind::Unreadable,
+    }
 }
 
 /// One @, something on each side, a dot in the domain, no spaces or control characters: what
@@ -290,6 +336,96 @@ mod tests {
         };
         let fields: Vec<String> = check(&over).into_iter().map(|d| d.field).collect();
         assert_eq!(fields, ["name", "email", "message"]);
+    }
+
+    #[test]
+    fn each_refusal_reaches_the_form_as_the_rule_it_broke() {
+        let problems = |form: ContactForm| {
+            form_problems(&ServiceError::invalid("refused", check(&form)))
+                .into_iter()
+                .map(|p| (p.field.unwrap_or_default(), p.kind))
+                .collect::<Vec<_>>()
+        };
+        let good = ContactForm {
+            name: "Ana".into(),
+            email: "ana@example.com".into(),
+            message: "Hello".into(),
+            website: String::new(),
+        };
+        let empty = ContactForm {
+            name: String::new(),
+            email: "ana@".into(),
+            message: " ".into(),
+            ..good.clone()
+        };
+        assert_eq!(
+            problems(empty),
+            [
+                ("name".into(), ProblemKind::NameLength),
+                ("email".into(), ProblemKind::NotEmail),
+                ("message".into(), ProblemKind::MessageLength),
+            ]
+        );
+        let long = ContactForm {
+            name: "n".repeat(CONTACT_NAME_MAX + 1),
+            message: "m".repeat(CONTACT_MESSAGE_MAX + 1),
+            ..good.clone()
+        };
+        assert_eq!(
+            problems(long),
+            [
+                ("name".into(), ProblemKind::NameLength),
+                ("message".into(), ProblemKind::MessageLength),
+            ]
+        );
+        let forged = ContactForm {
+            name: "Ana\r\nBcc: victim@example.com".into(),
+            message: "a\0b".into(),
+            ..good
+        };
+        assert_eq!(
+            problems(forged),
+            [
+                ("name".into(), ProblemKind::NameNotOneLine),
+                ("message".into(), ProblemKind::Unreadable),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_refusal_of_the_whole_submission_is_said_once_without_a_field() {
+        let limited = form_problems(&ServiceError::RateLimited("slow down".into()));
+        assert_eq!(
+            limited,
+            [FormProblem {
+                field: None,
+                kind: ProblemKind::TooMany { per_minute: 5 },
+            }]
+        );
+        let unreadable = form_problems(&ServiceError::BadRequest {
+            message: "the form could not be read".into(),
+            details: vec![
+                FieldError::new("message", "no_nul", "must not contain NUL characters"),
+                FieldError::new("", "utf8", "a field name is not valid UTF-8"),
+            ],
+        });
+        let kinds: Vec<(Option<&str>, ProblemKind)> = unreadable
+            .iter()
+            .map(|p| (p.field.as_deref(), p.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (None, ProblemKind::Unreadable),
+                (Some("message"), ProblemKind::Unreadable),
+            ],
+            "a detail about no field of the form is left to the whole's"
+        );
+        let down = form_problems(&ServiceError::Store(quorum_store::StoreError::Unavailable(
+            "the database is down".into(),
+        )));
+        assert_eq!(down[0].kind, ProblemKind::Unavailable);
+        assert_eq!(down.len(), 1);
     }
 
     #[test]

@@ -35,14 +35,14 @@ use quorum_store::{Store, Wakeups};
 
 pub use ballot::{Ballot, Standing, Tally};
 pub use chat::{ChatContext, ChatMode, ChatOutcome, ChatRequest, Plan, PlannedCouncil};
-pub use contact::{ContactForm, Received, valid_slug};
+pub use contact::{ContactForm, Received, form_problems, valid_slug};
 pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated, TokensRevoked};
 pub use error::ServiceError;
 pub use executor::Outcome;
 pub use governance::{CancelRequest, MembersRequest, ReassignRequest, VoteRequest};
 pub use mail::Mailer;
 pub use quorum_queue::RetryPolicy;
-pub use quorum_steps::site::{ContactAnswer, ContactFormState, FormProblem};
+pub use quorum_steps::site::{ContactAnswer, ContactFormState, FormProblem, ProblemKind};
 pub use registry::{Registered, Registry};
 pub use site_domains::claimable_host;
 pub use site_owners::{Replaces, RollbackRequest};

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 use quorum_service::{
-    ContactAnswer, ContactForm, ContactFormState, FormProblem, Received, ServiceError,
+    ContactAnswer, ContactForm, ContactFormState, Received, ServiceError, form_problems,
 };
 use serde::Serialize;
 
@@ -18,9 +18,6 @@ use crate::error::ApiError;
 use crate::router::AppState;
 use crate::sites::RemoteAddr;
 use crate::strict;
-
-/// The fields a problem may be shown beside.
-const FIELDS: [&str; 3] = ["name", "email", "message"];
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ContactAccepted {
@@ -83,13 +80,13 @@ pub(crate) async fn answer(
             page(state, slug, answer, StatusCode::OK, fallback).await
         }
         (Err(e), true) => {
-            let error = ApiError::from(e);
             let refused = ContactFormState {
                 name: typed.name,
                 email: typed.email,
                 message: typed.message,
-                problems: problems(&error),
+                problems: form_problems(&e),
             };
+            let error = ApiError::from(e);
             let fallback = || problem(slug, &error);
             page(
                 state,
@@ -102,29 +99,6 @@ pub(crate) async fn answer(
         }
         (Err(e), false) => ApiError::from(e).into_response(),
     }
-}
-
-/// What to tell a visitor: each field's problem beside its field; the reason itself when it
-/// is about the whole submission (too many messages, an unreadable form).
-fn problems(error: &ApiError) -> Vec<FormProblem> {
-    let mut problems = Vec::new();
-    let about_fields =
-        error.status == StatusCode::UNPROCESSABLE_ENTITY && !error.details.is_empty();
-    if !about_fields {
-        problems.push(FormProblem {
-            field: None,
-            message: error.message.clone(),
-        });
-    }
-    problems.extend(error.details.iter().map(|detail| {
-        FormProblem {
-            field: FIELDS
-                .contains(&detail.field.as_str())
-                .then(|| detail.field.clone()),
-            message: detail.message.clone(),
-        }
-    }));
-    problems
 }
 
 /// The answer drawn by the site's generator; `fallback` when the site or the inputs it was

@@ -6,6 +6,8 @@
 use maud::{Markup, html};
 
 use super::layout::{Ctx, Meta, document};
+use super::sections::words;
+use super::words::fill;
 use super::{
     CONTACT_EMAIL_MAX, CONTACT_FIELDS, CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX, HONEYPOT_FIELD,
     Media, Page, PageKind, SiteInputs, SiteSpec, Words, pages, plan, theme,
@@ -23,20 +25,62 @@ pub struct ContactFormState {
 }
 
 /// One reason a submission was refused: about one field (`name`, `email` or `message`), or
-/// about the whole (`field: None`, e.g. too many messages).
+/// about the whole (`field: None`, e.g. too many messages). The server says which rule was
+/// broken; the site says it in its own language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormProblem {
     pub field: Option<String>,
-    pub message: String,
+    pub kind: ProblemKind,
+}
+
+/// Which rule a submission broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// No name, or one longer than [`CONTACT_NAME_MAX`].
+    NameLength,
+    /// A name with a line break or another control character.
+    NameNotOneLine,
+    /// Not an e-mail address (or one longer than [`CONTACT_EMAIL_MAX`]).
+    NotEmail,
+    /// No message, or one longer than [`CONTACT_MESSAGE_MAX`].
+    MessageLength,
+    /// Beside a field: it holds what no browser sends (NUL, bytes that are not UTF-8);
+    /// about the whole: the form could not be read.
+    Unreadable,
+    /// More messages from one address in a minute than the site takes.
+    TooMany { per_minute: u32 },
+    /// The server could not keep the message just now.
+    Unavailable,
+}
+
+impl FormProblem {
+    /// The problem as a sentence in the site's language.
+    fn said(&self, words: &Words) -> String {
+        let limit = |pattern: &str, max: usize| fill(pattern, &[("max", &words.number(max))]);
+        match self.kind {
+            ProblemKind::NameLength => limit(words.problem_name_length, CONTACT_NAME_MAX),
+            ProblemKind::NameNotOneLine => words.problem_name_line.to_owned(),
+            ProblemKind::NotEmail => words.problem_email.to_owned(),
+            ProblemKind::MessageLength => limit(words.problem_message_length, CONTACT_MESSAGE_MAX),
+            ProblemKind::Unreadable if self.field.is_some() => {
+                words.problem_unreadable_field.to_owned()
+            }
+            ProblemKind::Unreadable => words.problem_unreadable.to_owned(),
+            ProblemKind::TooMany { per_minute } => fill(
+                words.problem_too_many,
+                &[("count", &words.number(per_minute as usize))],
+            ),
+            ProblemKind::Unavailable => words.problem_unavailable.to_owned(),
+        }
+    }
 }
 
 impl ContactFormState {
     /// The first problem of `field`, if any.
-    fn problem(&self, field: &str) -> Option<&str> {
+    fn problem(&self, field: &str) -> Option<&FormProblem> {
         self.problems
             .iter()
             .find(|p| p.field.as_deref() == Some(field))
-            .map(|p| p.message.as_str())
     }
 }
 
@@ -74,57 +118,53 @@ pub fn contact_answer(
         }
         ContactAnswer::Received | ContactAnswer::Sent => {
             let (title, said) = match answer {
-                ContactAnswer::Sent => ("Message sent", "Your message has been sent."),
-                _ => ("Message received", "Your message has been received."),
+                ContactAnswer::Sent => (words.message_sent_title, words.message_sent),
+                _ => (words.message_received_title, words.message_received),
             };
             let page = Page::new("contact", PageKind::Contact, title.into());
             let main = html! {
-                h1 { "Thank you" }
-                p.lead { (said) " We will reply to the address you gave." }
-                p { a.button href=(ctx.href("")) { "Back to the home page" } }
+                h1 { (words.thank_you) }
+                p.lead { (said) " " (words.reply_promise) }
+                p { a.button href=(ctx.href("")) { (words.back_home) } }
             };
             let meta = Meta {
                 page: &page,
-                description: format!("{title} by {}.", ctx.name()),
+                description: fill(
+                    words.answer_description,
+                    &[("title", title), ("name", ctx.name())],
+                ),
             };
             document(&ctx, &meta, main).into_string().into_bytes()
         }
     }
 }
 
-/// A problem as a sentence: the service words them as instructions (`give a name …`).
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
-}
-
 /// The form, in `state`: the same markup on the deployed page and in a refused answer.
 pub(crate) fn form(ctx: &Ctx, state: &ContactFormState) -> Markup {
+    let words = words(ctx);
     let [name, email, message] = CONTACT_FIELDS;
     html! {
         form.contact-form method="post" action=(ctx.contact_action()) {
             @if !state.problems.is_empty() {
                 // Announced when the page loads, and each problem a link to its field.
                 div.error-summary role="alert" aria-labelledby="contact-problems" {
-                    h2 #contact-problems { "Your message was not sent" }
+                    h2 #contact-problems { (words.form_refused) }
                     ul {
                         @for problem in &state.problems {
                             li {
                                 @match problem.field.as_deref().filter(|f| CONTACT_FIELDS.contains(f)) {
-                                    Some(field) => a href={ "#contact-" (field) } { (sentence(&problem.message)) },
-                                    None => (sentence(&problem.message)),
+                                    Some(field) => a href={ "#contact-" (field) } { (problem.said(words)) },
+                                    None => (problem.said(words)),
                                 }
                             }
                         }
                     }
                 }
             }
-            p.form-note { "All fields are required." }
+            p.form-note { (words.form_required) }
             div.field {
-                label for="contact-name" { "Name" }
-                (field_problem(state, name))
+                label for="contact-name" { (words.form_name) }
+                (field_problem(words, state, name))
                 input #contact-name type="text" name=(name) autocomplete="name"
                     maxlength=(CONTACT_NAME_MAX) required
                     value=[(!state.name.is_empty()).then_some(&state.name)]
@@ -132,8 +172,8 @@ pub(crate) fn form(ctx: &Ctx, state: &ContactFormState) -> Markup {
                     aria-describedby=[described_by(state, name)];
             }
             div.field {
-                label for="contact-email" { "Email" }
-                (field_problem(state, email))
+                label for="contact-email" { (words.form_email) }
+                (field_problem(words, state, email))
                 input #contact-email type="email" name=(email) autocomplete="email"
                     maxlength=(CONTACT_EMAIL_MAX) required
                     value=[(!state.email.is_empty()).then_some(&state.email)]
@@ -141,8 +181,8 @@ pub(crate) fn form(ctx: &Ctx, state: &ContactFormState) -> Markup {
                     aria-describedby=[described_by(state, email)];
             }
             div.field {
-                label for="contact-message" { "Message" }
-                (field_problem(state, message))
+                label for="contact-message" { (words.form_message) }
+                (field_problem(words, state, message))
                 textarea #contact-message name=(message) rows="6" maxlength=(CONTACT_MESSAGE_MAX)
                     required
                     aria-invalid=[invalid(state, message)]
@@ -151,22 +191,24 @@ pub(crate) fn form(ctx: &Ctx, state: &ContactFormState) -> Markup {
             // Off-screen and out of the accessibility tree; not reachable by Tab either, so
             // only a bot filling every field ever sets it. Never filled in again.
             div.visually-hidden aria-hidden="true" {
-                label for="contact-website" { "Leave this field empty" }
+                label for="contact-website" { (words.form_honeypot) }
                 input #contact-website type="text" name=(HONEYPOT_FIELD) tabindex="-1"
                     autocomplete="off";
             }
-            p { button.button type="submit" { "Send message" } }
+            p {
+                button.button type="submit" data-sending=(words.form_sending) { (words.form_send) }
+            }
         }
     }
 }
 
 /// The field's problem, between its label and its control, where a reader meets it first.
-fn field_problem(state: &ContactFormState, field: &str) -> Markup {
+fn field_problem(words: &Words, state: &ContactFormState, field: &str) -> Markup {
     html! {
         @if let Some(problem) = state.problem(field) {
             p.field-error id={ "contact-" (field) "-error" } {
-                span.visually-hidden { "Error: " }
-                (sentence(problem))
+                span.visually-hidden { (words.form_error) (words.colon) }
+                (problem.said(words))
             }
         }
     }
@@ -211,11 +253,11 @@ mod tests {
             problems: vec![
                 FormProblem {
                     field: Some("email".into()),
-                    message: "give an e-mail address such as ana@example.com".into(),
+                    kind: ProblemKind::NotEmail,
                 },
                 FormProblem {
                     field: None,
-                    message: "try again shortly".into(),
+                    kind: ProblemKind::TooMany { per_minute: 5 },
                 },
             ],
         }
@@ -227,7 +269,7 @@ mod tests {
         for needed in [
             r#"<div class="error-summary" role="alert" aria-labelledby="contact-problems">"#,
             r##"<li><a href="#contact-email">Give an e-mail address such as ana@example.com</a></li>"##,
-            "<li>Try again shortly</li>",
+            "<li>At most 5 messages a minute may be sent to this site; try again shortly</li>",
             r#"<label for="contact-email">Email</label><p class="field-error" id="contact-email-error"><span class="visually-hidden">Error: </span>Give an e-mail address"#,
             r#"value="not an address" aria-invalid="true" aria-describedby="contact-email-error">"#,
             r#"value="Ana &quot;&lt;b&gt;&quot;">"#,

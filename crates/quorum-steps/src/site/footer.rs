@@ -4,10 +4,10 @@
 
 use maud::{Markup, html};
 
-use super::Address;
 use super::check::phone_href;
-use super::layout::{COPYRIGHT, Ctx, EMAIL_LABEL, FOOTER_NAV, PHONE_LABEL, SOCIAL_LABEL};
-use super::sections::social_links;
+use super::layout::Ctx;
+use super::sections::{social_links, town_lines, words};
+use super::{Address, Words};
 
 /// The footer around this page's navigation list (which marks the page as current).
 pub(crate) fn footer(ctx: &Ctx, nav: &Markup) -> Markup {
@@ -17,7 +17,7 @@ pub(crate) fn footer(ctx: &Ctx, nav: &Markup) -> Markup {
         footer.site-footer {
             div.footer-inner {
                 (before)
-                nav.footer-nav aria-label=(FOOTER_NAV) { (nav) }
+                nav.footer-nav aria-label=(words(ctx).footer_nav) { (nav) }
                 (after)
             }
         }
@@ -27,6 +27,7 @@ pub(crate) fn footer(ctx: &Ctx, nav: &Markup) -> Markup {
 /// What comes before the navigation (the name and its line) and after it (contact details,
 /// social links, copyright).
 fn parts(ctx: &Ctx) -> (Markup, Markup) {
+    let words = words(ctx);
     let inputs = ctx.inputs;
     let email = inputs.contact_email.trim();
     let line = inputs
@@ -45,11 +46,11 @@ fn parts(ctx: &Ctx) -> (Markup, Markup) {
     };
     let after = html! {
         address.footer-contact {
-            p { (EMAIL_LABEL) a href=(format!("mailto:{email}")) { (email) } }
+            p { (words.email) (words.colon) a href=(format!("mailto:{email}")) { (email) } }
             @if let Some(phone) = phone.filter(|p| p.chars().any(|c| c.is_ascii_digit())) {
-                p { (PHONE_LABEL) a href=(phone_href(phone)) { (phone) } }
+                p { (words.phone) (words.colon) a href=(phone_href(phone)) { (phone) } }
             }
-            @if let Some(lines) = inputs.contact.address.as_ref().map(address_lines) {
+            @if let Some(lines) = inputs.contact.address.as_ref().map(|a| address_lines(a, words)) {
                 p {
                     @for (i, line) in lines.iter().enumerate() {
                         @if i > 0 { br; }
@@ -60,7 +61,7 @@ fn parts(ctx: &Ctx) -> (Markup, Markup) {
         }
         @if !social.is_empty() {
             div.footer-social {
-                p.footer-label #footer-social { (SOCIAL_LABEL) }
+                p.footer-label #footer-social { (words.follow_us) }
                 ul.social-links aria-labelledby="footer-social" {
                     @for (url, label) in &social {
                         li { a href=(url) rel="noopener" { (label) } }
@@ -69,31 +70,23 @@ fn parts(ctx: &Ctx) -> (Markup, Markup) {
             }
         }
         p.footer-legal {
-            (COPYRIGHT) span data-year {} (ctx.name())
+            "© " span data-year {} (ctx.name())
         }
     };
     (before, after)
 }
 
-/// A postal address as it is written on an envelope in most of the English-speaking world:
-/// the street; the town with its region and postal code; the country.
-fn address_lines(address: &Address) -> Vec<String> {
-    fn part(p: &Option<String>) -> Option<&str> {
-        p.as_deref().map(str::trim).filter(|p| !p.is_empty())
-    }
-    let mut town = address.locality.trim().to_owned();
-    if let Some(region) = part(&address.region) {
-        town.push_str(", ");
-        town.push_str(region);
-    }
-    if let Some(code) = part(&address.postal_code) {
-        town.push(' ');
-        town.push_str(code);
-    }
+/// A postal address on the footer's few lines: the street; the town as its country writes it
+/// (the contact details' rule), with the region after it where the postal code leads; the
+/// country as given.
+fn address_lines(address: &Address, words: &Words) -> Vec<String> {
+    let (town, region) = town_lines(address, words);
+    let country = address.country.as_deref().map(str::trim);
     [
         Some(address.street.trim()),
         Some(town.as_str()),
-        part(&address.country),
+        region,
+        country,
     ]
     .into_iter()
     .flatten()

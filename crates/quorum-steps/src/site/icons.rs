@@ -80,7 +80,9 @@ pub(crate) fn mark(ctx: &Ctx, palette: &Palette) -> Mark {
         },
         None => {
             let name = raster::drawable(ctx.name());
-            let tile = logo::logo(&name, palette, &super::fonts::fonts(&ctx.inputs.typography));
+            let title = super::sections::words(ctx).logo_alt(name.trim());
+            let fonts = super::fonts::fonts(&ctx.inputs.typography);
+            let tile = logo::logo(&name, &title, palette, &fonts);
             let tile = String::from_utf8_lossy(&tile);
             Mark {
                 body: svg_body(&tile).to_owned(),

@@ -1,6 +1,6 @@
 //! What every page shares: URLs under the site's base, the document head (title, description,
 //! canonical, Open Graph), the skip link and the header with its navigation (the footer is
-//! `footer.rs`), and the layout's own words.
+//! `footer.rs`), in the site's language.
 
 use std::cell::OnceCell;
 
@@ -10,17 +10,6 @@ use super::{
     CSS_FILE, ContactFormState, JS_FILE, LOGO_FILE, Media, Page, PageKind, SiteInputs, SiteSpec,
     Theme,
 };
-
-// The layout's own words, in English. They live together so they can be translated as a set.
-const SKIP_LINK: &str = "Skip to content";
-const MAIN_NAV: &str = "Main";
-pub(super) const FOOTER_NAV: &str = "Footer";
-const MENU: &str = "Menu";
-const LOGO_ALT_AFTER_NAME: &str = " logo";
-pub(super) const EMAIL_LABEL: &str = "Email: ";
-pub(super) const PHONE_LABEL: &str = "Phone: ";
-pub(super) const SOCIAL_LABEL: &str = "Follow us";
-pub(super) const COPYRIGHT: &str = "© ";
 
 /// The logo's drawn size in pixels; the SVG's own viewBox matches it.
 pub(crate) const LOGO_SIZE: u32 = 48;
@@ -214,7 +203,7 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
                 script src=(ctx.href(JS_FILE)) defer {}
             }
             body class=(format!("theme-{}", ctx.theme.name())) {
-                a.skip-link href="#main" { (SKIP_LINK) }
+                a.skip-link href="#main" { (super::sections::words(ctx).skip_to_content) }
                 (header(ctx, &nav))
                 main #main tabindex="-1" { (main) }
                 (super::footer::footer(ctx, &nav))
@@ -228,7 +217,8 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
 /// links as a plain list; whichever is hidden is `display: none`, so the one navigation
 /// landmark never reads its links twice.
 fn header(ctx: &Ctx, nav: &Markup) -> Markup {
-    let logo_alt = format!("{}{LOGO_ALT_AFTER_NAME}", ctx.name());
+    let words = super::sections::words(ctx);
+    let logo_alt = words.logo_alt(ctx.name());
     html! {
         header.site-header {
             div.header-inner {
@@ -240,9 +230,9 @@ fn header(ctx: &Ctx, nav: &Markup) -> Markup {
                     }
                     span.brand-name { (ctx.name()) }
                 }
-                nav.site-nav aria-label=(MAIN_NAV) {
+                nav.site-nav aria-label=(words.main_nav) {
                     details.menu {
-                        summary { span.menu-icon aria-hidden="true" {} (MENU) }
+                        summary { span.menu-icon aria-hidden="true" {} (words.menu) }
                         (nav)
                     }
                     div.nav-wide { (nav) }

@@ -8,7 +8,8 @@ use super::layout::LOGO_SIZE;
 use super::palette::Palette;
 use super::seo::xml_escape;
 
-pub(crate) fn logo(site_name: &str, palette: &Palette, fonts: &SiteFonts) -> Vec<u8> {
+/// The tile for `site_name`, titled `title` (its text alternative in the site's language).
+pub(crate) fn logo(site_name: &str, title: &str, palette: &Palette, fonts: &SiteFonts) -> Vec<u8> {
     let size = LOGO_SIZE;
     let half = size / 2;
     let svg = format!(
@@ -23,7 +24,7 @@ pub(crate) fn logo(site_name: &str, palette: &Palette, fonts: &SiteFonts) -> Vec
         ),
         size = size,
         half = half,
-        title = xml_escape(&format!("{} logo", site_name.trim())),
+        title = xml_escape(title),
         bg = xml_escape(&palette.logo_tile),
         font = xml_escape(&fonts.heading.stack),
         ink = xml_escape(&palette.logo_ink),
@@ -55,7 +56,8 @@ mod tests {
     use crate::site::{BrandColors, Typography};
 
     fn svg(name: &str, colors: &BrandColors, typography: &Typography) -> String {
-        String::from_utf8(logo(name, &palette(colors), &fonts(typography))).unwrap()
+        let title = crate::site::words::EN.logo_alt(name);
+        String::from_utf8(logo(name, &title, &palette(colors), &fonts(typography))).unwrap()
     }
 
     fn attr<'a>(svg: &'a str, element: &str, name: &str) -> &'a str {

@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 pub use card::{CARD_FILE, HEIGHT as CARD_HEIGHT, WIDTH as CARD_WIDTH};
 pub use check::{check, domain_ok};
-pub use contact::{ContactAnswer, ContactFormState, FormProblem, contact_answer};
+pub use contact::{ContactAnswer, ContactFormState, FormProblem, ProblemKind, contact_answer};
 pub use fonts::{FONT_BUDGET, FontChoice, SiteFonts, fonts};
 pub use icons::{FAVICON_FILE, FAVICON_SIZES, TOUCH_ICON_FILE, ico_images};
 pub use images::valid_upload_id;
@@ -287,7 +287,12 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     add(
         LOGO_FILE,
         FileKind::Branding,
-        logo::logo(&inputs.site_name, &palette, &fonts),
+        logo::logo(
+            &inputs.site_name,
+            &words.logo_alt(inputs.site_name.trim()),
+            &palette,
+            &fonts,
+        ),
     );
     for (path, bytes) in fonts.files() {
         add(&path, FileKind::Branding, bytes.to_vec());

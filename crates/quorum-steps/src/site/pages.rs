@@ -48,7 +48,12 @@ fn description(ctx: &Ctx, page: &Page) -> String {
         PageKind::Services => {
             let names: Vec<&str> = inputs.services.iter().map(|s| s.name.trim()).collect();
             Some(shorten(
-                &format!("{}: {}.", page.info.title, names.join(", ")),
+                &format!(
+                    "{}{}{}.",
+                    page.info.title,
+                    words(ctx).colon,
+                    names.join(", ")
+                ),
                 DESCRIPTION_CHARS,
             ))
         }

@@ -161,6 +161,23 @@ fn part(value: &Option<String>) -> Option<&str> {
 }
 
 fn postal_address(address: &Address, words: &Words) -> Markup {
+    let (town, region_line) = town_lines(address, words);
+    let country = part(&address.country);
+    // A two-letter code is for machines (the JSON-LD carries it); a name is for people.
+    let country_line = country.filter(|c| c.chars().count() > 2);
+    html! {
+        address {
+            (address.street.trim()) br;
+            (town)
+            @if let Some(region) = region_line { br; (region) }
+            @if let Some(country) = country_line { br; (country) }
+        }
+    }
+}
+
+/// The town's line as the address's country writes it (`75007 Paris`, `Portland, OR 97201`),
+/// and the region's own line where the postal code leads.
+pub(crate) fn town_lines<'a>(address: &'a Address, words: &Words) -> (String, Option<&'a str>) {
     let (locality, region, postal) = (
         address.locality.trim(),
         part(&address.region),
@@ -179,17 +196,7 @@ fn postal_address(address: &Address, words: &Words) -> Markup {
         (_, None, Some(region)) => format!("{locality}, {region}"),
         (_, None, None) => locality.to_owned(),
     };
-    let region_line = region.filter(|_| code_first && postal.is_some());
-    // A two-letter code is for machines (the JSON-LD carries it); a name is for people.
-    let country_line = country.filter(|c| c.chars().count() > 2);
-    html! {
-        address {
-            (address.street.trim()) br;
-            (town)
-            @if let Some(region) = region_line { br; (region) }
-            @if let Some(country) = country_line { br; (country) }
-        }
-    }
+    (town, region.filter(|_| code_first && postal.is_some()))
 }
 
 /// The opening hours as a week, Monday first: consecutive days with the same hours share a

@@ -3,6 +3,7 @@
 
 mod content;
 mod escaping;
+mod languages;
 mod pages;
 
 use std::sync::Arc;
@@ -41,8 +42,13 @@ fn bakery() -> SiteInputs {
 
 /// The uploads the bakery names, each with two small renditions.
 fn bakery_media() -> Media {
+    media_for(&bakery())
+}
+
+/// The uploads `inputs` name, each with two small renditions.
+fn media_for(inputs: &SiteInputs) -> Media {
     let mut media = Media::default();
-    for (_, image) in bakery().images() {
+    for (_, image) in inputs.images() {
         let id = image.upload.clone();
         let variant = |width: u32| ImageVariant {
             width,
@@ -352,7 +358,7 @@ fn the_contact_page_has_a_labelled_form_and_a_hidden_honeypot() {
         "<textarea id=\"contact-message\" name=\"message\" rows=\"6\" maxlength=\"5000\" required></textarea>",
         "<div class=\"visually-hidden\" aria-hidden=\"true\"><label for=\"contact-website\">",
         "<input id=\"contact-website\" type=\"text\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\">",
-        "<button class=\"button\" type=\"submit\">Send message</button>",
+        "<button class=\"button\" type=\"submit\" data-sending=\"Sending…\">Send message</button>",
     ] {
         assert!(html.contains(needed), "{needed}");
     }

@@ -24,6 +24,11 @@ async fn site(app: &TestApp) -> String {
         "services": [{"name": "Web design", "description": "Sites that load fast and read well."}],
         "posts": [{"title": "Why fast pages sell", "date": "2026-11-02", "body": "Every second counts."}]
     });
+    site_of(app, inputs, SLUG).await
+}
+
+/// Builds a site from `inputs` through its workflow and returns its contact endpoint.
+async fn site_of(app: &TestApp, inputs: Value, slug: &str) -> String {
     let body = json!({"workflow_type_id": "website.create_basic_site", "inputs": inputs});
     let (status, created) = app
         .send(
@@ -42,7 +47,7 @@ async fn site(app: &TestApp) -> String {
     let workers = app.workers(1);
     app.wait_for(id, "COMPLETED", WITHIN).await;
     workers.shutdown().await;
-    format!("{}/sites/{SLUG}/contact", app.url)
+    format!("{}/sites/{slug}/contact", app.url)
 }
 
 async fn post(
@@ -317,7 +322,101 @@ async fn the_answers_are_the_sites_pages_and_json_clients_still_get_json(backend
     );
 }
 
+async fn a_french_site_answers_in_french_and_json_clients_still_get_english(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let action = site_of(
+        &app,
+        json!({
+            "site_name": "Atelier Lumière",
+            "site_description": "Un studio de design graphique à Lyon",
+            "contact_email": "bonjour@atelier-lumiere.fr",
+            "language": "fr-FR"
+        }),
+        "atelier-lumiere",
+    )
+    .await;
+    let refused = post(
+        &app,
+        &action,
+        &[
+            ("name", ""),
+            ("email", "ana@example.com"),
+            ("message", &"m".repeat(5_001)),
+            ("website", ""),
+        ],
+        "text/html",
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = Html::parse_document(&refused.text().await.unwrap());
+    assert_eq!(
+        one(&doc, ".error-summary h2").text().collect::<String>(),
+        "Votre message n’a pas été envoyé"
+    );
+    let summary: Vec<String> = doc
+        .select(&Selector::parse(".error-summary li").unwrap())
+        .map(|li| li.text().collect())
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "Indiquez un nom de 1 à 100 caractères",
+            "Écrivez un message de 1 à 5000 caractères"
+        ]
+    );
+    assert_eq!(
+        one(&doc, "#contact-name-error").text().collect::<String>(),
+        "Erreur\u{a0}: Indiquez un nom de 1 à 100 caractères"
+    );
+    assert_eq!(
+        one(&doc, "label[for=contact-name]")
+            .text()
+            .collect::<String>(),
+        "Nom"
+    );
+
+    let thanks = post(
+        &app,
+        &action,
+        &[
+            ("name", "Ana"),
+            ("email", "ana@example.com"),
+            ("message", "Bonjour"),
+            ("website", ""),
+        ],
+        "text/html",
+    )
+    .await;
+    assert_eq!(thanks.status(), StatusCode::OK);
+    let doc = Html::parse_document(&thanks.text().await.unwrap());
+    assert_eq!(one(&doc, "main h1").text().collect::<String>(), "Merci");
+    assert_eq!(
+        one(&doc, "main p.lead").text().collect::<String>(),
+        "Votre message a bien été reçu. Nous vous répondrons à l’adresse indiquée."
+    );
+
+    // The site's language is the page's; the API speaks English, as it always has.
+    let json = post(
+        &app,
+        &action,
+        &[
+            ("name", ""),
+            ("email", "ana@example.com"),
+            ("message", "Bonjour"),
+            ("website", ""),
+        ],
+        "application/json",
+    )
+    .await;
+    let body: Value = json.json().await.unwrap();
+    assert_eq!(
+        body["error"]["details"][0]["message"],
+        "give a name of 1 to 100 characters"
+    );
+}
+
 crate::on_both_backends!(
     a_refused_submission_comes_back_with_what_was_typed_and_each_problem_beside_its_field,
     the_answers_are_the_sites_pages_and_json_clients_still_get_json,
+    a_french_site_answers_in_french_and_json_clients_still_get_english,
 );

@@ -8,7 +8,8 @@
     years[i].textContent = new Date().getFullYear() + " ";
   }
 
-  // One submission per click: the button says it is sending and cannot be pressed twice.
+  // One submission per click: the button says it is sending, in the words the page gives it
+  // (`data-sending`, in the site's language), and cannot be pressed twice.
   var buttons = document.querySelectorAll("form.contact-form button[type=submit]");
   for (var j = 0; j < buttons.length; j++) {
     buttons[j].setAttribute("data-label", buttons[j].textContent);
@@ -17,7 +18,7 @@
       if (button && !button.disabled) {
         window.setTimeout(function () {
           button.disabled = true;
-          button.textContent = "Sending\u2026";
+          button.textContent = button.getAttribute("data-sending") || button.textContent;
         }, 0);
       }
     });
