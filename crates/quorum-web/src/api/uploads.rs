@@ -4,7 +4,8 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use chrono::{DateTime, Utc};
 use quorum_store::Upload;
@@ -73,6 +74,29 @@ fn view(upload: Upload) -> UploadView {
     }
 }
 
+/// A body whose declared length is past the limit, refused before any of it is read: a client
+/// that stops sending when the answer comes (or waits for it) gets the 413, where reading on
+/// would race the refusal against the client's writes.
+pub struct WithinLimit;
+
+impl<S: Send + Sync> FromRequestParts<S> for WithinLimit {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        match declared {
+            Some(length) if length > BODY_LIMIT as u64 => {
+                Err(ApiError::payload_too_large_of("10 MiB"))
+            }
+            _ => Ok(WithinLimit),
+        }
+    }
+}
+
 /// Upload a picture for a website (agents and admins).
 ///
 /// PNG, JPEG or WebP, at most 10 MiB, 8,000 pixels on a side and 40 megapixels. It is re-encoded at 480, 960 and 1600 pixels
@@ -91,6 +115,7 @@ pub async fn create(
     State(state): State<AppState>,
     Caller(caller): Caller,
     headers: HeaderMap,
+    _declared: WithinLimit,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<UploadView>), ApiError> {
     let body = body.map_err(|rejection| match rejection.status() {
