@@ -408,6 +408,9 @@ async fn every_theme_fits_a_phone_and_a_desktop_with_the_seed_and_full_content()
                 check_footer_at_bottom(&browser, &format!("{site}contact/"), theme, width).await;
             }
             check_menu_opens(&browser, site, theme).await;
+        } else {
+            // The full site's shortest page, with the uploaded logo and the whole footer.
+            check_footer_at_bottom(&browser, &format!("{site}faq/"), theme, 1280).await;
         }
     }
 }
