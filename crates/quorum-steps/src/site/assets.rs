@@ -12,7 +12,8 @@ use super::palette::Palette;
 const SCRIPT: &str = include_str!("static/main.js");
 
 pub(crate) fn stylesheet(palette: &Palette, fonts: &SiteFonts, theme: Theme) -> Vec<u8> {
-    let mut css = root_css(palette, fonts);
+    // Minified like the fixed parts: a site's every page carries these bytes in its budget.
+    let mut css = super::css::minify(&root_css(palette, fonts));
     // The base every site shares, then the chosen design's part only.
     for part in super::css::parts(theme) {
         css.push_str(part);
@@ -57,9 +58,9 @@ mod tests {
     fn the_stylesheet_quotes_the_brand_fonts_before_system_fallbacks() {
         let css = css(&Typography::default());
         assert!(css.contains(
-            r#"--font-heading: "Inter", system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;"#
+            r#"--font-heading:"Inter",system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;"#
         ));
-        assert!(css.contains(r#"--font-body: "Open Sans", system-ui"#));
+        assert!(css.contains(r#"--font-body:"Open Sans",system-ui"#));
     }
 
     #[test]
@@ -91,7 +92,7 @@ mod tests {
     #[test]
     fn the_root_block_names_every_palette_role() {
         let css = css(&Typography::default());
-        let root = &css[css.find(":root {").unwrap()..];
+        let root = &css[css.find(":root{").unwrap()..];
         let root = &root[..root.find('}').unwrap()];
         for role in [
             "--surface:",
@@ -102,7 +103,7 @@ mod tests {
         ] {
             assert!(root.contains(role), "{role}");
         }
-        assert!(root.contains("--background: #f7f1e3;"));
+        assert!(root.contains("--background:#f7f1e3;"));
     }
 
     #[test]
@@ -132,8 +133,8 @@ mod tests {
         };
         let css = css(&hostile);
         assert!(!css.contains("evil"));
-        assert!(css.contains(r#"--font-heading: "Inter", "#));
-        assert!(css.contains(r#"--font-body: "Lora", Georgia"#));
+        assert!(css.contains(r#"--font-heading:"Inter","#));
+        assert!(css.contains(r#"--font-body:"Lora",Georgia"#));
     }
 
     #[test]
@@ -143,7 +144,7 @@ mod tests {
             body: "Comic Neue".into(),
         });
         assert!(!css.contains("@font-face") && !css.contains("url("));
-        assert!(css.contains("--font-body: system-ui, -apple-system,"));
+        assert!(css.contains("--font-body:system-ui,-apple-system,"));
         assert!(!css.contains("Comic Neue"));
     }
 }

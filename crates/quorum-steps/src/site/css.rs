@@ -56,6 +56,15 @@ pub(crate) fn minify(css: &str) -> String {
         if c == '}' && out.ends_with(';') {
             out.pop();
         }
+        // `0.75rem` is `.75rem`: a number's leading zero, where no digit, letter or point
+        // comes before it (`10.5`, `u0.5` and `1.05` keep theirs).
+        let starts_number = !out
+            .chars()
+            .last()
+            .is_some_and(|p| p.is_ascii_alphanumeric() || p == '.' || p == '_' || p == '#');
+        if c == '0' && chars.peek() == Some(&'.') && starts_number {
+            continue;
+        }
         out.push(c);
         if c == '"' || c == '\'' {
             while let Some(s) = chars.next() {
@@ -88,6 +97,12 @@ mod tests {
             ".a :focus-visible,.b>.c{margin:0 auto;width:calc(100% - 2rem);\
              content:\"a  { b; }\" / \"\"}@media (min-width:48em) and \
              (prefers-reduced-motion:reduce){a{color:red!important}}"
+        );
+        assert_eq!(
+            minify(
+                "a { margin: 0.5rem -0.25em 10.5px 0; line-height: 1.05; top: calc(0.5vw + 0px) }"
+            ),
+            "a{margin:.5rem -.25em 10.5px 0;line-height:1.05;top:calc(.5vw + 0px)}"
         );
     }
 

@@ -14,11 +14,6 @@ pub(crate) const FONT_DIR: &str = "assets/fonts/";
 /// What one site may spend on fonts, both families together.
 pub const FONT_BUDGET: usize = 120 * 1024;
 
-/// The Latin subset's code points, as every file here was cut to: a browser fetches a face
-/// only for text that uses them.
-const LATIN_RANGE: &str = "U+0000-00FF,U+0131,U+0152-0153,U+02BB-02BC,U+02C6,U+02DA,U+02DC,\
-U+0304,U+0308,U+0329,U+2000-206F,U+20AC,U+2122,U+2191,U+2193,U+2212,U+2215,U+FEFF,U+FFFD";
-
 const SANS_FALLBACK: &str = r#"system-ui, -apple-system, "Segoe UI", Roboto, sans-serif"#;
 const SERIF_FALLBACK: &str = r#"Georgia, "Times New Roman", serif"#;
 
@@ -190,12 +185,14 @@ impl SiteFonts {
                 } else {
                     face.weight.to_string()
                 };
-                // Family names and file names are this module's constants, never input.
+                // Family names and file names are this module's constants, never input. No
+                // `unicode-range`: a page of any language has Latin digits and punctuation, so
+                // it fetches the face anyway, and a glyph a Latin file lacks falls back to the
+                // next font in the stack without one. It was 190 bytes a face of every page.
                 css.push_str(&format!(
-                    "@font-face {{\n  font-family: \"{name}\";\n  font-style: normal;\n  \
+                    "@font-face {{\n  font-family: \"{name}\";\n  \
                      font-weight: {weight};\n  font-display: swap;\n  \
-                     src: url(\"fonts/{file}\") format(\"woff2\");\n  \
-                     unicode-range: {LATIN_RANGE};\n}}\n\n",
+                     src: url(\"fonts/{file}\") format(\"woff2\");\n}}\n\n",
                     name = family.name,
                     file = face.file,
                 ));
@@ -317,20 +314,13 @@ mod tests {
     }
 
     #[test]
-    fn font_faces_swap_stay_latin_and_name_only_their_own_files() {
+    fn font_faces_swap_and_name_only_their_own_files() {
         let fonts = fonts(&typography("Pacifico", "Open Sans"));
         let css = fonts.font_faces();
         assert_eq!(css.matches("@font-face").count(), 3);
         assert_eq!(css.matches("font-display: swap;").count(), 3);
-        assert_eq!(
-            css.matches(&format!("unicode-range: {LATIN_RANGE};"))
-                .count(),
-            3
-        );
         // One drawn weight serves bold headings too.
-        assert!(css.contains(
-            "font-family: \"Pacifico\";\n  font-style: normal;\n  font-weight: 400 700;"
-        ));
+        assert!(css.contains("font-family: \"Pacifico\";\n  font-weight: 400 700;"));
         assert!(
             css.contains("src: url(\"fonts/open-sans-latin-700-normal.woff2\") format(\"woff2\");")
         );

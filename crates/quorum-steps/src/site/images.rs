@@ -8,26 +8,17 @@ use super::SiteInputs;
 use super::inputs::ImageRef;
 use super::layout::{Ctx, LOGO_SIZE};
 use super::media::{ImageVariant, Media, UploadedImage};
+use super::slots;
 
-/// Where a picture sits, which decides the widths a browser should pick from.
+/// Where a picture sits, which decides the widths a browser should pick from (`slots`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Placement {
-    /// Across the page at the top of the home page: fetched first, never lazily.
+    /// At the top of the home page: fetched first, never lazily.
     Hero,
-    /// A third of the page on a wide screen, the whole width on a phone.
-    Card,
-    /// A small square-ish portrait beside a name.
-    Portrait,
-}
-
-impl Placement {
-    fn sizes(self) -> &'static str {
-        match self {
-            Placement::Hero => "(min-width: 64rem) 64rem, 100vw",
-            Placement::Card => "(min-width: 48rem) 33vw, 100vw",
-            Placement::Portrait => "8rem",
-        }
-    }
+    /// One of the gallery's pictures, in a grid of this many columns on a wide screen.
+    Gallery { columns: u8 },
+    /// A team member's portrait; `two_up` when a phone shows two members to a row.
+    Portrait { two_up: bool },
 }
 
 /// The file one rendition is served from: `assets/images/upl_x-960.jpg`.
@@ -87,10 +78,11 @@ pub(crate) fn img(
     Some(html! {
         img src=(ctx.href(&variant_path(&upload.id, fallback)))
             srcset=(srcset.join(", "))
-            sizes=(placement.sizes())
+            sizes=(slots::sizes(placement, ctx.theme, upload.width, upload.height))
             width=(fallback.width) height=(fallback.height)
             alt=(alt)
-            loading=(if hero { "eager" } else { "lazy" })
+            // A hero is loaded at once, as an image without `loading` is.
+            loading=[(!hero).then_some("lazy")]
             fetchpriority=[hero.then_some("high")]
             decoding="async";
     })
@@ -107,12 +99,21 @@ pub(crate) fn logo(ctx: &Ctx, fallback_alt: &str) -> Option<Markup> {
     let upload = upload(ctx.media, image)?;
     let width = (u64::from(LOGO_SIZE) * u64::from(upload.width) / u64::from(upload.height.max(1)))
         .clamp(1, u64::from(LOGO_SIZE * LOGO_MAX_ASPECT));
-    let srcset: Vec<String> = upload
+    // The renditions up to the first that is sharp at three device pixels to a CSS pixel:
+    // wider ones would never be chosen. Usually that is the narrowest alone, and then a
+    // srcset would only repeat the src on every page.
+    let sharp = upload
         .variants
+        .iter()
+        .position(|v| u64::from(v.width) >= 3 * width)
+        .unwrap_or(upload.variants.len() - 1);
+    let candidates = &upload.variants[..=sharp];
+    let srcset: Vec<String> = candidates
         .iter()
         .map(|v| format!("{} {}w", ctx.href(&variant_path(&upload.id, v)), v.width))
         .collect();
-    let narrowest = upload.variants.first()?;
+    let narrowest = candidates.first()?;
+    let choice = candidates.len() > 1;
     let alt = image
         .alt
         .as_deref()
@@ -121,8 +122,8 @@ pub(crate) fn logo(ctx: &Ctx, fallback_alt: &str) -> Option<Markup> {
         .unwrap_or(fallback_alt);
     Some(html! {
         img.brand-logo src=(ctx.href(&variant_path(&upload.id, narrowest)))
-            srcset=(srcset.join(", "))
-            sizes=(format!("{width}px"))
+            srcset=[choice.then(|| srcset.join(", "))]
+            sizes=[choice.then(|| format!("{width}px"))]
             width=(width) height=(LOGO_SIZE)
             alt=(alt)
             decoding="async";

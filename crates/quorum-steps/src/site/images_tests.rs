@@ -109,14 +109,16 @@ fn pictures_carry_srcset_sizes_and_their_alt_text_escaped() {
     let home = page(&generate(&inputs, &spec(), &media), "index.html");
     let hero = "<img src=\"assets/images/upl_hero-960.jpg\" \
          srcset=\"assets/images/upl_hero-480.jpg 480w, assets/images/upl_hero-960.jpg 960w, assets/images/upl_hero-1600.jpg 1600w\" \
-         sizes=\"(min-width: 64rem) 64rem, 100vw\" width=\"960\" height=\"480\" \
-         alt=\"Loaves &quot;fresh&quot; &lt;from&gt; the oven\" loading=\"eager\" fetchpriority=\"high\" decoding=\"async\">";
+         sizes=\"(min-width: 71rem) 48.75rem, (min-width: 48em) calc(75vw - 4.5rem), \
+         calc(150vw - 3rem)\" width=\"960\" height=\"480\" \
+         alt=\"Loaves &quot;fresh&quot; &lt;from&gt; the oven\" fetchpriority=\"high\" decoding=\"async\">";
     assert!(home.contains(hero), "{home}");
     assert!(
         home.contains("alt=\"A birthday cake\" loading=\"lazy\""),
         "{home}"
     );
-    assert!(home.contains("srcset=\"assets/images/upl_ada-300.jpg 300w\" sizes=\"8rem\""));
+    // A 2:1 portrait fills warm's 7rem disc at twice its width.
+    assert!(home.contains("srcset=\"assets/images/upl_ada-300.jpg 300w\" sizes=\"14rem\""));
     assert!(!home.contains("<from>"));
 }
 
@@ -129,8 +131,7 @@ fn an_uploaded_logo_replaces_the_drawn_one_in_the_header_and_keeps_its_proportio
         let up = "../".repeat(page.path.matches('/').count());
         let logo = format!(
             "<img class=\"brand-logo\" src=\"{up}assets/images/upl_logo-240.png\" \
-             srcset=\"{up}assets/images/upl_logo-240.png 240w\" sizes=\"96px\" width=\"96\" height=\"48\" \
-             alt=\"Acme Bakery logo\" decoding=\"async\">"
+             width=\"96\" height=\"48\" alt=\"Acme Bakery logo\" decoding=\"async\">"
         );
         let html = String::from_utf8(site.files[&page.file].bytes.clone()).unwrap();
         assert!(html.contains(&logo), "{}: {html}", page.file);
@@ -142,6 +143,29 @@ fn an_uploaded_logo_replaces_the_drawn_one_in_the_header_and_keeps_its_proportio
     let home = page(&generate(&inputs, &spec(), &without), "index.html");
     assert!(home.contains("<img src=\"assets/logo.svg\" alt=\"Acme Bakery logo\""));
     assert!(!home.contains("upl_logo"));
+}
+
+#[test]
+fn a_logo_offers_only_the_renditions_a_sharp_header_can_use() {
+    let (inputs, _) = full();
+    // The header's logo element, on the home page.
+    let logo = |widths: &[u32]| {
+        let media = media(vec![upload("upl_logo", widths, "image/png")]);
+        let home = page(&generate(&inputs, &spec(), &media), "index.html");
+        let start = home.find("<img class=\"brand-logo\"").unwrap();
+        home[start..start + home[start..].find('>').unwrap()].to_owned()
+    };
+    // Drawn 96 px wide: 480 is sharp at three device pixels to one, 960 is never needed.
+    assert_eq!(
+        logo(&[480, 960]),
+        "<img class=\"brand-logo\" src=\"assets/images/upl_logo-480.png\" width=\"96\" \
+         height=\"48\" alt=\"Acme Bakery logo\" decoding=\"async\""
+    );
+    // 200 is not: the browser may choose, up to the first that is.
+    assert!(logo(&[200, 400, 800]).contains(
+        "src=\"assets/images/upl_logo-200.png\" srcset=\"assets/images/upl_logo-200.png 200w, \
+         assets/images/upl_logo-400.png 400w\" sizes=\"96px\""
+    ));
 }
 
 #[test]

@@ -27,6 +27,7 @@ mod plan;
 mod raster;
 mod sections;
 mod seo;
+mod slots;
 #[cfg(test)]
 mod tests;
 mod theme;

@@ -78,15 +78,23 @@ pub(crate) fn testimonials(testimonials: &[Testimonial]) -> Markup {
     }
 }
 
-/// The team, each with a portrait when the site has it; `bios` on the About page.
+/// The team, each with a portrait when the site has it and their initials in its place when
+/// not, so a team with some photos keeps one shape; `bios` on the About page, where a phone
+/// gives each member its whole width for them.
 pub(crate) fn team(ctx: &Ctx, members: &[TeamMember], bios: bool) -> Markup {
+    let portrait = Placement::Portrait {
+        two_up: members.len() > 1 && !bios,
+    };
     html! {
-        ul.team {
+        ul.team.team-bios[bios] {
             @for member in members {
                 li.member {
                     @if let Some(photo) = member.photo.as_ref()
-                        .and_then(|p| images::img(ctx, p, Placement::Portrait, member.name.trim())) {
+                        .and_then(|p| images::img(ctx, p, portrait, member.name.trim())) {
                         (photo)
+                    } @else {
+                        // The name follows as text: the initials are only its picture.
+                        span.initials aria-hidden="true" { (initials(&member.name)) }
                     }
                     h3 { (member.name.trim()) }
                     @if let Some(role) = &member.role { p.role { (role.trim()) } }
@@ -99,22 +107,57 @@ pub(crate) fn team(ctx: &Ctx, members: &[TeamMember], bios: bool) -> Markup {
     }
 }
 
+/// The first letter of a name's first and last words: `Sam Okafor` → `SO`, `Lena` → `L`.
+fn initials(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let first = words.first().and_then(|w| w.chars().next());
+    let last = words
+        .get(1..)
+        .and_then(<[&str]>::last)
+        .and_then(|w| w.chars().next());
+    first
+        .into_iter()
+        .chain(last)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// How many columns a gallery of `count` pictures takes on a wide screen: none left alone in
+/// a row when it can be helped (four are two by two), never more than three.
+fn gallery_columns(count: usize) -> u8 {
+    match count {
+        0 | 1 => 1,
+        2 | 4 => 2,
+        _ => 3,
+    }
+}
+
 /// The gallery's pictures the site has, or nothing when it has none of them.
 pub(crate) fn gallery(ctx: &Ctx) -> Option<Markup> {
+    let shown = ctx
+        .inputs
+        .gallery
+        .iter()
+        .filter(|image| images::upload(ctx.media, image).is_some())
+        .count();
+    let columns = gallery_columns(shown);
     let pictures: Vec<Markup> = ctx
         .inputs
         .gallery
         .iter()
-        .filter_map(|image| images::img(ctx, image, Placement::Card, ""))
+        .filter_map(|image| images::img(ctx, image, Placement::Gallery { columns }, ""))
         .collect();
     (!pictures.is_empty()).then(|| {
         html! {
-            ul.gallery { @for picture in pictures { li { figure { (picture) } } } }
+            ul class=(format!("gallery gallery-{columns}")) {
+                @for picture in pictures { li { figure { (picture) } } }
+            }
         }
     })
 }
 
-/// Address, phone, email, opening hours and social links, each when given, under h3s.
+/// Address, phone, email, opening hours and social links, each when given, each under its
+/// h3 in a group of its own, so a grid keeps every heading with what it heads.
 pub(crate) fn contact_details(ctx: &Ctx) -> Markup {
     let words = words(ctx);
     let contact = &ctx.inputs.contact;
@@ -123,24 +166,34 @@ pub(crate) fn contact_details(ctx: &Ctx) -> Markup {
     html! {
         div.contact-details {
             @if let Some(address) = &contact.address {
-                h3 { (words.address) }
-                (postal_address(address, words))
+                div {
+                    h3 { (words.address) }
+                    (postal_address(address, words))
+                }
             }
             @if let Some(phone) = &contact.phone {
-                h3 { (words.phone) }
-                p.phone { a href=(phone_href(phone)) { (phone.trim()) } }
+                div {
+                    h3 { (words.phone) }
+                    p.phone { a href=(phone_href(phone)) { (phone.trim()) } }
+                }
             }
-            h3 { (words.email) }
-            p.email { a href=(format!("mailto:{email}")) { (email) } }
+            div {
+                h3 { (words.email) }
+                p.email { a href=(format!("mailto:{email}")) { (email) } }
+            }
             @if !contact.opening_hours.is_empty() {
-                h3 { (words.opening_hours) }
-                (hours_table(&contact.opening_hours, words))
+                div {
+                    h3 { (words.opening_hours) }
+                    (hours_table(&contact.opening_hours, words))
+                }
             }
             @if !social.is_empty() {
-                h3 { (words.follow_us) }
-                ul.social-links {
-                    @for (url, label) in &social {
-                        li { a href=(url) rel="me" { (label) } }
+                div {
+                    h3 { (words.follow_us) }
+                    ul.social-links {
+                        @for (url, label) in &social {
+                            li { a href=(url) rel="me" { (label) } }
+                        }
                     }
                 }
             }

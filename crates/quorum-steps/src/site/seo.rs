@@ -45,7 +45,6 @@ pub(crate) fn og_locale(tag: &str) -> String {
 /// The head tags for sharing and search: the social card for Open Graph and Twitter, the
 /// icons, and the page's JSON-LD.
 pub(crate) fn head(ctx: &Ctx, meta: &Meta) -> Markup {
-    let title = title(ctx, meta.page);
     let card_url = ctx.url(CARD_FILE);
     let alt = card::alt(ctx);
     html! {
@@ -55,10 +54,9 @@ pub(crate) fn head(ctx: &Ctx, meta: &Meta) -> Markup {
         meta property="og:image:type" content="image/png";
         meta property="og:image:alt" content=(alt);
         meta property="og:locale" content=(og_locale(ctx.inputs.language()));
+        // X reads the card's title, description and image from Open Graph when it has no
+        // tags of its own, so only what Open Graph cannot say is repeated for it.
         meta name="twitter:card" content="summary_large_image";
-        meta name="twitter:title" content=(title);
-        meta name="twitter:description" content=(meta.description);
-        meta name="twitter:image" content=(card_url);
         meta name="twitter:image:alt" content=(alt);
         link rel="icon" href=(ctx.href(FAVICON_FILE)) sizes="32x32";
         // The generated tile scales as SVG; an uploaded logo has only its pictures.
@@ -171,12 +169,10 @@ mod tests {
         let home = text(&site, "index.html");
         assert!(home.contains("<title>Codex Digital Studios</title>"));
         assert!(home.contains(r#"<meta property="og:title" content="Codex Digital Studios">"#));
-        assert!(home.contains(r#"<meta name="twitter:title" content="Codex Digital Studios">"#));
         let about = text(&site, "about/index.html");
         assert!(about.contains("<title>About — Codex Digital Studios</title>"));
         assert!(
-            about
-                .contains(r#"<meta name="twitter:title" content="About — Codex Digital Studios">"#)
+            about.contains(r#"<meta property="og:title" content="About — Codex Digital Studios">"#)
         );
     }
 
@@ -194,8 +190,7 @@ mod tests {
                 r#"<meta property="og:image:alt" content="Codex Digital Studios: AI-powered web development">"#.into(),
                 r#"<meta property="og:locale" content="en">"#.into(),
                 r#"<meta name="twitter:card" content="summary_large_image">"#.into(),
-                format!(r#"<meta name="twitter:image" content="{BASE}/assets/social-card.png">"#),
-                r#"<meta name="twitter:description" content=""#.into(),
+                r#"<meta name="twitter:image:alt" content="Codex Digital Studios: AI-powered web development">"#.into(),
                 format!(r#"<link rel="icon" href="{up}favicon.ico" sizes="32x32">"#),
                 format!(r#"<link rel="icon" href="{up}assets/logo.svg" type="image/svg+xml">"#),
                 format!(r#"<link rel="apple-touch-icon" href="{up}apple-touch-icon.png">"#),

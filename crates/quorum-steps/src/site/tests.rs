@@ -36,31 +36,42 @@ pub(crate) fn seed() -> SiteInputs {
 }
 
 /// The full content set: a bakery with every field of the content model.
-fn bakery() -> SiteInputs {
+pub(crate) fn bakery() -> SiteInputs {
     serde_json::from_str(include_str!("../../fixtures/bakery.json")).unwrap()
 }
 
-/// The uploads the bakery names, each with two small renditions.
-fn bakery_media() -> Media {
+/// The uploads the bakery names, shaped as the browser test uploads them (a 16:10 hero, 4:3
+/// gallery pictures, a square portrait, a 3:1 logo with transparency) with the renditions an
+/// upload makes of each; the bytes only name the file.
+pub(crate) fn bakery_media() -> Media {
     media_for(&bakery())
 }
 
-/// The uploads `inputs` name, each with two small renditions.
-fn media_for(inputs: &SiteInputs) -> Media {
+/// The uploads `inputs` name, shaped as [`bakery_media`]'s.
+pub(crate) fn media_for(inputs: &SiteInputs) -> Media {
     let mut media = Media::default();
     for (_, image) in inputs.images() {
         let id = image.upload.clone();
-        let variant = |width: u32| ImageVariant {
-            width,
-            height: width * 2 / 3,
-            content_type: "image/jpeg".into(),
-            bytes: Arc::from(vec![0xff, 0xd8, 0xff, width as u8]),
+        let (width, height, widths, content_type): (u32, u32, &[u32], &str) = match id.as_str() {
+            "upl_heroloavesrack01" => (1600, 1000, &[480, 960, 1600], "image/jpeg"),
+            "upl_hearthcrumblogo1" => (600, 200, &[480, 600], "image/png"),
+            "upl_claraatthebench1" => (600, 600, &[480, 600], "image/jpeg"),
+            _ => (1200, 900, &[480, 960, 1200], "image/jpeg"),
         };
+        let variants = widths
+            .iter()
+            .map(|&w| ImageVariant {
+                width: w,
+                height: height * w / width,
+                content_type: content_type.into(),
+                bytes: Arc::from(format!("{id} at {w}").into_bytes()),
+            })
+            .collect();
         let upload = UploadedImage {
             id: id.clone(),
-            width: 1600,
-            height: 1066,
-            variants: vec![variant(480), variant(960)],
+            width,
+            height,
+            variants,
         };
         media.images.insert(id, upload);
     }
@@ -455,11 +466,11 @@ fn the_stylesheet_uses_the_palette_and_the_palette_passes_aa() {
         assert!(contrast_ratio(pair.foreground, pair.background) >= pair.minimum);
         assert!(pair.minimum >= NON_TEXT);
         if !pair.role.starts_with("logo_") {
-            assert!(css.contains(&format!(": {};", pair.foreground)), "{pair:?}");
+            assert!(css.contains(&format!(":{};", pair.foreground)), "{pair:?}");
         }
     }
-    assert!(css.starts_with("@font-face {"));
-    assert!(css.contains(":root {\n  --surface: #f7f1e3;"));
+    assert!(css.starts_with("@font-face{"));
+    assert!(css.contains(":root{--surface:#f7f1e3;"));
 }
 
 #[test]

@@ -327,7 +327,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::site::{CSS_FILE, JS_FILE, Media, SiteSpec, generate};
+    use crate::site::tests::{bakery, bakery_media};
+    use crate::site::{CSS_FILE, FONT_BUDGET, JS_FILE, SiteSpec, generate};
 
     fn inputs(name: &str, description: &str) -> SiteInputs {
         serde_json::from_value(json!({
@@ -336,11 +337,6 @@ mod tests {
             "contact_email": "hello@example.com"
         }))
         .unwrap()
-    }
-
-    /// The full content set the browser tests deploy: every field but the images.
-    pub(crate) fn full() -> SiteInputs {
-        serde_json::from_str(include_str!("../../fixtures/themes-full.json")).unwrap()
     }
 
     #[test]
@@ -434,9 +430,9 @@ mod tests {
     fn the_seed_is_a_studio_and_the_full_fixture_a_bakery() {
         let seed = inputs("Codex Digital Studios", "AI-powered web development");
         assert_eq!(choose(&seed).theme, Theme::Studio);
-        let mut bakery = full();
-        bakery.theme = None;
-        assert_eq!(choose(&bakery).theme, Theme::Warm);
+        let mut full = bakery();
+        full.theme = None;
+        assert_eq!(choose(&full).theme, Theme::Warm);
     }
 
     #[test]
@@ -452,27 +448,50 @@ mod tests {
         );
     }
 
-    /// The budget: a page with its stylesheet and script under 30 KB before
-    /// compression, for the full content set in every design.
+    /// The budgets, for the full content set with its pictures in every design: a
+    /// page with its stylesheet and script under 30 KB before compression, and fonts of at
+    /// most two families and 120 KB (the pictures are files of their own, fetched by width).
     #[test]
-    fn every_page_of_the_full_content_set_stays_under_30_kb_in_every_theme() {
+    fn every_page_of_the_full_content_set_stays_within_the_budgets_in_every_theme() {
         let spec = SiteSpec {
-            slug: "harbour-street-bakery".into(),
-            base_url: "https://www.harbourstreetbakery.example.com".into(),
-            contact_action: "https://quorum.example.com/sites/harbour-street-bakery/contact".into(),
+            slug: "hearth-and-crumb".into(),
+            base_url: "https://www.hearthandcrumb.com".into(),
+            contact_action: "https://quorum.example.com/sites/hearth-and-crumb/contact".into(),
             deployment_id: "deploy_0123456789abcdef".into(),
             date: "2026-11-02".into(),
         };
+        let media = bakery_media();
         for theme in Theme::ALL {
-            let mut inputs = full();
+            let mut inputs = bakery();
             inputs.theme = Some(theme);
-            let site = generate(&inputs, &spec, &Media::default());
+            let site = generate(&inputs, &spec, &media);
             assert_eq!(site.theme.theme, theme);
             let shared = site.files[CSS_FILE].bytes.len() + site.files[JS_FILE].bytes.len();
+            let mut pictures = 0;
             for (path, html) in site.html_files() {
                 let total = html.len() + shared;
                 assert!(total <= 30_000, "{path} in {}: {total} bytes", theme.name());
+                pictures += std::str::from_utf8(html).unwrap().matches("<img").count();
             }
+            // The logo on every page, and the hero, gallery and portrait besides.
+            assert!(pictures > site.html_files().len() + 3, "{pictures}");
+            let fonts: Vec<(&String, usize)> = site
+                .files
+                .iter()
+                .filter(|(path, _)| path.ends_with(".woff2"))
+                .map(|(path, file)| (path, file.bytes.len()))
+                .collect();
+            let families: std::collections::BTreeSet<&str> = fonts
+                .iter()
+                .map(|(path, _)| path.split("-latin-").next().unwrap())
+                .collect();
+            assert_eq!(
+                families.len(),
+                2,
+                "Lora and Nunito, as the inputs ask: {fonts:?}"
+            );
+            let bytes: usize = fonts.iter().map(|(_, b)| b).sum();
+            assert!(bytes <= FONT_BUDGET, "{bytes} bytes of fonts");
         }
     }
 }

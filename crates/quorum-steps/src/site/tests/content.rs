@@ -72,7 +72,9 @@ fn the_full_content_set_makes_every_page_with_its_content() {
     );
     let hero = select(&home, "section.hero .hero-media img");
     assert_eq!(hero.len(), 1);
-    assert_eq!(hero[0].value().attr("loading"), Some("eager"));
+    // Loaded at once, first: no `loading`, and a high priority.
+    assert_eq!(hero[0].value().attr("loading"), None);
+    assert_eq!(hero[0].value().attr("fetchpriority"), Some("high"));
     assert_eq!(
         hero[0].value().attr("alt"),
         Some("Loaves of sourdough cooling on a rack by the shop window")
@@ -127,7 +129,11 @@ fn the_full_content_set_makes_every_page_with_its_content() {
     assert_eq!(select(&about, "ul.team p.bio").len(), 2);
     let portraits = select(&about, "ul.team li.member img");
     assert_eq!(portraits.len(), 1, "only Clara has a photo");
-    assert_eq!(portraits[0].value().attr("sizes"), Some("8rem"));
+    assert_eq!(
+        portraits[0].value().attr("sizes"),
+        Some("7rem"),
+        "a square photo in warm's disc"
+    );
     assert_eq!(
         select(&about, "ul.testimonials figure.testimonial").len(),
         4
