@@ -93,7 +93,8 @@ impl Layers {
     }
 }
 
-/// The card as one SVG document.
+/// The card as one SVG document: what the tests read, and draw to check the layers add up to it.
+#[cfg(test)]
 pub(crate) fn svg(ctx: &Ctx, palette: &Palette) -> String {
     let layers = layers(ctx, palette);
     Layers::document(&format!("{}{}", layers.backdrop, layers.over))
