@@ -83,13 +83,14 @@ pub(crate) fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Whether `bytes` are a format that is compressed already (woff2, PNG, JPEG, WebP): gzip
-/// cannot shrink them, and `best` over a site's fonts and pictures cost every deploy
-/// milliseconds for nothing. Known by their magic numbers, as the step that kept them
+/// Whether `bytes` are a format that is compressed already (woff2, PNG, JPEG, WebP, and the
+/// favicon's ICO, which holds PNGs): gzip cannot shrink them, and `best` over a site's fonts
+/// and pictures cost every deploy milliseconds for nothing. Known by their magic numbers, as the step that kept them
 /// names no paths.
 fn compressed_already(bytes: &[u8]) -> bool {
     bytes.starts_with(b"wOF2")
         || bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+        || bytes.starts_with(&[0, 0, 1, 0])
         || bytes.starts_with(&[0xff, 0xd8, 0xff])
         || (bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP")
 }
@@ -403,6 +404,7 @@ mod tests {
         for magic in [
             &b"wOF2"[..],
             b"\x89PNG\r\n\x1a\n",
+            &[0, 0, 1, 0],
             &[0xff, 0xd8, 0xff, 0xe0],
             b"RIFF\0\0\0\0WEBPVP8 ",
         ] {
