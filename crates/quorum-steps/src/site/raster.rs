@@ -443,6 +443,27 @@ mod tests {
     }
 
     #[test]
+    fn an_opaque_picture_is_rgb_and_a_translucent_one_keeps_its_alpha() {
+        let decode = |bytes: &[u8]| {
+            let mut reader = png::Decoder::new(std::io::Cursor::new(bytes.to_vec()))
+                .read_info()
+                .unwrap();
+            let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+            let frame = reader.next_frame(&mut pixels).unwrap();
+            (frame.color_type, pixels)
+        };
+        let full = r##"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4" fill="#336699"/></svg>"##;
+        let (color, pixels) = decode(&png(full, 4, 4).unwrap());
+        assert_eq!(color, png::ColorType::Rgb);
+        assert_eq!(&pixels[..3], &[0x33, 0x66, 0x99]);
+        let half = r##"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="2" height="4" fill="#336699"/></svg>"##;
+        let (color, pixels) = decode(&png(half, 4, 4).unwrap());
+        assert_eq!(color, png::ColorType::Rgba);
+        assert_eq!(&pixels[..4], &[0x33, 0x66, 0x99, 0xff]);
+        assert_eq!(pixels[15], 0, "the right half is transparent");
+    }
+
+    #[test]
     fn the_cache_keeps_the_entries_used_last_up_to_its_capacity() {
         let cache = Cache::new(2);
         let value = |b: u8| -> Arc<[u8]> { Arc::from(vec![b]) };

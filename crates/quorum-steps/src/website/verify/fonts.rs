@@ -171,7 +171,7 @@ mod tests {
         let plan = Plan {
             inputs,
             spec,
-            site,
+            site: site.into(),
             workflow_id: "wf_1".into(),
         };
         (plan, files)
