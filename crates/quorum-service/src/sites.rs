@@ -83,34 +83,39 @@ pub(crate) fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Whether `bytes` are a format that is compressed already (woff2, PNG, JPEG, WebP): gzip
-/// cannot shrink them, and `best` over a site's fonts and pictures cost every deploy
-/// milliseconds for nothing. Known by their magic numbers, as the step that kept them
+/// Whether `bytes` are a format that is compressed already (woff2, PNG, JPEG, WebP, and the
+/// favicon's ICO, which holds PNGs): gzip cannot shrink them, and `best` over a site's fonts
+/// and pictures cost every deploy milliseconds for nothing. Known by their magic numbers, as the step that kept them
 /// names no paths.
 fn compressed_already(bytes: &[u8]) -> bool {
     bytes.starts_with(b"wOF2")
         || bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+        || bytes.starts_with(&[0, 0, 1, 0])
         || bytes.starts_with(&[0xff, 0xd8, 0xff])
         || (bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP")
 }
 
 /// The bytes and, when it saves at least a tenth, their gzip encoding.
+#[cfg(test)]
 fn blob_of(bytes: Vec<u8>) -> Blob {
-    let gzip = if compressed_already(&bytes) {
-        None
-    } else {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        encoder
-            .write_all(&bytes)
-            .and_then(|()| encoder.finish())
-            .ok()
-            .filter(|gzip| gzip.len() * 10 < bytes.len() * 9)
-    };
     Blob {
         hash: content_hash(&bytes),
+        gzip: gzip_of(&bytes),
         bytes,
-        gzip,
     }
+}
+
+/// The gzip encoding of `bytes`, when it saves at least a tenth.
+fn gzip_of(bytes: &[u8]) -> Option<Vec<u8>> {
+    if compressed_already(bytes) {
+        return None;
+    }
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder
+        .write_all(bytes)
+        .and_then(|()| encoder.finish())
+        .ok()
+        .filter(|gzip| gzip.len() * 10 < bytes.len() * 9)
 }
 
 /// The content type of a generated site's file, from its extension.
@@ -218,6 +223,35 @@ impl Sites {
         Ok(inputs.clone())
     }
 
+    /// The blob of `bytes`, its gzip encoding taken from the blob cache when this process
+    /// holds that content: many sites share a stylesheet and a script, whose `best` gzip
+    /// would otherwise be made again for each. The blob joins the cache, so verify's reads
+    /// of what was just kept need not go to the database. It is still kept in the store:
+    /// the cache may hold a blob a prune has since deleted there.
+    fn blob_of(&self, bytes: Vec<u8>) -> Blob {
+        let hash = content_hash(&bytes);
+        let cached = self.blobs.lock().expect("not poisoned").get(&hash);
+        match cached {
+            Some(blob) => Blob {
+                hash,
+                bytes,
+                gzip: blob.gzip.clone(),
+            },
+            None => {
+                let blob = Blob {
+                    hash,
+                    gzip: gzip_of(&bytes),
+                    bytes,
+                };
+                self.blobs
+                    .lock()
+                    .expect("not poisoned")
+                    .insert(Arc::new(blob.clone()));
+                blob
+            }
+        }
+    }
+
     pub(crate) async fn blob(&self, hash: &str) -> ServiceResult<Option<Arc<Blob>>> {
         if let Some(blob) = self.blobs.lock().expect("not poisoned").get(hash) {
             return Ok(Some(blob));
@@ -237,7 +271,7 @@ impl Sites {
 #[async_trait]
 impl SiteStore for Sites {
     async fn keep_files(&self, files: Vec<Vec<u8>>) -> Result<(), StepError> {
-        let blobs: Vec<Blob> = files.into_iter().map(blob_of).collect();
+        let blobs: Vec<Blob> = files.into_iter().map(|bytes| self.blob_of(bytes)).collect();
         self.store.put_blobs(&blobs).await.map_err(retryable)
     }
 
@@ -403,6 +437,7 @@ mod tests {
         for magic in [
             &b"wOF2"[..],
             b"\x89PNG\r\n\x1a\n",
+            &[0, 0, 1, 0],
             &[0xff, 0xd8, 0xff, 0xe0],
             b"RIFF\0\0\0\0WEBPVP8 ",
         ] {

@@ -76,9 +76,31 @@ fn text(lines: &[String], top: f32, size: f32, line: f32, weight: Weight, fill: 
     svg
 }
 
-/// The card as SVG. Text the font cannot draw is transliterated (the name) or left out (the
-/// blurb, which would read as noise), so no part of the card is a row of empty boxes.
+/// The card as SVG, in two layers: the backdrop, which depends only on the palette, and the
+/// mark and words drawn over it. Text the font cannot draw is
+/// transliterated (the name) or left out (the blurb, which would read as noise), so no part
+/// of the card is a row of empty boxes.
+struct Layers {
+    backdrop: String,
+    over: String,
+}
+
+impl Layers {
+    fn document(body: &str) -> String {
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}">{body}</svg>"#
+        )
+    }
+}
+
+/// The card as one SVG document: what the tests read, and draw to check the layers add up to it.
+#[cfg(test)]
 pub(crate) fn svg(ctx: &Ctx, palette: &Palette) -> String {
+    let layers = layers(ctx, palette);
+    Layers::document(&format!("{}{}", layers.backdrop, layers.over))
+}
+
+fn layers(ctx: &Ctx, palette: &Palette) -> Layers {
     let mark = icons::mark(ctx, palette);
     let name = raster::drawable(ctx.name());
     let (mut size, mut lines) = (NAME_SIZES[0], Vec::new());
@@ -114,16 +136,15 @@ pub(crate) fn svg(ctx: &Ctx, palette: &Palette) -> String {
 
     let fg = &palette.on_header;
     let accent = xml_escape(&palette.accent);
-    let mut svg = format!(
+    let backdrop = format!(
         concat!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#,
             r#"<rect width="{w}" height="{h}" fill="{bg}" shape-rendering="crispEdges"/>"#,
             // Two discs of the accent, clear of the text, and a band along the foot.
             r#"<circle cx="1150" cy="-10" r="210" fill="{disc}"/>"#,
             r#"<circle cx="1200" cy="600" r="150" fill="{faint_disc}"/>"#,
             r#"<rect y="{band}" width="{w}" height="16" fill="{accent}" shape-rendering="crispEdges"/>"#,
             r#"<rect x="{m}" y="64" width="112" height="112" rx="22" fill="{plate}"/>"#,
-            "{mark}",
+            // The rule over the address: far from the mark, so drawing it first changes nothing.
             r#"<rect x="{m}" y="530" width="72" height="6" rx="3" fill="{accent}"/>"#,
         ),
         w = WIDTH,
@@ -135,8 +156,8 @@ pub(crate) fn svg(ctx: &Ctx, palette: &Palette) -> String {
         disc = xml_escape(&tint(&palette.accent, &palette.header, 0.3)),
         faint_disc = xml_escape(&tint(&palette.accent, &palette.header, 0.2)),
         plate = xml_escape(&palette.surface),
-        mark = mark.placed(MARGIN + 8.0, 72.0, 96.0),
     );
+    let mut svg = mark.placed(MARGIN + 8.0, 72.0, 96.0);
     svg.push_str(&text(&lines, name_top, size, name_line, Weight::Bold, fg));
     svg.push_str(&text(
         &blurb_lines,
@@ -147,8 +168,10 @@ pub(crate) fn svg(ctx: &Ctx, palette: &Palette) -> String {
         fg,
     ));
     svg.push_str(&text(&address, 548.0, 28.0, 0.0, Weight::Regular, fg));
-    svg.push_str("</svg>");
-    svg
+    Layers {
+        backdrop,
+        over: svg,
+    }
 }
 
 /// `over` at `alpha` on `under`, as one opaque colour: a translucent shape costs resvg a
@@ -170,7 +193,14 @@ fn tint(over: &str, under: &str, alpha: f32) -> String {
 
 /// The card as PNG bytes.
 pub(crate) fn card(ctx: &Ctx, palette: &Palette) -> Option<Vec<u8>> {
-    raster::png(&svg(ctx, palette), WIDTH, HEIGHT).map(|png| png.to_vec())
+    let layers = layers(ctx, palette);
+    raster::png_over(
+        &Layers::document(&layers.backdrop),
+        &Layers::document(&layers.over),
+        WIDTH,
+        HEIGHT,
+    )
+    .map(|png| png.to_vec())
 }
 
 #[cfg(test)]
@@ -215,6 +245,21 @@ mod tests {
         assert_eq!(tint("#d4af37", "#1a1a1a", 0.0), "#1a1a1a");
         assert_eq!(tint("#d4af37", "#1a1a1a", 1.0), "#d4af37");
         assert_eq!(tint("red", "#1a1a1a", 0.3), "#1a1a1a");
+    }
+
+    #[test]
+    fn the_card_drawn_in_layers_is_the_card_drawn_whole() {
+        for name in ["Codex Digital Studios", "東京カフェ", "Ünïcødé & <Sons>"] {
+            let inputs = SiteInputs {
+                site_name: name.into(),
+                ..seed()
+            };
+            let layered = generate(&inputs, &spec(), &Media::default()).files[CARD_FILE]
+                .bytes
+                .clone();
+            let whole = raster::png(&card_svg(&inputs), WIDTH, HEIGHT).unwrap();
+            assert!(layered == whole.as_ref(), "{name}");
+        }
     }
 
     #[test]

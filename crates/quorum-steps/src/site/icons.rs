@@ -245,11 +245,10 @@ mod tests {
             .read_info()
             .unwrap();
         let mut pixels = vec![0; decoder.output_buffer_size().unwrap()];
-        decoder.next_frame(&mut pixels).unwrap();
-        assert!(
-            pixels.chunks(4).all(|p| p[3] == 255),
-            "opaque: iOS paints transparency black"
-        );
+        let frame = decoder.next_frame(&mut pixels).unwrap();
+        // Opaque (iOS paints transparency black): RGB, which has no alpha to be anything else.
+        assert_eq!(frame.color_type, png::ColorType::Rgb);
+        assert_eq!(pixels.len(), 180 * 180 * 3);
     }
 
     /// A site whose logo is an upload with two renditions, a square PNG of `colour`.
