@@ -1,8 +1,9 @@
 //! The social card, `assets/social-card.png`: the 1200 × 630 picture a link to the site shows
 //! when shared. Drawn from the brand colours as an SVG — the mark on a plate, the name large
 //! (two lines at most, shrunk to fit), the tagline or description, the site's address — and
-//! rasterised by `raster.rs`, once per content per process.
+//! rasterised by `raster.rs` (its words by `glyphs.rs`), once per content per process.
 
+use super::glyphs::{Anchor, Line};
 use super::icons;
 use super::layout::Ctx;
 use super::palette::Palette;
@@ -57,32 +58,42 @@ pub(crate) fn alt(ctx: &Ctx) -> String {
     }
 }
 
-/// `<text>` of `lines` from `top`, `line` pixels apart.
-fn text(lines: &[String], top: f32, size: f32, line: f32, weight: Weight, fill: &str) -> String {
-    let mut svg = format!(
-        r#"<text font-family="{family}" font-size="{size}" font-weight="{weight}" fill="{fill}">"#,
-        family = raster::FAMILY,
-        weight = weight.css(),
-        fill = xml_escape(fill),
-    );
-    for (i, content) in lines.iter().enumerate() {
-        let y = top + i as f32 * line + size * BASELINE;
-        svg.push_str(&format!(
-            r#"<tspan x="{MARGIN}" y="{y:.1}">{}</tspan>"#,
-            xml_escape(content)
-        ));
-    }
-    svg.push_str("</text>");
-    svg
+/// `lines` of text from `top`, `line` pixels apart.
+fn text(
+    lines: Vec<String>,
+    top: f32,
+    size: f32,
+    line: f32,
+    weight: Weight,
+    fill: &str,
+) -> Vec<Line> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Line {
+            text,
+            weight,
+            size,
+            x: MARGIN,
+            baseline: top + i as f32 * line + size * BASELINE,
+            anchor: Anchor::Start,
+            color: fill.to_owned(),
+        })
+        .collect()
 }
 
-/// The card as SVG, in two layers: the backdrop, which depends only on the palette, and the
-/// mark and words drawn over it. Text the font cannot draw is
+/// The card in two layers: the backdrop, an SVG that depends only on the palette, and what
+/// is drawn over it: the mark's shapes (SVG) and the words. Text the font cannot draw is
 /// transliterated (the name) or left out (the blurb, which would read as noise), so no part
 /// of the card is a row of empty boxes.
 struct Layers {
     backdrop: String,
-    over: String,
+    mark: String,
+    /// The mark's initials, if it has them.
+    initials: Vec<Line>,
+    name: Vec<Line>,
+    blurb: Vec<Line>,
+    address: Vec<Line>,
 }
 
 impl Layers {
@@ -91,13 +102,23 @@ impl Layers {
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}">{body}</svg>"#
         )
     }
+
+    fn lines(&self) -> Vec<Line> {
+        [&self.initials, &self.name, &self.blurb, &self.address]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
 }
 
-/// The card as one SVG document: what the tests read, and draw to check the layers add up to it.
+/// The card as one SVG document, its words as `<text>`: what resvg would draw, which the
+/// tests compare the card with.
 #[cfg(test)]
 pub(crate) fn svg(ctx: &Ctx, palette: &Palette) -> String {
     let layers = layers(ctx, palette);
-    Layers::document(&format!("{}{}", layers.backdrop, layers.over))
+    let words: String = layers.lines().iter().map(Line::svg).collect();
+    Layers::document(&format!("{}{}{words}", layers.backdrop, layers.mark))
 }
 
 fn layers(ctx: &Ctx, palette: &Palette) -> Layers {
@@ -157,20 +178,21 @@ fn layers(ctx: &Ctx, palette: &Palette) -> Layers {
         faint_disc = xml_escape(&tint(&palette.accent, &palette.header, 0.2)),
         plate = xml_escape(&palette.surface),
     );
-    let mut svg = mark.placed(MARGIN + 8.0, 72.0, 96.0);
-    svg.push_str(&text(&lines, name_top, size, name_line, Weight::Bold, fg));
-    svg.push_str(&text(
-        &blurb_lines,
-        blurb_top,
-        BLURB_SIZE,
-        BLURB_LINE,
-        Weight::Regular,
-        fg,
-    ));
-    svg.push_str(&text(&address, 548.0, 28.0, 0.0, Weight::Regular, fg));
+    let (mark_x, mark_y, mark_side) = (MARGIN + 8.0, 72.0, 96.0);
     Layers {
         backdrop,
-        over: svg,
+        mark: mark.placed(mark_x, mark_y, mark_side),
+        initials: mark.lines_placed(mark_x, mark_y, mark_side),
+        name: text(lines, name_top, size, name_line, Weight::Bold, fg),
+        blurb: text(
+            blurb_lines,
+            blurb_top,
+            BLURB_SIZE,
+            BLURB_LINE,
+            Weight::Regular,
+            fg,
+        ),
+        address: text(address, 548.0, 28.0, 0.0, Weight::Regular, fg),
     }
 }
 
@@ -196,7 +218,8 @@ pub(crate) fn card(ctx: &Ctx, palette: &Palette) -> Option<Vec<u8>> {
     let layers = layers(ctx, palette);
     raster::png_over(
         &Layers::document(&layers.backdrop),
-        &Layers::document(&layers.over),
+        &Layers::document(&layers.mark),
+        &layers.lines(),
         WIDTH,
         HEIGHT,
     )
@@ -209,6 +232,15 @@ mod tests {
     use crate::site::tests::{seed, spec};
     use crate::site::{Media, SiteInputs, generate, palette, png_size};
 
+    fn card_layers(inputs: &SiteInputs) -> Layers {
+        let pages =
+            crate::site::plan::plan(inputs, crate::site::Words::for_language(inputs.language())).0;
+        let media = Media::default();
+        let spec = spec();
+        let ctx = Ctx::new(inputs, &spec, &pages, &media, crate::site::Theme::Studio);
+        layers(&ctx, &palette(&inputs.brand_colors))
+    }
+
     fn card_svg(inputs: &SiteInputs) -> String {
         let pages =
             crate::site::plan::plan(inputs, crate::site::Words::for_language(inputs.language())).0;
@@ -218,25 +250,15 @@ mod tests {
         svg(&ctx, &palette(&inputs.brand_colors))
     }
 
-    /// The lines of each `<text>` element the card writes (not the mark's), unescaped.
-    fn texts(svg: &str) -> Vec<Vec<String>> {
-        svg.split("<text font-family=")
-            .skip(1)
-            .map(|t| {
-                t.split("<tspan ")
-                    .skip(1)
-                    .map(|span| {
-                        let body =
-                            &span[span.find('>').unwrap() + 1..span.find("</tspan>").unwrap()];
-                        body.replace("&lt;", "<")
-                            .replace("&gt;", ">")
-                            .replace("&quot;", "\"")
-                            .replace("&apos;", "'")
-                            .replace("&amp;", "&")
-                    })
-                    .collect()
-            })
-            .collect()
+    /// The words of the name, the blurb and the address, line by line.
+    fn texts(inputs: &SiteInputs) -> [Vec<String>; 3] {
+        let layers = card_layers(inputs);
+        let words = |lines: &[Line]| lines.iter().map(|l| l.text.clone()).collect();
+        [
+            words(&layers.name),
+            words(&layers.blurb),
+            words(&layers.address),
+        ]
     }
 
     #[test]
@@ -248,17 +270,44 @@ mod tests {
     }
 
     #[test]
-    fn the_card_drawn_in_layers_is_the_card_drawn_whole() {
+    fn the_card_is_its_svg_as_resvg_draws_it() {
+        let decode = |png: &[u8]| {
+            let mut reader = png::Decoder::new(std::io::Cursor::new(png.to_vec()))
+                .read_info()
+                .unwrap();
+            let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
+            reader.next_frame(&mut rgb).unwrap();
+            let mut pixmap = resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).unwrap();
+            for (to, from) in pixmap
+                .data_mut()
+                .chunks_exact_mut(4)
+                .zip(rgb.chunks_exact(3))
+            {
+                to.copy_from_slice(&[from[0], from[1], from[2], 255]);
+            }
+            pixmap
+        };
         for name in ["Codex Digital Studios", "東京カフェ", "Ünïcødé & <Sons>"] {
             let inputs = SiteInputs {
                 site_name: name.into(),
                 ..seed()
             };
-            let layered = generate(&inputs, &spec(), &Media::default()).files[CARD_FILE]
+            let card = generate(&inputs, &spec(), &Media::default()).files[CARD_FILE]
                 .bytes
                 .clone();
-            let whole = raster::png(&card_svg(&inputs), WIDTH, HEIGHT).unwrap();
-            assert!(layered == whole.as_ref(), "{name}");
+            let mut whole = resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).unwrap();
+            raster::draw_svg(&card_svg(&inputs), &mut whole).unwrap();
+            let (mean, _) = crate::site::glyphs::difference(&decode(&card), &whole);
+            // Glyphs stand at the nearest quarter pixel, so their edges differ a little: less
+            // than all the words moved a pixel along would.
+            let moved = card_svg(&inputs).replace("<text x=\"", "<text dx=\"1\" x=\"");
+            let mut moved_whole = resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).unwrap();
+            raster::draw_svg(&moved, &mut moved_whole).unwrap();
+            let (a_pixel, _) = crate::site::glyphs::difference(&moved_whole, &whole);
+            assert!(
+                mean < a_pixel / 4.0,
+                "{name}: {mean:.3} against {a_pixel:.3}"
+            );
         }
     }
 
@@ -273,14 +322,14 @@ mod tests {
     #[test]
     fn the_card_says_the_name_the_blurb_and_the_address() {
         let mut inputs = seed();
-        let texts = texts(&card_svg(&inputs));
+        let texts = texts(&inputs);
         assert_eq!(texts[0], ["Codex Digital Studios"]);
         assert_eq!(texts[1], ["AI-powered web development"], "the description");
         assert_eq!(texts[2], ["127.0.0.1:5000/sites/codex-digital-studios"]);
 
         inputs.tagline = Some("Websites that work".into());
         inputs.domain = Some("www.codex.example".into());
-        let texts = super::tests::texts(&card_svg(&inputs));
+        let texts = super::tests::texts(&inputs);
         assert_eq!(texts[1], ["Websites that work"], "the tagline first");
         assert_eq!(texts[2], ["www.codex.example"]);
     }
@@ -288,32 +337,26 @@ mod tests {
     #[test]
     fn a_long_name_shrinks_to_fit_two_lines() {
         let mut inputs = seed();
-        let short = card_svg(&inputs);
+        let short = card_layers(&inputs).name[0].size;
         inputs.site_name =
             "The Extraordinarily Long Named Plumbing and Heating Company of Greater Manchester"
                 .into();
-        let long = card_svg(&inputs);
-        let lines = &texts(&long)[0];
+        let long = card_layers(&inputs).name;
+        let lines = &texts(&inputs)[0];
         assert_eq!(lines.len(), 2);
         assert_eq!(
             lines.join(" "),
             inputs.site_name,
             "all of it, at a smaller size"
         );
-        let size = |svg: &str| -> f32 {
-            let name = &svg[svg.find("<text font-family=").unwrap()..];
-            let at = name.find("font-size=\"").unwrap() + 11;
-            name[at..at + name[at..].find('"').unwrap()]
-                .parse()
-                .unwrap()
-        };
-        assert!(size(&long) < size(&short));
+        let size = long[0].size;
+        assert!(size < short);
         for line in lines {
-            assert!(raster::width(line, Weight::Bold, size(&long)) <= NAME_WIDTH);
+            assert!(raster::width(line, Weight::Bold, size) <= NAME_WIDTH);
         }
 
         inputs.site_name = "W".repeat(100);
-        let lines = &texts(&card_svg(&inputs))[0];
+        let lines = &texts(&inputs)[0];
         assert_eq!(lines.len(), 2);
         assert!(lines[1].ends_with('…'), "what cannot fit is cut visibly");
     }
@@ -323,8 +366,7 @@ mod tests {
         let mut inputs = seed();
         inputs.site_name = "東京カフェ".into();
         inputs.site_description = "東京の小さなカフェ".into();
-        let svg = card_svg(&inputs);
-        let texts = texts(&svg);
+        let texts = texts(&inputs);
         assert!(texts[0][0].starts_with("Dong Jing"), "{:?}", texts[0]);
         assert!(
             texts[1].is_empty(),
@@ -353,7 +395,9 @@ mod tests {
             0,
             "the mark is the generated tile"
         );
-        let texts = texts(&svg);
+        let layers = card_layers(&inputs);
+        assert!(!layers.mark.contains("<script") && !layers.backdrop.contains("<script"));
+        let texts = texts(&inputs);
         assert_eq!(
             texts[0].concat(),
             inputs.site_name,
@@ -415,6 +459,23 @@ mod tests {
         }
         println!(
             "a social card, drawn and encoded: {:.2} ms",
+            ms(started, runs)
+        );
+
+        // The same cards as one SVG each, words and all, drawn by resvg: what the words cost
+        // through it.
+        let started = Instant::now();
+        for i in 0..runs {
+            let inputs = SiteInputs {
+                site_name: format!("Codex Digital Studios {i}"),
+                ..inputs.clone()
+            };
+            let ctx = Ctx::new(&inputs, &spec, &pages, &media, crate::site::Theme::Studio);
+            let mut pixmap = resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).unwrap();
+            raster::draw_svg(&svg(&ctx, &palette), &mut pixmap).unwrap();
+        }
+        println!(
+            "the same card as one SVG drawn by resvg, not encoded: {:.2} ms",
             ms(started, runs)
         );
 

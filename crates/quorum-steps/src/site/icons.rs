@@ -8,6 +8,7 @@ use std::sync::Arc;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use super::glyphs::Line;
 use super::layout::{Ctx, LOGO_SIZE};
 use super::logo;
 use super::media::ImageVariant;
@@ -32,18 +33,20 @@ pub(crate) fn uploaded_logo<'m>(ctx: &Ctx<'m>) -> Option<&'m ImageVariant> {
         .find(|v| ["image/png", "image/jpeg", "image/webp"].contains(&v.content_type.as_str()))
 }
 
-/// The site's mark: SVG elements drawn in a `size` × `size` box, and the colour behind it
-/// (what fills an opaque icon's corners). Kept as elements rather than a document so a
-/// larger picture places it with a transform: resvg draws an SVG nested as an `<image>` on a
-/// scratch canvas the size of the whole picture, which made the card four times slower.
+/// The site's mark: SVG elements drawn in a `size` × `size` box, the initials drawn over them
+/// (the generated tile's), and the colour behind it (what fills an opaque icon's corners).
+/// Kept as elements rather than a document so a larger picture places it with a transform:
+/// resvg draws an SVG nested as an `<image>` on a scratch canvas the size of the whole
+/// picture, which made the card four times slower.
 pub(crate) struct Mark {
     pub body: String,
+    pub lines: Vec<Line>,
     pub size: f32,
     pub backdrop: String,
 }
 
 impl Mark {
-    /// The mark as a document of its own.
+    /// The mark's shapes as a document of their own.
     pub(crate) fn document(&self) -> String {
         format!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" viewBox="0 0 {s} {s}">{body}</svg>"#,
@@ -52,13 +55,19 @@ impl Mark {
         )
     }
 
-    /// The mark drawn `side` pixels wide with its top left corner at `x`, `y`.
+    /// The mark's shapes drawn `side` pixels wide with its top left corner at `x`, `y`.
     pub(crate) fn placed(&self, x: f32, y: f32, side: f32) -> String {
         format!(
             r#"<g transform="translate({x} {y}) scale({scale})">{body}</g>"#,
             scale = side / self.size,
             body = self.body,
         )
+    }
+
+    /// The mark's lines placed as `placed` places its shapes.
+    pub(crate) fn lines_placed(&self, x: f32, y: f32, side: f32) -> Vec<Line> {
+        let scale = side / self.size;
+        self.lines.iter().map(|l| l.placed(x, y, scale)).collect()
     }
 }
 
@@ -75,53 +84,29 @@ pub(crate) fn mark(ctx: &Ctx, palette: &Palette) -> Mark {
                 kind = xml_escape(&variant.content_type),
                 data = BASE64.encode(&variant.bytes),
             ),
+            lines: Vec::new(),
             size: 100.0,
             backdrop: palette.surface.clone(),
         },
         None => {
-            let name = raster::drawable(ctx.name());
-            let title = super::sections::words(ctx).logo_alt(name.trim());
-            let fonts = super::fonts::fonts(&ctx.inputs.typography);
-            let tile = logo::logo(&name, &title, palette, &fonts);
-            let tile = String::from_utf8_lossy(&tile);
+            let (body, initials) = logo::tile(&raster::drawable(ctx.name()), palette);
             Mark {
-                body: svg_body(&tile).to_owned(),
-                size: view_box_width(&tile).unwrap_or(LOGO_SIZE as f32),
+                body,
+                lines: vec![initials],
+                size: LOGO_SIZE as f32,
                 backdrop: palette.header.clone(),
             }
         }
     }
 }
 
-/// What is inside an SVG document's root element.
-fn svg_body(svg: &str) -> &str {
-    let start = svg
-        .find("<svg")
-        .and_then(|at| svg[at..].find('>').map(|end| at + end + 1));
-    let end = svg.rfind("</svg>");
-    match (start, end) {
-        (Some(start), Some(end)) if start <= end => &svg[start..end],
-        _ => "",
-    }
-}
-
-/// The width of a document's `viewBox="0 0 w h"`.
-fn view_box_width(svg: &str) -> Option<f32> {
-    let at = svg.find("viewBox=\"")? + 9;
-    let view_box = &svg[at..at + svg[at..].find('"')?];
-    view_box
-        .split_whitespace()
-        .nth(2)?
-        .parse()
-        .ok()
-        .filter(|w: &f32| *w > 0.0)
-}
-
 pub(crate) fn favicon(ctx: &Ctx, palette: &Palette) -> Option<Vec<u8>> {
-    let mark = mark(ctx, palette).document();
+    let mark = mark(ctx, palette);
+    let document = mark.document();
     let mut images = Vec::new();
     for size in FAVICON_SIZES {
-        images.push((size, raster::png(&mark, size, size)?));
+        let lines = mark.lines_placed(0.0, 0.0, size as f32);
+        images.push((size, raster::picture(&document, &lines, size, size)?));
     }
     Some(ico(&images))
 }
@@ -138,7 +123,8 @@ pub(crate) fn touch_icon(ctx: &Ctx, palette: &Palette) -> Option<Vec<u8>> {
         backdrop = xml_escape(&mark.backdrop),
         mark = mark.placed(0.0, 0.0, size as f32),
     );
-    raster::png(&svg, size, size).map(|png| png.to_vec())
+    let lines = mark.lines_placed(0.0, 0.0, size as f32);
+    raster::picture(&svg, &lines, size, size).map(|png| png.to_vec())
 }
 
 /// An ICO file holding PNGs: a six-byte header, a sixteen-byte entry per image, then the
@@ -320,12 +306,34 @@ mod tests {
     }
 
     #[test]
-    fn the_generated_tile_is_taken_apart_into_its_elements_and_size() {
-        let tile = r#"<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48" viewBox="0 0 48 48" role="img"><rect width="48" height="48"/></svg>
-"#;
-        assert_eq!(svg_body(tile), r#"<rect width="48" height="48"/>"#);
-        assert_eq!(view_box_width(tile), Some(48.0));
-        assert_eq!(svg_body("not svg"), "");
-        assert_eq!(view_box_width(r#"<svg viewBox="0 0 0 0">"#), None);
+    fn the_generated_mark_is_the_logo_the_site_serves() {
+        use crate::site::tests::{seed, spec};
+        use crate::site::{LOGO_FILE, Media, generate, palette};
+        use resvg::tiny_skia::Pixmap;
+        let inputs = seed();
+        let site = generate(&inputs, &spec(), &Media::default());
+        let logo = String::from_utf8(site.files[LOGO_FILE].bytes.clone()).unwrap();
+        let pages =
+            crate::site::plan::plan(&inputs, crate::site::Words::for_language(inputs.language())).0;
+        let (media, spec) = (Media::default(), spec());
+        let ctx = Ctx::new(&inputs, &spec, &pages, &media, crate::site::Theme::Studio);
+        let mark = mark(&ctx, &palette(&inputs.brand_colors));
+        assert_eq!(mark.lines[0].text, "CD");
+        for side in [48u32, 180] {
+            let mut served = Pixmap::new(side, side).unwrap();
+            raster::draw_svg(&logo, &mut served).unwrap();
+            let mut drawn = Pixmap::new(side, side).unwrap();
+            raster::draw_svg(&mark.document(), &mut drawn).unwrap();
+            crate::site::glyphs::draw(&mark.lines_placed(0.0, 0.0, side as f32), &mut drawn);
+            let (mean, _) = crate::site::glyphs::difference(&served, &drawn);
+            assert!(mean < 0.5, "{side}: {mean:.3}");
+            let mut blank = Pixmap::new(side, side).unwrap();
+            raster::draw_svg(&mark.document(), &mut blank).unwrap();
+            let (without_initials, _) = crate::site::glyphs::difference(&served, &blank);
+            assert!(
+                without_initials > 10.0 * mean.max(0.05),
+                "{side}: the initials show"
+            );
+        }
     }
 }

@@ -4,9 +4,17 @@
 //! as letters; the initials are `logo_ink`, 4.5:1 on the tile.
 
 use super::fonts::SiteFonts;
+use super::glyphs::{Anchor, Line};
 use super::layout::LOGO_SIZE;
 use super::palette::Palette;
+use super::raster::Weight;
 use super::seo::xml_escape;
+
+/// The tile's corner radius and its initials' size, in the tile's units (`LOGO_SIZE` wide).
+const RADIUS: u32 = 10;
+const INITIALS_SIZE: f32 = 20.0;
+/// How far below the middle the initials' baseline sits, in ems: centres Inter's capitals.
+const INITIALS_DROP: f32 = 0.35;
 
 /// The tile for `site_name`, titled `title` (its text alternative in the site's language).
 pub(crate) fn logo(site_name: &str, title: &str, palette: &Palette, fonts: &SiteFonts) -> Vec<u8> {
@@ -16,21 +24,46 @@ pub(crate) fn logo(site_name: &str, title: &str, palette: &Palette, fonts: &Site
         concat!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" "#,
             r#"viewBox="0 0 {size} {size}" role="img" aria-labelledby="logo-title">"#,
-            r#"<title id="logo-title">{title}</title>"#,
-            r#"<rect width="{size}" height="{size}" rx="10" fill="{bg}"/>"#,
-            r#"<text x="{half}" y="{half}" dy="0.35em" text-anchor="middle" "#,
-            r#"font-family="{font}" font-size="20" font-weight="700" fill="{ink}">{initials}</text>"#,
+            r#"<title id="logo-title">{title}</title>{shape}"#,
+            r#"<text x="{half}" y="{half}" dy="{drop}em" text-anchor="middle" "#,
+            r#"font-family="{font}" font-size="{font_size}" font-weight="700" fill="{ink}">{initials}</text>"#,
             "</svg>\n"
         ),
         size = size,
         half = half,
         title = xml_escape(title),
-        bg = xml_escape(&palette.logo_tile),
+        shape = shape(palette),
+        drop = INITIALS_DROP,
         font = xml_escape(&fonts.heading.stack),
+        font_size = INITIALS_SIZE,
         ink = xml_escape(&palette.logo_ink),
         initials = xml_escape(&initials(site_name)),
     );
     svg.into_bytes()
+}
+
+/// The tile as the site's pictures draw it, in the tile's units: its shape as SVG, and its
+/// initials as a line of the bundled font where the SVG above places them.
+pub(crate) fn tile(site_name: &str, palette: &Palette) -> (String, Line) {
+    let half = LOGO_SIZE as f32 / 2.0;
+    let initials = Line {
+        text: initials(site_name),
+        weight: Weight::Bold,
+        size: INITIALS_SIZE,
+        x: half,
+        baseline: half + INITIALS_DROP * INITIALS_SIZE,
+        anchor: Anchor::Middle,
+        color: palette.logo_ink.clone(),
+    };
+    (shape(palette), initials)
+}
+
+fn shape(palette: &Palette) -> String {
+    format!(
+        r#"<rect width="{size}" height="{size}" rx="{RADIUS}" fill="{bg}"/>"#,
+        size = LOGO_SIZE,
+        bg = xml_escape(&palette.logo_tile),
+    )
 }
 
 /// The first letter or digit of each of the first two words: `Codex Digital Studios` → `CD`.

@@ -13,6 +13,7 @@ mod contact;
 mod css;
 mod fonts;
 mod footer;
+mod glyphs;
 mod icons;
 mod images;
 mod inputs;

@@ -6,11 +6,13 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use resvg::tiny_skia::{Pixmap, Transform};
+use resvg::tiny_skia::{Pixmap, PremultipliedColorU8, Transform};
 use resvg::usvg::{self, fontdb};
 use sha2::{Digest, Sha256};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
+
+use super::glyphs::{self, Line};
 
 /// Inter 4.001 (SIL Open Font License 1.1, `fonts/card/OFL.txt`), the static Regular and Bold
 /// TrueType files of the npm package `@expo-google-fonts/inter` 0.4.2. TrueType because resvg
@@ -22,13 +24,14 @@ const BOLD: &[u8] = include_bytes!("../../fonts/card/Inter_700Bold.ttf");
 /// The family SVG drawn here names; any other family resolves to it too.
 pub(crate) const FAMILY: &str = "Inter";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Weight {
     Regular,
     Bold,
 }
 
 impl Weight {
+    #[cfg(test)]
     pub(crate) fn css(self) -> u16 {
         match self {
             Weight::Regular => 400,
@@ -67,6 +70,19 @@ impl Fonts {
             Weight::Regular => &self.regular,
             Weight::Bold => &self.bold,
         }
+    }
+}
+
+/// The bundled face of `weight`, for the glyphs drawn without resvg.
+pub(crate) fn face(weight: Weight) -> &'static FontRef<'static> {
+    fonts().face(weight)
+}
+
+/// The bytes of the bundled face of `weight`.
+pub(crate) fn face_bytes(weight: Weight) -> &'static [u8] {
+    match weight {
+        Weight::Regular => REGULAR,
+        Weight::Bold => BOLD,
     }
 }
 
@@ -182,29 +198,37 @@ pub(crate) fn wrap(
 /// The PNG of `svg` drawn at `width` × `height` pixels (the SVG scaled to fill them), from the
 /// cache when this process drew it before. `None` only if the SVG does not parse, which the
 /// SVG this module's callers build always does.
+#[cfg(test)]
 pub(crate) fn png(svg: &str, width: u32, height: u32) -> Option<Arc<[u8]>> {
-    let key = key(width, height, &[svg]);
+    picture(svg, &[], width, height)
+}
+
+/// The PNG of `svg` with `lines` of text drawn over it, in the picture's pixels.
+pub(crate) fn picture(svg: &str, lines: &[Line], width: u32, height: u32) -> Option<Arc<[u8]>> {
+    let key = key(width, height, &[svg, &lines_key(lines)]);
     if let Some(hit) = CACHE.get(&key) {
         return Some(hit);
     }
     let mut pixmap = Pixmap::new(width, height)?;
-    draw(svg, &mut pixmap)?;
+    draw_svg(svg, &mut pixmap)?;
+    glyphs::draw(lines, &mut pixmap);
     let png: Arc<[u8]> = encode(&pixmap)?.into();
     CACHE.put(key, png.clone());
     Some(png)
 }
 
-/// The PNG of `foreground` drawn over `backdrop`, two SVG documents of the same size: the
-/// same picture as one document holding both, but the backdrop's pixels are drawn once per
-/// process and reused. The social card's backdrop depends only on the palette, which many
-/// sites share, and filling its large discs is most of what drawing the card costs.
+/// The PNG of `foreground` and `lines` drawn over `backdrop`, two SVG documents of the same
+/// size: the same picture as one document holding both, but the backdrop's pixels are drawn
+/// once per process and reused. The social card's backdrop depends only on the palette,
+/// which many sites share, and filling its large discs is most of what drawing it costs.
 pub(crate) fn png_over(
     backdrop: &str,
     foreground: &str,
+    lines: &[Line],
     width: u32,
     height: u32,
 ) -> Option<Arc<[u8]>> {
-    let picture = key(width, height, &[backdrop, foreground]);
+    let picture = key(width, height, &[backdrop, foreground, &lines_key(lines)]);
     if let Some(hit) = CACHE.get(&picture) {
         return Some(hit);
     }
@@ -213,17 +237,22 @@ pub(crate) fn png_over(
         Some(drawn) => drawn,
         None => {
             let mut pixmap = Pixmap::new(width, height)?;
-            draw(backdrop, &mut pixmap)?;
+            draw_svg(backdrop, &mut pixmap)?;
             let drawn = Arc::new(pixmap);
             BACKDROPS.put(backdrop_key, drawn.clone());
             drawn
         }
     };
     let mut pixmap = Pixmap::clone(&drawn);
-    draw(foreground, &mut pixmap)?;
+    draw_svg(foreground, &mut pixmap)?;
+    glyphs::draw(lines, &mut pixmap);
     let png: Arc<[u8]> = encode(&pixmap)?.into();
     CACHE.put(picture, png.clone());
     Some(png)
+}
+
+fn lines_key(lines: &[Line]) -> String {
+    lines.iter().map(Line::key).collect::<Vec<_>>().join("\n")
 }
 
 /// The cache key of a picture drawn from `parts` at `width` × `height`: each part's length
@@ -240,7 +269,7 @@ fn key(width: u32, height: u32, parts: &[&str]) -> Key {
 }
 
 /// Draws `svg` over what `pixmap` holds, scaled to fill it.
-fn draw(svg: &str, pixmap: &mut Pixmap) -> Option<()> {
+pub(crate) fn draw_svg(svg: &str, pixmap: &mut Pixmap) -> Option<()> {
     let fonts = fonts();
     let options = usvg::Options {
         font_family: FAMILY.into(),
@@ -273,29 +302,20 @@ fn draw(svg: &str, pixmap: &mut Pixmap) -> Option<()> {
 /// card is ~90 KB against ~35 KB) and takes a millisecond where they take four to twelve. An
 /// opaque picture (the card, the touch icon) is written as RGB, a quarter fewer bytes to
 /// filter and deflate, and as drawn: premultiplied and straight colour are the same when
-/// every alpha is 255. Anything else is RGBA with its colour demultiplied.
+/// every alpha is 255. Anything else is RGBA with its colour demultiplied. Rows are converted
+/// one at a time into a buffer that stays in the cache, as the encoder filters and deflates
+/// them: a whole converted copy of the card was 2 MB more to write and read back.
 fn encode(pixmap: &Pixmap) -> Option<Vec<u8>> {
     let data = pixmap.data();
-    // One pass that copies the colour and folds the alphas together, with no branch or
-    // bounds check in it, so that it vectorises: it costs less than the deflate after it.
-    let mut rgb = vec![0; data.len() / 4 * 3];
-    let mut alphas = u8::MAX;
-    for (to, from) in rgb.chunks_exact_mut(3).zip(data.chunks_exact(4)) {
-        to.copy_from_slice(&from[..3]);
-        alphas &= from[3];
-    }
-    let (color, bytes) = if alphas == u8::MAX {
-        (png::ColorType::Rgb, rgb)
+    let width = pixmap.width() as usize;
+    let opaque = data
+        .chunks_exact(4)
+        .fold(u8::MAX, |alphas, pixel| alphas & pixel[3])
+        == u8::MAX;
+    let (color, channels) = if opaque {
+        (png::ColorType::Rgb, 3)
     } else {
-        let straight = pixmap
-            .pixels()
-            .iter()
-            .flat_map(|p| {
-                let c = p.demultiply();
-                [c.red(), c.green(), c.blue(), c.alpha()]
-            })
-            .collect::<Vec<u8>>();
-        (png::ColorType::Rgba, straight)
+        (png::ColorType::Rgba, 4)
     };
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
@@ -303,9 +323,47 @@ fn encode(pixmap: &Pixmap) -> Option<Vec<u8>> {
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fastest);
     let mut writer = encoder.write_header().ok()?;
-    writer.write_image_data(&bytes).ok()?;
+    let mut stream = writer.stream_writer_with_size(1 << 17).ok()?;
+    let mut row = vec![0; width * channels];
+    let rows = data.chunks_exact(width * 4);
+    for (bytes, pixels) in rows.zip(pixmap.pixels().chunks_exact(width)) {
+        if opaque {
+            rgb_row(bytes, &mut row);
+        } else {
+            straight_row(pixels, &mut row);
+        }
+        std::io::Write::write_all(&mut stream, &row).ok()?;
+    }
+    stream.finish().ok()?;
     writer.finish().ok()?;
     Some(out)
+}
+
+/// The colour of a row of opaque pixels, four at a time as three words: compilers do not
+/// vectorise the byte-by-byte copy, and this runs over every pixel of the card.
+fn rgb_row(rgba: &[u8], rgb: &mut [u8]) {
+    let word = |bytes: &[u8], i: usize| {
+        u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]])
+    };
+    let quads = rgba.len() / 16;
+    for (to, from) in rgb.chunks_exact_mut(12).zip(rgba.chunks_exact(16)) {
+        let (a, b, c, d) = (word(from, 0), word(from, 4), word(from, 8), word(from, 12));
+        to[0..4].copy_from_slice(&(a & 0x00ff_ffff | b << 24).to_le_bytes());
+        to[4..8].copy_from_slice(&(b >> 8 & 0xffff | c << 16).to_le_bytes());
+        to[8..12].copy_from_slice(&(c >> 16 & 0xff | d << 8).to_le_bytes());
+    }
+    let rest = rgb[quads * 12..].chunks_exact_mut(3);
+    for (to, from) in rest.zip(rgba[quads * 16..].chunks_exact(4)) {
+        to.copy_from_slice(&from[..3]);
+    }
+}
+
+/// A row of pixels with their colour demultiplied, as PNG stores it.
+fn straight_row(pixels: &[PremultipliedColorU8], straight: &mut [u8]) {
+    for (to, pixel) in straight.chunks_exact_mut(4).zip(pixels) {
+        let c = pixel.demultiply();
+        to.copy_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+    }
 }
 
 /// A PNG's width and height, from its IHDR chunk; `None` for anything else.
@@ -479,6 +537,17 @@ mod tests {
             Some(&[3][..]),
             "the first is kept"
         );
+    }
+
+    #[test]
+    fn a_row_keeps_its_colours_whatever_its_width() {
+        for width in [1usize, 3, 4, 5, 16, 17, 1200] {
+            let rgba: Vec<u8> = (0..width * 4).map(|i| (i * 37 % 251) as u8).collect();
+            let mut rgb = vec![0; width * 3];
+            rgb_row(&rgba, &mut rgb);
+            let expected: Vec<u8> = rgba.chunks(4).flat_map(|p| p[..3].to_vec()).collect();
+            assert_eq!(rgb, expected, "{width}");
+        }
     }
 
     #[test]
