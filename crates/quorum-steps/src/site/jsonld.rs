@@ -52,6 +52,18 @@ pub(crate) fn posting<'a>(ctx: &Ctx<'a>, page: &'a Page) -> Posting<'a> {
 /// The JSON-LD documents of a page, each ready to be the text of a
 /// `<script type="application/ld+json">`.
 pub(crate) fn scripts(ctx: &Ctx, page: &Page) -> Vec<String> {
+    documents(ctx, page).iter().map(script_text).collect()
+}
+
+/// The `@type` of each JSON-LD document of a page, in the order the page holds them.
+pub(crate) fn types(ctx: &Ctx, page: &Page) -> Vec<String> {
+    documents(ctx, page)
+        .iter()
+        .filter_map(|d| d["@type"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn documents(ctx: &Ctx, page: &Page) -> Vec<Value> {
     let mut documents = vec![business(ctx)];
     match page.kind {
         PageKind::Home => documents.push(website(ctx)),
@@ -59,7 +71,7 @@ pub(crate) fn scripts(ctx: &Ctx, page: &Page) -> Vec<String> {
         PageKind::NotFound => return Vec::new(),
         _ => {}
     }
-    documents.iter().map(script_text).collect()
+    documents
 }
 
 /// JSON that no text inside can end the script with, nor turn into a comment: `<`, `>` and
@@ -237,6 +249,26 @@ mod tests {
     }
 
     const BASE: &str = "http://127.0.0.1:5000/sites/codex-digital-studios/";
+
+    #[test]
+    fn the_types_a_site_reports_are_those_its_pages_carry() {
+        use crate::site::tests::{bakery, bakery_media};
+        let site = generate(&bakery(), &spec(), &bakery_media());
+        assert!(site.pages.len() > 4);
+        for page in &site.pages {
+            let html = String::from_utf8(site.files[&page.file].bytes.clone()).unwrap();
+            let doc = scraper::Html::parse_document(&html);
+            let selector =
+                scraper::Selector::parse(r#"script[type="application/ld+json"]"#).unwrap();
+            let types: Vec<String> = doc
+                .select(&selector)
+                .map(|s| serde_json::from_str::<Value>(&s.text().collect::<String>()).unwrap())
+                .map(|d| d["@type"].as_str().unwrap().to_owned())
+                .collect();
+            assert!(!types.is_empty(), "{}", page.file);
+            assert_eq!(site.structured_data[&page.file], types, "{}", page.file);
+        }
+    }
 
     #[test]
     fn a_business_without_an_address_phone_or_hours_is_an_organization() {

@@ -129,6 +129,9 @@ pub struct Site {
     /// The language of the generator's own words (`en` when Quorum has none in the site's).
     pub words_language: &'static str,
     pub theme: Chosen,
+    /// The `@type` of each JSON-LD document in each page, by the page's file: what search
+    /// engines will read there (the verify step reads it again from the served pages).
+    pub structured_data: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -260,12 +263,15 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     let mut add = |path: &str, kind: FileKind, bytes: Vec<u8>| {
         files.insert(path.to_string(), SiteFile { kind, bytes });
     };
+    let mut structured_data = BTreeMap::new();
     for page in &plan {
+        let page_ctx = ctx.for_page(page);
         add(
             &page.info.file,
             FileKind::Html,
-            pages::render(&ctx.for_page(page), page),
+            pages::render(&page_ctx, page),
         );
+        structured_data.insert(page.info.file.clone(), jsonld::types(&page_ctx, page));
     }
     // Served at whatever depth was asked for, so its links cannot be relative.
     let not_found = plan::not_found(words);
@@ -324,6 +330,7 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
         missing,
         words_language: words.language,
         theme: chosen,
+        structured_data,
     }
 }
 

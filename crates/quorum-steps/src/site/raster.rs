@@ -308,10 +308,14 @@ pub(crate) fn draw_svg(svg: &str, pixmap: &mut Pixmap) -> Option<()> {
 fn encode(pixmap: &Pixmap) -> Option<Vec<u8>> {
     let data = pixmap.data();
     let width = pixmap.width() as usize;
+    // Every pixel as a word, ANDed together: its top byte is the alphas', in a loop that
+    // vectorises (picking out every fourth byte does not).
     let opaque = data
         .chunks_exact(4)
-        .fold(u8::MAX, |alphas, pixel| alphas & pixel[3])
-        == u8::MAX;
+        .map(|pixel| u32::from_le_bytes([pixel[0], pixel[1], pixel[2], pixel[3]]))
+        .fold(u32::MAX, |all, pixel| all & pixel)
+        >> 24
+        == 0xff;
     let (color, channels) = if opaque {
         (png::ColorType::Rgb, 3)
     } else {
@@ -342,12 +346,11 @@ fn encode(pixmap: &Pixmap) -> Option<Vec<u8>> {
 /// The colour of a row of opaque pixels, four at a time as three words: compilers do not
 /// vectorise the byte-by-byte copy, and this runs over every pixel of the card.
 fn rgb_row(rgba: &[u8], rgb: &mut [u8]) {
-    let word = |bytes: &[u8], i: usize| {
-        u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]])
-    };
     let quads = rgba.len() / 16;
     for (to, from) in rgb.chunks_exact_mut(12).zip(rgba.chunks_exact(16)) {
-        let (a, b, c, d) = (word(from, 0), word(from, 4), word(from, 8), word(from, 12));
+        let from: &[u8; 16] = from.try_into().expect("chunks of 16");
+        let word = |i: usize| u32::from_le_bytes([from[i], from[i + 1], from[i + 2], from[i + 3]]);
+        let (a, b, c, d) = (word(0), word(4), word(8), word(12));
         to[0..4].copy_from_slice(&(a & 0x00ff_ffff | b << 24).to_le_bytes());
         to[4..8].copy_from_slice(&(b >> 8 & 0xffff | c << 16).to_le_bytes());
         to[8..12].copy_from_slice(&(c >> 16 & 0xff | d << 8).to_le_bytes());

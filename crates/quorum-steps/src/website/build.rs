@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::Plan;
-use super::verify::{form_actions, resolve, structured_data};
+use super::verify::{form_actions, resolve};
 use crate::site::{
     CARD_FILE, CARD_HEIGHT, CARD_WIDTH, FAVICON_FILE, FileKind, TOUCH_ICON_FILE, Words,
 };
@@ -99,19 +99,15 @@ impl StepHandler for SetupSeo {
             }
         }
         keep(ctx, files).await?;
-        // What search engines will read on each page, as they will read it.
-        let mut structured = Vec::new();
-        for page in &plan.site.pages {
-            let html = plan
-                .site
-                .files
-                .get(&page.file)
-                .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
-                .unwrap_or_default();
-            let types = structured_data(&scraper::Html::parse_document(&html))
-                .map_err(|e| StepError::Permanent(format!("{}: {e}", page.file)))?;
-            structured.push(json!({"url": plan.url(&page.path), "types": types}));
-        }
+        let structured: Vec<Value> = plan
+            .site
+            .pages
+            .iter()
+            .map(|page| {
+                let types = plan.site.structured_data.get(&page.file);
+                json!({"url": plan.url(&page.path), "types": types.cloned().unwrap_or_default()})
+            })
+            .collect();
         Ok(json!({
             "sitemap_url": plan.canonical("sitemap.xml"),
             "robots_url": plan.canonical("robots.txt"),
