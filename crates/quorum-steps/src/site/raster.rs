@@ -243,12 +243,43 @@ pub(crate) fn png_over(
             drawn
         }
     };
-    let mut pixmap = Pixmap::clone(&drawn);
-    draw_svg(foreground, &mut pixmap)?;
-    glyphs::draw(lines, &mut pixmap);
-    let png: Arc<[u8]> = encode(&pixmap)?.into();
+    let mut pixmap = scratch_copy(&drawn);
+    let png = draw_svg(foreground, &mut pixmap).and_then(|()| {
+        glyphs::draw(lines, &mut pixmap);
+        encode(&pixmap)
+    });
+    give_back(pixmap);
+    let png: Arc<[u8]> = png?.into();
     CACHE.put(picture, png.clone());
     Some(png)
+}
+
+/// Canvases of a backdrop's size that earlier pictures drew on, to be drawn on again: a fresh
+/// 3 MB canvas is pages the kernel must map and zero before the backdrop is copied over them,
+/// and a site's card needs one.
+static SCRATCH: Mutex<Vec<Pixmap>> = Mutex::new(Vec::new());
+/// As many as pictures drawn at once, which the workers bound; a few more are dropped.
+const SCRATCH_KEPT: usize = 8;
+
+/// A copy of `backdrop` on a canvas kept from an earlier picture, or on a new one.
+fn scratch_copy(backdrop: &Pixmap) -> Pixmap {
+    let kept = SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).pop();
+    match kept {
+        Some(mut canvas)
+            if canvas.width() == backdrop.width() && canvas.height() == backdrop.height() =>
+        {
+            canvas.data_mut().copy_from_slice(backdrop.data());
+            canvas
+        }
+        _ => backdrop.clone(),
+    }
+}
+
+fn give_back(canvas: Pixmap) {
+    let mut kept = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() < SCRATCH_KEPT {
+        kept.push(canvas);
+    }
 }
 
 fn lines_key(lines: &[Line]) -> String {
