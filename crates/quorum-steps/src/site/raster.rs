@@ -238,20 +238,29 @@ pub(crate) fn png_over(
         None => {
             let mut pixmap = Pixmap::new(width, height)?;
             draw_svg(backdrop, &mut pixmap)?;
-            let drawn = Arc::new(pixmap);
+            let opaque = opaque(&pixmap);
+            let drawn = Arc::new(Backdrop { pixmap, opaque });
             BACKDROPS.put(backdrop_key, drawn.clone());
             drawn
         }
     };
-    let mut pixmap = scratch_copy(&drawn);
+    let mut pixmap = scratch_copy(&drawn.pixmap);
     let png = draw_svg(foreground, &mut pixmap).and_then(|()| {
         glyphs::draw(lines, &mut pixmap);
-        encode(&pixmap)
+        // What is drawn over an opaque backdrop leaves it opaque: no pixel needs looking at.
+        let opaque = drawn.opaque || opaque(&pixmap);
+        encode_as(&pixmap, opaque)
     });
     give_back(pixmap);
     let png: Arc<[u8]> = png?.into();
     CACHE.put(picture, png.clone());
     Some(png)
+}
+
+/// A backdrop drawn, and whether every pixel of it is opaque.
+struct Backdrop {
+    pixmap: Pixmap,
+    opaque: bool,
 }
 
 /// Canvases of a backdrop's size that earlier pictures drew on, to be drawn on again: a fresh
@@ -337,16 +346,25 @@ pub(crate) fn draw_svg(svg: &str, pixmap: &mut Pixmap) -> Option<()> {
 /// one at a time into a buffer that stays in the cache, as the encoder filters and deflates
 /// them: a whole converted copy of the card was 2 MB more to write and read back.
 fn encode(pixmap: &Pixmap) -> Option<Vec<u8>> {
-    let data = pixmap.data();
-    let width = pixmap.width() as usize;
-    // Every pixel as a word, ANDed together: its top byte is the alphas', in a loop that
-    // vectorises (picking out every fourth byte does not).
-    let opaque = data
+    encode_as(pixmap, opaque(pixmap))
+}
+
+/// Whether every pixel is opaque: every pixel as a word, ANDed together, whose top byte is
+/// then the alphas', in a loop that vectorises (picking out every fourth byte does not).
+fn opaque(pixmap: &Pixmap) -> bool {
+    pixmap
+        .data()
         .chunks_exact(4)
         .map(|pixel| u32::from_le_bytes([pixel[0], pixel[1], pixel[2], pixel[3]]))
         .fold(u32::MAX, |all, pixel| all & pixel)
         >> 24
-        == 0xff;
+        == 0xff
+}
+
+/// `encode`, told whether `pixmap` is opaque.
+fn encode_as(pixmap: &Pixmap, opaque: bool) -> Option<Vec<u8>> {
+    let data = pixmap.data();
+    let width = pixmap.width() as usize;
     let (color, channels) = if opaque {
         (png::ColorType::Rgb, 3)
     } else {
@@ -427,7 +445,7 @@ static CACHE: Cache<Arc<[u8]>> = Cache::new(320);
 
 /// Backdrops drawn lately, by what they were drawn from: 3 MB each at the card's size, and
 /// one per palette, so a few are plenty.
-static BACKDROPS: Cache<Arc<Pixmap>> = Cache::new(4);
+static BACKDROPS: Cache<Arc<Backdrop>> = Cache::new(4);
 
 impl<V: Clone> Cache<V> {
     const fn new(capacity: usize) -> Cache<V> {
