@@ -456,7 +456,7 @@ mod tests {
         };
         let first = coverage(key).unwrap();
         assert!(Arc::ptr_eq(&first, &coverage(key).unwrap()));
-        assert!(first.alpha.iter().any(|&a| a == 255));
+        assert!(first.alpha.contains(&255));
         let space = shape(" ", Weight::Bold).unwrap().glyphs[0].id;
         assert!(
             coverage(GlyphKey {

@@ -177,7 +177,7 @@ pub fn ico_images(bytes: &[u8]) -> Option<Vec<(u32, &[u8])>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::site::raster::png_size;
+    use crate::site::png_size;
 
     #[test]
     fn an_ico_round_trips_with_its_sizes_and_offsets() {
