@@ -232,22 +232,22 @@ mod tests {
     use crate::site::tests::{seed, spec};
     use crate::site::{Media, SiteInputs, generate, palette, png_size};
 
-    fn card_layers(inputs: &SiteInputs) -> Layers {
+    /// What `f` makes of the card of a site with `inputs` and no uploads.
+    fn with_card<T>(inputs: &SiteInputs, f: impl FnOnce(&Ctx, &Palette) -> T) -> T {
         let pages =
             crate::site::plan::plan(inputs, crate::site::Words::for_language(inputs.language())).0;
         let media = Media::default();
         let spec = spec();
         let ctx = Ctx::new(inputs, &spec, &pages, &media, crate::site::Theme::Studio);
-        layers(&ctx, &palette(&inputs.brand_colors))
+        f(&ctx, &palette(&inputs.brand_colors))
+    }
+
+    fn card_layers(inputs: &SiteInputs) -> Layers {
+        with_card(inputs, layers)
     }
 
     fn card_svg(inputs: &SiteInputs) -> String {
-        let pages =
-            crate::site::plan::plan(inputs, crate::site::Words::for_language(inputs.language())).0;
-        let media = Media::default();
-        let spec = spec();
-        let ctx = Ctx::new(inputs, &spec, &pages, &media, crate::site::Theme::Studio);
-        svg(&ctx, &palette(&inputs.brand_colors))
+        with_card(inputs, svg)
     }
 
     /// The words of the name, the blurb and the address, line by line.

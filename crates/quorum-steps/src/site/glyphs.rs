@@ -14,7 +14,7 @@ use skrifa::instance::{LocationRef, Size};
 use skrifa::outline::{DrawSettings, OutlinePen};
 use skrifa::{GlyphId, MetadataProvider};
 
-use super::raster::{self, Weight};
+use super::raster::{self, Area, Weight};
 
 /// Where a line's `x` is: where it starts, or its middle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,14 +78,16 @@ impl Line {
     }
 }
 
-/// Draws `lines` over what `pixmap` holds.
-pub(crate) fn draw(lines: &[Line], pixmap: &mut Pixmap) {
+/// Draws `lines` over what `pixmap` holds; returns the part of it each glyph drew on.
+pub(crate) fn draw(lines: &[Line], pixmap: &mut Pixmap) -> Vec<Area> {
+    let mut areas = Vec::new();
     for line in lines {
-        draw_line(line, pixmap);
+        draw_line(line, pixmap, &mut areas);
     }
+    areas
 }
 
-fn draw_line(line: &Line, pixmap: &mut Pixmap) {
+fn draw_line(line: &Line, pixmap: &mut Pixmap, areas: &mut Vec<Area>) {
     let Some(shaped) = shape(&line.text, line.weight) else {
         return;
     };
@@ -111,6 +113,15 @@ fn draw_line(line: &Line, pixmap: &mut Pixmap) {
         };
         if let Some(coverage) = coverage(key) {
             stamp(&coverage, x_cell, y_cell, color, pixmap);
+            let (left, top) = (x_cell + coverage.left, y_cell + coverage.top);
+            let height = coverage.alpha.len() / coverage.width.max(1);
+            areas.push(Area::clamped(
+                left as f32,
+                top as f32,
+                (left + coverage.width as i32) as f32,
+                (top + height as i32) as f32,
+                pixmap,
+            ));
         }
     }
 }

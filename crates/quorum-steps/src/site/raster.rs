@@ -245,14 +245,22 @@ pub(crate) fn png_over(
             drawn
         }
     };
-    let mut pixmap = scratch_copy(&drawn.pixmap);
-    let png = draw_svg(foreground, &mut pixmap).and_then(|()| {
-        glyphs::draw(lines, &mut pixmap);
+    let mut pixmap = scratch_copy(&backdrop_key, &drawn.pixmap);
+    let mut areas = Vec::new();
+    let png = draw_svg(foreground, &mut pixmap).and_then(|area| {
+        areas.push(area);
+        areas.extend(glyphs::draw(lines, &mut pixmap));
         // What is drawn over an opaque backdrop leaves it opaque: no pixel needs looking at.
         let opaque = drawn.opaque || opaque(&pixmap);
         encode_as(&pixmap, opaque)
     });
-    give_back(pixmap);
+    if png.is_some() {
+        // Back to the backdrop where this picture drew, for the next picture on it.
+        for area in &areas {
+            area.restore(&drawn.pixmap, &mut pixmap);
+        }
+        give_back(backdrop_key, pixmap);
+    }
     let png: Arc<[u8]> = png?.into();
     CACHE.put(picture, png.clone());
     Some(png)
@@ -264,31 +272,40 @@ struct Backdrop {
     opaque: bool,
 }
 
-/// Canvases of a backdrop's size that earlier pictures drew on, to be drawn on again: a fresh
-/// 3 MB canvas is pages the kernel must map and zero before the backdrop is copied over them,
-/// and a site's card needs one.
-static SCRATCH: Mutex<Vec<Pixmap>> = Mutex::new(Vec::new());
+/// Canvases that earlier pictures drew on, each put back to the backdrop it was a copy of
+/// (by the backdrop's key): the next picture over that backdrop draws on it as it is. A fresh
+/// 3 MB canvas is pages the kernel must map and zero, then 3 MB of backdrop copied over them,
+/// where the words and the mark of a card cover a small part of it.
+static SCRATCH: Mutex<Vec<(Key, Pixmap)>> = Mutex::new(Vec::new());
 /// As many as pictures drawn at once, which the workers bound; a few more are dropped.
 const SCRATCH_KEPT: usize = 8;
 
-/// A copy of `backdrop` on a canvas kept from an earlier picture, or on a new one.
-fn scratch_copy(backdrop: &Pixmap) -> Pixmap {
-    let kept = SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).pop();
-    match kept {
-        Some(mut canvas)
-            if canvas.width() == backdrop.width() && canvas.height() == backdrop.height() =>
-        {
+/// A copy of the backdrop `key` names: a canvas kept clean of an earlier picture over it, else
+/// a kept canvas of its size with the backdrop copied onto it, else a new one.
+fn scratch_copy(key: &Key, backdrop: &Pixmap) -> Pixmap {
+    let mut kept = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(at) = kept.iter().position(|(k, _)| k == key) {
+        return kept.swap_remove(at).1;
+    }
+    let same_size = kept
+        .iter()
+        .position(|(_, c)| c.width() == backdrop.width() && c.height() == backdrop.height());
+    let reused = same_size.map(|at| kept.swap_remove(at).1);
+    drop(kept);
+    match reused {
+        Some(mut canvas) => {
             canvas.data_mut().copy_from_slice(backdrop.data());
             canvas
         }
-        _ => backdrop.clone(),
+        None => backdrop.clone(),
     }
 }
 
-fn give_back(canvas: Pixmap) {
+/// Keeps `canvas`, which holds exactly the backdrop `key` names.
+fn give_back(key: Key, canvas: Pixmap) {
     let mut kept = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
     if kept.len() < SCRATCH_KEPT {
-        kept.push(canvas);
+        kept.push((key, canvas));
     }
 }
 
@@ -309,8 +326,8 @@ fn key(width: u32, height: u32, parts: &[&str]) -> Key {
     hasher.finalize().into()
 }
 
-/// Draws `svg` over what `pixmap` holds, scaled to fill it.
-pub(crate) fn draw_svg(svg: &str, pixmap: &mut Pixmap) -> Option<()> {
+/// Draws `svg` over what `pixmap` holds, scaled to fill it; returns the part it drew on.
+pub(crate) fn draw_svg(svg: &str, pixmap: &mut Pixmap) -> Option<Area> {
     let fonts = fonts();
     let options = usvg::Options {
         font_family: FAMILY.into(),
@@ -335,7 +352,52 @@ pub(crate) fn draw_svg(svg: &str, pixmap: &mut Pixmap) -> Option<()> {
         pixmap.height() as f32 / size.height(),
     );
     resvg::render(&tree, scale, &mut pixmap.as_mut());
-    Some(())
+    let drawn = tree.root().abs_layer_bounding_box();
+    // Anti-aliasing reaches a pixel past a shape's edge; two keep rounding on the safe side.
+    Some(Area::clamped(
+        drawn.left() * scale.sx - 2.0,
+        drawn.top() * scale.sy - 2.0,
+        drawn.right() * scale.sx + 2.0,
+        drawn.bottom() * scale.sy + 2.0,
+        pixmap,
+    ))
+}
+
+/// Columns `left..right` of rows `top..bottom` of a canvas: what a picture drew on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Area {
+    pub left: u32,
+    pub top: u32,
+    pub right: u32,
+    pub bottom: u32,
+}
+
+impl Area {
+    /// The whole pixels the box from (`left`, `top`) to (`right`, `bottom`) touches, inside
+    /// `canvas`.
+    pub(crate) fn clamped(left: f32, top: f32, right: f32, bottom: f32, canvas: &Pixmap) -> Area {
+        let clamp = |v: f32, max: u32| (v.max(0.0) as u32).min(max);
+        Area {
+            left: clamp(left.floor(), canvas.width()),
+            top: clamp(top.floor(), canvas.height()),
+            right: clamp(right.ceil(), canvas.width()),
+            bottom: clamp(bottom.ceil(), canvas.height()),
+        }
+    }
+
+    /// Copies this area of `from` onto `to`, a canvas of the same size.
+    fn restore(&self, from: &Pixmap, to: &mut Pixmap) {
+        let stride = from.width() as usize * 4;
+        let columns = self.left as usize * 4..self.right as usize * 4;
+        if columns.is_empty() {
+            return;
+        }
+        for row in self.top as usize..self.bottom as usize {
+            let at = row * stride;
+            let range = at + columns.start..at + columns.end;
+            to.data_mut()[range.clone()].copy_from_slice(&from.data()[range]);
+        }
+    }
 }
 
 /// The SHA-256 of what a picture is drawn from.
@@ -481,6 +543,61 @@ mod tests {
         assert_eq!(color, png::ColorType::Rgba);
         assert_eq!(&pixels[..4], &[0x33, 0x66, 0x99, 0xff]);
         assert_eq!(pixels[15], 0, "the right half is transparent");
+    }
+
+    #[test]
+    fn a_canvas_drawn_on_again_shows_nothing_of_the_picture_before() {
+        use crate::site::glyphs::Anchor;
+        let document = |body: &str| {
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200">{body}</svg>"#
+            )
+        };
+        // A backdrop of its own, so no other test's canvases are in the way.
+        let backdrop = document(
+            r##"<rect width="300" height="200" fill="#204060"/><circle cx="290" cy="10" r="80" fill="#406080"/>"##,
+        );
+        let square = |side: u32| {
+            png(
+                &document(r##"<rect width="300" height="200" fill="#e76f51"/>"##),
+                side,
+                side,
+            )
+            .unwrap()
+        };
+        let logo = format!(
+            r#"<image x="20" y="20" width="60" height="60" href="data:image/png;base64,{}"/>"#,
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &square(60))
+        );
+        let line = |text: &str, x: f32| Line {
+            text: text.into(),
+            weight: Weight::Bold,
+            size: 36.0,
+            x,
+            baseline: 150.0,
+            anchor: Anchor::Start,
+            color: "#fafafa".into(),
+        };
+        let pictures = [
+            (document(&logo), vec![line("Wide words here", 10.0)]),
+            (
+                document(r##"<rect x="250" y="150" width="50" height="50" fill="#111"/>"##),
+                vec![],
+            ),
+            (document(""), vec![line("Al", 100.0)]),
+            (document(&logo), vec![]),
+        ];
+        for (foreground, lines) in &pictures {
+            let drawn = png_over(&backdrop, foreground, lines, 300, 200).unwrap();
+            let mut fresh = Pixmap::new(300, 200).unwrap();
+            draw_svg(&backdrop, &mut fresh).unwrap();
+            draw_svg(foreground, &mut fresh).unwrap();
+            glyphs::draw(lines, &mut fresh);
+            assert!(
+                drawn.as_ref() == encode(&fresh).unwrap().as_slice(),
+                "{foreground} {lines:?}"
+            );
+        }
     }
 
     #[test]
