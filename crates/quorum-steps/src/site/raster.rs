@@ -567,7 +567,7 @@ mod tests {
         };
         let logo = format!(
             r#"<image x="20" y="20" width="60" height="60" href="data:image/png;base64,{}"/>"#,
-            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &square(60))
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, square(60))
         );
         let line = |text: &str, x: f32| Line {
             text: text.into(),
