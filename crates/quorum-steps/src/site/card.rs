@@ -447,51 +447,53 @@ mod tests {
             started.elapsed().as_secs_f64() * 1000.0 / f64::from(runs)
         };
         let runs = 500;
-        let started = Instant::now();
-        for i in 0..runs {
-            // A name of its own each time, so nothing comes from the cache.
-            let inputs = SiteInputs {
-                site_name: format!("Codex Digital Studios {i}"),
-                ..inputs.clone()
-            };
-            let ctx = Ctx::new(&inputs, &spec, &pages, &media, crate::site::Theme::Studio);
-            assert!(card(&ctx, &palette).is_some());
-        }
+        // Each run draws the pictures of a site with a name of its own, so nothing comes
+        // from the cache.
+        let per_site = |name: &dyn Fn(u32) -> String, draw: &dyn Fn(&Ctx)| {
+            let started = Instant::now();
+            for i in 0..runs {
+                let inputs = SiteInputs {
+                    site_name: name(i),
+                    ..inputs.clone()
+                };
+                draw(&Ctx::new(
+                    &inputs,
+                    &spec,
+                    &pages,
+                    &media,
+                    crate::site::Theme::Studio,
+                ));
+            }
+            ms(started, runs)
+        };
+        let numbered = |i: u32| format!("Codex Digital Studios {i}");
         println!(
             "a social card, drawn and encoded: {:.2} ms",
-            ms(started, runs)
+            per_site(&numbered, &|ctx| assert!(card(ctx, &palette).is_some()))
         );
-
         // The same cards as one SVG each, words and all, drawn by resvg: what the words cost
         // through it.
-        let started = Instant::now();
-        for i in 0..runs {
-            let inputs = SiteInputs {
-                site_name: format!("Codex Digital Studios {i}"),
-                ..inputs.clone()
-            };
-            let ctx = Ctx::new(&inputs, &spec, &pages, &media, crate::site::Theme::Studio);
+        let whole = |ctx: &Ctx| {
             let mut pixmap = resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).unwrap();
-            raster::draw_svg(&svg(&ctx, &palette), &mut pixmap).unwrap();
-        }
+            raster::draw_svg(&svg(ctx, &palette), &mut pixmap).unwrap();
+        };
         println!(
             "the same card as one SVG drawn by resvg, not encoded: {:.2} ms",
-            ms(started, runs)
+            per_site(&numbered, &whole)
         );
-
-        let started = Instant::now();
-        for i in 0..runs {
-            let inputs = SiteInputs {
-                site_name: format!("Icons {i}"),
-                ..inputs.clone()
-            };
-            let ctx = Ctx::new(&inputs, &spec, &pages, &media, crate::site::Theme::Studio);
-            assert!(icons::favicon(&ctx, &palette).is_some());
-            assert!(icons::touch_icon(&ctx, &palette).is_some());
-        }
+        // Icons show only the initials: two words whose first letters differ from run to run.
+        let letters: Vec<char> = ('A'..='Z').chain('0'..='9').collect();
+        let initialled = |i: u32| {
+            let letter = |n: u32| letters[n as usize % letters.len()];
+            format!("{}x {}y", letter(i), letter(i / letters.len() as u32))
+        };
+        let icons = |ctx: &Ctx| {
+            assert!(icons::favicon(ctx, &palette).is_some());
+            assert!(icons::touch_icon(ctx, &palette).is_some());
+        };
         println!(
             "favicon.ico and the touch icon, drawn and encoded: {:.2} ms",
-            ms(started, runs)
+            per_site(&initialled, &icons)
         );
 
         let ctx = Ctx::new(&inputs, &spec, &pages, &media, crate::site::Theme::Studio);
