@@ -137,7 +137,7 @@ impl Quorum {
     }
 
     /// What a worker checks before running an approved workflow: the approval binds exactly
-    /// the type version and inputs voted on, and its creator is still an agent.
+    /// the type version, inputs and preview voted on, and its creator is still an agent.
     pub async fn verify_approval(&self, workflow_id: &str) -> ServiceResult<()> {
         let detail = self.workflow(workflow_id).await?;
         self.approval_holds(&detail).await
@@ -157,6 +157,7 @@ impl Quorum {
             &w.workflow_type_id,
             w.workflow_type_version,
             &inputs,
+            detail.preview.as_deref(),
         );
         if digest != detail.digest {
             return Err(ServiceError::Conflict(

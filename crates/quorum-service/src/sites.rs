@@ -119,7 +119,7 @@ fn gzip_of(bytes: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The content type of a generated site's file, from its extension.
-fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
     match extension {
         "html" => "text/html; charset=utf-8",
@@ -140,7 +140,7 @@ fn content_type(path: &str) -> &'static str {
 
 /// The file a site path names, relative to the site; None when a segment is hidden (starts
 /// with a dot, `..` included), so neither a manifest nor a way out of the site is named.
-fn file_key(path: &str) -> Option<String> {
+pub(crate) fn file_key(path: &str) -> Option<String> {
     let mut segments = Vec::new();
     for segment in path.split('/') {
         match segment {
@@ -327,6 +327,18 @@ impl SiteStore for Sites {
 
     async fn media(&self, ids: &[String]) -> Result<quorum_steps::site::Media, StepError> {
         crate::uploads::media(self, ids).await
+    }
+
+    async fn previewed(
+        &self,
+        workflow_id: &str,
+    ) -> Result<Option<std::collections::BTreeMap<String, String>>, StepError> {
+        let files = self
+            .store
+            .preview_files(workflow_id)
+            .await
+            .map_err(retryable)?;
+        Ok((!files.is_empty()).then(|| files.into_iter().map(|f| (f.path, f.hash)).collect()))
     }
 }
 

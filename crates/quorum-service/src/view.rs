@@ -47,11 +47,22 @@ pub struct WorkflowView {
     /// Who votes on this workflow: the council's members when it was created.
     pub electorate: Vec<String>,
     pub threshold: quorum_domain::Threshold,
-    /// SHA-256 of the type, version and inputs; every vote binds to it.
+    /// SHA-256 of the type, version, inputs and preview; every vote binds to it.
     pub digest: String,
+    /// What the workflow will make, built when it was created, when its type previews.
+    pub preview: Option<PreviewView>,
     /// The live site this workflow would replace, while it is undecided or running: its
     /// slug, owner, and the deployment (and workflow) it serves now. Null otherwise.
     pub replaces: Option<Replaces>,
+}
+
+/// Where a workflow's preview is served, and the hash of its files that votes bind to.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PreviewView {
+    /// Readable by the council's voters, the creator and admins (signed in or by token).
+    pub url: String,
+    /// SHA-256 over every file's path and content hash; deploy ships exactly these files.
+    pub content_hash: String,
 }
 
 impl WorkflowView {
@@ -122,6 +133,10 @@ impl Quorum {
             electorate: found.electorate,
             threshold: found.threshold,
             digest: found.digest,
+            preview: found.preview.map(|content_hash| PreviewView {
+                url: format!("{}/previews/{id}/", self.step_env().public_url),
+                content_hash,
+            }),
             replaces,
         })
     }

@@ -146,10 +146,18 @@ impl Quorum {
         let decision =
             (!definition.oversight.required).then_some(quorum_domain::Decision::Approved);
         let created_at = quorum_domain::time::now();
-        let digest =
-            quorum_domain::governance::digest(&definition.id, compiled.record.version, &inputs);
+        let id = new_id("wf");
+        let preview = self
+            .build_preview(definition, &id, created_at, &inputs)
+            .await?;
+        let digest = quorum_domain::governance::digest(
+            &definition.id,
+            compiled.record.version,
+            &inputs,
+            preview.as_ref().map(|p| p.hash.as_str()),
+        );
         let new = NewWorkflow {
-            id: new_id("wf"),
+            id,
             workflow_type_id: definition.id.clone(),
             workflow_type_version: compiled.record.version,
             created_by_agent: caller.id.clone(),
@@ -165,6 +173,7 @@ impl Quorum {
             electorate,
             threshold: council.threshold,
             digest,
+            preview,
             voting_deadline: council
                 .voting_window_hours
                 .map(|h| created_at + chrono::Duration::hours(i64::from(h))),
@@ -176,7 +185,22 @@ impl Quorum {
         // only unique key of a new workflow is its id, so a conflict means: draw another.
         for _ in 0..3 {
             match self.store.create_workflow(&new).await {
-                Err(StoreError::Conflict(_)) => new.id = new_id("wf"),
+                Err(StoreError::Conflict(_)) => {
+                    // The preview is built for its workflow's id (a site's deployment is
+                    // named after it): another id needs another preview.
+                    new.id = new_id("wf");
+                    if new.preview.is_some() {
+                        new.preview = self
+                            .build_preview(definition, &new.id, created_at, &new.inputs)
+                            .await?;
+                        new.digest = quorum_domain::governance::digest(
+                            &new.workflow_type_id,
+                            new.workflow_type_version,
+                            &new.inputs,
+                            new.preview.as_ref().map(|p| p.hash.as_str()),
+                        );
+                    }
+                }
                 other => {
                     let created = other?;
                     self.changed();

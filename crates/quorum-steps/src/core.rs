@@ -139,6 +139,9 @@ mod tests {
         async fn media(&self, _: &[String]) -> Result<crate::site::Media, StepError> {
             unreachable!("the demonstration steps deploy no site")
         }
+        async fn previewed(&self, _: &str) -> Result<Option<BTreeMap<String, String>>, StepError> {
+            unreachable!("the demonstration steps deploy no site")
+        }
     }
 
     #[tokio::test]

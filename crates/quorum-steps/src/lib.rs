@@ -75,7 +75,7 @@ pub struct SiteDeployment {
     pub contact_email: String,
     /// The host name the site is also served at the root of; at most one site holds one.
     pub domain: Option<String>,
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: Files,
 }
 
 /// What website steps may do to the deployed sites: keep files' bytes, make a deployment live,
@@ -90,6 +90,12 @@ pub trait SiteStore: Send + Sync {
     /// The uploaded pictures `ids` name, with their renditions' bytes, as the generator takes
     /// them. An id that names no upload is a permanent failure: creation checked it existed.
     async fn media(&self, ids: &[String]) -> Result<site::Media, StepError>;
+    /// The files of the workflow's preview, each path with its content's SHA-256 (lowercase
+    /// hex), as its council reviewed them; None when it has no preview.
+    async fn previewed(
+        &self,
+        workflow_id: &str,
+    ) -> Result<Option<BTreeMap<String, String>>, StepError>;
 }
 
 impl StepContext<'_> {
@@ -117,7 +123,22 @@ pub trait StepHandler: Send + Sync + 'static {
     fn check_inputs(&self, _inputs: &Value) -> Vec<InputProblem> {
         Vec::new()
     }
+
+    /// Whether this step can show, before the vote, what it will make (see [`Self::preview`]).
+    fn previews(&self) -> bool {
+        false
+    }
+
+    /// What this step will make, file by file, built from the context it will run in: the
+    /// council reviews it, and the step must then make exactly these bytes or refuse to run.
+    /// Asked once, when the workflow is created; `ctx.previous` is empty.
+    async fn preview(&self, _ctx: &StepContext<'_>) -> Result<Option<Files>, StepError> {
+        Ok(None)
+    }
 }
+
+/// Files by path, relative to where they are served.
+pub type Files = BTreeMap<String, Vec<u8>>;
 
 /// One reason a step cannot use a workflow's inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -160,6 +160,26 @@ pub async fn domain_claim(pool: &PgPool, domain: &str) -> StoreResult<Option<Dom
     claim_row(pool, domain).await
 }
 
+pub async fn preview_files(pool: &PgPool, workflow_id: &str) -> StoreResult<Vec<DeploymentFile>> {
+    sqlx::query(
+        "SELECT path, hash, content_type FROM preview_files WHERE workflow_id = $1 \
+         ORDER BY path COLLATE \"C\"",
+    )
+    .bind(workflow_id)
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(|row| {
+        Ok(DeploymentFile {
+            path: row.try_get("path").map_err(map_err)?,
+            hash: row.try_get("hash").map_err(map_err)?,
+            content_type: row.try_get("content_type").map_err(map_err)?,
+        })
+    })
+    .collect()
+}
+
 pub async fn live(pool: &PgPool, site: &str) -> StoreResult<Option<Deployment>> {
     let Some(row) = sqlx::query(
         "SELECT d.id, d.site, d.workflow_id, d.site_name, d.contact_email, d.domain, d.created_at \
@@ -392,7 +412,8 @@ pub async fn prune(pool: &PgPool, site: &str, keep: i64) -> StoreResult<Pruned> 
     let blobs = sqlx::query(
         "DELETE FROM blobs b WHERE b.hash = ANY($1) \
          AND NOT EXISTS (SELECT 1 FROM deployment_files f WHERE f.hash = b.hash) \
-         AND NOT EXISTS (SELECT 1 FROM upload_renditions r WHERE r.hash = b.hash)",
+         AND NOT EXISTS (SELECT 1 FROM upload_renditions r WHERE r.hash = b.hash) \
+         AND NOT EXISTS (SELECT 1 FROM preview_files p WHERE p.hash = b.hash)",
     )
     .bind(&hashes)
     .execute(&mut *tx)

@@ -17,7 +17,7 @@ pub async fn detail(pool: &PgPool, id: &str) -> StoreResult<WorkflowDetail> {
          (SELECT COALESCE(json_agg(v ORDER BY v.voted_at, v.id), '[]') FROM workflow_votes v WHERE v.workflow_id = $1)::text AS votes_json, \
          (SELECT COALESCE(json_agg(s ORDER BY s.position), '[]') FROM workflow_steps s WHERE s.workflow_id = $1)::text AS steps_json, \
          (SELECT COALESCE(json_agg(a ORDER BY a.id), '[]') FROM workflow_audit a WHERE a.workflow_id = $1)::text AS audit_json, \
-         electorate::text AS electorate, threshold::text AS threshold, digest \
+         electorate::text AS electorate, threshold::text AS threshold, digest, preview \
          FROM workflows w WHERE w.id = $1"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))

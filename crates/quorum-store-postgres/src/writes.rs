@@ -84,8 +84,8 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         Write::Workflow { new, queued_at } => sqlx::query(
             "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
              status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at, \
-             electorate, threshold, digest, voting_deadline, enqueue, queued_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+             electorate, threshold, digest, voting_deadline, enqueue, queued_at, preview) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
         )
         .bind(&new.id)
         .bind(&new.workflow_type_id)
@@ -105,8 +105,24 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         .bind(new.voting_deadline)
         .bind(new.enqueue)
         .bind(queued_at)
+        .bind(new.preview.as_ref().map_or("", |p| p.hash.as_str()))
         .execute(conn)
         .await,
+        Write::PreviewFiles { workflow_id, files } => {
+            let column = |f: fn(&quorum_store::DeploymentFile) -> &str| -> Vec<&str> {
+                files.iter().map(f).collect()
+            };
+            sqlx::query(
+                "INSERT INTO preview_files (workflow_id, path, hash, content_type) \
+                 SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[])",
+            )
+            .bind(workflow_id)
+            .bind(column(|f| &f.path))
+            .bind(column(|f| &f.hash))
+            .bind(column(|f| &f.content_type))
+            .execute(conn)
+            .await
+        }
         Write::Status(c) => return status(conn, c).await,
         Write::Approve {
             workflow_id,

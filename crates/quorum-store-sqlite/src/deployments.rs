@@ -121,6 +121,21 @@ pub fn domain_claim(conn: &Connection, domain: &str) -> Result<Option<DomainClai
     )
 }
 
+pub fn preview_files(conn: &Connection, workflow_id: &str) -> Result<Vec<DeploymentFile>> {
+    rows::all(
+        conn,
+        "SELECT path, hash, content_type FROM preview_files WHERE workflow_id = ? ORDER BY path",
+        params![workflow_id],
+        |row| {
+            Ok(DeploymentFile {
+                path: row.get("path")?,
+                hash: row.get("hash")?,
+                content_type: row.get("content_type")?,
+            })
+        },
+    )
+}
+
 pub fn live(conn: &Connection, site: &str) -> Result<Option<Deployment>> {
     let Some(mut deployment) = rows::one(
         conn,
@@ -306,7 +321,8 @@ pub fn prune(tx: &Connection, site: &str, keep: i64) -> Result<Pruned> {
             tx,
             "DELETE FROM blobs WHERE hash = ?1 \
              AND NOT EXISTS (SELECT 1 FROM deployment_files WHERE hash = ?1) \
-             AND NOT EXISTS (SELECT 1 FROM upload_renditions WHERE hash = ?1)",
+             AND NOT EXISTS (SELECT 1 FROM upload_renditions WHERE hash = ?1) \
+             AND NOT EXISTS (SELECT 1 FROM preview_files WHERE hash = ?1)",
             params![hash],
         )? as u64;
     }

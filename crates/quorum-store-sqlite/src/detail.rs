@@ -24,7 +24,7 @@ const CHILDREN: &str = "\
 
 pub fn detail(conn: &Connection, id: &str) -> Result<WorkflowDetail> {
     let sql = format!(
-        "SELECT {WORKFLOW_COLUMNS}, electorate, threshold, digest, {CHILDREN} FROM workflows WHERE id = ?1"
+        "SELECT {WORKFLOW_COLUMNS}, electorate, threshold, digest, preview, {CHILDREN} FROM workflows WHERE id = ?1"
     );
     rows::one(conn, &sql, [id], |row| {
         Ok(detail_json::detail(&rows::Text(row), rows::workflow(row)?)?)

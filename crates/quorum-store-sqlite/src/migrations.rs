@@ -37,6 +37,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0011_site_domains.sql"),
     ),
     ("uploads", include_str!("../migrations/0012_uploads.sql")),
+    ("previews", include_str!("../migrations/0013_previews.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

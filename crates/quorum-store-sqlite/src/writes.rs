@@ -78,8 +78,8 @@ fn apply(tx: &Connection, write: &Write<'_>) -> Result<usize> {
             tx,
             "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
              status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at, \
-             electorate, threshold, digest, voting_deadline, enqueue, queued_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             electorate, threshold, digest, voting_deadline, enqueue, queued_at, preview) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![
                 new.id,
                 new.workflow_type_id,
@@ -99,8 +99,23 @@ fn apply(tx: &Connection, write: &Write<'_>) -> Result<usize> {
                 new.voting_deadline.as_ref().map(micros),
                 new.enqueue,
                 queued_at.as_ref().map(micros),
+                new.preview.as_ref().map_or("", |p| p.hash.as_str()),
             ],
         ),
+        Write::PreviewFiles { workflow_id, files } => {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO preview_files (workflow_id, path, hash, content_type) VALUES (?, ?, ?, ?)",
+            )?;
+            for file in files.iter() {
+                insert.execute(params![
+                    workflow_id,
+                    file.path,
+                    file.hash,
+                    file.content_type
+                ])?;
+            }
+            Ok(files.len())
+        }
         Write::Status(c) => status(tx, c),
         Write::Approve {
             workflow_id,

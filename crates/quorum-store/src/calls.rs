@@ -57,6 +57,7 @@ macro_rules! impl_store {
             write deploy(deployment: &$crate::Deployment) -> () = deployments::deploy;
             read domain_claim(domain: &str) -> Option<$crate::DomainClaim> = deployments::domain_claim;
             read live_deployment(site: &str) -> Option<$crate::Deployment> = deployments::live;
+            read preview_files(workflow_id: &str) -> Vec<$crate::DeploymentFile> = deployments::preview_files;
             read site(slug: &str) -> Option<$crate::SiteRecord> = deployments::site;
             read sites(after: Option<&str>, limit: i64) -> Vec<$crate::SiteRecord> = deployments::sites;
             write rollback_site(rollback: &$crate::SiteRollback) -> String = deployments::rollback;

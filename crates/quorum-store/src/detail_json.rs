@@ -101,7 +101,7 @@ fn status(text: Option<String>) -> StoreResult<Option<WorkflowStatus>> {
 }
 
 /// A workflow's detail from the row that carries it with its children: the columns
-/// `metrics_json`, `votes_json`, `steps_json` and `audit_json`, its electorate and digest.
+/// `metrics_json`, `votes_json`, `steps_json` and `audit_json`, its electorate, digest and preview.
 pub fn detail(row: &impl TextColumns, workflow: Workflow) -> StoreResult<WorkflowDetail> {
     let (metrics, votes, steps, audit) = (
         row.text("metrics_json")?,
@@ -125,6 +125,7 @@ pub fn detail(row: &impl TextColumns, workflow: Workflow) -> StoreResult<Workflo
         electorate,
         threshold,
         digest: row.text("digest")?,
+        preview: Some(row.text("preview")?).filter(|hash| !hash.is_empty()),
     })
 }
 

@@ -240,6 +240,8 @@ pub trait Store: Send + Sync + 'static {
     async fn domain_claim(&self, domain: &str) -> StoreResult<Option<DomainClaim>>;
     /// The deployment a site serves, with its files by path; None for a site never deployed.
     async fn live_deployment(&self, site: &str) -> StoreResult<Option<Deployment>>;
+    /// The files of a workflow's preview, by path; none when it has no preview.
+    async fn preview_files(&self, workflow_id: &str) -> StoreResult<Vec<records::DeploymentFile>>;
     /// A site with its owner, live deployment and history; None for a site never deployed.
     async fn site(&self, slug: &str) -> StoreResult<Option<SiteRecord>>;
     /// Sites in slug order after `after`, each without its history.
@@ -250,8 +252,8 @@ pub trait Store: Send + Sync + 'static {
     /// holds its domain now.
     async fn rollback_site(&self, rollback: &SiteRollback) -> StoreResult<String>;
     /// Removes the site's deployments older than its newest `keep` (never the live one, at
-    /// most [`PRUNE_BATCH`]) with their files, then the blobs neither a deployment nor an
-    /// upload names any more, in one transaction.
+    /// most [`PRUNE_BATCH`]) with their files, then the blobs no deployment, upload or
+    /// preview names any more, in one transaction.
     async fn prune_deployments(&self, site: &str, keep: i64) -> StoreResult<Pruned>;
 
     // --- uploads ----------------------------------------------------------------------------

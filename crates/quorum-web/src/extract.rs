@@ -119,7 +119,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 async fn bearer(parts: &Parts, state: &AppState) -> Result<Option<Principal>, ApiError> {
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+    bearer_of(&parts.headers, state).await
+}
+
+/// The principal whose API token `headers` carry, if they carry one; 401 for a bad one.
+pub(crate) async fn bearer_of(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Option<Principal>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let token = value

@@ -5,6 +5,7 @@ mod dashboard;
 mod error;
 mod extract;
 mod openapi;
+mod previews;
 mod router;
 mod server;
 mod site_contact;

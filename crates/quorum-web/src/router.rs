@@ -20,7 +20,7 @@ use crate::api::{
 };
 use crate::error::ApiError;
 use crate::site_hosts::{SiteHosts, SiteServed};
-use crate::{openapi, site_contact, site_hosts, sites};
+use crate::{openapi, previews, site_contact, site_hosts, sites};
 
 /// Request bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -147,8 +147,14 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
             post(site_contact::contact).layer(CompressionLayer::new()),
         )
         .route("/sites/{slug}/{*path}", get(sites::site_path));
+    // Previews are the sites councils vote on: outside the API too.
+    let previews = Router::new()
+        .route("/previews/{workflow_id}", get(previews::bare))
+        .route("/previews/{workflow_id}/", get(previews::root))
+        .route("/previews/{workflow_id}/{*path}", get(previews::path));
     let router = router
         .merge(sites)
+        .merge(previews)
         .merge(crate::dashboard::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)

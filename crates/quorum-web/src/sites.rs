@@ -179,7 +179,7 @@ fn byte_range(headers: &HeaderMap, len: u64) -> Option<Result<(u64, u64), ()>> {
     })
 }
 
-fn file(blob: &Blob, content_type: &str, headers: &HeaderMap) -> Response {
+pub(crate) fn file(blob: &Blob, content_type: &str, headers: &HeaderMap) -> Response {
     let len = blob.bytes.len() as u64;
     let range = byte_range(headers, len);
     // Ranges are of the file's own bytes, so a ranged answer is never the gzip encoding.

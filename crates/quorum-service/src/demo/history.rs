@@ -220,7 +220,8 @@ pub(super) fn history(
     let inputs = inputs(rng, info.id);
     batch.workflows.push(BulkWorkflow {
         workflow: NewWorkflow {
-            digest: quorum_domain::governance::digest(info.id, info.version, &inputs),
+            digest: quorum_domain::governance::digest(info.id, info.version, &inputs, None),
+            preview: None,
             electorate: members.iter().map(|m| m.to_string()).collect(),
             threshold: Threshold::SimpleMajority,
             voting_deadline: None,

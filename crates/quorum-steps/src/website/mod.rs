@@ -45,6 +45,14 @@ impl<H: StepHandler> StepHandler for SiteStep<H> {
         self.0.run(ctx).await
     }
 
+    fn previews(&self) -> bool {
+        self.0.previews()
+    }
+
+    async fn preview(&self, ctx: &StepContext<'_>) -> Result<Option<crate::Files>, StepError> {
+        self.0.preview(ctx).await
+    }
+
     fn check_inputs(&self, inputs: &serde_json::Value) -> Vec<InputProblem> {
         match serde_json::from_value::<SiteInputs>(inputs.clone()) {
             Ok(inputs) => site::check(&inputs).err().unwrap_or_default(),

@@ -176,6 +176,7 @@ pub fn new_workflow(agent: &str, council: &str, created_at: chrono::DateTime<Utc
         electorate: vec!["user_1".into(), "user_2".into(), "user_3".into()],
         threshold: Threshold::SimpleMajority,
         digest: "digest".into(),
+        preview: None,
         voting_deadline: None,
         enqueue: true,
         note: None,

@@ -82,6 +82,11 @@ pub enum Write<'a> {
         new: &'a NewWorkflow,
         queued_at: Option<DateTime<Utc>>,
     },
+    /// The files of a new workflow's preview.
+    PreviewFiles {
+        workflow_id: &'a str,
+        files: &'a [crate::DeploymentFile],
+    },
     /// Guarded by its `from` status.
     Status(StatusChange<'a>),
     /// Approves a pending, undecided workflow (it stays pending), queued at `queued_at` when

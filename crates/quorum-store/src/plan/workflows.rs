@@ -33,6 +33,12 @@ pub fn create(new: &NewWorkflow) -> Vec<Write<'_>> {
         },
         Write::Totals(AggregateRow { key, counts }),
     ];
+    if let Some(preview) = &new.preview {
+        writes.push(Write::PreviewFiles {
+            workflow_id: &new.id,
+            files: &preview.files,
+        });
+    }
     if queued {
         writes.push(Write::Job {
             workflow_id: &new.id,

@@ -45,6 +45,15 @@ pub struct DeploymentFile {
     pub content_type: String,
 }
 
+/// What a workflow will build, as its council reviews it: every file, and their
+/// `quorum_domain::governance::manifest_hash`. The blobs are kept before the workflow is
+/// created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub hash: String,
+    pub files: Vec<DeploymentFile>,
+}
+
 /// A deployed site: what the contact form needs to know, and the files it serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deployment {

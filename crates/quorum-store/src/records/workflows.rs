@@ -47,8 +47,11 @@ pub struct NewWorkflow {
     /// The council's members when the workflow was created: they, and only they, vote on it.
     pub electorate: Vec<String>,
     pub threshold: Threshold,
-    /// What votes bind to: `quorum_domain::governance::digest` of type, version and inputs.
+    /// What votes bind to: `quorum_domain::governance::digest` of type, version, inputs and
+    /// preview.
     pub digest: String,
+    /// What the council will review of what the workflow builds, when its type can preview.
+    pub preview: Option<crate::Preview>,
     pub voting_deadline: Option<DateTime<Utc>>,
     /// Hand the workflow to execution as soon as it is approved.
     pub enqueue: bool,
@@ -141,6 +144,8 @@ pub struct WorkflowDetail {
     pub electorate: Vec<String>,
     pub threshold: Threshold,
     pub digest: String,
+    /// The manifest hash of the workflow's preview, when it has one.
+    pub preview: Option<String>,
 }
 
 /// A conditional status change with what comes with it.

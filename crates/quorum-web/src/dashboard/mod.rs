@@ -14,10 +14,10 @@ mod components;
 mod detail;
 mod events;
 mod history;
-mod layout;
+pub(crate) mod layout;
 mod overview;
 mod queue;
-mod session;
+pub(crate) mod session;
 mod sign_in;
 
 use axum::Router;

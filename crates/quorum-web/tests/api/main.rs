@@ -18,6 +18,7 @@ mod governance;
 mod holes;
 mod hostile;
 mod openapi;
+mod previews;
 mod sessions;
 mod site_domains;
 mod site_owners;
