@@ -266,6 +266,7 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
                         let vote = quorum_service::VoteRequest {
                             vote: quorum_domain::VoteChoice::Approve,
                             reason: "benchmark".into(),
+                            on_behalf_of: None,
                         };
                         quorum.cast_vote(member, &workflow.id, vote).await?;
                     }

@@ -218,7 +218,10 @@ impl Rule {
             .iter()
             .find(|(m, choice)| *choice == VoteChoice::Reject && self.veto.iter().any(|v| v == m))
         {
-            return verdict(Decision::Rejected, format!("rejected by the veto of {member}"));
+            return verdict(
+                Decision::Rejected,
+                format!("rejected by the veto of {member}"),
+            );
         }
         if let Some((member, choice)) = ballots.iter().find(|(m, choice)| {
             *choice != VoteChoice::Approve && self.required.iter().any(|r| r == m)
@@ -351,7 +354,8 @@ mod tests {
         use super::super::{Rule, Threshold};
         use crate::{Decision, VoteChoice};
 
-        const CHOICES: [VoteChoice; 3] = [VoteChoice::Approve, VoteChoice::Reject, VoteChoice::Abstain];
+        const CHOICES: [VoteChoice; 3] =
+            [VoteChoice::Approve, VoteChoice::Reject, VoteChoice::Abstain];
 
         fn names(n: usize) -> Vec<String> {
             (0..n).map(|i| format!("m{i}")).collect()
@@ -369,10 +373,14 @@ mod tests {
                     all.push(((*m).clone(), CHOICES[code % 3]));
                     code /= 3;
                 }
-                let approvals = all.iter().filter(|(_, c)| *c == VoteChoice::Approve).count() as u32;
-                let required_approve = rule.required.iter().all(|r| {
-                    all.iter().any(|(m, c)| m == r && *c == VoteChoice::Approve)
-                });
+                let approvals = all
+                    .iter()
+                    .filter(|(_, c)| *c == VoteChoice::Approve)
+                    .count() as u32;
+                let required_approve = rule
+                    .required
+                    .iter()
+                    .all(|r| all.iter().any(|(m, c)| m == r && *c == VoteChoice::Approve));
                 let vetoed = all
                     .iter()
                     .any(|(m, c)| *c == VoteChoice::Reject && rule.veto.contains(m));
@@ -388,21 +396,39 @@ mod tests {
             let mut checked = 0u64;
             for n in 1..=7usize {
                 let members = names(n);
-                let thresholds = [Threshold::SimpleMajority, Threshold::Unanimous, Threshold::AtLeast(1), Threshold::AtLeast(n as u32)];
+                let thresholds = [
+                    Threshold::SimpleMajority,
+                    Threshold::Unanimous,
+                    Threshold::AtLeast(1),
+                    Threshold::AtLeast(n as u32),
+                ];
                 // Masks sampled so that 7 members stay quick: every one up to four members.
                 let step = if n <= 4 { 1 } else { 1 << (n - 2) };
                 for threshold in thresholds {
                     for required_mask in (0..1u32 << n).step_by(step) {
                         for veto_mask in (0..1u32 << n).step_by(step * 3) {
                             let pick = |mask: u32| -> Vec<String> {
-                                members.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, m)| m.clone()).collect()
+                                members
+                                    .iter()
+                                    .enumerate()
+                                    .filter(|(i, _)| mask & (1 << i) != 0)
+                                    .map(|(_, m)| m.clone())
+                                    .collect()
                             };
-                            let rule = Rule { threshold, required: pick(required_mask), veto: pick(veto_mask) };
+                            let rule = Rule {
+                                threshold,
+                                required: pick(required_mask),
+                                veto: pick(veto_mask),
+                            };
                             rule.validate(&members).unwrap();
                             // Votes in member order, each of three choices: 3^n sequences
                             // for small councils, a deterministic sample for large ones.
                             let sequences = 3usize.pow(n as u32);
-                            let every = if n <= 4 { 1 } else { 3usize.pow(n as u32 - 4) + 1 };
+                            let every = if n <= 4 {
+                                1
+                            } else {
+                                3usize.pow(n as u32 - 4) + 1
+                            };
                             for mut code in (0..sequences).step_by(every) {
                                 let mut cast: Vec<(String, VoteChoice)> = Vec::new();
                                 for member in &members {
@@ -414,9 +440,17 @@ mod tests {
                                         cast.iter().map(|(m, c)| (m.as_str(), *c)),
                                     );
                                     checked += 1;
-                                    let vetoed = cast.iter().any(|(m, c)| *c == VoteChoice::Reject && rule.veto.contains(m));
-                                    let approvals = cast.iter().filter(|(_, c)| *c == VoteChoice::Approve).count() as u32;
-                                    let required_in = rule.required.iter().all(|r| cast.iter().any(|(m, c)| m == r && *c == VoteChoice::Approve));
+                                    let vetoed = cast.iter().any(|(m, c)| {
+                                        *c == VoteChoice::Reject && rule.veto.contains(m)
+                                    });
+                                    let approvals =
+                                        cast.iter()
+                                            .filter(|(_, c)| *c == VoteChoice::Approve)
+                                            .count() as u32;
+                                    let required_in = rule.required.iter().all(|r| {
+                                        cast.iter()
+                                            .any(|(m, c)| m == r && *c == VoteChoice::Approve)
+                                    });
                                     let expected = if vetoed {
                                         Some(Decision::Rejected)
                                     } else if approvals >= rule.needed(n as u32) && required_in {
@@ -426,7 +460,11 @@ mod tests {
                                     } else {
                                         None
                                     };
-                                    assert_eq!(verdict.as_ref().map(|v| v.decision), expected, "{rule:?} after {cast:?}");
+                                    assert_eq!(
+                                        verdict.as_ref().map(|v| v.decision),
+                                        expected,
+                                        "{rule:?} after {cast:?}"
+                                    );
                                     if verdict.is_some() {
                                         break;
                                     }
@@ -442,30 +480,73 @@ mod tests {
         #[test]
         fn a_verdict_says_who_decided_it() {
             let members = names(5);
-            let rule = Rule { threshold: Threshold::SimpleMajority, required: vec!["m0".into()], veto: vec!["m4".into()] };
+            let rule = Rule {
+                threshold: Threshold::SimpleMajority,
+                required: vec!["m0".into()],
+                veto: vec!["m4".into()],
+            };
             rule.validate(&members).unwrap();
-            let why = |votes: &[(&str, VoteChoice)]| rule.decide(5, votes.iter().copied()).map(|v| v.why);
-            assert_eq!(why(&[("m4", VoteChoice::Reject)]).as_deref(), Some("rejected by the veto of m4"));
-            assert_eq!(why(&[("m0", VoteChoice::Abstain)]).as_deref(), Some("rejected: m0, whose approval is required, voted abstain"));
+            let why =
+                |votes: &[(&str, VoteChoice)]| rule.decide(5, votes.iter().copied()).map(|v| v.why);
+            assert_eq!(
+                why(&[("m4", VoteChoice::Reject)]).as_deref(),
+                Some("rejected by the veto of m4")
+            );
+            assert_eq!(
+                why(&[("m0", VoteChoice::Abstain)]).as_deref(),
+                Some("rejected: m0, whose approval is required, voted abstain")
+            );
             // Three approvals are a majority, but not without m0's.
-            let three = [("m1", VoteChoice::Approve), ("m2", VoteChoice::Approve), ("m3", VoteChoice::Approve)];
+            let three = [
+                ("m1", VoteChoice::Approve),
+                ("m2", VoteChoice::Approve),
+                ("m3", VoteChoice::Approve),
+            ];
             assert_eq!(why(&three), None);
             let with_m0 = [three[0], three[1], ("m0", VoteChoice::Approve)];
-            assert_eq!(why(&with_m0).as_deref(), Some("approved by 3 approvals of 3 votes (5 members), every required member's among them"));
+            assert_eq!(
+                why(&with_m0).as_deref(),
+                Some(
+                    "approved by 3 approvals of 3 votes (5 members), every required member's among them"
+                )
+            );
         }
 
         #[test]
         fn a_rule_naming_nobody_is_stored_as_its_threshold_and_read_back_either_way() {
             let plain = Rule::from(Threshold::AtLeast(2));
-            assert_eq!(serde_json::to_value(&plain).unwrap(), serde_json::json!({"at_least": 2}));
-            let named = Rule { threshold: Threshold::Unanimous, required: vec!["a".into()], veto: vec![] };
+            assert_eq!(
+                serde_json::to_value(&plain).unwrap(),
+                serde_json::json!({"at_least": 2})
+            );
+            let named = Rule {
+                threshold: Threshold::Unanimous,
+                required: vec!["a".into()],
+                veto: vec![],
+            };
             let text = serde_json::to_string(&named).unwrap();
-            assert_eq!(text, r#"{"threshold":"unanimous","required":["a"],"veto":[]}"#);
+            assert_eq!(
+                text,
+                r#"{"threshold":"unanimous","required":["a"],"veto":[]}"#
+            );
             assert_eq!(serde_json::from_str::<Rule>(&text).unwrap(), named);
-            assert_eq!(serde_json::from_str::<Rule>(r#""simple_majority""#).unwrap(), Rule::default());
-            assert_eq!(serde_json::from_str::<Rule>(r#"{"at_least": 2}"#).unwrap(), plain);
-            let strangers = Rule { threshold: Threshold::SimpleMajority, required: vec!["x".into()], veto: vec![] };
-            assert_eq!(strangers.validate(&names(3)).unwrap_err(), "required names x, who is not a member");
+            assert_eq!(
+                serde_json::from_str::<Rule>(r#""simple_majority""#).unwrap(),
+                Rule::default()
+            );
+            assert_eq!(
+                serde_json::from_str::<Rule>(r#"{"at_least": 2}"#).unwrap(),
+                plain
+            );
+            let strangers = Rule {
+                threshold: Threshold::SimpleMajority,
+                required: vec!["x".into()],
+                veto: vec![],
+            };
+            assert_eq!(
+                strangers.validate(&names(3)).unwrap_err(),
+                "required names x, who is not a member"
+            );
         }
     }
 }

@@ -18,7 +18,7 @@ pub mod workflow_type;
 pub use council::{Council, Decision, Rule, Threshold, Verdict};
 pub use events::EventKind;
 pub use json_text::JsonText;
-pub use principal::{Principal, PrincipalKind, Role};
+pub use principal::{Delegation, Principal, PrincipalKind, Role};
 pub use savings::{Savings, SavingsModel};
 pub use status::WorkflowStatus;
 pub use text::Text;

@@ -64,6 +64,29 @@ pub struct Principal {
     pub created_at: DateTime<Utc>,
 }
 
+/// A member's delegate while they are away: from `starts_at` until `ends_at`, the delegate's
+/// vote on a workflow the member may vote on counts as the member's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Delegation {
+    pub principal_id: String,
+    pub delegate_id: String,
+    #[serde(with = "crate::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: DateTime<Utc>,
+    #[serde(with = "crate::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: DateTime<Utc>,
+    #[serde(with = "crate::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+}
+
+impl Delegation {
+    pub fn active_at(&self, at: DateTime<Utc>) -> bool {
+        self.starts_at <= at && at < self.ends_at
+    }
+}
+
 impl Principal {
     /// Admins hold every role.
     pub fn has_role(&self, role: Role) -> bool {

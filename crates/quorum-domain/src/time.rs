@@ -40,6 +40,17 @@ pub mod rfc3339_option {
             None => s.serialize_none(),
         }
     }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        match <Option<String> as serde::Deserialize>::deserialize(d)? {
+            Some(text) => DateTime::parse_from_rfc3339(&text)
+                .map(|at| Some(at.with_timezone(&Utc)))
+                .map_err(serde::de::Error::custom),
+            None => Ok(None),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -98,6 +98,9 @@ pub struct Vote {
     #[serde(with = "crate::time::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub voted_at: DateTime<Utc>,
+    /// The delegate who cast this vote for `user_id`; absent when the member voted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cast_by: Option<String>,
 }
 
 /// Where a recorded step stands: running, or how its last attempt ended.

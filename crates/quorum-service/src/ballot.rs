@@ -1,7 +1,7 @@
 //! Where a workflow's vote stands: the tally against its threshold, and what one reader may
 //! do about it. The review queue and the workflow's own page both show these, from one rule.
 
-use quorum_domain::{Principal, Threshold, Vote, VoteChoice, Workflow, WorkflowStatus};
+use quorum_domain::{Principal, Rule, Vote, VoteChoice, Workflow, WorkflowStatus};
 use quorum_store::WorkflowDetail;
 
 /// What a vote needs to know about a workflow, borrowed from whichever read has it.
@@ -10,7 +10,7 @@ pub struct Ballot<'a> {
     pub workflow: &'a Workflow,
     pub votes: &'a [Vote],
     pub electorate: &'a [String],
-    pub threshold: Threshold,
+    pub rule: &'a Rule,
 }
 
 /// Approvals and rejections so far against what the threshold needs.
@@ -43,7 +43,7 @@ impl<'a> Ballot<'a> {
             workflow: &detail.workflow,
             votes: &detail.votes,
             electorate: &detail.electorate,
-            threshold: detail.threshold,
+            rule: &detail.rule,
         }
     }
 
@@ -54,7 +54,7 @@ impl<'a> Ballot<'a> {
             approve: cast(VoteChoice::Approve),
             reject: cast(VoteChoice::Reject),
             members,
-            needed: self.threshold.required(members),
+            needed: self.rule.needed(members),
         }
     }
 
@@ -74,7 +74,7 @@ impl<'a> Ballot<'a> {
 
 #[cfg(test)]
 mod tests {
-    use quorum_domain::{JsonText, PrincipalKind, Role};
+    use quorum_domain::{JsonText, PrincipalKind, Role, Threshold};
 
     use super::*;
 
@@ -108,6 +108,7 @@ mod tests {
             vote: choice,
             reason: "because".into(),
             voted_at: chrono::DateTime::UNIX_EPOCH,
+            cast_by: None,
         }
     }
 
@@ -134,7 +135,7 @@ mod tests {
             workflow: &w,
             votes: &votes,
             electorate: &electorate,
-            threshold: Threshold::SimpleMajority,
+            rule: &Threshold::SimpleMajority.into(),
         };
         assert_eq!(
             ballot.tally(),
@@ -155,11 +156,12 @@ mod tests {
             workflow(WorkflowStatus::Pending),
             workflow(WorkflowStatus::Completed),
         );
+        let rule = Threshold::SimpleMajority.into();
         let ballot = |w| Ballot {
             workflow: w,
             votes: &votes,
             electorate: &electorate,
-            threshold: Threshold::SimpleMajority,
+            rule: &rule,
         };
         let open = ballot(&pending);
         assert_eq!(open.standing(&member("a")), Standing::Voted(&votes[0]));

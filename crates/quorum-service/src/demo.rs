@@ -79,6 +79,8 @@ pub async fn ensure_directory(quorum: &Quorum) -> ServiceResult<Vec<(String, Str
                 domains: vec![domain.into()],
                 members: members.iter().map(|m| m.to_string()).collect(),
                 threshold: Threshold::SimpleMajority,
+                required: Vec::new(),
+                veto: Vec::new(),
                 voting_window_hours: None,
             };
             quorum.create_council(&admin, new).await?;

@@ -57,6 +57,14 @@ pub struct NewCouncil {
     pub members: Vec<String>,
     #[serde(default)]
     pub threshold: Threshold,
+    /// Members whose approval a workflow needs whatever the count.
+    #[serde(default)]
+    #[schema(schema_with = named_members_schema)]
+    pub required: Vec<String>,
+    /// Members whose rejection decides a workflow at once.
+    #[serde(default)]
+    #[schema(schema_with = named_members_schema)]
+    pub veto: Vec<String>,
     /// Undecided workflows older than this are expired; never when absent.
     #[serde(default)]
     #[schema(minimum = 1, maximum = 8760)]
@@ -70,6 +78,11 @@ fn principal_id_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
         "pattern": quorum_domain::schema::PRINCIPAL_ID_PATTERN,
         "description": "1 to 64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit; not `admin`",
     }))
+}
+
+/// Members a rule names: some of the council's, each once.
+pub(crate) fn named_members_schema() -> utoipa::openapi::Schema {
+    quorum_domain::schema::name_ids(0, Some(100), true)
 }
 
 fn domains_schema() -> utoipa::openapi::Schema {
@@ -220,8 +233,20 @@ impl Quorum {
             check_id(&mut details, &format!("domains.{i}"), domain);
         }
         self.check_members(&new.members, &mut details).await?;
+        let rule = quorum_domain::Rule {
+            threshold: new.threshold,
+            required: new.required,
+            veto: new.veto,
+        };
         if let Err(message) = new.threshold.validate(new.members.len()) {
             details.push(FieldError::new("threshold", "reachable", message));
+        } else if let Err(message) = rule.validate(&new.members) {
+            let field = if message.starts_with("veto") {
+                "veto"
+            } else {
+                "required"
+            };
+            details.push(FieldError::new(field, "members", message));
         }
         if new
             .voting_window_hours
@@ -245,7 +270,9 @@ impl Quorum {
                 members.sort();
                 members
             },
-            threshold: new.threshold,
+            threshold: rule.threshold,
+            required: rule.required,
+            veto: rule.veto,
             voting_window_hours: new.voting_window_hours,
             created_at: quorum_domain::time::now(),
         };

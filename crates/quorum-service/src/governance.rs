@@ -2,6 +2,7 @@
 //! workflow. What happens to a workflow besides its vote (reassignment, hand-off to
 //! execution, cancellation, expiry) and who sits on a council have a module each.
 
+mod delegation;
 mod lifecycle;
 mod members;
 
@@ -12,6 +13,7 @@ use serde::Deserialize;
 
 use crate::{Quorum, ServiceError, ServiceResult, auth};
 
+pub use delegation::DelegationRequest;
 pub use lifecycle::{CancelRequest, ReassignRequest};
 pub use members::MembersRequest;
 pub(crate) use members::members_schema;
@@ -26,6 +28,9 @@ pub struct VoteRequest {
     /// Required to reject.
     #[serde(default)]
     pub reason: String,
+    /// The member this vote is cast for, by their delegate; see `PUT /api/principals/me/delegation`.
+    #[serde(default)]
+    pub on_behalf_of: Option<String>,
 }
 
 /// Written by hand: a reject needs a reason, which the derive cannot say.
@@ -40,8 +45,15 @@ impl utoipa::PartialSchema for VoteRequest {
                 "description": "At most 2,000 characters once trimmed.",
             })
         };
+        let on_behalf_of = || {
+            serde_json::json!({
+                "type": ["string", "null"],
+                "pattern": quorum_domain::schema::PRINCIPAL_ID_PATTERN,
+                "description": "The member whose delegate casts this vote; by default the caller, or the one member who delegated to the caller and has not voted.",
+            })
+        };
         quorum_domain::schema::from_json(serde_json::json!({
-            "description": "One vote per member of the workflow's electorate; a reject needs a reason.",
+            "description": "One vote per member of the workflow's electorate, cast by the member or their delegate; a reject needs a reason.",
             "oneOf": [
                 {
                     "type": "object",
@@ -49,6 +61,7 @@ impl utoipa::PartialSchema for VoteRequest {
                     "properties": {
                         "vote": {"type": "string", "enum": ["approve", "abstain"]},
                         "reason": reason(TEXT_PATTERN),
+                        "on_behalf_of": on_behalf_of(),
                     },
                     "additionalProperties": false,
                 },
@@ -58,6 +71,7 @@ impl utoipa::PartialSchema for VoteRequest {
                     "properties": {
                         "vote": {"type": "string", "enum": ["reject"]},
                         "reason": reason(NON_BLANK_PATTERN),
+                        "on_behalf_of": on_behalf_of(),
                     },
                     "additionalProperties": false,
                 },
@@ -113,20 +127,24 @@ impl Quorum {
                 caller.id
             )));
         }
-        if !detail.electorate.contains(&caller.id) {
+        let voted_at = quorum_domain::time::now();
+        let (member, cast_by) = self
+            .voter(caller, &detail, request.on_behalf_of.as_deref(), voted_at)
+            .await?;
+        if detail.workflow.created_by_agent == member {
             return Err(ServiceError::Forbidden(format!(
-                "{} is not a voting member of {} for this workflow",
-                caller.id, detail.workflow.assigned_council_id
+                "{member} created {workflow_id} and may not vote on it"
             )));
         }
         let vote = NewVote {
             id: new_id("vote"),
             workflow_id: workflow_id.to_owned(),
-            user_id: caller.id.clone(),
+            user_id: member,
             vote: request.vote,
             reason,
             digest: detail.digest,
-            voted_at: quorum_domain::time::now(),
+            voted_at,
+            cast_by,
         };
         let outcome = self.store.cast_vote(&vote).await.map_err(conflict)?;
         self.changed();

@@ -40,7 +40,9 @@ pub use contact::{ContactForm, Received, form_problems, valid_slug};
 pub use directory::{NewCouncil, NewPrincipal, PrincipalCreated, TokensRevoked};
 pub use error::ServiceError;
 pub use executor::Outcome;
-pub use governance::{CancelRequest, MembersRequest, ReassignRequest, VoteRequest};
+pub use governance::{
+    CancelRequest, DelegationRequest, MembersRequest, ReassignRequest, VoteRequest,
+};
 pub use mail::Mailer;
 pub use previews::{PreviewAnswer, PreviewFile};
 pub use quorum_queue::RetryPolicy;

@@ -47,6 +47,12 @@ pub struct WorkflowView {
     /// Who votes on this workflow: the council's members when it was created.
     pub electorate: Vec<String>,
     pub threshold: quorum_domain::Threshold,
+    /// Voters whose approval is needed whatever the count.
+    pub required: Vec<String>,
+    /// Voters whose rejection decides at once.
+    pub veto: Vec<String>,
+    #[serde(skip)]
+    pub rule: quorum_domain::Rule,
     /// SHA-256 of the type, version, inputs and preview; every vote binds to it.
     pub digest: String,
     /// What the workflow will make, built when it was created, when its type previews.
@@ -72,7 +78,7 @@ impl WorkflowView {
             workflow: &self.workflow,
             votes: &self.votes,
             electorate: &self.electorate,
-            threshold: self.threshold,
+            rule: &self.rule,
         }
     }
 }
@@ -131,7 +137,10 @@ impl Quorum {
             votes: found.votes,
             audit: found.audit,
             electorate: found.electorate,
-            threshold: found.threshold,
+            threshold: found.rule.threshold,
+            required: found.rule.required.clone(),
+            veto: found.rule.veto.clone(),
+            rule: found.rule,
             digest: found.digest,
             preview: found.preview.map(|content_hash| PreviewView {
                 url: format!("{}/previews/{id}/", self.step_env().public_url),

@@ -60,21 +60,23 @@ fn savings_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     }))
 }
 
-/// Who votes on a workflow `creator` proposed to `council`: its members, less the creator,
-/// who never judges its own proposal whatever other roles it holds. A 422 naming `field` when
-/// those left cannot meet the council's threshold.
+/// Who votes on a workflow `creator` proposed to `council`, and by what rule: its members,
+/// less the creator, who never judges its own proposal whatever other roles it holds, by the
+/// council's rule within them. A 422 naming `field` when those left cannot meet the council's
+/// threshold.
 pub(crate) fn electorate(
     council: &quorum_domain::Council,
     creator: &str,
     field: &str,
-) -> ServiceResult<Vec<String>> {
+) -> ServiceResult<(Vec<String>, quorum_domain::Rule)> {
     let electorate: Vec<String> = council
         .members
         .iter()
         .filter(|member| *member != creator)
         .cloned()
         .collect();
-    if electorate.is_empty() || council.threshold.validate(electorate.len()).is_err() {
+    let rule = council.rule().within(&electorate);
+    if electorate.is_empty() || rule.validate(&electorate).is_err() {
         return Err(ServiceError::invalid_field(
             field,
             "electorate",
@@ -84,7 +86,7 @@ pub(crate) fn electorate(
             ),
         ));
     }
-    Ok(electorate)
+    Ok((electorate, rule))
 }
 
 impl Quorum {
@@ -139,9 +141,9 @@ impl Quorum {
         let (council, note) = self
             .council_for(caller, &request.assigned_council_id, definition)
             .await?;
-        let electorate = match definition.oversight.required {
+        let (electorate, rule) = match definition.oversight.required {
             true => electorate(&council, &caller.id, "assigned_council_id")?,
-            false => Vec::new(),
+            false => (Vec::new(), council.rule()),
         };
         let decision =
             (!definition.oversight.required).then_some(quorum_domain::Decision::Approved);
@@ -171,7 +173,7 @@ impl Quorum {
             created_at,
             actor: caller.id.clone(),
             electorate,
-            threshold: council.threshold,
+            rule,
             digest,
             preview,
             voting_deadline: council

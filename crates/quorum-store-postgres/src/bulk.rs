@@ -117,7 +117,7 @@ async fn insert_workflows(
     .bind(times(|b| b.started_at))
     .bind(times(|b| b.completed_at))
     .bind(w.iter().map(|w| serde_json::json!(w.electorate).to_string()).collect::<Vec<_>>())
-    .bind(w.iter().map(|w| serde_json::json!(w.threshold).to_string()).collect::<Vec<_>>())
+    .bind(w.iter().map(|w| serde_json::json!(w.rule).to_string()).collect::<Vec<_>>())
     .bind(w.iter().map(|w| w.digest.as_str()).collect::<Vec<_>>())
     .bind(times(|b| b.workflow.voting_deadline))
     .bind(w.iter().map(|w| w.enqueue).collect::<Vec<_>>())

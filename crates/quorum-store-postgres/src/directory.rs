@@ -1,6 +1,6 @@
 //! The slow-changing records on PostgreSQL: workflow types, principals and tokens, councils.
 
-use quorum_domain::{Council, Principal, Threshold};
+use quorum_domain::{Council, Principal};
 use quorum_store::*;
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgRow};
@@ -151,8 +151,9 @@ pub async fn principal_by_token(pool: &PgPool, token_hash: &str) -> StoreResult<
 
 pub async fn create_council(pool: &PgPool, c: &Council) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
+    // The column keeps the whole rule: the threshold, and the members it names.
     let threshold =
-        serde_json::to_string(&c.threshold).map_err(|e| StoreError::Other(e.to_string()))?;
+        serde_json::to_string(&c.rule()).map_err(|e| StoreError::Other(e.to_string()))?;
     sqlx::query("INSERT INTO councils (id, name, threshold, voting_window_hours, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&c.id)
         .bind(&c.name)
@@ -213,14 +214,15 @@ pub async fn get_council(pool: &PgPool, id: &str) -> StoreResult<Council> {
     .fetch_all(pool)
     .await
     .map_err(map_err)?;
-    let threshold: String = row.try_get("threshold").map_err(map_err)?;
+    let rule = stored::rule(&row.try_get::<String, _>("threshold").map_err(map_err)?)?;
     Ok(Council {
         id: row.try_get("id").map_err(map_err)?,
         name: row.try_get("name").map_err(map_err)?,
         domains,
         members,
-        threshold: serde_json::from_str::<Threshold>(&threshold)
-            .map_err(|e| StoreError::Other(e.to_string()))?,
+        threshold: rule.threshold,
+        required: rule.required,
+        veto: rule.veto,
         voting_window_hours: row
             .try_get::<Option<i64>, _>("voting_window_hours")
             .map_err(map_err)?
@@ -272,4 +274,74 @@ pub async fn revoke_tokens(pool: &PgPool, principal_id: &str) -> StoreResult<u64
         .map_err(map_err)?;
     tx.commit().await.map_err(map_err)?;
     Ok(tokens)
+}
+
+fn delegation_row(row: &PgRow) -> StoreResult<quorum_domain::Delegation> {
+    Ok(quorum_domain::Delegation {
+        principal_id: row.try_get("principal_id").map_err(map_err)?,
+        delegate_id: row.try_get("delegate_id").map_err(map_err)?,
+        starts_at: row.try_get("starts_at").map_err(map_err)?,
+        ends_at: row.try_get("ends_at").map_err(map_err)?,
+        created_at: row.try_get("created_at").map_err(map_err)?,
+    })
+}
+
+pub async fn set_delegation(pool: &PgPool, d: &quorum_domain::Delegation) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO delegations (principal_id, delegate_id, starts_at, ends_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (principal_id) DO UPDATE SET \
+         delegate_id = excluded.delegate_id, starts_at = excluded.starts_at, \
+         ends_at = excluded.ends_at, created_at = excluded.created_at",
+    )
+    .bind(&d.principal_id)
+    .bind(&d.delegate_id)
+    .bind(d.starts_at)
+    .bind(d.ends_at)
+    .bind(d.created_at)
+    .execute(pool)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn clear_delegation(pool: &PgPool, principal_id: &str) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM delegations WHERE principal_id = $1")
+        .bind(principal_id)
+        .execute(pool)
+        .await
+        .map_err(map_err)?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn delegation(
+    pool: &PgPool,
+    principal_id: &str,
+) -> StoreResult<Option<quorum_domain::Delegation>> {
+    sqlx::query("SELECT * FROM delegations WHERE principal_id = $1")
+        .bind(principal_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(map_err)?
+        .as_ref()
+        .map(delegation_row)
+        .transpose()
+}
+
+pub async fn delegations_to(
+    pool: &PgPool,
+    delegate_id: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<Vec<quorum_domain::Delegation>> {
+    sqlx::query(
+        "SELECT * FROM delegations WHERE delegate_id = $1 AND starts_at <= $2 AND ends_at > $2 \
+         ORDER BY principal_id COLLATE \"C\"",
+    )
+    .bind(delegate_id)
+    .bind(at)
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(delegation_row)
+    .collect()
 }

@@ -64,8 +64,19 @@ pub async fn due_for_expiry(
     .map_err(map_err)
 }
 
-pub async fn set_members(pool: &PgPool, council_id: &str, members: &[String]) -> StoreResult<()> {
+pub async fn set_members(
+    pool: &PgPool,
+    council_id: &str,
+    members: &[String],
+    rule: &quorum_domain::Rule,
+) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(map_err)?;
+    sqlx::query("UPDATE councils SET threshold = $1 WHERE id = $2")
+        .bind(serde_json::to_string(rule).unwrap_or_default())
+        .bind(council_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
     let found = sqlx::query("DELETE FROM council_members WHERE council_id = $1")
         .bind(council_id)
         .execute(&mut *tx)

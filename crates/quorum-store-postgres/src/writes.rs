@@ -36,7 +36,7 @@ pub(crate) async fn held(conn: &mut PgConnection, id: &str) -> StoreResult<Held>
         .map_err(map_err)?
         .ok_or_else(|| StoreError::NotFound(format!("workflow {id}")))?;
     let share = rows::aggregate(&row)?;
-    let (electorate, threshold) = stored::governance(&rows::Text(&row))?;
+    let (electorate, rule) = stored::governance(&rows::Text(&row))?;
     Ok(Held {
         id: row.try_get("id").map_err(map_err)?,
         key: share.key,
@@ -45,7 +45,7 @@ pub(crate) async fn held(conn: &mut PgConnection, id: &str) -> StoreResult<Held>
         queued: row.try_get("queued").map_err(map_err)?,
         enqueue: row.try_get("enqueue").map_err(map_err)?,
         electorate,
-        threshold,
+        rule,
         digest: row.try_get("digest").map_err(map_err)?,
     })
 }
@@ -100,7 +100,7 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         .bind(new.annual_cents)
         .bind(new.created_at)
         .bind(serde_json::json!(new.electorate))
-        .bind(serde_json::json!(new.threshold))
+        .bind(serde_json::json!(new.rule))
         .bind(&new.digest)
         .bind(new.voting_deadline)
         .bind(new.enqueue)
@@ -150,7 +150,7 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         )
         .bind(&r.council_id)
         .bind(serde_json::json!(r.electorate))
-        .bind(serde_json::json!(r.threshold))
+        .bind(serde_json::json!(r.rule))
         .bind(r.voting_deadline)
         .bind(&r.workflow_id)
         .execute(conn)
@@ -184,8 +184,8 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
             .await
         }
         Write::Vote(v) => sqlx::query(
-            "INSERT INTO workflow_votes (id, workflow_id, user_id, vote, reason, voted_at, digest) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO workflow_votes (id, workflow_id, user_id, vote, reason, voted_at, digest, cast_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&v.id)
         .bind(&v.workflow_id)
@@ -194,6 +194,7 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         .bind(&v.reason)
         .bind(v.voted_at)
         .bind(&v.digest)
+        .bind(&v.cast_by)
         .execute(conn)
         .await,
         Write::Audit(a) => sqlx::query(

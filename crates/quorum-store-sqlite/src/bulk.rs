@@ -80,9 +80,7 @@ pub fn insert(tx: &Connection, batch: &BulkBatch) -> Result<()> {
                 serde_json::to_string(&w.electorate)
                     .unwrap_or_default()
                     .into(),
-                serde_json::to_string(&w.threshold)
-                    .unwrap_or_default()
-                    .into(),
+                serde_json::to_string(&w.rule).unwrap_or_default().into(),
                 text(&w.digest),
                 optional(w.voting_deadline.map(|t| t.timestamp_micros())),
                 w.enqueue.into(),

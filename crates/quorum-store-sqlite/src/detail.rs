@@ -13,7 +13,7 @@ const CHILDREN: &str = "\
         'weekly_cents', weekly_cents, 'success_ppm', success_ppm, 'error_count', error_count, 'recorded_at', recorded_at)) \
      FROM (SELECT * FROM workflow_metrics WHERE workflow_id = ?1 ORDER BY attempt, recorded_at)) AS metrics_json, \
     (SELECT json_group_array(json_object('id', id, 'workflow_id', workflow_id, 'user_id', user_id, 'vote', vote, \
-        'reason', reason, 'voted_at', voted_at)) \
+        'reason', reason, 'voted_at', voted_at, 'cast_by', cast_by)) \
      FROM (SELECT * FROM workflow_votes WHERE workflow_id = ?1 ORDER BY voted_at, id)) AS votes_json, \
     (SELECT json_group_array(json_object('position', position, 'name', name, 'status', status, 'attempts', attempts, \
         'started_at', started_at, 'finished_at', finished_at, 'error', error, 'output', json(output))) \

@@ -1,7 +1,7 @@
 //! The slow-changing records on SQLite: workflow types, principals and tokens, councils.
 
 use quorum_domain::time::from_micros;
-use quorum_domain::{Council, Principal, Threshold};
+use quorum_domain::{Council, Principal};
 use quorum_store::stored::json;
 use quorum_store::*;
 use rusqlite::{Connection, Row, params};
@@ -150,8 +150,9 @@ pub fn principal_by_token(conn: &Connection, token_hash: &str) -> Result<Option<
 }
 
 pub fn create_council(tx: &Connection, c: &Council) -> Result<()> {
+    // The column keeps the whole rule: the threshold, and the members it names.
     let threshold =
-        serde_json::to_string(&c.threshold).map_err(|e| StoreError::Other(e.to_string()))?;
+        serde_json::to_string(&c.rule()).map_err(|e| StoreError::Other(e.to_string()))?;
     rows::run(
         tx,
         "INSERT INTO councils (id, name, threshold, voting_window_hours, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -200,14 +201,15 @@ pub fn create_council(tx: &Connection, c: &Council) -> Result<()> {
 
 pub fn get_council(conn: &Connection, id: &str) -> Result<Council> {
     let council = rows::one(conn, "SELECT * FROM councils WHERE id = ?", [id], |row| {
-        let threshold: String = row.get("threshold")?;
+        let rule = stored::rule(&row.get::<_, String>("threshold")?)?;
         Ok(Council {
             id: row.get("id")?,
             name: row.get("name")?,
             domains: Vec::new(),
             members: Vec::new(),
-            threshold: serde_json::from_str::<Threshold>(&threshold)
-                .map_err(|e| StoreError::Other(e.to_string()))?,
+            threshold: rule.threshold,
+            required: rule.required,
+            veto: rule.veto,
             voting_window_hours: row
                 .get::<_, Option<i64>>("voting_window_hours")?
                 .map(|h| h as u32),
@@ -263,4 +265,66 @@ pub fn revoke_tokens(tx: &Connection, principal_id: &str) -> Result<u64> {
         [principal_id],
     )?;
     Ok(tokens as u64)
+}
+
+fn delegation_row(row: &Row) -> Result<quorum_domain::Delegation> {
+    Ok(quorum_domain::Delegation {
+        principal_id: row.get("principal_id")?,
+        delegate_id: row.get("delegate_id")?,
+        starts_at: from_micros(row.get("starts_at")?),
+        ends_at: from_micros(row.get("ends_at")?),
+        created_at: from_micros(row.get("created_at")?),
+    })
+}
+
+pub fn set_delegation(tx: &Connection, d: &quorum_domain::Delegation) -> Result<()> {
+    rows::run(
+        tx,
+        "INSERT INTO delegations (principal_id, delegate_id, starts_at, ends_at, created_at) \
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (principal_id) DO UPDATE SET \
+         delegate_id = excluded.delegate_id, starts_at = excluded.starts_at, \
+         ends_at = excluded.ends_at, created_at = excluded.created_at",
+        params![
+            d.principal_id,
+            d.delegate_id,
+            d.starts_at.timestamp_micros(),
+            d.ends_at.timestamp_micros(),
+            d.created_at.timestamp_micros()
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn clear_delegation(tx: &Connection, principal_id: &str) -> Result<bool> {
+    Ok(rows::run(
+        tx,
+        "DELETE FROM delegations WHERE principal_id = ?",
+        [principal_id],
+    )? > 0)
+}
+
+pub fn delegation(
+    conn: &Connection,
+    principal_id: &str,
+) -> Result<Option<quorum_domain::Delegation>> {
+    rows::one(
+        conn,
+        "SELECT * FROM delegations WHERE principal_id = ?",
+        [principal_id],
+        delegation_row,
+    )
+}
+
+pub fn delegations_to(
+    conn: &Connection,
+    delegate_id: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<quorum_domain::Delegation>> {
+    rows::all(
+        conn,
+        "SELECT * FROM delegations WHERE delegate_id = ?1 AND starts_at <= ?2 AND ends_at > ?2 \
+         ORDER BY principal_id",
+        params![delegate_id, at.timestamp_micros()],
+        delegation_row,
+    )
 }

@@ -47,7 +47,17 @@ pub fn due_for_expiry(conn: &Connection, now: DateTime<Utc>, limit: i64) -> Resu
     )
 }
 
-pub fn set_members(tx: &Connection, council_id: &str, members: &[String]) -> Result<()> {
+pub fn set_members(
+    tx: &Connection,
+    council_id: &str,
+    members: &[String],
+    rule: &quorum_domain::Rule,
+) -> Result<()> {
+    rows::run(
+        tx,
+        "UPDATE councils SET threshold = ? WHERE id = ?",
+        params![serde_json::to_string(rule).unwrap_or_default(), council_id],
+    )?;
     let found = rows::run(
         tx,
         "DELETE FROM council_members WHERE council_id = ?",

@@ -38,6 +38,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("uploads", include_str!("../migrations/0012_uploads.sql")),
     ("previews", include_str!("../migrations/0013_previews.sql")),
+    (
+        "delegations",
+        include_str!("../migrations/0014_delegations.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

@@ -28,7 +28,7 @@ const HELD: &str = "SELECT assigned_council_id, created_by_agent, workflow_type_
 pub(crate) fn held(conn: &Connection, id: &str) -> Result<Held> {
     rows::one(conn, HELD, [id], |row| {
         let share = rows::aggregate(row)?;
-        let (electorate, threshold) = stored::governance(&rows::Text(row))?;
+        let (electorate, rule) = stored::governance(&rows::Text(row))?;
         Ok(Held {
             id: row.get("id")?,
             key: share.key,
@@ -37,7 +37,7 @@ pub(crate) fn held(conn: &Connection, id: &str) -> Result<Held> {
             queued: row.get("queued")?,
             enqueue: row.get("enqueue")?,
             electorate,
-            threshold,
+            rule,
             digest: row.get("digest")?,
         })
     })?
@@ -94,7 +94,7 @@ fn apply(tx: &Connection, write: &Write<'_>) -> Result<usize> {
                 new.annual_cents,
                 micros(&new.created_at),
                 serde_json::to_string(&new.electorate).unwrap_or_default(),
-                serde_json::to_string(&new.threshold).unwrap_or_default(),
+                serde_json::to_string(&new.rule).unwrap_or_default(),
                 new.digest,
                 new.voting_deadline.as_ref().map(micros),
                 new.enqueue,
@@ -140,7 +140,7 @@ fn apply(tx: &Connection, write: &Write<'_>) -> Result<usize> {
             params![
                 r.council_id,
                 serde_json::to_string(&r.electorate).unwrap_or_default(),
-                serde_json::to_string(&r.threshold).unwrap_or_default(),
+                serde_json::to_string(&r.rule).unwrap_or_default(),
                 r.voting_deadline.as_ref().map(micros),
                 r.workflow_id,
             ],
@@ -171,7 +171,7 @@ fn apply(tx: &Connection, write: &Write<'_>) -> Result<usize> {
         }
         Write::Vote(v) => rows::run(
             tx,
-            "INSERT INTO workflow_votes (id, workflow_id, user_id, vote, reason, voted_at, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO workflow_votes (id, workflow_id, user_id, vote, reason, voted_at, digest, cast_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             params![
                 v.id,
                 v.workflow_id,
@@ -179,7 +179,8 @@ fn apply(tx: &Connection, write: &Write<'_>) -> Result<usize> {
                 v.vote.as_str(),
                 v.reason,
                 micros(&v.voted_at),
-                v.digest
+                v.digest,
+                v.cast_by
             ],
         ),
         Write::Audit(a) => rows::run(

@@ -26,6 +26,10 @@ macro_rules! impl_store {
             read signing_keys(retired_after: chrono::DateTime<chrono::Utc>) -> Vec<$crate::SigningKey> = keys::list;
             write add_first_signing_key(key: &$crate::SigningKey) -> bool = keys::add_first;
             write rotate_signing_key(key: &$crate::SigningKey, forget_retired_before: chrono::DateTime<chrono::Utc>) -> () = keys::rotate;
+            write set_delegation(delegation: &quorum_domain::Delegation) -> () = directory::set_delegation;
+            write clear_delegation(principal_id: &str) -> bool = directory::clear_delegation;
+            read delegation(principal_id: &str) -> Option<quorum_domain::Delegation> = directory::delegation;
+            read delegations_to(delegate_id: &str, at: chrono::DateTime<chrono::Utc>) -> Vec<quorum_domain::Delegation> = directory::delegations_to;
             write create_council(council: &quorum_domain::Council) -> () = directory::create_council;
             read get_council(id: &str) -> quorum_domain::Council = directory::get_council;
             read list_councils() -> Vec<quorum_domain::Council> = directory::list_councils;
@@ -41,7 +45,7 @@ macro_rules! impl_store {
             write enqueue(workflow_id: &str, actor: &str, at: chrono::DateTime<chrono::Utc>) -> quorum_domain::Workflow = governance::enqueue;
             write reassign(change: &$crate::Reassignment) -> quorum_domain::Workflow = governance::reassign;
             read due_for_expiry(now: chrono::DateTime<chrono::Utc>, limit: i64) -> Vec<String> = governance::due_for_expiry;
-            write set_members(council_id: &str, members: &[String]) -> () = governance::set_members;
+            write set_members(council_id: &str, members: &[String], rule: &quorum_domain::Rule) -> () = governance::set_members;
             write enqueue_jobs(jobs: &[$crate::NewJob]) -> u64 = jobs::enqueue;
             write claim_jobs(worker: &str, now: chrono::DateTime<chrono::Utc>, lease: chrono::Duration, limit: i64) -> Vec<$crate::JobClaim> = jobs::claim;
             write renew_lease(claim: &$crate::JobClaim, now: chrono::DateTime<chrono::Utc>, lease: chrono::Duration) -> bool = jobs::renew;

@@ -51,6 +51,8 @@ struct VoteRow {
     vote: String,
     reason: String,
     voted_at: Stamp,
+    #[serde(default)]
+    cast_by: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -115,7 +117,7 @@ pub fn detail(row: &impl TextColumns, workflow: Workflow) -> StoreResult<Workflo
         steps: &steps,
         audit: &audit,
     })?;
-    let (electorate, threshold) = crate::stored::governance(row)?;
+    let (electorate, rule) = crate::stored::governance(row)?;
     Ok(WorkflowDetail {
         workflow,
         metrics: children.metrics,
@@ -123,7 +125,7 @@ pub fn detail(row: &impl TextColumns, workflow: Workflow) -> StoreResult<Workflo
         steps: children.steps,
         audit: children.audit,
         electorate,
-        threshold,
+        rule,
         digest: row.text("digest")?,
         preview: Some(row.text("preview")?).filter(|hash| !hash.is_empty()),
     })
@@ -154,6 +156,7 @@ pub fn children(json: ChildrenJson<'_>) -> StoreResult<Children> {
                 user_id: v.user_id,
                 reason: v.reason,
                 voted_at: v.voted_at.into(),
+                cast_by: v.cast_by,
             })
         })
         .collect::<StoreResult<_>>()?;

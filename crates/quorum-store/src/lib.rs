@@ -114,6 +114,20 @@ pub trait Store: Send + Sync + 'static {
     // --- councils -------------------------------------------------------------------------
 
     /// Conflict when the id or one of its domains is taken; NotFound when a member is unknown.
+    /// Makes `delegation` its member's one delegation, replacing any other.
+    async fn set_delegation(&self, delegation: &quorum_domain::Delegation) -> StoreResult<()>;
+    /// Ends a member's delegation; whether there was one.
+    async fn clear_delegation(&self, principal_id: &str) -> StoreResult<bool>;
+    async fn delegation(
+        &self,
+        principal_id: &str,
+    ) -> StoreResult<Option<quorum_domain::Delegation>>;
+    /// The delegations naming `delegate_id` that are in force at `at`.
+    async fn delegations_to(
+        &self,
+        delegate_id: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<quorum_domain::Delegation>>;
     async fn create_council(&self, council: &Council) -> StoreResult<()>;
     async fn get_council(&self, id: &str) -> StoreResult<Council>;
     async fn list_councils(&self) -> StoreResult<Vec<Council>>;
@@ -170,8 +184,14 @@ pub trait Store: Send + Sync + 'static {
         now: chrono::DateTime<chrono::Utc>,
         limit: i64,
     ) -> StoreResult<Vec<String>>;
-    /// Replaces a council's members; workflows already created keep their electorate.
-    async fn set_members(&self, council_id: &str, members: &[String]) -> StoreResult<()>;
+    /// Replaces a council's members and its rule (whose named members are among them);
+    /// workflows already created keep their electorate and rule.
+    async fn set_members(
+        &self,
+        council_id: &str,
+        members: &[String],
+        rule: &quorum_domain::Rule,
+    ) -> StoreResult<()>;
 
     // --- the database queue -----------------------------------------------------------------
 

@@ -1,9 +1,7 @@
 //! Reading back what backends keep as text: statuses, decisions, event kinds, JSON and a
 //! workflow's electorate. A value no version of Quorum wrote is corruption, reported as such.
 
-use quorum_domain::{
-    Decision, EventKind, JsonText, PrincipalKind, Role, Threshold, WorkflowStatus,
-};
+use quorum_domain::{Decision, EventKind, JsonText, PrincipalKind, Role, Rule, WorkflowStatus};
 use serde_json::Value;
 
 use crate::{StoreError, StoreResult};
@@ -62,8 +60,14 @@ pub fn roles(text: &str) -> Vec<Role> {
     text.split(',').filter_map(Role::parse).collect()
 }
 
-/// The `electorate` and `threshold` columns of a workflow.
-pub fn governance(row: &impl TextColumns) -> StoreResult<(Vec<String>, Threshold)> {
+/// A council's or workflow's `threshold` column: the rule it decides by.
+pub fn rule(text: &str) -> StoreResult<Rule> {
+    serde_json::from_str(text).map_err(|e| corrupt("rule", e))
+}
+
+/// The `electorate` and `threshold` columns of a workflow: who votes, and the rule they decide
+/// by (the column is named for what it held before rules could name members).
+pub fn governance(row: &impl TextColumns) -> StoreResult<(Vec<String>, Rule)> {
     let (electorate, threshold) = (row.text("electorate")?, row.text("threshold")?);
     let corrupt = |e: serde_json::Error| corrupt("governance is corrupt", e);
     Ok((

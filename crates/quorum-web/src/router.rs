@@ -115,6 +115,11 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
         .routes(routes!(events::events))
         .routes(routes!(principals::create))
         .routes(routes!(principals::me))
+        .routes(routes!(
+            principals::set_delegation,
+            principals::delegation,
+            principals::end_delegation
+        ))
         .routes(routes!(principals::revoke_tokens))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))

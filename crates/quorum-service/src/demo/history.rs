@@ -223,7 +223,7 @@ pub(super) fn history(
             digest: quorum_domain::governance::digest(info.id, info.version, &inputs, None),
             preview: None,
             electorate: members.iter().map(|m| m.to_string()).collect(),
-            threshold: Threshold::SimpleMajority,
+            rule: Threshold::SimpleMajority.into(),
             voting_deadline: None,
             enqueue: true,
             note: None,

@@ -70,14 +70,14 @@ impl Quorum {
                 format!("{workflow_id} is already reviewed by {}", council.id),
             ));
         }
-        let electorate =
+        let (electorate, rule) =
             crate::workflows::electorate(&council, &workflow.created_by_agent, "council_id")?;
         let at = quorum_domain::time::now();
         let change = Reassignment {
             workflow_id: workflow_id.to_owned(),
             council_id: council.id,
             electorate,
-            threshold: council.threshold,
+            rule,
             voting_deadline: council
                 .voting_window_hours
                 .map(|h| at + chrono::Duration::hours(i64::from(h))),

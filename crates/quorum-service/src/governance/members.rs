@@ -14,6 +14,14 @@ pub struct MembersRequest {
     /// 1 to 100 distinct users (agents cannot sit on a council).
     #[schema(schema_with = members_schema)]
     pub members: Vec<String>,
+    /// Members whose approval is needed whatever the count; the council's own, when absent.
+    #[serde(default)]
+    #[schema(schema_with = crate::directory::named_members_schema)]
+    pub required: Option<Vec<String>>,
+    /// Members whose rejection decides at once; the council's own, when absent.
+    #[serde(default)]
+    #[schema(schema_with = crate::directory::named_members_schema)]
+    pub veto: Option<Vec<String>>,
 }
 
 /// What [`Quorum::check_members`] accepts, short of the members existing.
@@ -25,8 +33,8 @@ pub(crate) fn members_schema() -> utoipa::openapi::Schema {
 const MAX_MEMBERS: usize = 100;
 
 impl Quorum {
-    /// Replaces a council's members (admin). Workflows already created keep the electorate
-    /// they were created with.
+    /// Replaces a council's members (admin), and the members its rule names when given.
+    /// Workflows already created keep the electorate and rule they were created with.
     pub async fn set_council_members(
         &self,
         caller: &Principal,
@@ -37,8 +45,24 @@ impl Quorum {
         let council = self.council(council_id).await?;
         let mut details = Vec::new();
         self.check_members(&request.members, &mut details).await?;
+        let rule = quorum_domain::Rule {
+            threshold: council.threshold,
+            required: request.required.unwrap_or(council.required),
+            veto: request.veto.unwrap_or(council.veto),
+        };
         if let Err(message) = council.threshold.validate(request.members.len()) {
             details.push(FieldError::new("members", "reachable", message));
+        } else if let Err(message) = rule.validate(&request.members) {
+            let field = if message.starts_with("veto") {
+                "veto"
+            } else {
+                "required"
+            };
+            details.push(FieldError::new(
+                field,
+                "members",
+                format!("{message}: name the rule's members again without them"),
+            ));
         }
         if !details.is_empty() {
             return Err(ServiceError::invalid("the members are invalid", details));
@@ -46,7 +70,7 @@ impl Quorum {
         let mut members = request.members;
         members.sort();
         self.store
-            .set_members(council_id, &members)
+            .set_members(council_id, &members, &rule)
             .await
             .map_err(conflict)?;
         self.council(council_id).await

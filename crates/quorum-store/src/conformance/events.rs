@@ -23,6 +23,7 @@ fn ballot(workflow_id: &str, user: &str, choice: VoteChoice) -> NewVote {
         reason: format!("{user} says {}", choice.as_str()),
         digest: "digest".into(),
         voted_at: base_time(),
+        cast_by: None,
     }
 }
 
@@ -150,7 +151,7 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
             workflow_id: moved.clone(),
             council_id: "council_commerce".into(),
             electorate: vec!["user_1".into(), "user_2".into()],
-            threshold: Threshold::Unanimous,
+            rule: Threshold::Unanimous.into(),
             voting_deadline: None,
             actor: "admin".into(),
             reason: "commerce owns shops".into(),

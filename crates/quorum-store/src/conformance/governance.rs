@@ -18,13 +18,14 @@ pub(crate) fn vote(workflow_id: &str, user: &str, choice: VoteChoice) -> NewVote
         reason: format!("{user} says {}", choice.as_str()),
         digest: "digest".into(),
         voted_at: quorum_domain::time::now(),
+        cast_by: None,
     }
 }
 
 pub(crate) async fn pending(store: &S, members: usize, threshold: Threshold) -> String {
     let mut new = new_workflow("agent_a", "council_media", base_time());
     new.electorate = (0..members).map(|i| format!("member_{i}")).collect();
-    new.threshold = threshold;
+    new.rule = threshold.into();
     store.create_workflow(&new).await.unwrap();
     new.id
 }
@@ -245,6 +246,97 @@ pub async fn concurrent_votes_make_exactly_one_decision(store: &S) {
             "run {run}: one hand-off"
         );
     }
+}
+
+/// A council of five with a required member and a veto: all five vote at once, the veto
+/// rejecting in half the runs. Exactly one vote decides, and the decision is the rule's for the
+/// votes recorded before it.
+pub async fn concurrent_votes_decide_once_by_required_and_veto_members(store: &S) {
+    seed(store).await;
+    let rule = quorum_domain::Rule {
+        threshold: Threshold::SimpleMajority,
+        required: vec!["member_0".into()],
+        veto: vec!["member_4".into()],
+    };
+    for run in 0..100 {
+        let mut new = new_workflow("agent_a", "council_media", base_time());
+        new.electorate = (0..5).map(|i| format!("member_{i}")).collect();
+        new.rule = rule.clone();
+        store.create_workflow(&new).await.unwrap();
+        let id = new.id;
+        let veto_rejects = run % 2 == 0;
+        let barrier = Arc::new(tokio::sync::Barrier::new(5));
+        let mut tasks = Vec::new();
+        for member in 0..5 {
+            let (store, barrier, id) = (store.clone(), barrier.clone(), id.clone());
+            let choice = match member == 4 && veto_rejects {
+                true => VoteChoice::Reject,
+                false => VoteChoice::Approve,
+            };
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                store
+                    .cast_vote(&vote(&id, &format!("member_{member}"), choice))
+                    .await
+            }));
+        }
+        let mut decided = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(outcome) => decided.extend(outcome.decided),
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => panic!("run {run}: {e}"),
+            }
+        }
+        assert_eq!(decided.len(), 1, "run {run}: exactly one vote decides");
+        let detail = store.get_workflow(&id).await.unwrap();
+        let expected = rule
+            .decide(5, detail.votes.iter().map(|v| (v.user_id.as_str(), v.vote)))
+            .map(|v| v.decision);
+        assert_eq!(expected, Some(decided[0]), "run {run}: {:?}", detail.votes);
+        if !veto_rejects {
+            assert_eq!(decided[0], Decision::Approved, "run {run}");
+        }
+        let decisions = detail
+            .audit
+            .iter()
+            .filter(|a| a.event.as_str() == "decided")
+            .count();
+        assert_eq!(decisions, 1, "run {run}");
+    }
+}
+
+/// A vote a delegate casts is the member's: the member's own is then refused, and the audit
+/// names the delegate as the one who acted, for the member.
+pub async fn a_delegates_vote_counts_once_as_the_members(store: &S) {
+    seed(store).await;
+    let id = pending(store, 3, Threshold::Unanimous).await;
+    let mut delegated = vote(&id, "member_0", VoteChoice::Approve);
+    delegated.cast_by = Some("member_9".into());
+    let outcome = store.cast_vote(&delegated).await.unwrap();
+    assert_eq!(outcome.vote.cast_by.as_deref(), Some("member_9"));
+    let own = store
+        .cast_vote(&vote(&id, "member_0", VoteChoice::Reject))
+        .await;
+    assert!(matches!(own, Err(StoreError::Conflict(_))), "{own:?}");
+    let detail = store.get_workflow(&id).await.unwrap();
+    assert_eq!(detail.votes.len(), 1);
+    assert_eq!(detail.votes[0].user_id, "member_0");
+    assert_eq!(detail.votes[0].cast_by.as_deref(), Some("member_9"));
+    let voted = detail
+        .audit
+        .iter()
+        .find(|a| a.event.as_str() == "voted")
+        .unwrap();
+    assert_eq!(voted.actor, "member_9");
+    assert!(
+        voted
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("approve for member_0 as their delegate"),
+        "{voted:?}"
+    );
 }
 
 pub async fn only_undecided_overdue_workflows_expire(store: &S) {

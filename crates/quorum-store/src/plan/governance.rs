@@ -122,7 +122,7 @@ mod tests {
             workflow_id: "wf_abc".into(),
             council_id: "council_commerce".into(),
             electorate: vec!["user_9".into()],
-            threshold: Threshold::Unanimous,
+            rule: Threshold::Unanimous.into(),
             voting_deadline: None,
             actor: "admin".into(),
             reason: "commerce owns shops".into(),

@@ -23,7 +23,7 @@ pub use workflows::{create, finish_step, record_metric, transition};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use quorum_domain::{Decision, EventKind, Threshold, VoteChoice, WorkflowStatus};
+use quorum_domain::{Decision, EventKind, Rule, VoteChoice, WorkflowStatus};
 use serde_json::Value;
 
 use crate::event::{Event, NewEvent};
@@ -46,7 +46,7 @@ pub struct Held {
     /// Whether an approval hands it to execution at once.
     pub enqueue: bool,
     pub electorate: Vec<String>,
-    pub threshold: Threshold,
+    pub rule: Rule,
     pub digest: String,
 }
 
@@ -265,7 +265,7 @@ pub(crate) mod tests {
             queued: false,
             enqueue: true,
             electorate: vec!["user_1".into(), "user_2".into(), "user_3".into()],
-            threshold: Threshold::SimpleMajority,
+            rule: Rule::default(),
             digest: "digest".into(),
         }
     }

@@ -1,6 +1,6 @@
 //! The plan of counting a vote, and of the decision it may make.
 
-use quorum_domain::{Decision, EventKind, Threshold, Vote, VoteChoice, Workflow, WorkflowStatus};
+use quorum_domain::{Decision, EventKind, Verdict, Vote, Workflow, WorkflowStatus};
 
 use super::{Ballot, Held, Record, StatusChange, Write, check_move, move_totals};
 use crate::event::Event;
@@ -34,21 +34,6 @@ fn check_open(held: &Held, ballots: &[Ballot], vote: &NewVote) -> StoreResult<()
     Ok(())
 }
 
-/// The decision after `approvals` of `cast` votes, and the sentence the audit trail keeps.
-fn tally(
-    threshold: Threshold,
-    electorate: usize,
-    approvals: usize,
-    cast: usize,
-) -> Option<(Decision, String)> {
-    let decision = threshold.decide(electorate as u32, approvals as u32, cast as u32)?;
-    let reason = format!(
-        "{} by {approvals} approvals of {cast} votes ({electorate} members)",
-        decision.as_str()
-    );
-    Some((decision, reason))
-}
-
 /// Counts `vote` with the `ballots` cast before it and, if that settles the matter, makes the
 /// decision: an approval keeps the workflow pending (queued with it when it goes to execution
 /// at once), a rejection cancels it. Returns the decision made, if any.
@@ -58,47 +43,46 @@ pub fn vote<'a>(
     vote: &'a NewVote,
 ) -> StoreResult<(Vec<Write<'a>>, Option<Decision>)> {
     check_open(held, ballots, vote)?;
-    let approvals = ballots
+    let cast = ballots
         .iter()
-        .chain([&Ballot {
-            user_id: vote.user_id.clone(),
-            vote: vote.vote,
-        }])
-        .filter(|b| b.vote == VoteChoice::Approve)
-        .count();
+        .map(|b| (b.user_id.as_str(), b.vote))
+        .chain([(vote.user_id.as_str(), vote.vote)]);
+    let decided = held.rule.decide(held.electorate.len() as u32, cast);
+    // A delegate's vote is audited as theirs, for the member it counts as.
     let record = Record {
         held,
-        actor: &vote.user_id,
+        actor: vote.cast_by.as_deref().unwrap_or(&vote.user_id),
         at: vote.voted_at,
+    };
+    let said = match &vote.cast_by {
+        Some(_) => format!(
+            "{} for {} as their delegate: {}",
+            vote.vote.as_str(),
+            vote.user_id,
+            vote.reason
+        ),
+        None => format!("{}: {}", vote.vote.as_str(), vote.reason),
     };
     let pending = Some(WorkflowStatus::Pending);
     let mut writes = vec![
         Write::Vote(vote),
-        record.audit(
-            EventKind::Voted,
-            pending,
-            pending,
-            Some(format!("{}: {}", vote.vote.as_str(), vote.reason)),
-        ),
+        record.audit(EventKind::Voted, pending, pending, Some(said)),
         record.event(Event::Voted {
             user_id: vote.user_id.clone(),
             vote: vote.vote,
         }),
     ];
-    let decided = tally(
-        held.threshold,
-        held.electorate.len(),
-        approvals,
-        ballots.len() + 1,
-    );
     match &decided {
-        Some((Decision::Approved, reason)) => {
+        Some(Verdict {
+            decision: Decision::Approved,
+            why,
+        }) => {
             let queued_at = held.enqueue.then_some(vote.voted_at);
             writes.push(Write::Approve {
                 workflow_id: &vote.workflow_id,
                 queued_at,
             });
-            writes.push(record.audit(EventKind::Decided, pending, pending, Some(reason.clone())));
+            writes.push(record.audit(EventKind::Decided, pending, pending, Some(why.clone())));
             if held.enqueue {
                 // The hand-off commits with the decision, or neither happens.
                 writes.push(Write::Job {
@@ -111,7 +95,7 @@ pub fn vote<'a>(
                 queued: Some(held.enqueue),
             }));
         }
-        Some((decision, reason)) => {
+        Some(Verdict { decision, why }) => {
             let to = WorkflowStatus::Cancelled;
             check_move(&held.id, WorkflowStatus::Pending, to)?;
             writes.push(Write::Status(StatusChange {
@@ -134,7 +118,7 @@ pub fn vote<'a>(
                 held.share,
                 Counts::default(),
             ));
-            writes.push(record.audit(EventKind::Decided, pending, Some(to), Some(reason.clone())));
+            writes.push(record.audit(EventKind::Decided, pending, Some(to), Some(why.clone())));
             writes.push(record.event(Event::Decided {
                 decision: *decision,
                 queued: None,
@@ -142,7 +126,7 @@ pub fn vote<'a>(
         }
         None => {}
     }
-    Ok((writes, decided.map(|(d, _)| d)))
+    Ok((writes, decided.map(|v| v.decision)))
 }
 
 /// The vote as counted, with the workflow as it now stands.
@@ -155,6 +139,7 @@ pub fn outcome(vote: &NewVote, workflow: Workflow, decided: Option<Decision>) ->
             vote: vote.vote,
             reason: vote.reason.clone(),
             voted_at: vote.voted_at,
+            cast_by: vote.cast_by.clone(),
         },
         workflow,
         decided,
@@ -165,6 +150,7 @@ pub fn outcome(vote: &NewVote, workflow: Workflow, decided: Option<Decision>) ->
 mod tests {
     use super::*;
     use crate::plan::tests::{at, ballot, conflict, events, held, totals};
+    use quorum_domain::VoteChoice;
 
     fn new_vote(user: &str, vote: VoteChoice) -> NewVote {
         NewVote {
@@ -175,6 +161,7 @@ mod tests {
             reason: "fine".into(),
             digest: "digest".into(),
             voted_at: at(),
+            cast_by: None,
         }
     }
 

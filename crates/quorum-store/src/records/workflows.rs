@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use quorum_domain::{
-    AuditEntry, Decision, EventKind, Metric, StepRecord, StepStatus, Threshold, Vote, VoteChoice,
+    AuditEntry, Decision, EventKind, Metric, Rule, StepRecord, StepStatus, Vote, VoteChoice,
     Workflow, WorkflowStatus,
 };
 use serde_json::Value;
@@ -46,7 +46,8 @@ pub struct NewWorkflow {
     pub actor: String,
     /// The council's members when the workflow was created: they, and only they, vote on it.
     pub electorate: Vec<String>,
-    pub threshold: Threshold,
+    /// How they decide: the council's rule, within the electorate.
+    pub rule: Rule,
     /// What votes bind to: `quorum_domain::governance::digest` of type, version, inputs and
     /// preview.
     pub digest: String,
@@ -66,7 +67,7 @@ pub struct Reassignment {
     pub council_id: String,
     /// The new council's members, less the workflow's creator.
     pub electorate: Vec<String>,
-    pub threshold: Threshold,
+    pub rule: Rule,
     pub voting_deadline: Option<DateTime<Utc>>,
     pub actor: String,
     pub reason: String,
@@ -142,7 +143,7 @@ pub struct WorkflowDetail {
     pub steps: Vec<StepRecord>,
     pub audit: Vec<AuditEntry>,
     pub electorate: Vec<String>,
-    pub threshold: Threshold,
+    pub rule: Rule,
     pub digest: String,
     /// The manifest hash of the workflow's preview, when it has one.
     pub preview: Option<String>,
@@ -180,6 +181,8 @@ pub struct NewVote {
     /// The digest the voter saw; a vote on anything else is refused.
     pub digest: String,
     pub voted_at: DateTime<Utc>,
+    /// The delegate casting it for `user_id`, when it is not the member.
+    pub cast_by: Option<String>,
 }
 
 /// A counted vote, the workflow as it now stands, and the decision if this vote made it.

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use quorum_domain::Principal;
-use quorum_service::{NewPrincipal, PrincipalCreated, TokensRevoked};
+use quorum_domain::{Delegation, Principal};
+use quorum_service::{DelegationRequest, NewPrincipal, PrincipalCreated, TokensRevoked};
 
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::{ApiJson, Caller};
@@ -50,4 +50,49 @@ pub async fn revoke_tokens(
     Path(id): Path<String>,
 ) -> Result<Json<TokensRevoked>, ApiError> {
     Ok(Json(state.quorum.revoke_tokens(&caller, &id).await?))
+}
+
+/// Name a delegate while away: until `ends_at`, their votes on workflows the caller may vote
+/// on count as the caller's (a member still votes once). Replaces any delegation the caller had.
+#[utoipa::path(put, path = "/api/principals/me/delegation", tag = "principals", operation_id = "set_delegation",
+    request_body = DelegationRequest, security(("bearer" = [])),
+    responses((status = 200, description = "The delegation now in force or to come", body = Delegation),
+        (status = 403, description = "The caller is not a member who votes", body = ErrorEnvelope),
+        (status = 422, description = "The delegate is the caller, not a member, or does not exist; or the dates are not a future range of at most 366 days", body = ErrorEnvelope)))]
+pub async fn set_delegation(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(request): ApiJson<DelegationRequest>,
+) -> Result<Json<Delegation>, ApiError> {
+    Ok(Json(state.quorum.set_delegation(&caller, request).await?))
+}
+
+/// The caller's delegation.
+#[utoipa::path(get, path = "/api/principals/me/delegation", tag = "principals", operation_id = "get_delegation",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The caller's delegation", body = Delegation),
+        (status = 404, description = "The caller has named no delegate", body = ErrorEnvelope)))]
+pub async fn delegation(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Delegation>, ApiError> {
+    match state.quorum.delegation(&caller).await? {
+        Some(delegation) => Ok(Json(delegation)),
+        None => Err(ApiError::not_found("you have named no delegate")),
+    }
+}
+
+/// End the caller's delegation at once.
+#[utoipa::path(delete, path = "/api/principals/me/delegation", tag = "principals", operation_id = "end_delegation",
+    security(("bearer" = [])),
+    responses((status = 204, description = "The delegation has ended"),
+        (status = 404, description = "The caller has named no delegate", body = ErrorEnvelope)))]
+pub async fn end_delegation(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<StatusCode, ApiError> {
+    match state.quorum.end_delegation(&caller).await? {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(ApiError::not_found("you have named no delegate")),
+    }
 }

@@ -40,6 +40,9 @@ pub struct VoteForm {
     reason: String,
     #[serde(default)]
     return_to: String,
+    /// The member a delegate votes for; empty for the reader's own vote.
+    #[serde(default)]
+    on_behalf_of: String,
 }
 
 /// The vote form, or why this member cannot vote here.
@@ -196,6 +199,7 @@ pub async fn vote(
     let request = VoteRequest {
         vote: choice,
         reason: form.reason,
+        on_behalf_of: Some(form.on_behalf_of).filter(|member| !member.is_empty()),
     };
     let flash = match state
         .quorum

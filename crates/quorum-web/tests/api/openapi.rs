@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::helpers::{Backend, TestApp};
 
 /// Every route of the API, as (method, path).
-const ROUTES: [(&str, &str); 30] = [
+const ROUTES: [(&str, &str); 33] = [
     ("get", "/api/workflows"),
     ("post", "/api/workflows"),
     ("get", "/api/workflows/metrics"),
@@ -29,6 +29,9 @@ const ROUTES: [(&str, &str); 30] = [
     ("get", "/api/events"),
     ("post", "/api/principals"),
     ("get", "/api/principals/me"),
+    ("put", "/api/principals/me/delegation"),
+    ("get", "/api/principals/me/delegation"),
+    ("delete", "/api/principals/me/delegation"),
     ("delete", "/api/principals/{id}/tokens"),
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),

@@ -180,11 +180,7 @@ async fn a_preview_link_opens_the_preview_without_signing_in_and_only_that_one(b
     let link = app.quorum.preview_link(first).await.unwrap();
     let token = link.split_once("?token=").unwrap().1;
     let client = browser();
-    let opened = client
-        .get(&link)
-        .send()
-        .await
-        .unwrap();
+    let opened = client.get(&link).send().await.unwrap();
     assert_eq!(opened.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         opened.headers()[header::LOCATION],
