@@ -15,6 +15,7 @@ mod executor;
 mod governance;
 pub mod keys;
 mod mail;
+mod notices;
 mod previews;
 pub mod registry;
 mod relay;
@@ -44,6 +45,7 @@ pub use governance::{
     CancelRequest, DelegationRequest, MembersRequest, ReassignRequest, VoteRequest,
 };
 pub use mail::Mailer;
+pub use notices::{LinkRefusal, LinkView, NotificationRequest};
 pub use previews::{PreviewAnswer, PreviewFile};
 pub use quorum_queue::RetryPolicy;
 pub use quorum_steps::site::{ContactAnswer, ContactFormState, FormProblem, ProblemKind};
@@ -148,8 +150,8 @@ impl Quorum {
         &self.changes
     }
 
-    /// Starts what a server runs beside its requests: the sweeper (overdue votes expired, old
-    /// events pruned) and, where the store hears other processes' changes, the listener that
+    /// Starts what a server runs beside its requests: the sweeper (overdue votes expired,
+    /// members' notices sent, old events pruned) and, where the store hears other processes' changes, the listener that
     /// wakes event streams for them.
     pub async fn spawn_background(
         &self,
@@ -164,6 +166,9 @@ impl Quorum {
                 tick.tick().await;
                 if let Err(e) = quorum.expire_overdue(quorum_domain::time::now()).await {
                     tracing::warn!(error = %e, "the voting-window sweep failed; it will run again");
+                }
+                if let Err(e) = quorum.send_notices(quorum_domain::time::now()).await {
+                    tracing::warn!(error = %e, "sending members' notices failed; it will run again");
                 }
                 let now = quorum_domain::time::now();
                 if let Err(e) = quorum.prune_events(now, event_retention).await {

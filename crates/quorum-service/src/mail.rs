@@ -1,6 +1,7 @@
-//! Outgoing mail over SMTP (lettre), for contact-form messages.
+//! Outgoing mail over SMTP (lettre): contact-form messages, and council members' notices.
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use quorum_store::ContactMessage;
 
@@ -64,6 +65,36 @@ impl Mailer {
                 site_name,
                 m.message
             ))
+            .map_err(|e| format!("composing: {e}"))?;
+        self.transport
+            .send(email)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Sends a plain-text notice to a member. Its body goes as 8-bit UTF-8, lines unbroken, so
+    /// that a link in it is the line it stands on, whatever the mail client.
+    pub async fn send_notice(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
+        let lines = body.replace("\r\n", "\n").replace('\n', "\r\n");
+        // RFC 5322 allows lines of 998 bytes (lettre would encode any over 76, which breaks a
+        // link across lines for whoever reads the source); longer ones go as lettre chooses.
+        let fits = !lines.contains('\0') && lines.split("\r\n").all(|line| line.len() <= 998);
+        let body = match fits {
+            true => {
+                Body::dangerous_pre_encoded(lines.into_bytes(), ContentTransferEncoding::EightBit)
+            }
+            false => Body::new(lines),
+        };
+        let part = SinglePart::builder()
+            .header(ContentType::TEXT_PLAIN)
+            .body(body);
+        let email = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .singlepart(part)
             .map_err(|e| format!("composing: {e}"))?;
         self.transport
             .send(email)

@@ -11,6 +11,7 @@ mod jobs;
 mod keys;
 mod limits;
 mod listen;
+mod notices;
 mod rows;
 mod sessions;
 mod steps;

@@ -108,6 +108,12 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         .bind(new.preview.as_ref().map_or("", |p| p.hash.as_str()))
         .execute(conn)
         .await,
+        Write::Notices {
+            workflow_id,
+            members,
+            kind,
+            at,
+        } => return crate::notices::insert(conn, workflow_id, members, *kind, *at).await,
         Write::PreviewFiles { workflow_id, files } => {
             let column = |f: fn(&quorum_store::DeploymentFile) -> &str| -> Vec<&str> {
                 files.iter().map(f).collect()

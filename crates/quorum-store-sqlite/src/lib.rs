@@ -16,6 +16,7 @@ mod jobs;
 mod keys;
 mod limits;
 mod migrations;
+mod notices;
 mod rows;
 mod sessions;
 mod steps;

@@ -42,6 +42,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "delegations",
         include_str!("../migrations/0014_delegations.sql"),
     ),
+    (
+        "notifications",
+        include_str!("../migrations/0015_notifications.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

@@ -102,6 +102,12 @@ fn apply(tx: &Connection, write: &Write<'_>) -> Result<usize> {
                 new.preview.as_ref().map_or("", |p| p.hash.as_str()),
             ],
         ),
+        Write::Notices {
+            workflow_id,
+            members,
+            kind,
+            at,
+        } => crate::notices::insert(tx, workflow_id, members, *kind, *at),
         Write::PreviewFiles { workflow_id, files } => {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO preview_files (workflow_id, path, hash, content_type) VALUES (?, ?, ?, ?)",

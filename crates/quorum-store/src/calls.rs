@@ -56,6 +56,17 @@ macro_rules! impl_store {
             write set_contact_delivery(report: &$crate::DeliveryReport) -> () = contact::set_delivery;
             read contact_messages(site: &str, limit: i64) -> Vec<$crate::ContactMessage> = contact::list;
             write count_hit(hit: &$crate::Hit) -> $crate::HitCounts = limits::count_hit;
+            write set_notification_settings(settings: &$crate::NotificationSettings) -> () = notices::set_settings;
+            read notification_settings(principal_id: &str) -> Option<$crate::NotificationSettings> = notices::settings;
+            write add_notices(notices: &[$crate::Notice]) -> u64 = notices::add;
+            write claim_notices(now: chrono::DateTime<chrono::Utc>, lease: chrono::Duration, limit: i64) -> Vec<$crate::Notice> = notices::claim;
+            write finish_notice(outcome: &$crate::NoticeOutcome) -> () = notices::finish;
+            write defer_notice(id: &str, due_at: chrono::DateTime<chrono::Utc>) -> () = notices::defer;
+            write add_vote_links(links: &[$crate::VoteLink]) -> () = notices::add_links;
+            read vote_link(token_hash: &str) -> Option<$crate::VoteLink> = notices::link;
+            write use_vote_link(token_hash: &str, at: chrono::DateTime<chrono::Utc>) -> bool = notices::use_link;
+            write add_outbox_mail(mail: &$crate::OutboxMail) -> () = notices::add_mail;
+            read outbox_mail(recipient: &str, limit: i64) -> Vec<$crate::OutboxMail> = notices::mail_to;
             write put_blobs(blobs: &[$crate::Blob]) -> () = deployments::put_blobs;
             read blob(hash: &str) -> Option<$crate::Blob> = deployments::blob;
             write deploy(deployment: &$crate::Deployment) -> () = deployments::deploy;

@@ -243,6 +243,43 @@ pub trait Store: Send + Sync + 'static {
     /// hit's time, so the table holds about two rows per active key.
     async fn count_hit(&self, hit: &Hit) -> StoreResult<HitCounts>;
 
+    // --- notifications ----------------------------------------------------------------------
+
+    async fn set_notification_settings(&self, settings: &NotificationSettings) -> StoreResult<()>;
+    async fn notification_settings(
+        &self,
+        principal_id: &str,
+    ) -> StoreResult<Option<NotificationSettings>>;
+    /// Adds notices not owed yet (one per member, workflow and kind ever); how many were new.
+    async fn add_notices(&self, notices: &[Notice]) -> StoreResult<u64>;
+    /// Claims up to `limit` notices due at `now` that nobody holds, for `lease`: a sender that
+    /// dies leaves them to another after that.
+    async fn claim_notices(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<Notice>>;
+    async fn finish_notice(&self, outcome: &NoticeOutcome) -> StoreResult<()>;
+    /// Makes an unsent notice due later (a daily digest's hour) and releases it.
+    async fn defer_notice(
+        &self,
+        id: &str,
+        due_at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()>;
+    async fn add_vote_links(&self, links: &[VoteLink]) -> StoreResult<()>;
+    async fn vote_link(&self, token_hash: &str) -> StoreResult<Option<VoteLink>>;
+    /// Uses the link, and with it every other link of its member for its workflow; false when
+    /// it was used (or does not exist), changing nothing.
+    async fn use_vote_link(
+        &self,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool>;
+    async fn add_outbox_mail(&self, mail: &OutboxMail) -> StoreResult<()>;
+    /// Mail kept for `recipient`, newest first.
+    async fn outbox_mail(&self, recipient: &str, limit: i64) -> StoreResult<Vec<OutboxMail>>;
+
     // --- deployed sites ---------------------------------------------------------------------
 
     /// Keeps blobs not kept yet; a blob already kept is left as it is (its hash names it).

@@ -120,6 +120,11 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
             principals::delegation,
             principals::end_delegation
         ))
+        .routes(routes!(
+            principals::set_notifications,
+            principals::notifications
+        ))
+        .routes(routes!(crate::api::outbox::list))
         .routes(routes!(principals::revoke_tokens))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))

@@ -60,7 +60,15 @@ pub fn reassign<'a>(
         council_id: r.council_id.clone(),
         ..held.key.clone()
     };
-    let mut writes = vec![Write::Reassign(r)];
+    let mut writes = vec![
+        Write::Reassign(r),
+        Write::Notices {
+            workflow_id: &r.workflow_id,
+            members: &r.electorate,
+            kind: crate::NoticeKind::Awaiting,
+            at: r.at,
+        },
+    ];
     writes.extend(move_totals(&held.key, &to, held.share, Counts::default()));
     let moved = Held {
         key: to,

@@ -82,6 +82,14 @@ pub enum Write<'a> {
         new: &'a NewWorkflow,
         queued_at: Option<DateTime<Utc>>,
     },
+    /// Notices owed to `members` about a workflow, one each, unless one of that kind is owed or
+    /// was sent already.
+    Notices {
+        workflow_id: &'a str,
+        members: &'a [String],
+        kind: crate::NoticeKind,
+        at: DateTime<Utc>,
+    },
     /// The files of a new workflow's preview.
     PreviewFiles {
         workflow_id: &'a str,

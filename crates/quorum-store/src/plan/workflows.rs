@@ -33,6 +33,15 @@ pub fn create(new: &NewWorkflow) -> Vec<Write<'_>> {
         },
         Write::Totals(AggregateRow { key, counts }),
     ];
+    // Its voters are told it awaits them, in the transaction that makes it so.
+    if new.decision.is_none() && !new.electorate.is_empty() {
+        writes.push(Write::Notices {
+            workflow_id: &new.id,
+            members: &new.electorate,
+            kind: crate::NoticeKind::Awaiting,
+            at: new.created_at,
+        });
+    }
     if let Some(preview) = &new.preview {
         writes.push(Write::PreviewFiles {
             workflow_id: &new.id,

@@ -2,6 +2,7 @@
 
 mod access;
 mod bulk;
+mod notices;
 mod queue;
 mod sites;
 mod uploads;
@@ -9,6 +10,7 @@ mod workflows;
 
 pub use access::*;
 pub use bulk::*;
+pub use notices::*;
 pub use queue::*;
 pub use sites::*;
 pub use uploads::*;

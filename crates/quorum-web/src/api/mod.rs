@@ -5,6 +5,7 @@ pub mod councils;
 pub mod events;
 pub mod governance;
 pub mod health;
+pub mod outbox;
 pub mod principals;
 mod query;
 pub mod sites;

@@ -4,7 +4,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use quorum_domain::{Delegation, Principal};
-use quorum_service::{DelegationRequest, NewPrincipal, PrincipalCreated, TokensRevoked};
+use quorum_service::{
+    DelegationRequest, NewPrincipal, NotificationRequest, PrincipalCreated, TokensRevoked,
+};
+use quorum_store::NotificationSettings;
 
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::{ApiJson, Caller};
@@ -94,5 +97,38 @@ pub async fn end_delegation(
     match state.quorum.end_delegation(&caller).await? {
         true => Ok(StatusCode::NO_CONTENT),
         false => Err(ApiError::not_found("you have named no delegate")),
+    }
+}
+
+/// How the caller (a council member) is told of workflows awaiting their vote.
+#[utoipa::path(put, path = "/api/principals/me/notifications", tag = "principals", operation_id = "set_notifications",
+    request_body = NotificationRequest, security(("bearer" = [])),
+    responses((status = 200, description = "The settings now in force", body = NotificationSettings),
+        (status = 403, description = "The caller is not a member", body = ErrorEnvelope),
+        (status = 422, description = "The address is not an e-mail address, or the mode is not immediate, daily or none", body = ErrorEnvelope)))]
+pub async fn set_notifications(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(request): ApiJson<NotificationRequest>,
+) -> Result<Json<NotificationSettings>, ApiError> {
+    Ok(Json(
+        state.quorum.set_notifications(&caller, request).await?,
+    ))
+}
+
+/// The caller's notification settings.
+#[utoipa::path(get, path = "/api/principals/me/notifications", tag = "principals", operation_id = "get_notifications",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The caller's settings", body = NotificationSettings),
+        (status = 404, description = "The caller has set none: they are sent nothing", body = ErrorEnvelope)))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<NotificationSettings>, ApiError> {
+    match state.quorum.notifications(&caller).await? {
+        Some(settings) => Ok(Json(settings)),
+        None => Err(ApiError::not_found(
+            "you have set no notification address, so Quorum sends you nothing",
+        )),
     }
 }

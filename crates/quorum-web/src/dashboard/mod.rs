@@ -19,6 +19,7 @@ mod overview;
 mod queue;
 pub(crate) mod session;
 mod sign_in;
+mod vote_link;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -60,6 +61,10 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/assets/dashboard.css", get(assets::css))
         .route("/dashboard/assets/dashboard.js", get(assets::js))
         .route("/dashboard/{*rest}", get(not_found))
+        .route(
+            "/vote/{token}",
+            get(vote_link::show).post(vote_link::confirm),
+        )
         .layer(middleware::map_response(layout::headers))
         .layer(CompressionLayer::new())
 }

@@ -18,6 +18,7 @@ mod flash;
 mod governance;
 mod holes;
 mod hostile;
+mod notices;
 mod openapi;
 mod previews;
 mod sessions;

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::helpers::{Backend, TestApp};
 
 /// Every route of the API, as (method, path).
-const ROUTES: [(&str, &str); 33] = [
+const ROUTES: [(&str, &str); 36] = [
     ("get", "/api/workflows"),
     ("post", "/api/workflows"),
     ("get", "/api/workflows/metrics"),
@@ -32,6 +32,9 @@ const ROUTES: [(&str, &str); 33] = [
     ("put", "/api/principals/me/delegation"),
     ("get", "/api/principals/me/delegation"),
     ("delete", "/api/principals/me/delegation"),
+    ("put", "/api/principals/me/notifications"),
+    ("get", "/api/principals/me/notifications"),
+    ("get", "/api/outbox"),
     ("delete", "/api/principals/{id}/tokens"),
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),
