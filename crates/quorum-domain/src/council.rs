@@ -278,6 +278,30 @@ impl Rule {
     }
 }
 
+/// What happens to a workflow its council leaves undecided when the voting window closes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum OnExpiry {
+    /// Cancelled, with the decision `expired`.
+    #[default]
+    Cancel,
+    /// Handed, once, to council `to`, which gets `voting_window_hours` to decide.
+    Escalate {
+        to: String,
+        voting_window_hours: u32,
+    },
+}
+
+/// A council's policy for its voting window: its reminder and what expiry does. Stored as
+/// JSON beside the council.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WindowPolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remind_hours_before: Option<u32>,
+    #[serde(default)]
+    pub on_expiry: OnExpiry,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Council {
     pub id: String,
@@ -294,12 +318,25 @@ pub struct Council {
     pub veto: Vec<String>,
     /// Undecided workflows older than this are expired; none when absent.
     pub voting_window_hours: Option<u32>,
+    /// Members who have not voted get one reminder this many hours before the deadline.
+    #[serde(default)]
+    pub remind_hours_before: Option<u32>,
+    /// What the deadline does to an undecided workflow.
+    #[serde(default)]
+    pub on_expiry: OnExpiry,
     #[serde(with = "crate::time::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
 }
 
 impl Council {
+    pub fn policy(&self) -> WindowPolicy {
+        WindowPolicy {
+            remind_hours_before: self.remind_hours_before,
+            on_expiry: self.on_expiry.clone(),
+        }
+    }
+
     /// How this council decides.
     pub fn rule(&self) -> Rule {
         Rule {

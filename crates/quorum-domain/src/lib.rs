@@ -15,7 +15,7 @@ pub mod time;
 pub mod workflow;
 pub mod workflow_type;
 
-pub use council::{Council, Decision, Rule, Threshold, Verdict};
+pub use council::{Council, Decision, OnExpiry, Rule, Threshold, Verdict, WindowPolicy};
 pub use events::EventKind;
 pub use json_text::JsonText;
 pub use principal::{Delegation, Principal, PrincipalKind, Role};

@@ -82,6 +82,8 @@ pub async fn ensure_directory(quorum: &Quorum) -> ServiceResult<Vec<(String, Str
                 required: Vec::new(),
                 veto: Vec::new(),
                 voting_window_hours: None,
+                remind_hours_before: None,
+                on_expiry: Default::default(),
             };
             quorum.create_council(&admin, new).await?;
         }

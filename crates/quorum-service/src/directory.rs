@@ -69,6 +69,16 @@ pub struct NewCouncil {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 8760)]
     pub voting_window_hours: Option<u32>,
+    /// Members who have not voted get one reminder this many hours before the deadline
+    /// (less than the window).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 8759)]
+    pub remind_hours_before: Option<u32>,
+    /// What the deadline does: `{"action": "cancel"}` (the default) or
+    /// `{"action": "escalate", "to": "council_…", "voting_window_hours": N}`, which hands the
+    /// decision, once, to another council with a new window.
+    #[serde(default)]
+    pub on_expiry: quorum_domain::OnExpiry,
 }
 
 /// A name id other than [`auth::ADMIN_ID`].
@@ -233,6 +243,7 @@ impl Quorum {
             check_id(&mut details, &format!("domains.{i}"), domain);
         }
         self.check_members(&new.members, &mut details).await?;
+        self.check_window_policy(&new, &mut details).await?;
         let rule = quorum_domain::Rule {
             threshold: new.threshold,
             required: new.required,
@@ -274,6 +285,8 @@ impl Quorum {
             required: rule.required,
             veto: rule.veto,
             voting_window_hours: new.voting_window_hours,
+            remind_hours_before: new.remind_hours_before,
+            on_expiry: new.on_expiry,
             created_at: quorum_domain::time::now(),
         };
         self.store
@@ -281,6 +294,66 @@ impl Quorum {
             .await
             .map_err(conflict_as_409)?;
         Ok(council)
+    }
+
+    /// The reminder and expiry policy fit the window, and an escalation names another council
+    /// that exists.
+    async fn check_window_policy(
+        &self,
+        new: &NewCouncil,
+        details: &mut Vec<FieldError>,
+    ) -> ServiceResult<()> {
+        if let Some(hours) = new.remind_hours_before {
+            let fits = match new.voting_window_hours {
+                Some(window) => (1..window).contains(&hours),
+                None => false,
+            };
+            if !fits {
+                details.push(FieldError::new(
+                    "remind_hours_before",
+                    "range",
+                    "a reminder needs a voting window, and comes 1 hour or more before its end",
+                ));
+            }
+        }
+        if let quorum_domain::OnExpiry::Escalate {
+            to,
+            voting_window_hours,
+        } = &new.on_expiry
+        {
+            if new.voting_window_hours.is_none() {
+                details.push(FieldError::new(
+                    "on_expiry",
+                    "window",
+                    "only a council with a voting window has workflows expire",
+                ));
+            }
+            if !(1..=8760).contains(voting_window_hours) {
+                details.push(FieldError::new(
+                    "on_expiry.voting_window_hours",
+                    "range",
+                    "must be 1 to 8760 hours",
+                ));
+            }
+            if *to == new.id {
+                details.push(FieldError::new(
+                    "on_expiry.to",
+                    "different",
+                    "a council cannot escalate to itself",
+                ));
+            } else {
+                match self.store.get_council(to).await {
+                    Ok(_) => {}
+                    Err(StoreError::NotFound(_)) => details.push(FieldError::new(
+                        "on_expiry.to",
+                        "exists",
+                        format!("there is no council {to:?}"),
+                    )),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(())
     }
 
     pub async fn council(&self, id: &str) -> ServiceResult<Council> {

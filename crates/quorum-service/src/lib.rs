@@ -167,6 +167,9 @@ impl Quorum {
                 if let Err(e) = quorum.expire_overdue(quorum_domain::time::now()).await {
                     tracing::warn!(error = %e, "the voting-window sweep failed; it will run again");
                 }
+                if let Err(e) = quorum.owe_reminders(quorum_domain::time::now()).await {
+                    tracing::warn!(error = %e, "owing reminders failed; it will run again");
+                }
                 if let Err(e) = quorum.send_notices(quorum_domain::time::now()).await {
                     tracing::warn!(error = %e, "sending members' notices failed; it will run again");
                 }

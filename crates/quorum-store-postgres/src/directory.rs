@@ -154,12 +154,13 @@ pub async fn create_council(pool: &PgPool, c: &Council) -> StoreResult<()> {
     // The column keeps the whole rule: the threshold, and the members it names.
     let threshold =
         serde_json::to_string(&c.rule()).map_err(|e| StoreError::Other(e.to_string()))?;
-    sqlx::query("INSERT INTO councils (id, name, threshold, voting_window_hours, created_at) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO councils (id, name, threshold, voting_window_hours, created_at, policy) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&c.id)
         .bind(&c.name)
         .bind(threshold)
         .bind(c.voting_window_hours.map(i64::from))
         .bind(c.created_at)
+        .bind(serde_json::to_string(&c.policy()).unwrap_or_default())
         .execute(&mut *tx)
         .await
         .map_err(|e| match map_err(e) {
@@ -215,6 +216,7 @@ pub async fn get_council(pool: &PgPool, id: &str) -> StoreResult<Council> {
     .await
     .map_err(map_err)?;
     let rule = stored::rule(&row.try_get::<String, _>("threshold").map_err(map_err)?)?;
+    let policy = stored::policy(&row.try_get::<String, _>("policy").map_err(map_err)?)?;
     Ok(Council {
         id: row.try_get("id").map_err(map_err)?,
         name: row.try_get("name").map_err(map_err)?,
@@ -227,6 +229,8 @@ pub async fn get_council(pool: &PgPool, id: &str) -> StoreResult<Council> {
             .try_get::<Option<i64>, _>("voting_window_hours")
             .map_err(map_err)?
             .map(|h| h as u32),
+        remind_hours_before: policy.remind_hours_before,
+        on_expiry: policy.on_expiry,
         created_at: row.try_get("created_at").map_err(map_err)?,
     })
 }

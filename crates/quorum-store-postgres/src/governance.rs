@@ -129,3 +129,26 @@ pub async fn last_event_id(pool: &PgPool) -> StoreResult<i64> {
         .await
         .map_err(map_err)
 }
+
+pub async fn due_for_reminder(
+    pool: &PgPool,
+    council_id: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> StoreResult<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT id FROM workflows w WHERE status = 'PENDING' AND decision IS NULL \
+         AND voting_deadline IS NOT NULL AND voting_deadline > $1 AND voting_deadline <= $2 \
+         AND assigned_council_id = $3 \
+         AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.workflow_id = w.id AND n.kind = 'reminder') \
+         ORDER BY voting_deadline LIMIT $4",
+    )
+    .bind(now)
+    .bind(until)
+    .bind(council_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)
+}

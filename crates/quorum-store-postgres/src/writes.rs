@@ -152,13 +152,16 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         Write::Reassign(r) => sqlx::query(
             "UPDATE workflows SET assigned_council_id = $1, electorate = $2, threshold = $3, voting_deadline = $4 \
              WHERE id = $5 AND status = 'PENDING' AND decision IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM workflow_votes WHERE workflow_id = workflows.id)",
+             AND CASE WHEN $6::timestamptz IS NULL \
+                 THEN NOT EXISTS (SELECT 1 FROM workflow_votes WHERE workflow_id = workflows.id) \
+                 ELSE voting_deadline = $6 END",
         )
         .bind(&r.council_id)
         .bind(serde_json::json!(r.electorate))
         .bind(serde_json::json!(r.rule))
         .bind(r.voting_deadline)
         .bind(&r.workflow_id)
+        .bind(r.expired_deadline)
         .execute(conn)
         .await,
         Write::Totals(row) => return add_to_totals(conn, row).await,
@@ -281,7 +284,8 @@ async fn status(conn: &mut PgConnection, c: &StatusChange<'_>) -> StoreResult<u6
          error = COALESCE($4::text, error), \
          started_at = CASE WHEN $5::text = 'IN_PROGRESS' THEN COALESCE(started_at, $6::timestamptz) ELSE started_at END, \
          completed_at = CASE WHEN $7::text IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN $8::timestamptz ELSE completed_at END \
-         WHERE id = $9 AND status = $10 AND (NOT $11 OR decision IS NULL)",
+         WHERE id = $9 AND status = $10 AND (NOT $11 OR decision IS NULL) \
+         AND ($12::timestamptz IS NULL OR voting_deadline < $12)",
     )
     .bind(to)
     .bind(c.decision.map(|d| d.as_str()))
@@ -294,6 +298,7 @@ async fn status(conn: &mut PgConnection, c: &StatusChange<'_>) -> StoreResult<u6
     .bind(c.workflow_id)
     .bind(c.from.as_str())
     .bind(c.require_undecided)
+    .bind(c.overdue_at)
     .execute(conn)
     .await
     .map_err(map_err)?;

@@ -155,13 +155,14 @@ pub fn create_council(tx: &Connection, c: &Council) -> Result<()> {
         serde_json::to_string(&c.rule()).map_err(|e| StoreError::Other(e.to_string()))?;
     rows::run(
         tx,
-        "INSERT INTO councils (id, name, threshold, voting_window_hours, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO councils (id, name, threshold, voting_window_hours, created_at, policy) VALUES (?, ?, ?, ?, ?, ?)",
         params![
             c.id,
             c.name,
             threshold,
             c.voting_window_hours.map(i64::from),
-            c.created_at.timestamp_micros()
+            c.created_at.timestamp_micros(),
+            serde_json::to_string(&c.policy()).unwrap_or_default()
         ],
     )
     .map_err(|e| {
@@ -202,6 +203,7 @@ pub fn create_council(tx: &Connection, c: &Council) -> Result<()> {
 pub fn get_council(conn: &Connection, id: &str) -> Result<Council> {
     let council = rows::one(conn, "SELECT * FROM councils WHERE id = ?", [id], |row| {
         let rule = stored::rule(&row.get::<_, String>("threshold")?)?;
+        let policy = stored::policy(&row.get::<_, String>("policy")?)?;
         Ok(Council {
             id: row.get("id")?,
             name: row.get("name")?,
@@ -213,6 +215,8 @@ pub fn get_council(conn: &Connection, id: &str) -> Result<Council> {
             voting_window_hours: row
                 .get::<_, Option<i64>>("voting_window_hours")?
                 .map(|h| h as u32),
+            remind_hours_before: policy.remind_hours_before,
+            on_expiry: policy.on_expiry,
             created_at: from_micros(row.get("created_at")?),
         })
     })?

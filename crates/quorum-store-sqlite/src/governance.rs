@@ -114,3 +114,27 @@ pub fn last_event_id(conn: &Connection) -> Result<i64> {
         |row| row.get(0),
     )?)
 }
+
+pub fn due_for_reminder(
+    conn: &Connection,
+    council_id: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<String>> {
+    rows::all(
+        conn,
+        "SELECT id FROM workflows w WHERE status = 'PENDING' AND decision IS NULL \
+         AND voting_deadline IS NOT NULL AND voting_deadline > ?1 AND voting_deadline <= ?2 \
+         AND assigned_council_id = ?3 \
+         AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.workflow_id = w.id AND n.kind = 'reminder') \
+         ORDER BY voting_deadline LIMIT ?4",
+        params![
+            now.timestamp_micros(),
+            until.timestamp_micros(),
+            council_id,
+            limit
+        ],
+        |row| Ok(row.get(0)?),
+    )
+}

@@ -46,6 +46,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "notifications",
         include_str!("../migrations/0015_notifications.sql"),
     ),
+    (
+        "council policy",
+        include_str!("../migrations/0016_council_policy.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

@@ -140,15 +140,18 @@ fn apply(tx: &Connection, write: &Write<'_>) -> Result<usize> {
         ),
         Write::Reassign(r) => rows::run(
             tx,
-            "UPDATE workflows SET assigned_council_id = ?, electorate = ?, threshold = ?, voting_deadline = ? \
-             WHERE id = ? AND status = 'PENDING' AND decision IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM workflow_votes WHERE workflow_id = workflows.id)",
+            "UPDATE workflows SET assigned_council_id = ?1, electorate = ?2, threshold = ?3, voting_deadline = ?4 \
+             WHERE id = ?5 AND status = 'PENDING' AND decision IS NULL \
+             AND CASE WHEN ?6 IS NULL \
+                 THEN NOT EXISTS (SELECT 1 FROM workflow_votes WHERE workflow_id = workflows.id) \
+                 ELSE voting_deadline = ?6 END",
             params![
                 r.council_id,
                 serde_json::to_string(&r.electorate).unwrap_or_default(),
                 serde_json::to_string(&r.rule).unwrap_or_default(),
                 r.voting_deadline.as_ref().map(micros),
                 r.workflow_id,
+                r.expired_deadline.as_ref().map(micros),
             ],
         ),
         Write::Totals(row) => add_to_totals(tx, row),
@@ -253,7 +256,8 @@ fn status(tx: &Connection, c: &StatusChange<'_>) -> Result<usize> {
          error = COALESCE(?4, error), \
          started_at = CASE WHEN ?1 = 'IN_PROGRESS' THEN COALESCE(started_at, ?5) ELSE started_at END, \
          completed_at = CASE WHEN ?1 IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN ?5 ELSE completed_at END \
-         WHERE id = ?6 AND status = ?7 AND (?8 = 0 OR decision IS NULL)",
+         WHERE id = ?6 AND status = ?7 AND (?8 = 0 OR decision IS NULL) \
+         AND (?9 IS NULL OR voting_deadline < ?9)",
         params![
             c.to.as_str(),
             c.decision.map(|d| d.as_str()),
@@ -263,6 +267,7 @@ fn status(tx: &Connection, c: &StatusChange<'_>) -> Result<usize> {
             c.workflow_id,
             c.from.as_str(),
             c.require_undecided,
+            c.overdue_at.map(|at| at.timestamp_micros()),
         ],
     )
 }

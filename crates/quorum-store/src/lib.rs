@@ -178,6 +178,15 @@ pub trait Store: Send + Sync + 'static {
     /// new electorate, moving its aggregates; audited. Conflict once a vote is cast or the
     /// workflow is decided.
     async fn reassign(&self, change: &Reassignment) -> StoreResult<quorum_domain::Workflow>;
+    /// Undecided workflows of `council_id` whose voting deadline falls after `now` and by
+    /// `until`, and that nobody has been reminded of yet, soonest first.
+    async fn due_for_reminder(
+        &self,
+        council_id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<String>>;
     /// Undecided pending workflows whose voting deadline is before `now`, oldest first.
     async fn due_for_expiry(
         &self,

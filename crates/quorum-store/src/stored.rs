@@ -60,6 +60,11 @@ pub fn roles(text: &str) -> Vec<Role> {
     text.split(',').filter_map(Role::parse).collect()
 }
 
+/// A council's `policy` column.
+pub fn policy(text: &str) -> StoreResult<quorum_domain::WindowPolicy> {
+    serde_json::from_str(text).map_err(|e| corrupt("council policy", e))
+}
+
 /// A council's or workflow's `threshold` column: the rule it decides by.
 pub fn rule(text: &str) -> StoreResult<Rule> {
     serde_json::from_str(text).map_err(|e| corrupt("rule", e))

@@ -1,13 +1,18 @@
 //! What happens to a workflow besides its vote: an admin reassigns it to another council,
-//! its creator or an admin hands it to execution or cancels it, and the sweeper expires it
-//! when its council's voting window closes.
+//! its creator or an admin hands it to execution or cancels it, and the sweeper reminds its
+//! voters as the deadline nears, then expires it or escalates it when the window closes, as
+//! its council's policy says.
 
-use quorum_domain::{Decision, EventKind, Principal, Role, Workflow, WorkflowStatus};
+use chrono::{DateTime, Utc};
+use quorum_domain::{Decision, EventKind, OnExpiry, Principal, Role, Workflow, WorkflowStatus};
 use quorum_store::{Reassignment, StoreError, Transition};
 use serde::Deserialize;
 
 use super::{MAX_REASON, conflict};
 use crate::{Quorum, ServiceError, ServiceResult, auth};
+
+/// How the audit trail's reason for an escalation begins.
+const ESCALATED: &str = "escalated";
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -84,6 +89,7 @@ impl Quorum {
             actor: caller.id.clone(),
             reason,
             at,
+            expired_deadline: None,
         };
         let moved = self.store.reassign(&change).await.map_err(conflict)?;
         self.changed();
@@ -164,14 +170,123 @@ impl Quorum {
         Ok(cancelled)
     }
 
-    /// Expires undecided workflows past their council's voting window. Safe to run in several
-    /// processes at once: each expiry is a conditional update, and the loser of a race skips.
+    /// Owes a reminder to every voter who has not voted on an undecided workflow whose
+    /// deadline is within its council's reminder window at `now`; returns how many. Safe with
+    /// several sweepers: a member is owed one reminder per workflow, whoever writes it.
+    pub async fn owe_reminders(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
+        let mut owed = 0;
+        for council in self.store.list_councils().await? {
+            let Some(hours) = council.remind_hours_before else {
+                continue;
+            };
+            let until = now + chrono::Duration::hours(i64::from(hours));
+            for id in self
+                .store
+                .due_for_reminder(&council.id, now, until, 500)
+                .await?
+            {
+                let detail = match self.workflow(&id).await {
+                    Ok(detail) => detail,
+                    Err(ServiceError::NotFound(_)) => continue,
+                    Err(e) => return Err(e),
+                };
+                let notices: Vec<quorum_store::Notice> = detail
+                    .electorate
+                    .iter()
+                    .filter(|member| !detail.votes.iter().any(|v| &v.user_id == *member))
+                    .map(|member| quorum_store::Notice {
+                        id: String::new(),
+                        principal_id: member.clone(),
+                        workflow_id: id.clone(),
+                        kind: quorum_store::NoticeKind::Reminder,
+                        due_at: now,
+                    })
+                    .collect();
+                owed += self.store.add_notices(&notices).await?;
+            }
+        }
+        Ok(owed)
+    }
+
+    /// Hands an overdue workflow to the council its council's policy names, once, with a new
+    /// window; false when the policy says to cancel, it was escalated before, or the other
+    /// council cannot decide it (then it is cancelled as expired).
+    async fn escalate(&self, id: &str, now: DateTime<Utc>) -> ServiceResult<bool> {
+        let detail = match self.workflow(id).await {
+            Ok(detail) => detail,
+            Err(ServiceError::NotFound(_)) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let w = &detail.workflow;
+        let from = &w.assigned_council_id;
+        let Ok(council) = self.store.get_council(from).await else {
+            return Ok(false);
+        };
+        let OnExpiry::Escalate {
+            to,
+            voting_window_hours,
+        } = council.on_expiry
+        else {
+            return Ok(false);
+        };
+        let escalated_before = detail.audit.iter().any(|entry| {
+            entry.event == EventKind::Reassigned
+                && entry
+                    .reason
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with(ESCALATED))
+        });
+        if escalated_before || &to == from {
+            return Ok(false);
+        }
+        let Ok(target) = self.store.get_council(&to).await else {
+            tracing::warn!(
+                workflow = id,
+                council = to,
+                "the council to escalate to does not exist"
+            );
+            return Ok(false);
+        };
+        let Ok((electorate, rule)) =
+            crate::workflows::electorate(&target, &w.created_by_agent, "on_expiry.to")
+        else {
+            return Ok(false);
+        };
+        let change = Reassignment {
+            workflow_id: id.to_owned(),
+            council_id: target.id.clone(),
+            electorate,
+            rule,
+            voting_deadline: Some(now + chrono::Duration::hours(i64::from(voting_window_hours))),
+            actor: "system".into(),
+            reason: format!(
+                "{ESCALATED}: {from}'s voting window closed without a decision; {} decides within {voting_window_hours} hours",
+                target.id
+            ),
+            at: now,
+            expired_deadline: w.voting_deadline,
+        };
+        match self.store.reassign(&change).await {
+            Ok(_) => Ok(true),
+            // Another sweeper escalated it, or a decision came first.
+            Err(StoreError::Conflict(_) | StoreError::NotFound(_)) => Ok(true),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Expires, or escalates as their council's policy says, undecided workflows past their
+    /// voting window; returns how many this call settled. Safe to run in several processes at
+    /// once: each change is a conditional update, and the loser of a race skips.
     pub async fn expire_overdue(&self, now: chrono::DateTime<chrono::Utc>) -> ServiceResult<usize> {
         let mut expired = 0;
         loop {
             let due = self.store.due_for_expiry(now, 100).await?;
             let batch = due.len();
             for id in due {
+                if self.escalate(&id, now).await? {
+                    expired += 1;
+                    continue;
+                }
                 let change = Transition {
                     workflow_id: id,
                     from: WorkflowStatus::Pending,

@@ -156,6 +156,7 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
             actor: "admin".into(),
             reason: "commerce owns shops".into(),
             at: base_time(),
+            expired_deadline: None,
         })
         .await
         .unwrap();
@@ -171,7 +172,7 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
 
     // Expired undecided, and approved by policy at creation.
     let overdue = create(store, |new| {
-        new.voting_deadline = Some(base_time() + Duration::hours(1));
+        new.voting_deadline = Some(base_time() - Duration::hours(1));
     })
     .await;
     let mut expired = change(

@@ -339,6 +339,76 @@ pub async fn a_delegates_vote_counts_once_as_the_members(store: &S) {
     );
 }
 
+/// An escalation is guarded by the deadline that passed: a second sweeper neither escalates the
+/// workflow again nor expires it under its new council's window.
+pub async fn an_escalation_happens_once_and_is_not_then_expired(store: &S) {
+    seed(store).await;
+    let deadline = base_time() + Duration::hours(1);
+    let mut new = new_workflow("agent_a", "council_media", base_time());
+    new.voting_deadline = Some(deadline);
+    store.create_workflow(&new).await.unwrap();
+    store
+        .cast_vote(&vote(&new.id, "user_1", VoteChoice::Approve))
+        .await
+        .unwrap();
+    let closed = base_time() + Duration::hours(2);
+    let escalation = Reassignment {
+        workflow_id: new.id.clone(),
+        council_id: "council_commerce".into(),
+        electorate: vec!["member_7".into(), "member_8".into()],
+        rule: Threshold::Unanimous.into(),
+        voting_deadline: Some(closed + Duration::hours(24)),
+        actor: "system".into(),
+        reason: "escalated".into(),
+        at: closed,
+        expired_deadline: Some(deadline),
+    };
+    store.reassign(&escalation).await.unwrap();
+    assert!(
+        matches!(
+            store.reassign(&escalation).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "the second sweeper's escalation loses"
+    );
+    let stale_expiry = Transition {
+        workflow_id: new.id.clone(),
+        from: WorkflowStatus::Pending,
+        to: WorkflowStatus::Cancelled,
+        decision: Some(Decision::Expired),
+        outputs: None,
+        error: None,
+        actor: "system".into(),
+        event: quorum_domain::EventKind::Expired,
+        reason: None,
+        at: closed,
+        require_undecided: true,
+        metric: None,
+    };
+    assert!(
+        matches!(
+            store.transition(&stale_expiry).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "a sweeper that read the old deadline cannot expire it"
+    );
+    let detail = store.get_workflow(&new.id).await.unwrap();
+    assert_eq!(detail.workflow.assigned_council_id, "council_commerce");
+    assert_eq!(detail.workflow.status, WorkflowStatus::Pending);
+    // The old council's vote is on record; the new electorate decides alone.
+    let outcome = store
+        .cast_vote(&vote(&new.id, "member_7", VoteChoice::Approve))
+        .await
+        .unwrap();
+    assert_eq!(outcome.decided, None, "one of two, unanimity needs both");
+    let outcome = store
+        .cast_vote(&vote(&new.id, "member_8", VoteChoice::Approve))
+        .await
+        .unwrap();
+    assert_eq!(outcome.decided, Some(Decision::Approved));
+    assert_aggregates_exact(store).await;
+}
+
 pub async fn only_undecided_overdue_workflows_expire(store: &S) {
     seed(store).await;
     let mut overdue = new_workflow("agent_a", "council_media", base_time());
@@ -370,7 +440,7 @@ pub async fn only_undecided_overdue_workflows_expire(store: &S) {
         actor: "system".into(),
         event: quorum_domain::EventKind::Expired,
         reason: None,
-        at: base_time(),
+        at: base_time() + Duration::hours(2),
         require_undecided: true,
         metric: None,
     };

@@ -50,6 +50,7 @@ macro_rules! conformance_suite {
             concurrent_votes_make_exactly_one_decision,
             concurrent_votes_decide_once_by_required_and_veto_members,
             a_delegates_vote_counts_once_as_the_members,
+            an_escalation_happens_once_and_is_not_then_expired,
             only_undecided_overdue_workflows_expire,
             events_follow_a_filter_and_resume_after_an_id,
             every_kind_of_event_carries_the_recorded_payload,
@@ -158,6 +159,8 @@ pub(crate) fn council(id: &str, domain: &str) -> Council {
         required: Vec::new(),
         veto: Vec::new(),
         voting_window_hours: Some(72),
+        remind_hours_before: None,
+        on_expiry: Default::default(),
         created_at: quorum_domain::time::now(),
     }
 }

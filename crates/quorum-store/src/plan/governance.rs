@@ -51,8 +51,9 @@ pub fn reassign<'a>(
     ballots: &[Ballot],
     r: &'a Reassignment,
 ) -> StoreResult<Vec<Write<'a>>> {
-    let open =
-        held.key.status == WorkflowStatus::Pending && held.decision.is_none() && ballots.is_empty();
+    // An escalation moves a workflow whatever its old council voted: the new one decides.
+    let unvoted = ballots.is_empty() || r.expired_deadline.is_some();
+    let open = held.key.status == WorkflowStatus::Pending && held.decision.is_none() && unvoted;
     if !open {
         return Err(StoreError::Conflict(cannot_reassign(&held.id)));
     }
@@ -135,6 +136,7 @@ mod tests {
             actor: "admin".into(),
             reason: "commerce owns shops".into(),
             at: at(),
+            expired_deadline: None,
         };
         let writes = reassign(&held(WorkflowStatus::Pending), &[], &r).unwrap();
         let councils: Vec<_> = totals(&writes)

@@ -58,8 +58,9 @@ pub struct Ballot {
 }
 
 /// A conditional status change: it applies only while the workflow is in `from` (and, with
-/// `require_undecided`, has no decision). Entering IN_PROGRESS sets `started_at` once;
-/// entering a final status sets `completed_at`.
+/// `require_undecided`, has no decision; with `overdue_at`, its voting deadline is before
+/// then). Entering IN_PROGRESS sets `started_at` once; entering a final status sets
+/// `completed_at`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusChange<'a> {
     pub workflow_id: &'a str,
@@ -72,6 +73,8 @@ pub struct StatusChange<'a> {
     pub error: Option<&'a str>,
     pub at: DateTime<Utc>,
     pub require_undecided: bool,
+    /// For an expiry: a workflow escalated meanwhile has a later deadline and is left alone.
+    pub overdue_at: Option<DateTime<Utc>>,
 }
 
 /// One write of a plan. Each backend has one `apply` with an arm per kind.

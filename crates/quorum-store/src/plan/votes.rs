@@ -43,8 +43,11 @@ pub fn vote<'a>(
     vote: &'a NewVote,
 ) -> StoreResult<(Vec<Write<'a>>, Option<Decision>)> {
     check_open(held, ballots, vote)?;
+    // Only the electorate's votes count: after an escalation, the old council's stay on record
+    // but the new one decides.
     let cast = ballots
         .iter()
+        .filter(|b| held.electorate.contains(&b.user_id))
         .map(|b| (b.user_id.as_str(), b.vote))
         .chain([(vote.user_id.as_str(), vote.vote)]);
     let decided = held.rule.decide(held.electorate.len() as u32, cast);
@@ -107,6 +110,7 @@ pub fn vote<'a>(
                 error: None,
                 at: vote.voted_at,
                 require_undecided: true,
+                overdue_at: None,
             }));
             let cancelled = AggregateKey {
                 status: to,

@@ -107,6 +107,7 @@ pub fn transition<'a>(held: &Held, t: &'a Transition) -> StoreResult<Vec<Write<'
         error: t.error.as_deref(),
         at: t.at,
         require_undecided: t.require_undecided,
+        overdue_at: (t.event == EventKind::Expired).then_some(t.at),
     })];
     let to = AggregateKey {
         status: t.to,

@@ -72,6 +72,9 @@ pub struct Reassignment {
     pub actor: String,
     pub reason: String,
     pub at: DateTime<Utc>,
+    /// Set for an escalation: the deadline that passed. The move is then guarded by it (two
+    /// sweepers escalate once) instead of by no vote having been cast.
+    pub expired_deadline: Option<DateTime<Utc>>,
 }
 
 /// The list filters; every field narrows, none is required.

@@ -28,3 +28,4 @@ mod themes_browser;
 mod types;
 mod uploads;
 mod websites;
+mod window_policy;
