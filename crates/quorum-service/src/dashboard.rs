@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use quorum_domain::{Council, Principal, Role, WorkflowStatus};
 use quorum_store::{
-    AggregateRow, MetricsSummary, PageRequest, Store, StoreError, WorkflowDetail, WorkflowFilter,
+    AggregateRow, MetricsSummary, QueueOrder, Store, StoreError, WorkflowDetail, WorkflowFilter,
     summarize,
 };
 use tokio::sync::Mutex;
@@ -24,17 +24,21 @@ pub struct QueueItem {
     pub review_criteria: Vec<String>,
     /// The live site approving it would replace.
     pub replaces: Option<crate::Replaces>,
+    /// What it makes, for people.
+    pub summary: crate::ReviewSummary,
 }
 
-/// The head of a review queue: the newest undecided workflows, and how many are pending.
+/// A page of a review queue, and how many workflows are pending.
 #[derive(Debug, Clone)]
 pub struct ReviewQueue {
     pub councils: Vec<Council>,
     /// Whether every council's workflows are shown (admins).
     pub all_councils: bool,
     pub items: Vec<QueueItem>,
-    /// Whether more undecided workflows wait than `items` holds.
-    pub truncated: bool,
+    /// The page shown, from 1.
+    pub page: i64,
+    /// Whether a page follows.
+    pub has_next: bool,
     /// PENDING workflows of these councils (approved ones not yet started included), from
     /// the aggregates.
     pub pending: i64,
@@ -162,38 +166,35 @@ impl Quorum {
         Ok(total)
     }
 
-    /// The newest `limit` undecided PENDING workflows of the councils `principal` reviews
-    /// (every council for an admin), each with its votes so far and its review criteria.
+    /// One page of the undecided PENDING workflows of the councils `principal` reviews (every
+    /// council for an admin), in `order`, each with its votes so far, its review criteria and
+    /// what a member reviews of it.
     pub async fn review_queue(
         &self,
         principal: &Principal,
-        limit: i64,
+        order: QueueOrder,
+        page: i64,
+        page_size: i64,
     ) -> ServiceResult<ReviewQueue> {
         let (councils, all) = self.councils_of(principal).await?;
-        let page = PageRequest::Offset { limit, offset: 0 };
-        let filter = |council_id: Option<String>| WorkflowFilter {
-            status: Some(WorkflowStatus::Pending),
-            council_id,
-            ..WorkflowFilter::default()
+        let page = page.max(1);
+        let scope: Vec<String> = match all {
+            true => Vec::new(),
+            false => councils.iter().map(|c| c.id.clone()).collect(),
         };
-        let mut workflows = Vec::new();
-        let mut truncated = false;
-        let scopes: Vec<Option<String>> = match all {
-            true => vec![None],
-            false => councils.iter().map(|c| Some(c.id.clone())).collect(),
+        // One more than the page shows says whether another page follows.
+        let mut workflows = match (all, scope.is_empty()) {
+            (false, true) => Vec::new(),
+            _ => {
+                self.store
+                    .undecided(&scope, order, page_size + 1, (page - 1) * page_size)
+                    .await?
+            }
         };
-        for scope in scopes {
-            let found = self.store.list_workflows(&filter(scope), &page).await?;
-            truncated |= found.next_cursor.is_some();
-            workflows.extend(found.workflows);
-        }
-        workflows.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        truncated |= workflows.len() > limit.max(0) as usize;
-        workflows.truncate(limit.max(0) as usize);
+        let has_next = workflows.len() as i64 > page_size;
+        workflows.truncate(page_size.max(0) as usize);
         let mut items = Vec::with_capacity(workflows.len());
-        // An approved workflow created with `enqueue: false` is PENDING but no longer needs
-        // the council, so it leaves the queue.
-        for workflow in workflows.into_iter().filter(|w| w.decision.is_none()) {
+        for workflow in workflows {
             let detail = match self.workflow(&workflow.id).await {
                 Ok(detail) => detail,
                 // Gone between the list and the read: nothing to review.
@@ -210,10 +211,12 @@ impl Quorum {
                 .map(|t| t.definition.review_criteria.clone())
                 .unwrap_or_default();
             let replaces = self.replaces(&workflow).await?;
+            let summary = self.review_summary(&detail).await?;
             items.push(QueueItem {
                 detail,
                 review_criteria,
                 replaces,
+                summary,
             });
         }
         let pending = self.pending_count(&councils, all).await?;
@@ -221,7 +224,8 @@ impl Quorum {
             councils,
             all_councils: all,
             items,
-            truncated,
+            page,
+            has_next,
             pending,
         })
     }

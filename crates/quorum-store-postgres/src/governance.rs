@@ -152,3 +152,33 @@ pub async fn due_for_reminder(
     .await
     .map_err(map_err)
 }
+
+pub async fn undecided(
+    pool: &PgPool,
+    councils: &[String],
+    order: QueueOrder,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<quorum_domain::Workflow>> {
+    let order = match order {
+        QueueOrder::Newest => "created_at DESC, id DESC",
+        QueueOrder::Oldest => "created_at, id",
+        QueueOrder::Deadline => "voting_deadline ASC NULLS LAST, created_at DESC, id DESC",
+    };
+    let sql = format!(
+        "SELECT {} FROM workflows WHERE status = 'PENDING' AND decision IS NULL \
+         AND (cardinality($1::text[]) = 0 OR assigned_council_id = ANY($1)) \
+         ORDER BY {order} LIMIT $2 OFFSET $3",
+        rows::WORKFLOW_COLUMNS
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(councils)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(rows::workflow)
+        .collect()
+}

@@ -138,3 +138,38 @@ pub fn due_for_reminder(
         |row| Ok(row.get(0)?),
     )
 }
+
+pub fn undecided(
+    conn: &Connection,
+    councils: &[String],
+    order: QueueOrder,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<quorum_domain::Workflow>> {
+    let within = match councils.is_empty() {
+        true => String::new(),
+        false => format!(
+            " AND assigned_council_id IN ({})",
+            vec!["?"; councils.len()].join(", ")
+        ),
+    };
+    let order = match order {
+        QueueOrder::Newest => "created_at DESC, id DESC",
+        QueueOrder::Oldest => "created_at, id",
+        QueueOrder::Deadline => {
+            "voting_deadline IS NULL, voting_deadline, created_at DESC, id DESC"
+        }
+    };
+    let sql = format!(
+        "SELECT {} FROM workflows WHERE status = 'PENDING' AND decision IS NULL{within} \
+         ORDER BY {order} LIMIT ? OFFSET ?",
+        rows::WORKFLOW_COLUMNS
+    );
+    let mut values: Vec<rusqlite::types::Value> = councils
+        .iter()
+        .map(|c| rusqlite::types::Value::Text(c.clone()))
+        .collect();
+    values.push(limit.into());
+    values.push(offset.into());
+    rows::all(conn, &sql, params_from_iter(values), rows::workflow)
+}

@@ -81,7 +81,8 @@ by_value!(
     Option<i64>,
     chrono::DateTime<chrono::Utc>,
     chrono::Duration,
-    NewTypeVersion
+    NewTypeVersion,
+    quorum_store::QueueOrder
 );
 
 /// A call as one closure on the connection its mode names, carrying its arguments there.

@@ -44,6 +44,7 @@ macro_rules! impl_store {
             write cast_vote(vote: &$crate::NewVote) -> $crate::VoteOutcome = governance::cast_vote;
             write enqueue(workflow_id: &str, actor: &str, at: chrono::DateTime<chrono::Utc>) -> quorum_domain::Workflow = governance::enqueue;
             write reassign(change: &$crate::Reassignment) -> quorum_domain::Workflow = governance::reassign;
+            read undecided(councils: &[String], order: $crate::QueueOrder, limit: i64, offset: i64) -> Vec<quorum_domain::Workflow> = governance::undecided;
             read due_for_reminder(council_id: &str, now: chrono::DateTime<chrono::Utc>, until: chrono::DateTime<chrono::Utc>, limit: i64) -> Vec<String> = governance::due_for_reminder;
             read due_for_expiry(now: chrono::DateTime<chrono::Utc>, limit: i64) -> Vec<String> = governance::due_for_expiry;
             write set_members(council_id: &str, members: &[String], rule: &quorum_domain::Rule) -> () = governance::set_members;

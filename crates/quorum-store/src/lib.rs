@@ -178,6 +178,15 @@ pub trait Store: Send + Sync + 'static {
     /// new electorate, moving its aggregates; audited. Conflict once a vote is cast or the
     /// workflow is decided.
     async fn reassign(&self, change: &Reassignment) -> StoreResult<quorum_domain::Workflow>;
+    /// A page of the pending workflows awaiting a decision from `councils` (every council's
+    /// when empty), in `order`.
+    async fn undecided(
+        &self,
+        councils: &[String],
+        order: QueueOrder,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<quorum_domain::Workflow>>;
     /// Undecided workflows of `council_id` whose voting deadline falls after `now` and by
     /// `until`, and that nobody has been reminded of yet, soonest first.
     async fn due_for_reminder(

@@ -254,3 +254,14 @@ pub struct NewAudit {
     pub reason: Option<String>,
     pub at: DateTime<Utc>,
 }
+
+/// The order of a review queue's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueOrder {
+    /// Newest first.
+    #[default]
+    Newest,
+    Oldest,
+    /// The soonest voting deadline first; workflows without one last, newest first.
+    Deadline,
+}

@@ -6,28 +6,35 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use maud::{Markup, html};
-use quorum_domain::{Principal, VoteChoice};
+use quorum_domain::{Principal, VoteChoice, Workflow};
 use quorum_service::dashboard::{QueueItem, ReviewQueue};
-use quorum_service::{Ballot, Standing, Tally, VoteRequest};
+use quorum_service::{Ballot, ReviewSummary, Standing, Tally, VoteRequest};
+use quorum_store::QueueOrder;
 use serde::Deserialize;
 
-use super::components::{count, json_view, status_badge, time, truncate, vote_form, votes_list};
+use super::components::{count, json_view, time, truncate, vote_form, votes_list};
 use super::layout::{self, Chrome, Flash, FlashKind, Nav, PageError, PageResult};
 use super::session::Session;
 use crate::error::ApiError;
 use crate::router::AppState;
 use crate::strict;
 
-/// The newest this many undecided workflows are shown; the rest are counted and linked. Each
-/// is read whole (votes, electorate); at 25 the queue was the one page over 50 ms at p99 with
-/// 1,000,000 workflows under load, at 15 it is not.
-const QUEUE_SIZE: i64 = 15;
+/// Undecided workflows shown a page. Each is read whole (votes, electorate, preview files);
+/// at 25 the queue was the one page over 50 ms at p99 with 1,000,000 workflows under load.
+const QUEUE_SIZE: i64 = 10;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueQuery {
     #[serde(default)]
     pub fragment: Option<String>,
+    /// `newest`, `oldest` or `deadline`.
+    #[serde(default)]
+    pub sort: Option<String>,
+    /// From 1.
+    #[serde(default)]
+    pub page: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,55 +76,229 @@ pub fn tally(t: Tally) -> Markup {
     }
 }
 
-fn item(item: &QueueItem, session: &Session) -> Markup {
+/// How long until `deadline`, in words a person reads at a glance.
+pub fn countdown(deadline: &DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let left = *deadline - now;
+    if left <= chrono::Duration::zero() {
+        return "closed".into();
+    }
+    let (days, hours, minutes) = (
+        left.num_days(),
+        left.num_hours() % 24,
+        left.num_minutes() % 60,
+    );
+    let unit = |n: i64, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    match (days, hours) {
+        (0, 0) => format!("closes in {}", unit(minutes.max(1), "minute")),
+        (0, _) => format!(
+            "closes in {}, {}",
+            unit(hours, "hour"),
+            unit(minutes, "minute")
+        ),
+        _ => format!("closes in {}, {}", unit(days, "day"), unit(hours, "hour")),
+    }
+}
+
+fn swatch(hex: &str) -> Markup {
+    // A drawn square: the page's policy allows no inline style, and SVG's fill is not one.
+    html! {
+        svg class="swatch" width="28" height="28" viewBox="0 0 28 28" aria-hidden="true" focusable="false" {
+            rect x="0.5" y="0.5" width="27" height="27" rx="5" fill=(hex) stroke="#6b7280";
+        }
+    }
+}
+
+/// A heading at `level` (3 or 4), for parts that sit at different depths on different pages.
+fn heading(level: u8, text: &str) -> Markup {
+    match level {
+        3 => html! { h3 { (text) } },
+        _ => html! { h4 { (text) } },
+    }
+}
+
+/// The workflow as a member judges it: what it makes, its colours, pages, content and
+/// pictures, with the raw inputs behind a disclosure; its headings at `level`.
+pub fn review(summary: &ReviewSummary, workflow: &Workflow, raw_chars: usize, level: u8) -> Markup {
+    let id = &workflow.id;
+    html! {
+        @if !summary.facts.is_empty() {
+            dl class="facts" { @for (label, value) in &summary.facts { dt { (label) } dd { (value) } } }
+        }
+        @if !summary.swatches.is_empty() {
+            (heading(level, "Colours"))
+            ul class="swatches" {
+                @for s in &summary.swatches {
+                    li { (swatch(&s.hex)) span { strong { (s.role) " " } code { (s.hex) } br; span class="hint" { (s.note) } } }
+                }
+            }
+            @if !summary.adjustments.is_empty() {
+                p class="hint" { "Moved so that every text reads:" }
+                ul class="hint" { @for a in &summary.adjustments { li { (a) } } }
+            }
+        }
+        @if !summary.pages.is_empty() {
+            (heading(level, "Pages"))
+            ul class="pages" {
+                @for (title, path) in &summary.pages {
+                    li { a href={ "/previews/" (id) "/" (path) } { (title) } }
+                }
+            }
+        }
+        @if !summary.excerpts.is_empty() {
+            (heading(level, "Content"))
+            dl class="facts" { @for (label, text) in &summary.excerpts { dt { (label) } dd { (text) } } }
+        }
+        @if !summary.thumbnails.is_empty() {
+            (heading(level, "Pictures"))
+            ul class="thumbnails" {
+                @for t in &summary.thumbnails {
+                    li { figure {
+                        img src={ "/previews/" (id) "/" (t.path) } alt=(t.alt) width=(t.width) height=(t.height) loading="lazy";
+                        figcaption { (t.label) }
+                    } }
+                }
+            }
+        }
+        details class="raw" {
+            summary { "Raw inputs (JSON)" }
+            (json_view(&workflow.inputs.to_value(), raw_chars))
+        }
+    }
+}
+
+/// The preview beside the review, or why there is none.
+pub fn preview(summary: &ReviewSummary, workflow: &Workflow) -> Markup {
+    html! {
+        @if summary.previewed {
+            div class="preview" {
+                iframe src={ "/previews/" (workflow.id) "/" } title={ "Preview of " (summary.title) }
+                    loading="lazy" class="preview-frame" {}
+                p { a href={ "/previews/" (workflow.id) "/" } target="_blank" rel="noopener" { "Open the preview in a new tab" } }
+            }
+        } @else if summary.type_previews {
+            p class="muted" { "This workflow was proposed before previews were built: judge it by its inputs." }
+        } @else {
+            p class="muted" { (summary.type_name) " builds no preview: judge it by its inputs." }
+        }
+    }
+}
+
+/// The review criteria as a checklist for the reader (nothing is submitted).
+pub fn criteria(criteria: &[String], id: &str) -> Markup {
+    html! {
+        @if !criteria.is_empty() {
+            fieldset class="criteria" {
+                legend { "Review criteria" }
+                @for (i, c) in criteria.iter().take(12).enumerate() {
+                    div { input type="checkbox" id={ "criterion-" (id) "-" (i) };
+                          label for={ "criterion-" (id) "-" (i) } { (truncate(c, 200)) } }
+                }
+            }
+        }
+    }
+}
+
+fn item(item: &QueueItem, session: &Session, now: DateTime<Utc>) -> Markup {
     let w = &item.detail.workflow;
+    let summary = &item.summary;
     let ballot = Ballot::of(&item.detail);
     let heading = format!("title-{}", w.id);
     html! {
-        article class="card" aria-labelledby=(heading) {
-            h2 id=(heading) {
-                a href={ "/dashboard/workflows/" (w.id) } { (w.workflow_type_id) }
-                " " (status_badge(w.status))
+        article class="card review-card" aria-labelledby=(heading) {
+            h3 id=(heading) class="card-title" {
+                a href={ "/dashboard/workflows/" (w.id) } { (summary.title) }
             }
-            dl class="facts" {
-                dt { "Workflow" } dd { (w.id) }
-                dt { "Agent" } dd { a href={ "/dashboard/agents/" (w.created_by_agent) } { (w.created_by_agent) } }
-                dt { "Council" } dd { (w.assigned_council_id) }
-                dt { "Created" } dd { (time(&w.created_at)) }
-                dt { "Votes" } dd { (tally(ballot.tally())) }
+            p class="card-type" {
+                (summary.type_name) " · proposed by "
+                a href={ "/dashboard/agents/" (w.created_by_agent) } { (w.created_by_agent) }
+                " " (time(&w.created_at))
+            }
+            p class="deadline" {
+                @match &w.voting_deadline {
+                    Some(deadline) => { "Voting " (countdown(deadline, now)) " (" (time(deadline)) ")." }
+                    None => { "No voting deadline." }
+                }
+                " " (tally(ballot.tally()))
             }
             @if let Some(r) = &item.replaces {
                 p class="flash flash-error" role="note" {
-                    strong { "Replaces a live site: " }
+                    strong { "Approving this replaces a live site: " }
                     a href={ "/sites/" (r.slug) "/" } { "/sites/" (r.slug) "/" }
                     " (now serving " (r.live_deployment_id) " from "
                     a href={ "/dashboard/workflows/" (r.live_workflow_id) } { (r.live_workflow_id) } ")."
                 }
             }
-            h3 { "Inputs" }
-            (json_view(&w.inputs.to_value(), 400))
-            @if !item.review_criteria.is_empty() {
-                h3 { "Review criteria" }
-                ul { @for c in item.review_criteria.iter().take(8) { li { (truncate(c, 200)) } } }
+            div class="review-grid" {
+                div class="review-preview" { (preview(summary, w)) }
+                div class="review-facts" {
+                    (review(summary, w, 4000, 4))
+                    (criteria(&item.review_criteria, &w.id))
+                }
             }
-            h3 { "Votes so far" }
+            h4 { "Votes so far" }
             (votes_list(&item.detail.votes, 5, 200))
             (my_part(&ballot, &session.principal, &session.csrf, "/dashboard/queue"))
         }
     }
 }
 
+/// The order a queue page is asked in: `newest` (the default), `oldest` or `deadline`.
+fn order_of(sort: Option<&str>) -> (QueueOrder, &'static str) {
+    match sort {
+        Some("oldest") => (QueueOrder::Oldest, "oldest"),
+        Some("deadline") => (QueueOrder::Deadline, "deadline"),
+        _ => (QueueOrder::Newest, "newest"),
+    }
+}
+
 /// The list the script replaces: its root carries what the script needs to know.
-fn list(queue: &ReviewQueue, session: &Session) -> Markup {
+fn list(queue: &ReviewQueue, session: &Session, sort: &str) -> Markup {
     let councils: Vec<&str> = queue.councils.iter().map(|c| c.id.as_str()).collect();
+    let now = quorum_domain::time::now();
+    let (mine, rest): (Vec<&QueueItem>, Vec<&QueueItem>) = queue
+        .items
+        .iter()
+        .partition(|i| Ballot::of(&i.detail).standing(&session.principal) == Standing::MayVote);
+    let (voted, others): (Vec<&QueueItem>, Vec<&QueueItem>) = rest.into_iter().partition(|i| {
+        matches!(
+            Ballot::of(&i.detail).standing(&session.principal),
+            Standing::Voted(_)
+        )
+    });
+    let page_link = |page: i64| {
+        format!(
+            "/dashboard/queue{}",
+            layout::query(&[("sort", sort), ("page", &page.to_string())])
+        )
+    };
     html! {
         @if queue.items.is_empty() {
             p class="empty" { "Nothing is waiting for your councils. New workflows appear here as agents propose them." }
         }
-        @for i in &queue.items { (item(i, session)) }
-        @if queue.truncated {
-            p { "Showing the newest " (queue.items.len()) " of " (count(queue.pending)) " pending workflows. "
-                a href={ "/dashboard/history" (layout::query(&[("status", "PENDING"), ("council_id", if councils.len() == 1 { councils[0] } else { "" })])) } { "See them all in the history" } "." }
+        @if !mine.is_empty() {
+            section aria-labelledby="needs-vote" {
+                h2 id="needs-vote" { "Needs your vote (" (mine.len()) ")" }
+                @for i in &mine { (item(i, session, now)) }
+            }
+        }
+        @if !voted.is_empty() {
+            section aria-labelledby="voted" {
+                h2 id="voted" { "You voted, waiting for others (" (voted.len()) ")" }
+                @for i in &voted { (item(i, session, now)) }
+            }
+        }
+        @if !others.is_empty() {
+            section aria-labelledby="others" {
+                h2 id="others" { "Awaiting other members (" (others.len()) ")" }
+                @for i in &others { (item(i, session, now)) }
+            }
+        }
+        @if queue.page > 1 || queue.has_next {
+            nav class="pager" aria-label="Queue pages" {
+                @if queue.page > 1 { a href=(page_link(queue.page - 1)) rel="prev" { "Previous page" } }
+                span { "Page " (queue.page) " · " (count(queue.pending)) " pending" }
+                @if queue.has_next { a href=(page_link(queue.page + 1)) rel="next" { "Next page" } }
+            }
         }
         span hidden data-count=(queue.items.len()) data-councils=(councils.join(" ")) data-all=(queue.all_councils) {}
     }
@@ -128,12 +309,19 @@ pub async fn page(
     session: Session,
     Query(query): Query<QueueQuery>,
 ) -> PageResult {
+    let (order, sort) = order_of(query.sort.as_deref());
+    let page = query
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 10_000);
     let queue = state
         .quorum
-        .review_queue(&session.principal, QUEUE_SIZE)
+        .review_queue(&session.principal, order, page, QUEUE_SIZE)
         .await?;
     if query.fragment.is_some() {
-        return Ok(list(&queue, &session).into_response());
+        return Ok(list(&queue, &session, sort).into_response());
     }
     let scope = match (queue.all_councils, queue.councils.len()) {
         (true, _) => "every council (you are an admin)".to_owned(),
@@ -146,13 +334,30 @@ pub async fn page(
             .join(", "),
     };
     let councils: Vec<&str> = queue.councils.iter().map(|c| c.id.as_str()).collect();
+    let fragment = format!(
+        "/dashboard/queue{}",
+        layout::query(&[
+            ("fragment", "1"),
+            ("sort", sort),
+            ("page", &page.to_string())
+        ])
+    );
     let body = html! {
         h1 { "Council queue" }
         p { "Pending workflows awaiting a decision from " (scope) "." }
+        form class="sort" method="get" action="/dashboard/queue" {
+            label for="sort" { "Order" }
+            select id="sort" name="sort" {
+                @for (value, label) in [("newest", "Newest first"), ("oldest", "Oldest first"), ("deadline", "Deadline soonest")] {
+                    option value=(value) selected[value == sort] { (label) }
+                }
+            }
+            button type="submit" { "Sort" }
+        }
         p id="live-status" class="live-status" role="status" { "Reload the page to see new workflows." }
-        div id="queue-list" class="queue" data-live-src="/dashboard/queue?fragment=1"
+        div id="queue-list" class="queue" data-live-src=(fragment)
             data-live-councils=(councils.join(" ")) data-live-all=(queue.all_councils) {
-            (list(&queue, &session))
+            (list(&queue, &session, sort))
         }
     };
     Ok(layout::render(

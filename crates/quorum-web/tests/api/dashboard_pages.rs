@@ -146,8 +146,20 @@ async fn the_queue_shows_the_pending_workflows_of_my_councils_only(backend: Back
     }
     let dash = Dash::signed_in(&app, "user_b").await;
     let queue = dash.page("/dashboard/queue").await;
-    let listed = queue.texts("article.card dl.facts dd:first-of-type");
-    assert_eq!(listed, [mine["id"].as_str().unwrap()]);
+    let listed = queue.attrs("article.card h3 a", "href");
+    assert_eq!(
+        listed,
+        [format!(
+            "/dashboard/workflows/{}",
+            mine["id"].as_str().unwrap()
+        )]
+    );
+    assert_eq!(
+        queue.texts("article.card h3"),
+        ["Codex"],
+        "titled by what it makes"
+    );
+    assert_eq!(queue.texts("#needs-vote"), ["Needs your vote (1)"]);
     assert_eq!(
         queue.attrs("#queue-list", "data-live-councils"),
         ["council_commerce council_media"]

@@ -1,0 +1,310 @@
+//! A workflow as a council member reads it: what it makes, in words; its colours shown with
+//! how they read; the pages its preview holds; excerpts of its content; its pictures. The raw
+//! inputs stay available beside it, for whoever wants them.
+
+use quorum_steps::site::{SiteInputs, contrast_ratio, palette};
+use quorum_store::WorkflowDetail;
+
+use crate::{Quorum, ServiceResult};
+
+/// One brand colour, and what the site does with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Swatch {
+    pub role: &'static str,
+    /// `#rrggbb`.
+    pub hex: String,
+    pub note: String,
+}
+
+/// One picture of the workflow's, as its preview serves it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thumbnail {
+    pub label: String,
+    /// Under `/previews/{workflow}/`.
+    pub path: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// What a member needs to judge a workflow, for people.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReviewSummary {
+    /// What it makes: the site's name, or the type's.
+    pub title: String,
+    pub type_name: String,
+    pub facts: Vec<(&'static str, String)>,
+    pub swatches: Vec<Swatch>,
+    /// Colours the site had to move to be readable, in words.
+    pub adjustments: Vec<String>,
+    /// The preview's pages: title and path.
+    pub pages: Vec<(String, String)>,
+    pub excerpts: Vec<(&'static str, String)>,
+    pub thumbnails: Vec<Thumbnail>,
+    /// Whether the workflow has a preview to show.
+    pub previewed: bool,
+    /// Whether its type can preview at all.
+    pub type_previews: bool,
+}
+
+/// `text` cut at a word near `max` characters, with an ellipsis when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max {
+        return text;
+    }
+    let cut: String = text.chars().take(max).collect();
+    let at = cut.rfind(' ').unwrap_or(cut.len());
+    format!("{}…", cut[..at].trim_end_matches([',', '.', ';', ':']))
+}
+
+/// How readable `fg` is on `bg`, in WCAG's terms.
+fn reads(fg: &str, bg: &str) -> String {
+    let ratio = contrast_ratio(fg, bg);
+    let grade = match ratio {
+        r if r >= 7.0 => "AAA",
+        r if r >= 4.5 => "AA",
+        r if r >= 3.0 => "AA for large text only",
+        _ => "too faint to read",
+    };
+    format!(
+        "{fg} on it reads {:.1}:1 ({grade})",
+        (ratio * 10.0).floor() / 10.0
+    )
+}
+
+/// A page's path in a preview, from its file: `about/index.html` → `about/`.
+fn page_path(file: &str) -> Option<String> {
+    let folder = file.strip_suffix("index.html")?;
+    (!folder.starts_with("assets/")).then(|| folder.to_owned())
+}
+
+fn site_summary(inputs: &SiteInputs, summary: &mut ReviewSummary) {
+    summary.title = inputs.site_name.trim().to_owned();
+    let mut fact = |label, value: Option<&str>| {
+        if let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) {
+            summary.facts.push((label, excerpt(value, 300)));
+        }
+    };
+    fact("Description", Some(&inputs.site_description));
+    fact("Tagline", inputs.tagline.as_deref());
+    fact("Contact messages go to", Some(&inputs.contact_email));
+    fact("Own domain", inputs.domain.as_deref());
+    fact("Language", inputs.language.as_deref());
+    fact("Design", inputs.theme.map(|t| t.name()));
+    let colors = palette(&inputs.brand_colors);
+    summary.swatches = vec![
+        Swatch {
+            role: "Primary",
+            hex: colors.brand.primary.clone(),
+            note: format!(
+                "header and footer; {}",
+                reads(&colors.on_header, &colors.header)
+            ),
+        },
+        Swatch {
+            role: "Secondary",
+            hex: colors.brand.secondary.clone(),
+            note: format!("page background; {}", reads(&colors.text, &colors.surface)),
+        },
+        Swatch {
+            role: "Accent",
+            hex: colors.brand.accent.clone(),
+            note: format!("buttons; {}", reads(&colors.on_button, &colors.button)),
+        },
+    ];
+    summary.adjustments = colors
+        .adjustments
+        .iter()
+        .map(|a| {
+            format!(
+                "{} moved from {} to {} to read {:.2}:1 on {} (it read {:.2}:1; {:.1}:1 is needed)",
+                a.role.replace('_', " "),
+                a.from,
+                a.to,
+                a.contrast_after,
+                a.against,
+                a.contrast_before,
+                a.required
+            )
+        })
+        .collect();
+    if let Some(about) = inputs.about.as_deref().filter(|a| !a.trim().is_empty()) {
+        let plain: String = about
+            .lines()
+            .filter(|line| !line.trim_start().starts_with('#'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        summary.excerpts.push(("About", excerpt(&plain, 280)));
+    }
+    if !inputs.services.is_empty() {
+        let names: Vec<String> = inputs
+            .services
+            .iter()
+            .map(|s| match &s.price {
+                Some(price) => format!("{} ({price})", s.name),
+                None => s.name.clone(),
+            })
+            .collect();
+        summary
+            .excerpts
+            .push(("Services", excerpt(&names.join(", "), 280)));
+    }
+    if let Some(t) = inputs.testimonials.first() {
+        summary.excerpts.push((
+            "A testimonial",
+            excerpt(&format!("“{}” — {}", t.quote, t.author), 200),
+        ));
+    }
+    if !inputs.team.is_empty() {
+        let names: Vec<&str> = inputs.team.iter().map(|m| m.name.as_str()).collect();
+        summary
+            .excerpts
+            .push(("Team", excerpt(&names.join(", "), 200)));
+    }
+    if !inputs.posts.is_empty() {
+        let titles: Vec<&str> = inputs.posts.iter().map(|p| p.title.as_str()).collect();
+        summary
+            .excerpts
+            .push(("Blog posts", excerpt(&titles.join("; "), 200)));
+    }
+}
+
+impl Quorum {
+    /// What a member reviews of `detail`, read from its inputs and its preview's files.
+    pub async fn review_summary(&self, detail: &WorkflowDetail) -> ServiceResult<ReviewSummary> {
+        let w = &detail.workflow;
+        let mut summary = ReviewSummary {
+            previewed: detail.preview.is_some(),
+            ..ReviewSummary::default()
+        };
+        match self
+            .registry
+            .get(&w.workflow_type_id, Some(w.workflow_type_version))
+            .await
+        {
+            Ok(compiled) => {
+                summary.type_name = compiled.definition.name.clone();
+                summary.type_previews = self.type_previews(&compiled.definition);
+            }
+            Err(_) => summary.type_name = w.workflow_type_id.clone(),
+        }
+        let site: Option<SiteInputs> = match w.workflow_type_id.starts_with("website.") {
+            true => serde_json::from_value(w.inputs.to_value()).ok(),
+            false => None,
+        };
+        match &site {
+            Some(inputs) => site_summary(inputs, &mut summary),
+            None => summary.title = self.workflow_title(detail).await,
+        }
+        if !summary.previewed {
+            return Ok(summary);
+        }
+        let files = self.store.preview_files(&w.id).await?;
+        let title_of = |path: &str| -> String {
+            let slug = path.trim_end_matches('/');
+            let custom = site.as_ref().and_then(|s| {
+                s.pages
+                    .iter()
+                    .find(|p| p.slug() == slug)
+                    .and_then(|p| p.title().map(str::to_owned))
+            });
+            match (slug, custom) {
+                ("", _) => "Home".to_owned(),
+                (_, Some(title)) => title,
+                (slug, None) => {
+                    let last = slug.rsplit('/').next().unwrap_or(slug).replace('-', " ");
+                    let mut chars = last.chars();
+                    chars
+                        .next()
+                        .map(|c| c.to_uppercase().chain(chars).collect())
+                        .unwrap_or_default()
+                }
+            }
+        };
+        summary.pages = files
+            .iter()
+            .filter_map(|f| page_path(&f.path))
+            .map(|path| (title_of(&path), path))
+            .collect();
+        let Some(inputs) = &site else {
+            return Ok(summary);
+        };
+        let pictures: Vec<(String, &quorum_steps::site::ImageRef)> = inputs.images();
+        if pictures.is_empty() {
+            return Ok(summary);
+        }
+        let ids: Vec<String> = pictures
+            .iter()
+            .map(|(_, image)| image.upload.clone())
+            .collect();
+        let uploads = self.store.uploads(&ids).await?;
+        for (label, image) in pictures {
+            let Some(upload) = uploads.iter().find(|u| u.id == image.upload) else {
+                continue;
+            };
+            // The narrowest rendition the preview serves.
+            let shown = upload.renditions.iter().find_map(|r| {
+                files
+                    .iter()
+                    .find(|f| f.hash == r.hash)
+                    .map(|f| (f.path.clone(), r.width, r.height))
+            });
+            if let Some((path, width, height)) = shown {
+                summary.thumbnails.push(Thumbnail {
+                    alt: image
+                        .alt
+                        .clone()
+                        .unwrap_or_else(|| inputs.site_name.clone()),
+                    label,
+                    path,
+                    width,
+                    height,
+                });
+            }
+        }
+        Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_cut_at_a_word_and_say_so() {
+        assert_eq!(excerpt("Short  and\nsweet", 50), "Short and sweet");
+        assert_eq!(
+            excerpt("We bake bread, every single morning", 20),
+            "We bake bread…"
+        );
+    }
+
+    #[test]
+    fn pages_are_the_preview_s_index_files() {
+        assert_eq!(page_path("index.html").as_deref(), Some(""));
+        assert_eq!(page_path("about/index.html").as_deref(), Some("about/"));
+        assert_eq!(page_path("assets/main.css"), None);
+        assert_eq!(page_path("404.html"), None);
+    }
+
+    #[test]
+    fn colours_are_described_with_their_contrast() {
+        let inputs: SiteInputs = serde_json::from_value(serde_json::json!({
+            "site_name": "Mill Street Bakery",
+            "site_description": "Bread.",
+            "contact_email": "a@example.com",
+            "brand_colors": {"primary": "#1a1a1a", "secondary": "#ffffff", "accent": "#ffcc00"}
+        }))
+        .unwrap();
+        let mut summary = ReviewSummary::default();
+        site_summary(&inputs, &mut summary);
+        assert_eq!(summary.title, "Mill Street Bakery");
+        assert_eq!(summary.swatches[0].hex, "#1a1a1a");
+        assert!(
+            summary.swatches[0].note.contains("(AAA)"),
+            "{:?}",
+            summary.swatches
+        );
+    }
+}
