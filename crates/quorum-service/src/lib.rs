@@ -51,12 +51,12 @@ pub use previews::{PreviewAnswer, PreviewFile};
 pub use quorum_queue::RetryPolicy;
 pub use quorum_steps::site::{ContactAnswer, ContactFormState, FormProblem, ProblemKind};
 pub use registry::{Registered, Registry};
-pub use review::{ReviewSummary, Swatch, Thumbnail, excerpt};
+pub use review::{Names, ReviewSummary, Swatch, Thumbnail, excerpt};
 pub use site_domains::claimable_host;
 pub use site_owners::{Replaces, RollbackRequest};
 pub use sites::{LiveSite, SiteAnswer, SiteMount};
 pub use uploads::{MAX_BYTES as MAX_UPLOAD_BYTES, UPLOADS_PER_MINUTE};
-pub use view::{PreviewView, StepView, WorkflowView};
+pub use view::{PreviewView, StepView, WorkflowPage, WorkflowView};
 pub use worker::{Signals, WorkerConfig, WorkerPool, default_workers};
 pub use workflows::CreateWorkflow;
 

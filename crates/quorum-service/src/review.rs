@@ -308,3 +308,58 @@ mod tests {
         );
     }
 }
+
+/// The names people know principals and councils by, for the ids a page shows.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    principals: std::collections::BTreeMap<String, String>,
+    councils: std::collections::BTreeMap<String, String>,
+}
+
+impl Names {
+    /// The principal's name, or its id when it is gone.
+    pub fn principal<'a>(&'a self, id: &'a str) -> &'a str {
+        match id {
+            "system" => "Quorum",
+            _ => self.principals.get(id).map_or(id, String::as_str),
+        }
+    }
+
+    pub fn council<'a>(&'a self, id: &'a str) -> &'a str {
+        self.councils.get(id).map_or(id, String::as_str)
+    }
+}
+
+impl Quorum {
+    /// The names of the principals and councils `detail` mentions: its creator, electorate,
+    /// voters and everyone in its audit trail, and its council.
+    pub async fn names_in(&self, detail: &WorkflowDetail) -> ServiceResult<Names> {
+        let mut ids: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+        ids.insert(&detail.workflow.created_by_agent);
+        ids.extend(detail.electorate.iter().map(String::as_str));
+        for vote in &detail.votes {
+            ids.insert(&vote.user_id);
+            ids.extend(vote.cast_by.as_deref());
+        }
+        ids.extend(detail.audit.iter().map(|a| a.actor.as_str()));
+        let mut names = Names::default();
+        for id in ids {
+            let name = match id {
+                crate::auth::ADMIN_ID => Some(crate::auth::admin_principal().name),
+                _ => match self.store.get_principal(id).await {
+                    Ok(p) => Some(p.name),
+                    Err(quorum_store::StoreError::NotFound(_)) => None,
+                    Err(e) => return Err(e.into()),
+                },
+            };
+            if let Some(name) = name {
+                names.principals.insert(id.to_owned(), name);
+            }
+        }
+        let council = &detail.workflow.assigned_council_id;
+        if let Ok(c) = self.store.get_council(council).await {
+            names.councils.insert(c.id, c.name);
+        }
+        Ok(names)
+    }
+}

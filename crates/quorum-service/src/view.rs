@@ -116,10 +116,36 @@ fn steps(
         .collect()
 }
 
+/// A workflow as its dashboard page shows it: the view, what it makes, and the names of the
+/// people and council it mentions.
+#[derive(Debug, Clone)]
+pub struct WorkflowPage {
+    pub view: WorkflowView,
+    pub summary: crate::ReviewSummary,
+    pub names: crate::Names,
+}
+
 impl Quorum {
     /// One workflow with everything its readers are shown; 404 when there is none.
     pub async fn workflow_view(&self, id: &str) -> ServiceResult<WorkflowView> {
         let found = self.workflow(id).await?;
+        self.view_of(found).await
+    }
+
+    /// One workflow for its dashboard page, from one read.
+    pub async fn workflow_page(&self, id: &str) -> ServiceResult<WorkflowPage> {
+        let found = self.workflow(id).await?;
+        let summary = self.review_summary(&found).await?;
+        let names = self.names_in(&found).await?;
+        Ok(WorkflowPage {
+            view: self.view_of(found).await?,
+            summary,
+            names,
+        })
+    }
+
+    async fn view_of(&self, found: quorum_store::WorkflowDetail) -> ServiceResult<WorkflowView> {
+        let id = found.workflow.id.clone();
         let compiled = self
             .registry
             .get(

@@ -39,6 +39,33 @@ async fn openapi_json(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
+/// `/`: a browser goes to the dashboards; an API client is told where things are.
+async fn root(headers: axum::http::HeaderMap) -> Response {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html {
+        return axum::response::Redirect::to("/dashboard").into_response();
+    }
+    axum::Json(serde_json::json!({
+        "name": "Quorum",
+        "description": "Agents propose workflows, councils decide, workers run them.",
+        "links": {
+            "openapi": "/api/openapi.json",
+            "workflows": "/api/workflows",
+            "workflow_types": "/api/workflow-types",
+            "councils": "/api/councils",
+            "events": "/api/events",
+            "dashboard": "/dashboard",
+            "health": "/healthz",
+            "ready": "/readyz",
+            "metrics": "/metrics",
+        },
+    }))
+    .into_response()
+}
+
 async fn no_route() -> ApiError {
     ApiError::not_found("there is no such endpoint; GET /api/openapi.json lists them all")
 }
@@ -163,6 +190,7 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
         .route("/previews/{workflow_id}/", get(previews::root))
         .route("/previews/{workflow_id}/{*path}", get(previews::path));
     let router = router
+        .route("/", get(root))
         .merge(sites)
         .merge(previews)
         .merge(crate::dashboard::routes())

@@ -34,12 +34,6 @@ pub fn time(at: &DateTime<Utc>) -> Markup {
     }
 }
 
-pub fn maybe_time(at: Option<&DateTime<Utc>>) -> Markup {
-    html! {
-        @match at { Some(at) => (time(at)), None => span class="muted" { "—" } }
-    }
-}
-
 /// `$1,234.56`: savings are counted in US dollars.
 pub fn money(amount: f64) -> String {
     let cents = (amount * 100.0).round() as i64;

@@ -1,47 +1,71 @@
-//! `/dashboard/workflows/{id}`: one workflow's status, decision, votes, step timeline,
-//! metrics, inputs, outputs and audit trail. It shows the service's workflow view, the one
+//! `/dashboard/workflows/{id}`: one workflow for people: where it stands, its votes, its
+//! preview, one timeline of what happened (created, votes, decision, steps, result), its
+//! outputs as links and its inputs as the council reviews them; the raw record behind a
+//! disclosure. It shows the service's workflow view, the one
 //! `GET /api/workflows/{id}` answers, so the page and the API cannot disagree about a step.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use chrono::{DateTime, Utc};
 use maud::{Markup, html};
-use quorum_service::WorkflowView;
+use quorum_domain::EventKind;
+use quorum_service::{WorkflowPage, WorkflowView};
 use serde_json::Value;
 
 use super::components::{
-    choice, decision, json_view, maybe_time, money, percent, savings_of, scroll_table,
-    status_badge, time, truncate,
+    choice, json_view, money, percent, savings_of, scroll_table, status_badge, time, truncate,
 };
 use super::layout::{self, Chrome, Nav, PageResult};
-use super::queue::{QueueQuery, my_part, tally};
+use super::queue::{QueueQuery, criteria, my_part, preview, review, tally};
 use super::session::Session;
 use crate::router::AppState;
 
 /// Audit entries shown; a workflow has a handful, but the page stays bounded regardless.
 const AUDIT_ROWS: usize = 200;
 
-/// A link to the deployed site, only for web addresses: outputs are written by step
-/// handlers, and a `javascript:` URL must never become a link.
-fn site_link(outputs: &Value) -> Option<&str> {
-    let url = outputs.get("site_url")?.as_str()?;
-    (url.starts_with("https://") || url.starts_with("http://") || url.starts_with("/sites/"))
-        .then_some(url)
+/// Whether `url` may become a link: outputs are written by step handlers, and a
+/// `javascript:` URL must never become one.
+fn web_address(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://") || url.starts_with("/sites/")
 }
 
-fn summary(d: &WorkflowView) -> Markup {
+/// A link to the deployed site, only for a web address.
+fn site_link(outputs: &Value) -> Option<&str> {
+    let url = outputs.get("site_url")?.as_str()?;
+    web_address(url).then_some(url)
+}
+
+/// Where a workflow stands, in words.
+pub fn standing_words(w: &quorum_domain::Workflow) -> &'static str {
+    use quorum_domain::{Decision, WorkflowStatus::*};
+    match (w.status, w.decision) {
+        (Pending, None) => "Awaiting the council's decision",
+        (Pending, Some(Decision::Approved)) if w.queued_at.is_some() => {
+            "Approved, waiting for a worker"
+        }
+        (Pending, Some(_)) => "Approved, not yet handed to execution",
+        (InProgress, _) => "Running",
+        (Completed, _) => "Completed",
+        (Failed, _) => "Failed",
+        (Cancelled, Some(Decision::Rejected)) => "Rejected by the council",
+        (Cancelled, Some(Decision::Expired)) => "Expired: the council did not decide in time",
+        (Cancelled, _) => "Cancelled",
+    }
+}
+
+fn summary(page: &WorkflowPage) -> Markup {
+    let d = &page.view;
     let w = &d.workflow;
+    let names = &page.names;
     let (weekly, annual) = savings_of(w);
     html! {
         dl class="facts" {
-            dt { "Status" } dd { (status_badge(w.status)) }
-            dt { "Decision" } dd { (decision(w.decision.map(|d| d.as_str()))) }
-            dt { "Type" } dd { (w.workflow_type_id) " (version " (w.workflow_type_version) ")" }
-            dt { "Agent" } dd { a href={ "/dashboard/agents/" (w.created_by_agent) } { (w.created_by_agent) } }
-            dt { "Council" } dd { (w.assigned_council_id) }
+            dt { "Status" } dd { (status_badge(w.status)) " " (standing_words(w)) }
+            dt { "Makes" } dd { (page.summary.type_name) " (version " (w.workflow_type_version) ")" }
+            dt { "Proposed by" } dd { a href={ "/dashboard/agents/" (w.created_by_agent) } { (names.principal(&w.created_by_agent)) } }
+            dt { "Decided by" } dd { (names.council(&w.assigned_council_id)) }
             dt { "Created" } dd { (time(&w.created_at)) }
-            dt { "Started" } dd { (maybe_time(w.started_at.as_ref())) }
-            dt { "Finished" } dd { (maybe_time(w.completed_at.as_ref())) }
             @if let Some(deadline) = &w.voting_deadline { dt { "Voting closes" } dd { (time(deadline)) } }
             dt { "Savings" } dd { (money(weekly)) " a week, " (money(annual)) " a year" }
             @if let Some(error) = &w.error { dt { "Error" } dd class="error-text" { (truncate(error, 2000)) } }
@@ -49,41 +73,106 @@ fn summary(d: &WorkflowView) -> Markup {
     }
 }
 
-fn timeline(d: &WorkflowView) -> Markup {
-    html! {
-        ol class="timeline" {
-            @for step in &d.steps {
-                li class={ "step step-" (step.status) } {
-                    span class="step-title" { (step.title) }
-                    " "
-                    span class="step-status" { (step.status) }
-                    span class="step-facts" {
-                        @if let Some(ms) = step.duration_ms { (ms) " ms" } @else { "—" }
-                        @if step.attempts > 1 { ", " (step.attempts) " attempts" }
-                        @if let Some(at) = &step.started_at { ", started " (time(at)) }
-                    }
-                    @if let Some(error) = &step.error { p class="error-text" { (truncate(error, 500)) } }
-                }
-            }
-        }
-    }
+/// One moment of the workflow's life, in order.
+struct Moment {
+    at: Option<DateTime<Utc>>,
+    /// Ties at one instant keep the order they were recorded in.
+    order: i64,
+    body: Markup,
 }
 
-fn votes(d: &WorkflowView) -> Markup {
-    if d.votes.is_empty() {
-        return html! { p class="muted" { "No votes yet." } };
+/// Created, every vote with its reason, the decision, each step with its duration, the
+/// result: one list in time order, steps not reached yet at its end.
+fn timeline(page: &WorkflowPage) -> Markup {
+    let d = &page.view;
+    let names = &page.names;
+    let mut moments: Vec<Moment> = Vec::new();
+    for a in d.audit.iter().take(AUDIT_ROWS) {
+        let who = names.principal(&a.actor);
+        let why = a.reason.as_deref().map(|r| truncate(r, 500));
+        let text = match a.event {
+            EventKind::Created => Some(format!(
+                "{who} proposed it to {}{}",
+                names.council(&d.workflow.assigned_council_id),
+                why.map(|w| format!(" ({w})")).unwrap_or_default()
+            )),
+            // Votes come from the votes themselves, with their reasons.
+            EventKind::Voted | EventKind::StepFinished => None,
+            EventKind::Decided => Some(format!("Decided: {}", why.unwrap_or_default())),
+            EventKind::Queued => Some(format!("{who} handed it to execution")),
+            EventKind::Reassigned => Some(format!(
+                "Sent to another council by {who}: {}",
+                why.unwrap_or_default()
+            )),
+            EventKind::Started => Some("A worker started it".to_owned()),
+            EventKind::Completed => Some("Completed".to_owned()),
+            EventKind::Failed => Some(format!(
+                "Failed{}",
+                why.map(|w| format!(": {w}")).unwrap_or_default()
+            )),
+            EventKind::Cancelled => Some(format!(
+                "Cancelled by {who}{}",
+                why.map(|w| format!(": {w}")).unwrap_or_default()
+            )),
+            EventKind::Expired => Some(format!(
+                "Expired{}",
+                why.map(|w| format!(": {w}")).unwrap_or_default()
+            )),
+        };
+        if let Some(text) = text {
+            moments.push(Moment {
+                at: Some(a.at),
+                order: a.id,
+                body: html! { li class="event" { span class="when" { (time(&a.at)) } " " (text) } },
+            });
+        }
     }
-    scroll_table(
-        "Votes",
-        html! {
-            table {
-                thead { tr { th scope="col" { "Member" } th scope="col" { "Vote" } th scope="col" { "Reason" } th scope="col" { "When" } } }
-                tbody { @for v in &d.votes { tr {
-                    td { (v.user_id) } td { (choice(v.vote)) } td class="wrap" { (truncate(&v.reason, 2000)) } td { (time(&v.voted_at)) }
-                } } }
+    for v in &d.votes {
+        let voter = names.principal(&v.user_id);
+        moments.push(Moment {
+            at: Some(v.voted_at),
+            order: 0,
+            body: html! {
+                li class="event vote-event" {
+                    span class="when" { (time(&v.voted_at)) } " "
+                    strong { (voter) } " voted " (choice(v.vote))
+                    @if let Some(by) = &v.cast_by { " (cast by " (names.principal(by)) ", their delegate)" }
+                    @if !v.reason.is_empty() { ": " q { (truncate(&v.reason, 2000)) } }
+                }
+            },
+        });
+    }
+    let mut later = Vec::new();
+    for step in &d.steps {
+        let body = html! {
+            li class={ "step step-" (step.status) } {
+                @if let Some(at) = &step.started_at { span class="when" { (time(at)) } " " }
+                span class="step-title" { (step.title) }
+                " "
+                span class="step-status" { (step.status.replace('_', " ")) }
+                span class="step-facts" {
+                    @if let Some(ms) = step.duration_ms { ", " (ms) " ms" }
+                    @if step.attempts > 1 { ", " (step.attempts) " attempts" }
+                }
+                @if let Some(error) = &step.error { p class="error-text" { (truncate(error, 500)) } }
             }
-        },
-    )
+        };
+        match step.started_at {
+            Some(at) => moments.push(Moment {
+                at: Some(at),
+                order: step.position,
+                body,
+            }),
+            None => later.push(body),
+        }
+    }
+    moments.sort_by_key(|m| (m.at, m.order));
+    html! {
+        ol class="timeline timeline-events" {
+            @for m in &moments { (m.body) }
+            @for body in &later { (body) }
+        }
+    }
 }
 
 fn metrics(d: &WorkflowView) -> Markup {
@@ -108,49 +197,72 @@ fn metrics(d: &WorkflowView) -> Markup {
     )
 }
 
-fn audit(d: &WorkflowView) -> Markup {
-    scroll_table(
-        "Audit trail",
-        html! {
-            table {
-                thead { tr { th scope="col" { "When" } th scope="col" { "Event" } th scope="col" { "By" } th scope="col" { "Change" } th scope="col" { "Why" } } }
-                tbody { @for a in d.audit.iter().take(AUDIT_ROWS) { tr {
-                    td { (time(&a.at)) } td { (a.event) } td { (a.actor) }
-                    td { @if let (Some(from), Some(to)) = (a.from_status, a.to_status) { (from.as_str()) " → " (to.as_str()) }
-                         @else if let Some(to) = a.to_status { (to.as_str()) } }
-                    td class="wrap" { @if let Some(reason) = &a.reason { (truncate(reason, 500)) } }
-                } } }
-            }
-        },
-    )
+/// What the workflow produced, links first; the rest behind a disclosure.
+fn outputs(outputs: &Value) -> Markup {
+    let pages: Vec<&str> = outputs
+        .get("pages_created")
+        .and_then(Value::as_array)
+        .map(|pages| {
+            pages
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|u| web_address(u))
+                .collect()
+        })
+        .unwrap_or_default();
+    html! {
+        @if let Some(url) = site_link(outputs) {
+            p class="site-link" { a href=(url) { "Open the deployed site" } }
+        }
+        @if !pages.is_empty() {
+            ul class="pages" { @for url in &pages { li { a href=(url) { (url) } } } }
+        }
+        @if outputs.as_object().is_some_and(|o| !o.is_empty()) {
+            details class="raw" { summary { "Everything the steps reported (JSON)" } (json_view(outputs, 20_000)) }
+        } @else {
+            p class="muted" { "Nothing yet: outputs appear as the steps finish." }
+        }
+    }
 }
 
 /// Everything below the heading: the part the script refreshes while the workflow runs.
-fn live(d: &WorkflowView, session: &Session) -> Markup {
+fn live(page: &WorkflowPage, session: &Session) -> Markup {
+    let d = &page.view;
     let w = &d.workflow;
-    let outputs = w.outputs.to_value();
     let ballot = d.ballot();
     let here = format!("/dashboard/workflows/{}", w.id);
+    let electorate: Vec<&str> = d
+        .electorate
+        .iter()
+        .map(|m| page.names.principal(m))
+        .collect();
     html! {
-        (summary(d))
-        @if let Some(url) = site_link(&outputs) {
-            p class="site-link" { a href=(url) { "Open the deployed site" } }
-        }
+        (summary(page))
         section aria-labelledby="votes" {
             h2 id="votes" { "Votes" }
-            p { (tally(ballot.tally())) " Electorate: " (d.electorate.join(", ")) "." }
-            @if !d.review_criteria.is_empty() {
-                h3 { "Review criteria" }
-                ul { @for c in &d.review_criteria { li { (truncate(c, 500)) } } }
+            p { (tally(ballot.tally())) " Voting: " (electorate.join(", ")) "." }
+            @if d.votes.is_empty() { p class="muted" { "No votes yet." } }
+            @if !d.required.is_empty() {
+                p { "Needed whatever the count: " (d.required.iter().map(|m| page.names.principal(m)).collect::<Vec<_>>().join(", ")) "." }
             }
-            (votes(d))
+            @if !d.veto.is_empty() {
+                p { "A rejection by " (d.veto.iter().map(|m| page.names.principal(m)).collect::<Vec<_>>().join(", ")) " decides at once." }
+            }
+            (criteria(&d.review_criteria, &w.id))
             (my_part(&ballot, &session.principal, &session.csrf, &here))
         }
-        section aria-labelledby="steps" { h2 id="steps" { "Steps" } (timeline(d)) }
+        section aria-labelledby="preview" {
+            h2 id="preview" { "Preview" }
+            (preview(&page.summary, w))
+        }
+        section aria-labelledby="timeline" { h2 id="timeline" { "Timeline" } (timeline(page)) }
+        section aria-labelledby="outputs" { h2 id="outputs" { "Outputs" } (outputs(&w.outputs.to_value())) }
+        section aria-labelledby="inputs" { h2 id="inputs" { "What was proposed" } (review(&page.summary, w, 20_000, 3)) }
         section aria-labelledby="metrics" { h2 id="metrics" { "Metrics" } (metrics(d)) }
-        section aria-labelledby="outputs" { h2 id="outputs" { "Outputs" } (json_view(&outputs, 2000)) }
-        section aria-labelledby="inputs" { h2 id="inputs" { "Inputs" } (json_view(&w.inputs.to_value(), 2000)) }
-        section aria-labelledby="audit" { h2 id="audit" { "Audit trail" } (audit(d)) }
+        details class="raw" {
+            summary { "The whole record (JSON, as GET /api/workflows/" (w.id) " answers)" }
+            (json_view(&serde_json::to_value(d).unwrap_or_default(), 50_000))
+        }
         span hidden data-status=(w.status.as_str()) {}
     }
 }
@@ -161,29 +273,30 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<QueueQuery>,
 ) -> PageResult {
-    let d = state.quorum.workflow_view(&id).await?;
+    let page = state.quorum.workflow_page(&id).await?;
     if query.fragment.is_some() {
-        return Ok(live(&d, &session).into_response());
+        return Ok(live(&page, &session).into_response());
     }
-    let w = &d.workflow;
+    let w = &page.view.workflow;
     // A workflow that can still change is refreshed by the script when its events arrive.
     let watching = !w.status.is_terminal();
     let body = html! {
         p class="crumbs" { a href="/dashboard/history" { "History" } " / " (w.id) }
-        h1 { "Workflow " (w.id) }
+        h1 { (page.summary.title) }
+        p class="card-type" { (page.summary.type_name) " · workflow " (w.id) }
         p id="live-status" class="live-status" role="status" {
             @if watching { "Reload the page to see the latest." }
         }
         div id="workflow-live"
             data-live-src=[watching.then(|| format!("/dashboard/workflows/{}?fragment=1", w.id))]
             data-live-workflow=(w.id) {
-            (live(&d, &session))
+            (live(&page, &session))
         }
     };
     Ok(layout::render(
         &state,
         StatusCode::OK,
-        &format!("Workflow {}", w.id),
+        &format!("{} · {}", page.summary.title, w.id),
         &Chrome::of(&session, Nav::History),
         body,
     ))

@@ -21,6 +21,7 @@ mod hostile;
 mod notices;
 mod openapi;
 mod previews;
+mod review_pages;
 mod sessions;
 mod site_domains;
 mod site_owners;

@@ -109,7 +109,7 @@ async fn a_site_belongs_to_its_first_deployer_who_may_replace_and_roll_it_back(b
         queue
             .texts("p[role=note]")
             .iter()
-            .any(|t| t.contains("Replaces a live site") && t.contains(first_deployment)),
+            .any(|t| t.contains("replaces a live site") && t.contains(first_deployment)),
         "the queue card says so: {}",
         queue.body
     );
