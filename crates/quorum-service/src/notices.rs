@@ -86,6 +86,8 @@ pub struct LinkView {
     /// What the workflow makes, for people.
     pub title: String,
     pub preview_url: Option<String>,
+    /// The people and council it mentions, by name.
+    pub names: crate::Names,
 }
 
 /// A random token for a link, URL-safe.
@@ -446,6 +448,7 @@ impl Quorum {
         }
         let member = self.store.get_principal(&link.principal_id).await?;
         let title = self.workflow_title(&detail).await;
+        let names = self.names_in(&detail).await?;
         let preview_url = match detail.preview {
             Some(_) => Some(self.preview_link(&w.id).await?),
             None => None,
@@ -456,6 +459,7 @@ impl Quorum {
             detail,
             title,
             preview_url,
+            names,
         }))
     }
 

@@ -51,16 +51,25 @@ fn preview_url(workflow_id: &str, path: &str) -> String {
     format!("/previews/{workflow_id}/{path}")
 }
 
-/// What the banner says of where the workflow stands.
-fn standing(detail: &WorkflowDetail) -> &'static str {
+/// What the banner says of where the workflow stands, and what became of these files.
+fn standing(detail: &WorkflowDetail) -> (&'static str, &'static str) {
     let w = &detail.workflow;
+    let unpublished = "Not published: what it will deploy once approved";
     match (w.status, w.decision) {
-        (WorkflowStatus::Pending, None) => "Preview — awaiting the council",
-        (_, Some(Decision::Rejected)) => "Preview — the council rejected this",
-        (_, Some(Decision::Expired)) => "Preview — the vote expired",
-        (WorkflowStatus::Completed, _) => "Preview — approved and deployed",
-        (WorkflowStatus::Cancelled, _) => "Preview — cancelled",
-        _ => "Preview — approved, not yet deployed",
+        (WorkflowStatus::Pending, None) => ("Preview — awaiting the council", unpublished),
+        (_, Some(Decision::Rejected)) => ("Preview — the council rejected this", "Never published"),
+        (_, Some(Decision::Expired)) => ("Preview — the vote expired", "Never published"),
+        (WorkflowStatus::Completed, _) => (
+            "Preview — approved and deployed",
+            "These are the files it deployed",
+        ),
+        (WorkflowStatus::Cancelled | WorkflowStatus::Failed, _) => {
+            ("Preview — not deployed", "Never published")
+        }
+        _ => (
+            "Preview — approved, not yet deployed",
+            "Not published yet: what it will deploy",
+        ),
     }
 }
 
@@ -68,11 +77,12 @@ fn standing(detail: &WorkflowDetail) -> &'static str {
 /// page's own bytes are left as they are.
 fn with_banner(page: &[u8], detail: &WorkflowDetail) -> Vec<u8> {
     let text = String::from_utf8_lossy(page);
+    let (title, fate) = standing(detail);
     let banner = html! {
         aside class="quorum-preview" aria-label="Preview" {
-            (standing(detail)) ". Not published: what "
+            (title) ". " (fate) " ("
             a href={ "/dashboard/workflows/" (detail.workflow.id) } target="_top" { "workflow " (detail.workflow.id) }
-            " will deploy once approved."
+            ")."
         }
     }
     .into_string();
@@ -84,10 +94,17 @@ fn with_banner(page: &[u8], detail: &WorkflowDetail) -> Vec<u8> {
     let body = out
         .find("<body")
         .and_then(|start| out[start..].find('>').map(|end| start + end + 1));
-    match body {
-        Some(at) => out.insert_str(at, &banner),
-        None => out.insert_str(0, &banner),
-    }
+    // After the page's skip link when it opens the body: that link stays the first thing a
+    // keyboard reaches, and everything else stays inside a landmark.
+    let at = body.map(|at| {
+        let rest = &out[at..];
+        let opens_with_skip = rest.trim_start().starts_with("<a class=\"skip-link\"");
+        match (opens_with_skip, rest.find("</a>")) {
+            (true, Some(end)) => at + end + "</a>".len(),
+            _ => at,
+        }
+    });
+    out.insert_str(at.unwrap_or(0), &banner);
     out.into_bytes()
 }
 

@@ -88,7 +88,8 @@ fn confirmation(view: &LinkView, token: &str, problem: Option<&str>) -> Markup {
         p {
             "You are voting as " strong { (view.member.name) } " on workflow "
             a href={ "/dashboard/workflows/" (w.id) } { (w.id) }
-            ", proposed by " (w.created_by_agent) " to " (w.assigned_council_id) "."
+            ", proposed by " (view.names.principal(&w.created_by_agent)) " to "
+            (view.names.council(&w.assigned_council_id)) "."
         }
         @if let Some(url) = &view.preview_url {
             p { a href=(url) { "See the preview of what it will deploy" } }

@@ -13,15 +13,15 @@ use serde_json::json;
 
 use crate::helpers::{Backend, TestApp};
 
-const SOON: Duration = Duration::from_secs(20);
+pub(crate) const SOON: Duration = Duration::from_secs(20);
 
 /// Polls `script` (a JS expression) in the page until it is true; panics after `within`.
-async fn create(app: &TestApp, type_id: &str, inputs: serde_json::Value) -> String {
+pub(crate) async fn create(app: &TestApp, type_id: &str, inputs: serde_json::Value) -> String {
     let created = app.propose(type_id, inputs).await;
     created["id"].as_str().unwrap().to_owned()
 }
 
-async fn until(browser: &Browser, script: &str, within: Duration, what: &str) {
+pub(crate) async fn until(browser: &Browser, script: &str, within: Duration, what: &str) {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         if browser.execute(&format!("return !!({script});")).await == json!(true) {
@@ -35,7 +35,7 @@ async fn until(browser: &Browser, script: &str, within: Duration, what: &str) {
     }
 }
 
-async fn sign_in(browser: &Browser, app: &TestApp, who: &str) {
+pub(crate) async fn sign_in(browser: &Browser, app: &TestApp, who: &str) {
     let client = browser.client();
     browser
         .goto(&format!("{}/dashboard/sign-in", app.url))
@@ -64,7 +64,13 @@ async fn sign_in(browser: &Browser, app: &TestApp, who: &str) {
 }
 
 /// Loads `path` at `width`, checks it like a person would, and keeps a screenshot.
-async fn check_page(browser: &Browser, app: &TestApp, path: &str, name: &str, width: u32) {
+pub(crate) async fn check_page(
+    browser: &Browser,
+    app: &TestApp,
+    path: &str,
+    name: &str,
+    width: u32,
+) {
     browser.set_viewport(width, 900).await;
     browser.goto(&format!("{}{path}", app.url)).await;
     let errors = browser.console_errors().await;

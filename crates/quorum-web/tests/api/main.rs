@@ -6,6 +6,7 @@ mod auth;
 mod chat;
 mod contact_answers;
 mod contract;
+mod council_review_browser;
 mod council_rules;
 mod councils;
 mod dashboard;
