@@ -34,6 +34,8 @@ pub struct ReviewQueue {
     pub councils: Vec<Council>,
     /// Whether every council's workflows are shown (admins).
     pub all_councils: bool,
+    /// The members whose votes the reader casts now, as their delegate.
+    pub delegators: Vec<String>,
     pub items: Vec<QueueItem>,
     /// The page shown, from 1.
     pub page: i64,
@@ -145,6 +147,18 @@ impl Quorum {
         Ok((mine, false))
     }
 
+    /// The members who have delegated their votes to `principal`, now.
+    pub async fn delegators_of(&self, principal: &Principal) -> ServiceResult<Vec<String>> {
+        let now = quorum_domain::time::now();
+        Ok(self
+            .store
+            .delegations_to(&principal.id, now)
+            .await?
+            .into_iter()
+            .map(|d| d.principal_id)
+            .collect())
+    }
+
     /// PENDING workflows of `councils` (all of them when `all`), from the aggregates.
     pub async fn pending_count(&self, councils: &[Council], all: bool) -> ServiceResult<i64> {
         let pending = |council_id: Option<String>| WorkflowFilter {
@@ -176,7 +190,17 @@ impl Quorum {
         page: i64,
         page_size: i64,
     ) -> ServiceResult<ReviewQueue> {
-        let (councils, all) = self.councils_of(principal).await?;
+        let (mut councils, all) = self.councils_of(principal).await?;
+        // A delegate reviews what the members who delegated to them would.
+        let delegators = self.delegators_of(principal).await?;
+        if !all && !delegators.is_empty() {
+            for council in self.store.list_councils().await? {
+                let theirs = council.members.iter().any(|m| delegators.contains(m));
+                if theirs && !councils.iter().any(|c| c.id == council.id) {
+                    councils.push(council);
+                }
+            }
+        }
         let page = page.max(1);
         let scope: Vec<String> = match all {
             true => Vec::new(),
@@ -223,6 +247,7 @@ impl Quorum {
         Ok(ReviewQueue {
             councils,
             all_councils: all,
+            delegators,
             items,
             page,
             has_next,

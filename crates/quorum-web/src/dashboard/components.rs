@@ -171,13 +171,19 @@ pub fn votes_list(votes: &[Vote], limit: usize, reason_chars: usize) -> Markup {
 }
 
 /// Approve or reject, with a reason (required to reject). Posts back to `return_to`.
-pub fn vote_form(workflow_id: &str, csrf: &str, return_to: &str) -> Markup {
+pub fn vote_form(
+    workflow_id: &str,
+    csrf: &str,
+    return_to: &str,
+    on_behalf_of: Option<&str>,
+) -> Markup {
     let field = format!("reason-{workflow_id}");
     let hint = format!("hint-{workflow_id}");
     html! {
         form class="vote-form" method="post" action={ "/dashboard/workflows/" (workflow_id) "/vote" } {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="return_to" value=(return_to);
+            @if let Some(member) = on_behalf_of { input type="hidden" name="on_behalf_of" value=(member); }
             label for=(field) { "Reason" }
             p class="hint" id=(hint) { "Required to reject; the agent reads it." }
             textarea id=(field) name="reason" rows="3" maxlength="2000" aria-describedby=(hint) {}

@@ -226,7 +226,7 @@ fn outputs(outputs: &Value) -> Markup {
 }
 
 /// Everything below the heading: the part the script refreshes while the workflow runs.
-fn live(page: &WorkflowPage, session: &Session) -> Markup {
+fn live(page: &WorkflowPage, session: &Session, delegators: &[String]) -> Markup {
     let d = &page.view;
     let w = &d.workflow;
     let ballot = d.ballot();
@@ -249,7 +249,7 @@ fn live(page: &WorkflowPage, session: &Session) -> Markup {
                 p { "A rejection by " (d.veto.iter().map(|m| page.names.principal(m)).collect::<Vec<_>>().join(", ")) " decides at once." }
             }
             (criteria(&d.review_criteria, &w.id))
-            (my_part(&ballot, &session.principal, &session.csrf, &here))
+            (my_part(&ballot, &session.principal, delegators, &session.csrf, &here))
         }
         section aria-labelledby="preview" {
             h2 id="preview" { "Preview" }
@@ -274,8 +274,9 @@ pub async fn page(
     Query(query): Query<QueueQuery>,
 ) -> PageResult {
     let page = state.quorum.workflow_page(&id).await?;
+    let delegators = state.quorum.delegators_of(&session.principal).await?;
     if query.fragment.is_some() {
-        return Ok(live(&page, &session).into_response());
+        return Ok(live(&page, &session, &delegators).into_response());
     }
     let w = &page.view.workflow;
     // A workflow that can still change is refreshed by the script when its events arrive.
@@ -290,7 +291,7 @@ pub async fn page(
         div id="workflow-live"
             data-live-src=[watching.then(|| format!("/dashboard/workflows/{}?fragment=1", w.id))]
             data-live-workflow=(w.id) {
-            (live(&page, &session))
+            (live(&page, &session, &delegators))
         }
     };
     Ok(layout::render(

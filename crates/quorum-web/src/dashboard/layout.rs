@@ -137,6 +137,7 @@ fn shell(title: &str, chrome: &Chrome, body: Markup) -> Markup {
                     @if let Some(principal) = chrome.principal {
                         div class="who" {
                             span { "Signed in as " strong { (principal.name) } }
+                            a href="/dashboard/settings" { "Settings" }
                             form method="post" action="/dashboard/sign-out" {
                                 input type="hidden" name="csrf" value=(chrome.csrf);
                                 button type="submit" class="link-button" { "Sign out" }

@@ -18,6 +18,7 @@ pub(crate) mod layout;
 mod overview;
 mod queue;
 pub(crate) mod session;
+mod settings;
 mod sign_in;
 mod vote_link;
 
@@ -54,6 +55,16 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/history", get(history::page))
         .route("/dashboard/workflows/{id}", get(detail::page))
         .route("/dashboard/workflows/{id}/vote", post(queue::vote))
+        .route("/dashboard/settings", get(settings::page))
+        .route(
+            "/dashboard/settings/notifications",
+            post(settings::notifications),
+        )
+        .route("/dashboard/settings/delegation", post(settings::delegate))
+        .route(
+            "/dashboard/settings/delegation/end",
+            post(settings::end_delegation),
+        )
         .route("/dashboard/agents", get(agents::list))
         .route("/dashboard/agents/{id}", get(agents::profile))
         .route("/dashboard/analytics", get(analytics::page))

@@ -52,18 +52,32 @@ pub struct VoteForm {
     on_behalf_of: String,
 }
 
-/// The vote form, or why this member cannot vote here.
-pub fn my_part(ballot: &Ballot<'_>, me: &Principal, csrf: &str, return_to: &str) -> Markup {
+/// The vote form, or why this member cannot vote here. A delegate gets the form of the
+/// member they vote for, when that member may vote.
+pub fn my_part(
+    ballot: &Ballot<'_>,
+    me: &Principal,
+    delegators: &[String],
+    csrf: &str,
+    return_to: &str,
+) -> Markup {
+    let on_behalf = delegators.iter().find(|member| {
+        ballot.electorate.contains(member) && !ballot.votes.iter().any(|v| &v.user_id == *member)
+    });
     html! {
-        @match ballot.standing(me) {
-            Standing::Voted(vote) => {
+        @match (ballot.standing(me), on_behalf) {
+            (Standing::Voted(vote), _) => {
                 p class="my-vote" { "You voted " strong { (vote.vote.as_str()) } " " (time(&vote.voted_at)) "." }
             }
-            Standing::Closed => {}
-            Standing::NotInElectorate => {
+            (Standing::Closed, _) => {}
+            (Standing::NotInElectorate, Some(member)) => {
+                p class="my-vote" { "You vote for " strong { (member) } ", as their delegate." }
+                (vote_form(&ballot.workflow.id, csrf, return_to, Some(member)))
+            }
+            (Standing::NotInElectorate, None) => {
                 p class="muted" { "You are not a voting member for this workflow." }
             }
-            Standing::MayVote => { (vote_form(&ballot.workflow.id, csrf, return_to)) }
+            (Standing::MayVote, _) => { (vote_form(&ballot.workflow.id, csrf, return_to, None)) }
         }
     }
 }
@@ -198,7 +212,7 @@ pub fn criteria(criteria: &[String], id: &str) -> Markup {
     }
 }
 
-fn item(item: &QueueItem, session: &Session, now: DateTime<Utc>) -> Markup {
+fn item(item: &QueueItem, session: &Session, delegators: &[String], now: DateTime<Utc>) -> Markup {
     let w = &item.detail.workflow;
     let summary = &item.summary;
     let ballot = Ballot::of(&item.detail);
@@ -237,7 +251,7 @@ fn item(item: &QueueItem, session: &Session, now: DateTime<Utc>) -> Markup {
             }
             h4 { "Votes so far" }
             (votes_list(&item.detail.votes, 5, 200))
-            (my_part(&ballot, &session.principal, &session.csrf, "/dashboard/queue"))
+            (my_part(&ballot, &session.principal, delegators, &session.csrf, "/dashboard/queue"))
         }
     }
 }
@@ -255,10 +269,17 @@ fn order_of(sort: Option<&str>) -> (QueueOrder, &'static str) {
 fn list(queue: &ReviewQueue, session: &Session, sort: &str) -> Markup {
     let councils: Vec<&str> = queue.councils.iter().map(|c| c.id.as_str()).collect();
     let now = quorum_domain::time::now();
-    let (mine, rest): (Vec<&QueueItem>, Vec<&QueueItem>) = queue
-        .items
-        .iter()
-        .partition(|i| Ballot::of(&i.detail).standing(&session.principal) == Standing::MayVote);
+    let (mine, rest): (Vec<&QueueItem>, Vec<&QueueItem>) = queue.items.iter().partition(|i| {
+        let ballot = Ballot::of(&i.detail);
+        let for_a_member = queue.delegators.iter().any(|m| {
+            ballot.electorate.contains(m) && !ballot.votes.iter().any(|v| &v.user_id == m)
+        });
+        match ballot.standing(&session.principal) {
+            Standing::MayVote => true,
+            Standing::NotInElectorate => for_a_member,
+            _ => false,
+        }
+    });
     let (voted, others): (Vec<&QueueItem>, Vec<&QueueItem>) = rest.into_iter().partition(|i| {
         matches!(
             Ballot::of(&i.detail).standing(&session.principal),
@@ -278,19 +299,19 @@ fn list(queue: &ReviewQueue, session: &Session, sort: &str) -> Markup {
         @if !mine.is_empty() {
             section aria-labelledby="needs-vote" {
                 h2 id="needs-vote" { "Needs your vote (" (mine.len()) ")" }
-                @for i in &mine { (item(i, session, now)) }
+                @for i in &mine { (item(i, session, &queue.delegators, now)) }
             }
         }
         @if !voted.is_empty() {
             section aria-labelledby="voted" {
                 h2 id="voted" { "You voted, waiting for others (" (voted.len()) ")" }
-                @for i in &voted { (item(i, session, now)) }
+                @for i in &voted { (item(i, session, &queue.delegators, now)) }
             }
         }
         @if !others.is_empty() {
             section aria-labelledby="others" {
                 h2 id="others" { "Awaiting other members (" (others.len()) ")" }
-                @for i in &others { (item(i, session, now)) }
+                @for i in &others { (item(i, session, &queue.delegators, now)) }
             }
         }
         @if queue.page > 1 || queue.has_next {

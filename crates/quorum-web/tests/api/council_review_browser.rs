@@ -236,3 +236,107 @@ async fn two_members_approve_from_the_queue_and_from_an_email_and_the_preview_is
     screenshot(&browser, "review-workflow-1280.png").await;
     assert!(browser.console_errors().await.is_empty());
 }
+
+/// The settings page: a member chooses daily mail and names a delegate from the dashboard,
+/// and the API sees both; the page passes axe at both widths.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_sets_mail_and_a_delegate_from_the_settings_page() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::start(Backend::Sqlite).await;
+    sign_in(&browser, &app, "user_b").await;
+    for width in [1280, 375] {
+        check_page(
+            &browser,
+            &app,
+            "/dashboard/settings",
+            &format!("settings-{width}"),
+            width,
+        )
+        .await;
+    }
+    browser.set_viewport(1280, 1000).await;
+    browser
+        .goto(&format!("{}/dashboard/settings", app.url))
+        .await;
+    let client = browser.client();
+    client
+        .find(Locator::Css("#email"))
+        .await
+        .unwrap()
+        .send_keys("user.b@council.example")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#mode-daily"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css(
+            "form[action='/dashboard/settings/notifications'] button",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &browser,
+        "document.querySelector('.flash-success') !== null",
+        SOON,
+        "saving mail",
+    )
+    .await;
+    let (_, shown) = app
+        .send(
+            Method::GET,
+            "/api/principals/me/notifications",
+            "user_b",
+            None,
+        )
+        .await;
+    assert_eq!(shown["mode"], "daily");
+    assert_eq!(shown["email"], "user.b@council.example");
+
+    client
+        .find(Locator::Css("#delegate"))
+        .await
+        .unwrap()
+        .send_keys("user_c")
+        .await
+        .unwrap();
+    let until_day = (chrono::Utc::now() + chrono::Duration::days(10))
+        .format("%Y-%m-%d")
+        .to_string();
+    browser
+        .execute(&format!(
+            "document.getElementById('until').value = '{until_day}';"
+        ))
+        .await;
+    client
+        .find(Locator::Css(
+            "form[action='/dashboard/settings/delegation'] button",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &browser,
+        "document.body.innerText.includes('votes for you until')",
+        SOON,
+        "naming a delegate",
+    )
+    .await;
+    let (_, delegation) = app
+        .send(Method::GET, "/api/principals/me/delegation", "user_b", None)
+        .await;
+    assert_eq!(delegation["delegate_id"], "user_c");
+    screenshot(&browser, "settings-1280.png").await;
+    assert!(browser.console_errors().await.is_empty());
+}

@@ -220,7 +220,72 @@ async fn a_delegate_votes_for_a_member_away_and_the_audit_names_both(backend: Ba
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// A delegate's queue holds the workflows of the member who delegated to them, with a form
+/// that votes for that member.
+async fn a_delegate_finds_the_members_workflows_in_their_queue_and_votes_for_them(
+    backend: Backend,
+) {
+    let mut app = TestApp::start(backend).await;
+    let members = council(&mut app, "council_far", "far", json!({})).await;
+    let ends_at = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let (status, _) = app
+        .send(
+            Method::PUT,
+            "/api/principals/me/delegation",
+            &members[0],
+            Some(json!({"delegate": "user_viewer_delegate", "ends_at": ends_at})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no such member yet"
+    );
+    let (status, _) = app
+        .send(
+            Method::PUT,
+            "/api/principals/me/delegation",
+            &members[0],
+            Some(json!({"delegate": "user_c", "ends_at": ends_at})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let id = proposed(&app, "council_far").await;
+    let dash = crate::dashboard::Dash::signed_in(&app, "user_c").await;
+    let queue = dash.page("/dashboard/queue").await;
+    assert_eq!(
+        queue.attrs("form.vote-form input[name=on_behalf_of]", "value"),
+        [members[0].clone()]
+    );
+    assert!(
+        queue
+            .texts(".my-vote")
+            .join(" ")
+            .contains("as their delegate")
+    );
+    let csrf = queue
+        .attrs("form.vote-form input[name=csrf]", "value")
+        .remove(0);
+    let voted = dash
+        .post(
+            &format!("/dashboard/workflows/{id}/vote"),
+            &[
+                ("csrf", &csrf),
+                ("vote", "approve"),
+                ("reason", "as agreed before she left"),
+                ("return_to", "/dashboard/queue"),
+                ("on_behalf_of", &members[0]),
+            ],
+        )
+        .await;
+    assert_eq!(voted.status, StatusCode::SEE_OTHER, "{}", voted.body);
+    let detail = app.get(&format!("/api/workflows/{id}")).await;
+    assert_eq!(detail["votes"][0]["user_id"], members[0].as_str());
+    assert_eq!(detail["votes"][0]["cast_by"], "user_c");
+}
+
 on_both_backends!(
+    a_delegate_finds_the_members_workflows_in_their_queue_and_votes_for_them,
     a_required_member_must_approve_and_a_veto_rejects_at_once,
     rules_name_only_members_and_stay_consistent_with_them,
     a_delegate_votes_for_a_member_away_and_the_audit_names_both,
