@@ -56,7 +56,8 @@ async fn serve_demo_answers_every_get_example_of_the_seed() {
 
     let (status, all) = get(format!("{base}/api/workflows")).await;
     assert_eq!(status, 200);
-    assert_eq!(all["total"], 300);
+    // The imported year, and the three real website workflows proposed beside it.
+    assert_eq!(all["total"], 303);
     assert_eq!(all["workflows"].as_array().unwrap().len(), 100);
     let (_, pending) = get(format!("{base}/api/workflows?status=pending")).await;
     assert!(
@@ -112,7 +113,7 @@ async fn serve_demo_answers_every_get_example_of_the_seed() {
     );
     let (status, metrics) = get(format!("{base}/api/workflows/metrics")).await;
     assert_eq!(status, 200);
-    assert_eq!(metrics["total_workflows"], 300);
+    assert_eq!(metrics["total_workflows"], 303);
     assert_eq!(metrics["status_distribution"].as_object().unwrap().len(), 5);
     assert_eq!(metrics["workflows_by_agent"].as_object().unwrap().len(), 5);
     assert_eq!(
@@ -120,6 +121,51 @@ async fn serve_demo_answers_every_get_example_of_the_seed() {
         2
     );
     assert_eq!(metrics["workflows_by_type"].as_object().unwrap().len(), 5);
+
+    // The demo contradicts nothing: the approved real sites are built and live, the third
+    // waits with its preview, imported history says so, and nothing is left running.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let websites = loop {
+        let (_, real) = get(format!(
+            "{base}/api/workflows?workflow_type_id=website.create_basic_site&limit=3"
+        ))
+        .await;
+        let real: Vec<Value> = real["workflows"].as_array().unwrap().clone();
+        let done = real.iter().filter(|w| w["status"] == "COMPLETED").count();
+        if done == 2 {
+            break real;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the demo's sites were not built: {real:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    for w in websites.iter().filter(|w| w["status"] == "COMPLETED") {
+        let url = w["outputs"]["site_url"].as_str().unwrap();
+        let site = reqwest::get(url).await.unwrap();
+        assert_eq!(site.status().as_u16(), 200, "{url}");
+    }
+    let waiting = websites.iter().find(|w| w["status"] == "PENDING").unwrap();
+    let (_, waiting) = get(format!(
+        "{base}/api/workflows/{}",
+        waiting["id"].as_str().unwrap()
+    ))
+    .await;
+    assert!(
+        waiting["preview"]["url"]
+            .as_str()
+            .unwrap()
+            .contains("/previews/")
+    );
+    assert_eq!(waiting["imported"], false);
+    let (_, running) = get(format!("{base}/api/workflows?status=in_progress")).await;
+    assert_eq!(running["total"], 0, "nothing sits IN_PROGRESS");
+    let oldest = all["workflows"].as_array().unwrap().last().unwrap()["id"]
+        .as_str()
+        .unwrap();
+    let (_, imported) = get(format!("{base}/api/workflows/{oldest}")).await;
+    assert_eq!(imported["imported"], true);
 }
 
 /// How long after `opened` the server closed `stream`, or None if still open after `within`.

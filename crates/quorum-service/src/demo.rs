@@ -185,3 +185,77 @@ fn finished(done: Result<Result<u64, StoreError>, tokio::task::JoinError>) -> Se
     })?
     .map_err(Into::into)
 }
+
+/// How an imported workflow's `created` audit entry says it was imported: its record was
+/// written without running anything, so it has no steps, preview or site.
+pub const IMPORTED: &str = "imported demo history";
+
+/// Real website workflows beside the imported history, so that what the demo shows holds
+/// together: the bakery of the generator's fixture and a dental practice, approved by two
+/// members of the media council (the workers build and deploy them), and a landscaper's site
+/// waiting in the queue with its preview. Returns their ids.
+pub async fn showcase(quorum: &Quorum) -> ServiceResult<Vec<String>> {
+    let bad = |e: serde_json::Error| {
+        ServiceError::Store(StoreError::Other(format!("demo showcase: {e}")))
+    };
+    let mut bakery: serde_json::Value =
+        serde_json::from_str(include_str!("../../quorum-steps/fixtures/bakery.json"))
+            .map_err(bad)?;
+    // The fixture's pictures are uploads of its own tests, and its domain is its own.
+    if let Some(fields) = bakery.as_object_mut() {
+        for field in ["logo", "hero_image", "gallery", "domain"] {
+            fields.remove(field);
+        }
+        if let Some(team) = fields.get_mut("team").and_then(|t| t.as_array_mut()) {
+            for member in team {
+                if let Some(member) = member.as_object_mut() {
+                    member.remove("photo");
+                }
+            }
+        }
+    }
+    #[derive(serde::Deserialize)]
+    struct Example {
+        approve: bool,
+        inputs: serde_json::Value,
+    }
+    let mut examples: Vec<Example> =
+        serde_json::from_str(include_str!("demo/showcase.json")).map_err(bad)?;
+    examples.insert(
+        0,
+        Example {
+            approve: true,
+            inputs: bakery,
+        },
+    );
+    let agent = quorum.store.get_principal(AGENTS[0]).await?;
+    let reviewers = &COUNCILS[0].3[..2];
+    let reasons = [
+        "Clear pages, the contact form works and every colour reads well.",
+        "On brand and honest about prices; ready to publish.",
+    ];
+    let mut ids = Vec::new();
+    for example in examples {
+        let request = crate::CreateWorkflow {
+            workflow_type_id: "website.create_basic_site".into(),
+            inputs: example.inputs,
+            calculated_savings: None,
+            assigned_council_id: None,
+            enqueue: None,
+        };
+        let created = quorum.create_workflow(&agent, request).await?;
+        if example.approve {
+            for (member, reason) in reviewers.iter().zip(reasons) {
+                let member = quorum.store.get_principal(member).await?;
+                let vote = crate::VoteRequest {
+                    vote: quorum_domain::VoteChoice::Approve,
+                    reason: reason.into(),
+                    on_behalf_of: None,
+                };
+                quorum.cast_vote(&member, &created.id, vote).await?;
+            }
+        }
+        ids.push(created.id);
+    }
+    Ok(ids)
+}

@@ -45,6 +45,17 @@ pub struct ReviewSummary {
     pub previewed: bool,
     /// Whether its type can preview at all.
     pub type_previews: bool,
+    /// Whether it is imported history: recorded, never run, with no preview or site.
+    pub imported: bool,
+}
+
+/// Whether `detail` was imported rather than proposed (see [`crate::demo::IMPORTED`]).
+pub fn imported(detail: &WorkflowDetail) -> bool {
+    detail
+        .audit
+        .first()
+        .and_then(|a| a.reason.as_deref())
+        .is_some_and(|reason| reason == crate::demo::IMPORTED)
 }
 
 /// `text` cut at a word near `max` characters, with an ellipsis when cut.
@@ -176,6 +187,7 @@ impl Quorum {
         let w = &detail.workflow;
         let mut summary = ReviewSummary {
             previewed: detail.preview.is_some(),
+            imported: imported(detail),
             ..ReviewSummary::default()
         };
         match self

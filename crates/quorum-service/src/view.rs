@@ -57,6 +57,8 @@ pub struct WorkflowView {
     pub digest: String,
     /// What the workflow will make, built when it was created, when its type previews.
     pub preview: Option<PreviewView>,
+    /// Imported history: recorded without running, so it has no steps, preview or site.
+    pub imported: bool,
     /// The live site this workflow would replace, while it is undecided or running: its
     /// slug, owner, and the deployment (and workflow) it serves now. Null otherwise.
     pub replaces: Option<Replaces>,
@@ -155,6 +157,7 @@ impl Quorum {
             .await?;
         let replaces = self.replaces(&found.workflow).await?;
         let ended = found.workflow.status.is_terminal();
+        let imported = crate::review::imported(&found);
         Ok(WorkflowView {
             steps: steps(&compiled.definition, &found.steps, ended),
             review_criteria: compiled.definition.review_criteria.clone(),
@@ -172,6 +175,7 @@ impl Quorum {
                 url: format!("{}/previews/{id}/", self.step_env().public_url),
                 content_hash,
             }),
+            imported,
             replaces,
         })
     }

@@ -73,6 +73,10 @@ pub(super) async fn serve(settings: &Settings, demo_mode: bool) -> anyhow::Resul
             .await?;
         if existing.total == 0 {
             demo::load(&quorum, DEMO_WORKFLOWS, 1_000, rand::random(), |_| {}).await?;
+            // Built for real: the workers deploy two sites, and one waits with its preview.
+            demo::showcase(&quorum)
+                .await
+                .context("proposing the demo's real workflows")?;
         }
         println!("Quorum demo is running at {url}/");
         println!("  API:       {url}/api/workflows   (reads need no token in demo mode)");

@@ -27,11 +27,12 @@ const MIX: [(&str, &str, u32); 9] = [
     ("data_entry_agent", "data_entry_automation", 20),
 ];
 
-/// The seed's status distribution: 20 pending, 5 running, 120 completed, 5 failed of 150.
-const STATUS_MIX: [(WorkflowStatus, u32); 4] = [
+/// The seed's status distribution of 150: 20 pending, 125 completed, 5 failed. The seed's
+/// 5 running are counted as completed: no worker runs imported history, and nothing sits
+/// IN_PROGRESS unless one is running it.
+const STATUS_MIX: [(WorkflowStatus, u32); 3] = [
     (WorkflowStatus::Pending, 20),
-    (WorkflowStatus::InProgress, 5),
-    (WorkflowStatus::Completed, 120),
+    (WorkflowStatus::Completed, 125),
     (WorkflowStatus::Failed, 5),
 ];
 
@@ -139,7 +140,7 @@ pub(super) fn history(
         agent,
         None,
         Some(WorkflowStatus::Pending),
-        None,
+        Some(super::IMPORTED.into()),
         created_at,
     ));
     let (mut started_at, mut completed_at, mut error) = (None, None, None);

@@ -237,6 +237,9 @@ fn live(page: &WorkflowPage, session: &Session, delegators: &[String]) -> Markup
         .map(|m| page.names.principal(m))
         .collect();
     html! {
+        @if d.imported {
+            p class="note" { strong { "Imported history. " } "This workflow's record was loaded with the demo's history: nothing ran, so it has no step records, preview or site, and its metrics are part of the history." }
+        }
         (summary(page))
         section aria-labelledby="votes" {
             h2 id="votes" { "Votes" }
@@ -251,9 +254,11 @@ fn live(page: &WorkflowPage, session: &Session, delegators: &[String]) -> Markup
             (criteria(&d.review_criteria, &w.id))
             (my_part(&ballot, &session.principal, delegators, &session.csrf, &here))
         }
-        section aria-labelledby="preview" {
-            h2 id="preview" { "Preview" }
-            (preview(&page.summary, w))
+        @if !d.imported {
+            section aria-labelledby="preview" {
+                h2 id="preview" { "Preview" }
+                (preview(&page.summary, w))
+            }
         }
         section aria-labelledby="timeline" { h2 id="timeline" { "Timeline" } (timeline(page)) }
         section aria-labelledby="outputs" { h2 id="outputs" { "Outputs" } (outputs(&w.outputs.to_value())) }

@@ -183,7 +183,9 @@ pub fn review(summary: &ReviewSummary, workflow: &Workflow, raw_chars: usize, le
 /// The preview beside the review, or why there is none.
 pub fn preview(summary: &ReviewSummary, workflow: &Workflow) -> Markup {
     html! {
-        @if summary.previewed {
+        @if summary.imported {
+            p class="note" { strong { "Imported history. " } "This record was loaded with the demo's history without running anything: it has no preview, steps or site." }
+        } @else if summary.previewed {
             div class="preview" {
                 iframe src={ "/previews/" (workflow.id) "/" } title={ "Preview of " (summary.title) }
                     loading="lazy" class="preview-frame" {}
