@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Dashboard pages at scale: load N demo workflows into SQLite (or REUSE=DIR an earlier load),
-# serve them, sign in, and measure every page with wrk (16 connections) and its size.
+# serve them, sign in, propose one website workflow (for its page and preview), and measure
+# every page with wrk (16 connections) and its size.
 #   bench/dashboard.sh [WORKFLOWS=1000000] [DURATION=10s]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,11 +29,21 @@ session=$(awk '$6 == "quorum_session" {print $7}' "$jar")
 [ -n "$session" ] || { echo "sign-in failed" >&2; exit 1; }
 cookie="Cookie: quorum_session=$session"
 id=$(curl -sf -H "Authorization: Bearer bench-admin-token" "$base/api/workflows?status=completed&limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["workflows"][0]["id"])')
+# A website workflow proposed now, beside the imported million: its page and its preview.
+site=$(curl -sf -H "Authorization: Bearer bench-admin-token" -H "Content-Type: application/json" \
+    -d '{"workflow_type_id": "website.create_basic_site", "enqueue": false, "inputs": {"site_name": "Mill Street Bakery",
+         "site_description": "Sourdough, rye and pastries baked every morning on Mill Street.",
+         "about": "We have baked on Mill Street since 1998, with flour from the mill next door.",
+         "services": [{"name": "Wholesale", "description": "Daily bread for cafes.", "price": "from $40"}],
+         "contact_email": "hello@millstreet.example"}}' \
+    "$base/api/workflows" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
 echo "| page | bytes | req/s | p50 | p99 |"
 echo "|---|---|---|---|---|"
-for path in /dashboard /dashboard/queue /dashboard/history "/dashboard/history?status=completed&agent_id=agent_jermaine_super_action" \
-            "/dashboard/workflows/$id" /dashboard/agents /dashboard/agents/agent_jermaine_super_action /dashboard/analytics; do
+for path in /dashboard /dashboard/queue "/dashboard/queue?sort=deadline" "/dashboard/queue?sort=oldest&page=1000" \
+            /dashboard/history "/dashboard/history?status=completed&agent_id=agent_jermaine_super_action" \
+            "/dashboard/workflows/$id" "/dashboard/workflows/$site" "/previews/$site/" /dashboard/agents \
+            /dashboard/agents/agent_jermaine_super_action /dashboard/analytics /dashboard/settings; do
     bytes=$(curl -s -H "$cookie" "$base$path" | wc -c)
     out=$(wrk -t2 -c16 -d"$duration" --latency -H "$cookie" "$base$path")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")

@@ -160,25 +160,38 @@ pub async fn undecided(
     limit: i64,
     offset: i64,
 ) -> StoreResult<Vec<quorum_domain::Workflow>> {
-    let order = match order {
-        QueueOrder::Newest => "created_at DESC, id DESC",
-        QueueOrder::Oldest => "created_at, id",
-        QueueOrder::Deadline => "voting_deadline ASC NULLS LAST, created_at DESC, id DESC",
-    };
-    let sql = format!(
-        "SELECT {} FROM workflows WHERE status = 'PENDING' AND decision IS NULL \
-         AND (cardinality($1::text[]) = 0 OR assigned_council_id = ANY($1)) \
-         ORDER BY {order} LIMIT $2 OFFSET $3",
-        rows::WORKFLOW_COLUMNS
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    let undecided = "status = 'PENDING' AND decision IS NULL \
+        AND (cardinality($1::text[]) = 0 OR assigned_council_id = ANY($1))";
+    let with_deadline: i64 = match order {
+        QueueOrder::Deadline => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM workflows WHERE {undecided} AND voting_deadline IS NOT NULL"
+        )))
         .bind(councils)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
+        .fetch_one(pool)
         .await
-        .map_err(map_err)?
-        .iter()
-        .map(rows::workflow)
-        .collect()
+        .map_err(map_err)?,
+        _ => 0,
+    };
+    let mut found = Vec::new();
+    for slice in QueueSlice::of_page(order, limit, offset, with_deadline) {
+        // The page's ids are counted off the index alone, then only they are read.
+        let sql = format!(
+            "SELECT {} FROM workflows WHERE id IN (SELECT id FROM workflows WHERE {undecided}{} \
+             ORDER BY {order} LIMIT $2 OFFSET $3) ORDER BY {order}",
+            rows::WORKFLOW_COLUMNS,
+            slice.deadline_filter(),
+            order = slice.order_by(),
+        );
+        let page = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(councils)
+            .bind(slice.limit)
+            .bind(slice.offset)
+            .fetch_all(pool)
+            .await
+            .map_err(map_err)?;
+        for row in &page {
+            found.push(rows::workflow(row)?);
+        }
+    }
+    Ok(found)
 }

@@ -153,23 +153,47 @@ pub fn undecided(
             vec!["?"; councils.len()].join(", ")
         ),
     };
-    let order = match order {
-        QueueOrder::Newest => "created_at DESC, id DESC",
-        QueueOrder::Oldest => "created_at, id",
-        QueueOrder::Deadline => {
-            "voting_deadline IS NULL, voting_deadline, created_at DESC, id DESC"
-        }
+    let council_values = || {
+        councils
+            .iter()
+            .map(|c| rusqlite::types::Value::Text(c.clone()))
+            .collect::<Vec<_>>()
     };
-    let sql = format!(
-        "SELECT {} FROM workflows WHERE status = 'PENDING' AND decision IS NULL{within} \
-         ORDER BY {order} LIMIT ? OFFSET ?",
-        rows::WORKFLOW_COLUMNS
-    );
-    let mut values: Vec<rusqlite::types::Value> = councils
-        .iter()
-        .map(|c| rusqlite::types::Value::Text(c.clone()))
-        .collect();
-    values.push(limit.into());
-    values.push(offset.into());
-    rows::all(conn, &sql, params_from_iter(values), rows::workflow)
+    let undecided = "status = 'PENDING' AND decision IS NULL";
+    let with_deadline = match order {
+        QueueOrder::Deadline => conn
+            .prepare_cached(&format!(
+                "SELECT COUNT(*) FROM workflows INDEXED BY workflows_by_deadline \
+                 WHERE {undecided} AND voting_deadline IS NOT NULL{within}"
+            ))?
+            .query_row(params_from_iter(council_values()), |row| row.get(0))?,
+        _ => 0,
+    };
+    let mut found = Vec::new();
+    for slice in QueueSlice::of_page(order, limit, offset, with_deadline) {
+        // The page's ids are counted off the index alone, then only they are read.
+        // SQLite's planner would walk the status index and read every row for its decision;
+        // the partial indexes hold only undecided workflows.
+        let index = match slice.with_deadline {
+            Some(true) => "workflows_by_deadline",
+            _ => "workflows_undecided",
+        };
+        let sql = format!(
+            "SELECT {} FROM workflows WHERE id IN (SELECT id FROM workflows INDEXED BY {index} \
+             WHERE {undecided}{}{within} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}",
+            rows::WORKFLOW_COLUMNS,
+            slice.deadline_filter(),
+            order = slice.order_by(),
+        );
+        let mut values = council_values();
+        values.push(slice.limit.into());
+        values.push(slice.offset.into());
+        found.extend(rows::all(
+            conn,
+            &sql,
+            params_from_iter(values),
+            rows::workflow,
+        )?);
+    }
+    Ok(found)
 }

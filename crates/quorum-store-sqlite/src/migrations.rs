@@ -50,6 +50,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "council policy",
         include_str!("../migrations/0016_council_policy.sql"),
     ),
+    (
+        "undecided index",
+        include_str!("../migrations/0017_undecided_index.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

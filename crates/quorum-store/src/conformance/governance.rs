@@ -409,6 +409,57 @@ pub async fn an_escalation_happens_once_and_is_not_then_expired(store: &S) {
     assert_aggregates_exact(store).await;
 }
 
+/// The queue's pages: by age either way, or soonest deadline first with those without one
+/// after, newest first; decided workflows and other councils' are never in them.
+pub async fn the_queue_pages_undecided_workflows_in_each_order(store: &S) {
+    seed(store).await;
+    let mut ids = Vec::new();
+    for (i, deadline) in [None, Some(30), None, Some(10), None]
+        .into_iter()
+        .enumerate()
+    {
+        let mut new = new_workflow(
+            "agent_a",
+            "council_media",
+            base_time() + Duration::minutes(i as i64),
+        );
+        new.voting_deadline = deadline.map(|h| base_time() + Duration::hours(h));
+        store.create_workflow(&new).await.unwrap();
+        ids.push(new.id);
+    }
+    let mut other = new_workflow("agent_a", "council_commerce", base_time());
+    other.voting_deadline = Some(base_time());
+    store.create_workflow(&other).await.unwrap();
+    let mut decided = new_workflow("agent_a", "council_media", base_time());
+    decided.decision = Some(Decision::Approved);
+    decided.electorate = Vec::new();
+    store.create_workflow(&decided).await.unwrap();
+    let page = |order, limit, offset| {
+        let store = store.clone();
+        async move {
+            let media = ["council_media".to_owned()];
+            store
+                .undecided(&media, order, limit, offset)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|w| w.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let by = |picks: &[usize]| picks.iter().map(|&i| ids[i].clone()).collect::<Vec<_>>();
+    assert_eq!(page(QueueOrder::Newest, 10, 0).await, by(&[4, 3, 2, 1, 0]));
+    assert_eq!(page(QueueOrder::Oldest, 2, 1).await, by(&[1, 2]));
+    assert_eq!(page(QueueOrder::Deadline, 3, 0).await, by(&[3, 1, 4]));
+    assert_eq!(page(QueueOrder::Deadline, 3, 1).await, by(&[1, 4, 2]));
+    assert_eq!(page(QueueOrder::Deadline, 3, 3).await, by(&[2, 0]));
+    let everyone = store
+        .undecided(&[], QueueOrder::Deadline, 1, 0)
+        .await
+        .unwrap();
+    assert_eq!(everyone[0].id, other.id, "every council's, soonest first");
+}
+
 pub async fn only_undecided_overdue_workflows_expire(store: &S) {
     seed(store).await;
     let mut overdue = new_workflow("agent_a", "council_media", base_time());

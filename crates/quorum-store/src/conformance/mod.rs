@@ -51,6 +51,7 @@ macro_rules! conformance_suite {
             concurrent_votes_decide_once_by_required_and_veto_members,
             a_delegates_vote_counts_once_as_the_members,
             an_escalation_happens_once_and_is_not_then_expired,
+            the_queue_pages_undecided_workflows_in_each_order,
             only_undecided_overdue_workflows_expire,
             events_follow_a_filter_and_resume_after_an_id,
             every_kind_of_event_carries_the_recorded_payload,

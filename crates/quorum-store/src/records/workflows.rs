@@ -255,6 +255,74 @@ pub struct NewAudit {
     pub at: DateTime<Utc>,
 }
 
+/// One query of a queue page: which undecided workflows (with or without a deadline, or
+/// both), in which order, how many after how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueSlice {
+    /// Some(true): only those with a deadline; Some(false): only those without.
+    pub with_deadline: Option<bool>,
+    pub order: QueueOrder,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl QueueSlice {
+    /// The ORDER BY of this slice; deadline order is only asked of workflows that have one.
+    pub fn order_by(&self) -> &'static str {
+        match self.order {
+            QueueOrder::Newest => "created_at DESC, id DESC",
+            QueueOrder::Oldest => "created_at, id",
+            QueueOrder::Deadline => "voting_deadline, created_at DESC, id DESC",
+        }
+    }
+
+    pub fn deadline_filter(&self) -> &'static str {
+        match self.with_deadline {
+            Some(true) => " AND voting_deadline IS NOT NULL",
+            Some(false) => " AND voting_deadline IS NULL",
+            None => "",
+        }
+    }
+
+    /// The slices of a page in `order`: deadline order is those with a deadline, soonest
+    /// first, then those without, newest first; `with_deadline` is how many have one (asked
+    /// only for deadline order).
+    pub fn of_page(
+        order: QueueOrder,
+        limit: i64,
+        offset: i64,
+        with_deadline: i64,
+    ) -> Vec<QueueSlice> {
+        if order != QueueOrder::Deadline {
+            return vec![QueueSlice {
+                with_deadline: None,
+                order,
+                limit,
+                offset,
+            }];
+        }
+        let mut slices = Vec::new();
+        if offset < with_deadline {
+            slices.push(QueueSlice {
+                with_deadline: Some(true),
+                order,
+                limit: limit.min(with_deadline - offset),
+                offset,
+            });
+        }
+        let taken: i64 = slices.iter().map(|s| s.limit).sum();
+        if taken < limit {
+            slices.push(QueueSlice {
+                with_deadline: Some(false),
+                order: QueueOrder::Newest,
+                limit: limit - taken,
+                offset: (offset - with_deadline).max(0),
+            });
+        }
+        slices
+    }
+}
+
 /// The order of a review queue's page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum QueueOrder {
