@@ -278,6 +278,9 @@ impl Rule {
     }
 }
 
+/// The `to` of an escalation that hands the decision to the admins rather than a council.
+pub const ESCALATE_TO_ADMINS: &str = "admins";
+
 /// What happens to a workflow its council leaves undecided when the voting window closes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
@@ -285,7 +288,8 @@ pub enum OnExpiry {
     /// Cancelled, with the decision `expired`.
     #[default]
     Cancel,
-    /// Handed, once, to council `to`, which gets `voting_window_hours` to decide.
+    /// Handed, once, to council `to` (or, with `"admins"`, to the admins, one of whose votes
+    /// decides), which gets `voting_window_hours` to decide.
     Escalate {
         to: String,
         voting_window_hours: u32,

@@ -15,7 +15,9 @@ pub mod time;
 pub mod workflow;
 pub mod workflow_type;
 
-pub use council::{Council, Decision, OnExpiry, Rule, Threshold, Verdict, WindowPolicy};
+pub use council::{
+    Council, Decision, ESCALATE_TO_ADMINS, OnExpiry, Rule, Threshold, Verdict, WindowPolicy,
+};
 pub use events::EventKind;
 pub use json_text::JsonText;
 pub use principal::{Delegation, Principal, PrincipalKind, Role};

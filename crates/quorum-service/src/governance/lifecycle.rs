@@ -239,29 +239,38 @@ impl Quorum {
         if escalated_before || &to == from {
             return Ok(false);
         }
-        let Ok(target) = self.store.get_council(&to).await else {
-            tracing::warn!(
-                workflow = id,
-                council = to,
-                "the council to escalate to does not exist"
-            );
-            return Ok(false);
-        };
-        let Ok((electorate, rule)) =
-            crate::workflows::electorate(&target, &w.created_by_agent, "on_expiry.to")
-        else {
-            return Ok(false);
+        // The admins decide in the council's place: whoever holds the admin token, one
+        // approval or rejection settling it.
+        let (council_id, electorate, rule, deciders) = if to == quorum_domain::ESCALATE_TO_ADMINS {
+            let admins = vec![crate::auth::ADMIN_ID.to_owned()];
+            let rule = quorum_domain::Threshold::AtLeast(1).into();
+            (from.clone(), admins, rule, "the admins".to_owned())
+        } else {
+            let Ok(target) = self.store.get_council(&to).await else {
+                tracing::warn!(
+                    workflow = id,
+                    council = to,
+                    "the council to escalate to does not exist"
+                );
+                return Ok(false);
+            };
+            let Ok((electorate, rule)) =
+                crate::workflows::electorate(&target, &w.created_by_agent, "on_expiry.to")
+            else {
+                return Ok(false);
+            };
+            (target.id.clone(), electorate, rule, target.id)
         };
         let change = Reassignment {
             workflow_id: id.to_owned(),
-            council_id: target.id.clone(),
+            council_id,
             electorate,
             rule,
             voting_deadline: Some(now + chrono::Duration::hours(i64::from(voting_window_hours))),
             actor: "system".into(),
             reason: format!(
-                "{ESCALATED}: {from}'s voting window closed without a decision; {} decides within {voting_window_hours} hours",
-                target.id
+                "{ESCALATED}: {from}'s voting window closed without a decision; {deciders} decide{} within {voting_window_hours} hours",
+                if deciders == "the admins" { "" } else { "s" }
             ),
             at: now,
             expired_deadline: w.voting_deadline,

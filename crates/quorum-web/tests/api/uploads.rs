@@ -17,7 +17,40 @@ crate::on_both_backends!(
     only_agents_and_admins_upload_and_each_only_so_many_a_minute,
     a_workflow_naming_an_upload_that_is_not_the_creators_is_refused_naming_the_field,
     a_website_with_an_uploaded_logo_hero_and_gallery_deploys_and_serves_them_with_srcset,
+    the_queue_shows_a_proposed_sites_pictures_as_thumbnails_from_its_preview,
 );
+
+/// A member reviewing a site sees its pictures, served from its preview.
+async fn the_queue_shows_a_proposed_sites_pictures_as_thumbnails_from_its_preview(
+    backend: Backend,
+) {
+    let app = TestApp::start(backend).await;
+    let hero = uploaded(&app, AGENT, &photo(1600, 1000), ImageFormat::Jpeg).await;
+    let (status, created) = propose(
+        &app,
+        AGENT,
+        site_inputs(json!({"hero_image": {"upload": hero, "alt": "Loaves cooling on a rack"}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let dash = crate::dashboard::Dash::signed_in(&app, "user_b").await;
+    let queue = dash.page("/dashboard/queue").await;
+    assert_eq!(
+        queue.attrs("ul.thumbnails img", "alt"),
+        ["Loaves cooling on a rack"]
+    );
+    let src = queue.attrs("ul.thumbnails img", "src").remove(0);
+    assert!(src.starts_with(&format!("/previews/{id}/")), "{src}");
+    let picture = dash.get(&src).await;
+    assert_eq!(picture.status, StatusCode::OK);
+    assert!(
+        picture.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("image/")
+    );
+}
 
 const AGENT: &str = "agent_jermaine_super_action";
 const OTHER: &str = "commerce_agent";

@@ -170,6 +170,52 @@ async fn escalation_hands_over_exactly_once_with_two_sweepers(backend: Backend) 
     assert_eq!(detail["decision"], "expired");
 }
 
+async fn escalation_to_the_admins_lets_one_admin_decide(backend: Backend) {
+    let mut app = TestApp::start(backend).await;
+    app.council(
+        "council_slow",
+        "slow",
+        3,
+        json!({"voting_window_hours": 1,
+               "on_expiry": {"action": "escalate", "to": "admins", "voting_window_hours": 12}}),
+    )
+    .await;
+    let created = app
+        .create_for("agent_jermaine_super_action", "council_slow", json!({}))
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let closed = quorum_domain::time::now() + chrono::Duration::hours(2);
+    let other = second_sweeper(&app);
+    let (a, b) = tokio::join!(
+        app.quorum.expire_overdue(closed),
+        other.expire_overdue(closed)
+    );
+    assert!(a.unwrap() + b.unwrap() >= 1);
+    let detail = app.get(&format!("/api/workflows/{id}")).await;
+    assert_eq!(detail["status"], "PENDING");
+    assert_eq!(detail["assigned_council_id"], "council_slow");
+    assert_eq!(detail["electorate"], json!(["admin"]));
+    let escalations: Vec<&Value> = detail["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["event"] == "reassigned" && a["actor"] == "system")
+        .collect();
+    assert_eq!(escalations.len(), 1, "{escalations:?}");
+    assert!(
+        escalations[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("the admins decide within 12 hours"),
+        "{escalations:?}"
+    );
+    let (status, body) = app
+        .vote("admin", id, "approve", "approved on the council's behalf")
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    assert_eq!(body["workflow"]["decision"], "approved");
+}
+
 async fn policies_are_checked(backend: Backend) {
     let app = TestApp::start(backend).await;
     for (extra, field) in [
@@ -207,5 +253,6 @@ async fn policies_are_checked(backend: Backend) {
 on_both_backends!(
     a_reminder_goes_once_to_each_member_who_has_not_voted,
     escalation_hands_over_exactly_once_with_two_sweepers,
+    escalation_to_the_admins_lets_one_admin_decide,
     policies_are_checked,
 );
