@@ -4,19 +4,31 @@
 //! (re-validated here) and the fonts module's constants, so nothing from the inputs reaches
 //! CSS. After it come the base every site shares and the chosen design's part (`css.rs`).
 
-use super::Theme;
+use super::{SiteKind, Theme};
 use super::check::colour_ok;
 use super::fonts::SiteFonts;
 use super::palette::Palette;
 
 const SCRIPT: &str = include_str!("static/main.js");
+const FAMILY_CSS: &str = include_str!("static/family.css");
+const LEAD_SCRIPT: &str = include_str!("static/lead.js");
 
-pub(crate) fn stylesheet(palette: &Palette, fonts: &SiteFonts, theme: Theme) -> Vec<u8> {
+/// The stylesheet of a site of `kind`: the family's sites carry the rules of their own parts.
+pub(crate) fn stylesheet(
+    palette: &Palette,
+    fonts: &SiteFonts,
+    theme: Theme,
+    kind: SiteKind,
+) -> Vec<u8> {
     // Minified like the fixed parts: a site's every page carries these bytes in its budget.
     let mut css = super::css::minify(&root_css(palette, fonts));
     // The base every site shares, then the chosen design's part only.
     for part in super::css::parts(theme) {
         css.push_str(part);
+    }
+    if kind != SiteKind::Basic {
+        static FAMILY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        css.push_str(FAMILY.get_or_init(|| super::css::minify(FAMILY_CSS)));
     }
     css.into_bytes()
 }
@@ -39,8 +51,12 @@ pub(crate) fn root_css(palette: &Palette, fonts: &SiteFonts) -> String {
     css
 }
 
-pub(crate) fn script() -> Vec<u8> {
-    SCRIPT.as_bytes().to_vec()
+/// The script of a site of `kind`: a landing page's also sends its lead form.
+pub(crate) fn script(kind: SiteKind) -> Vec<u8> {
+    match kind {
+        SiteKind::Landing => [SCRIPT, LEAD_SCRIPT].concat().into_bytes(),
+        _ => SCRIPT.as_bytes().to_vec(),
+    }
 }
 
 #[cfg(test)]
@@ -51,7 +67,7 @@ mod tests {
 
     fn css(typography: &Typography) -> String {
         let palette = palette(&BrandColors::default());
-        String::from_utf8(stylesheet(&palette, &fonts(typography), Theme::Studio)).unwrap()
+        String::from_utf8(stylesheet(&palette, &fonts(typography), Theme::Studio, SiteKind::Basic)).unwrap()
     }
 
     #[test]

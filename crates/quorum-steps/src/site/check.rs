@@ -3,6 +3,7 @@
 //! value or a link.
 
 mod content;
+mod family;
 mod values;
 
 use super::{RESERVED_SLUGS, SiteInputs};
@@ -119,6 +120,7 @@ pub fn check(inputs: &SiteInputs) -> Result<(), Vec<Problem>> {
     }
 
     content::check(inputs, &mut problems);
+    family::check(inputs, &mut problems);
     if let Some(domain) = &inputs.domain
         && !domain_ok(domain)
     {

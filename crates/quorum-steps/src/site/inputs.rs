@@ -59,6 +59,12 @@ pub struct SiteInputs {
     /// A host name the site is also served at the root of, e.g. `www.example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// A landing page's content: given, the site is one page built to convert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landing: Option<super::Landing>,
+    /// An affiliate site's products and comparisons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliate: Option<super::Affiliate>,
 }
 
 /// One entry of `pages`: the seed's plain slug, or a custom page with its own content.

@@ -66,7 +66,8 @@ pub(crate) fn types(ctx: &Ctx, page: &Page) -> Vec<String> {
 fn documents(ctx: &Ctx, page: &Page) -> Vec<Value> {
     let mut documents = vec![business(ctx)];
     match page.kind {
-        PageKind::Home => documents.push(website(ctx)),
+        PageKind::Home | PageKind::Landing => documents.push(website(ctx)),
+        PageKind::Review => documents.extend(product_review(ctx, page)),
         PageKind::Post => documents.push(blog_posting(ctx, page, &posting(ctx, page))),
         PageKind::NotFound => return Vec::new(),
         _ => {}
@@ -187,6 +188,29 @@ pub(crate) fn business(ctx: &Ctx) -> Value {
         put("sameAs", same_as.into());
     }
     Value::Object(business)
+}
+
+/// An affiliate site's review: the Product, reviewed by the business, with its rating.
+fn product_review(ctx: &Ctx, page: &Page) -> Option<Value> {
+    let affiliate = ctx.inputs.affiliate.as_ref()?;
+    let links = super::affiliate_links(affiliate);
+    let (_, product) = page.item.and_then(|i| links.get(i))?;
+    Some(json!({
+        "@context": CONTEXT,
+        "@type": "Product",
+        "name": product.name.trim(),
+        "description": product.summary.trim(),
+        "review": {
+            "@type": "Review",
+            "reviewRating": {
+                "@type": "Rating",
+                "ratingValue": super::affiliate::rating_text(product.rating),
+                "bestRating": "5",
+            },
+            "author": {"@type": "Organization", "name": ctx.name()},
+            "url": ctx.url(&page.info.path),
+        },
+    }))
 }
 
 fn website(ctx: &Ctx) -> Value {

@@ -29,6 +29,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) footer_parts: OnceCell<(Markup, Markup)>,
     /// What a visitor typed into the contact form, when the page answers a submission.
     pub form: Option<&'a ContactFormState>,
+    /// What a visitor typed into a landing page's lead form, when the page answers it.
+    pub lead: Option<&'a super::LeadFormState>,
+    /// Which headline a landing page shows.
+    pub variant: super::Variant,
     /// An answer to one visitor's submission: no search engine should list it.
     pub noindex: bool,
     /// `base_url` without a trailing slash.
@@ -75,6 +79,8 @@ impl<'a> Ctx<'a> {
             theme,
             footer_parts: OnceCell::new(),
             form: None,
+            lead: None,
+            variant: super::Variant::A,
             noindex: false,
             canonical_base: super::canonical_base(inputs, spec),
             base_url,
@@ -230,12 +236,17 @@ fn header(ctx: &Ctx, nav: &Markup) -> Markup {
                     }
                     span.brand-name { (ctx.name()) }
                 }
-                nav.site-nav aria-label=(words.main_nav) {
-                    details.menu {
-                        summary { span.menu-icon aria-hidden="true" {} (words.menu) }
-                        (nav)
+                @if let Some(landing) = &ctx.inputs.landing {
+                    // One page: its call to action stands where the menu would.
+                    a.button.header-cta href="#signup" { (landing.call_to_action.trim()) }
+                } @else {
+                    nav.site-nav aria-label=(words.main_nav) {
+                        details.menu {
+                            summary { span.menu-icon aria-hidden="true" {} (words.menu) }
+                            (nav)
+                        }
+                        div.nav-wide { (nav) }
                     }
-                    div.nav-wide { (nav) }
                 }
             }
         }

@@ -6,12 +6,14 @@
 //! input that reaches HTML, XML or CSS is escaped or re-validated on the way, and every text
 //! colour meets WCAG 2.1 AA on its background.
 
+mod affiliate;
 mod assets;
 mod card;
 mod check;
 mod contact;
 mod css;
 mod encode;
+mod family_words;
 mod fonts;
 mod footer;
 mod glyphs;
@@ -19,6 +21,7 @@ mod icons;
 mod images;
 mod inputs;
 mod jsonld;
+mod landing;
 mod layout;
 mod logo;
 mod markdown;
@@ -39,13 +42,24 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use affiliate::{
+    AFFILIATE_REL, Affiliate, AffiliateProduct, Comparison, FROM_PARAM, GO_PREFIX, links as affiliate_links,
+    merchant_url,
+};
 pub use card::{CARD_FILE, HEIGHT as CARD_HEIGHT, WIDTH as CARD_WIDTH};
 pub use check::{check, domain_ok};
 pub use contact::{ContactAnswer, ContactFormState, FormProblem, ProblemKind, contact_answer};
 pub use encode::png_size;
 pub use fonts::{FONT_BUDGET, FontChoice, SiteFonts, fonts};
 pub use icons::{FAVICON_FILE, FAVICON_SIZES, TOUCH_ICON_FILE, ico_images};
+pub use family_words::FamilyWords;
 pub use images::valid_upload_id;
+pub use landing::{
+    Benefit, LEAD_CONSENT, LEAD_EMAIL, LEAD_ENDPOINT, LEAD_NAME, LEAD_VARIANT, Landing, LeadAnswer,
+    LeadField, LeadFieldKind, LeadForm, LeadFormState, LeadProblem, LeadProblemKind, LeadValues,
+    PricingPlan, Question, RESERVED_LEAD_FIELDS, VARIANT_B_FILE, Variant, check_lead, lead_answer,
+    plausible_email,
+};
 pub use inputs::*;
 pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, AAA, Adjustment, ContrastPair, NON_TEXT, Palette, contrast_ratio, palette};
@@ -66,6 +80,27 @@ pub const CONTACT_MESSAGE_MAX: usize = 5_000;
 pub const HONEYPOT_FIELD: &str = "website";
 /// Page slugs that would collide with the site's own files.
 pub const RESERVED_SLUGS: [&str; 1] = ["assets"];
+/// What a site generated from `inputs` is: the type decides which inputs it takes, and so
+/// which of these its sites are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteKind {
+    Basic,
+    Landing,
+    Affiliate,
+}
+
+impl SiteKind {
+    pub fn of(inputs: &SiteInputs) -> SiteKind {
+        if inputs.landing.is_some() {
+            SiteKind::Landing
+        } else if inputs.affiliate.is_some() {
+            SiteKind::Affiliate
+        } else {
+            SiteKind::Basic
+        }
+    }
+}
 
 /// Where and as what the site will be served: decided by the deploy side, not the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,6 +309,13 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
         );
         structured_data.insert(page.info.file.clone(), jsonld::types(&page_ctx, page));
     }
+    if inputs.landing.as_ref().is_some_and(|l| l.has_variants())
+        && let Some(home) = plan.iter().find(|p| p.kind == PageKind::Landing)
+    {
+        let mut b = ctx.for_page(home);
+        b.variant = landing::Variant::B;
+        add(VARIANT_B_FILE, FileKind::Html, pages::render(&b, home));
+    }
     // Served at whatever depth was asked for, so its links cannot be relative.
     let not_found = plan::not_found(words);
     add(
@@ -291,7 +333,7 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     add(
         CSS_FILE,
         FileKind::Branding,
-        assets::stylesheet(&palette, &fonts, chosen.theme),
+        assets::stylesheet(&palette, &fonts, chosen.theme, SiteKind::of(inputs)),
     );
     add(
         LOGO_FILE,
@@ -306,7 +348,7 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     for (path, bytes) in fonts.files() {
         add(&path, FileKind::Branding, bytes.to_vec());
     }
-    add(JS_FILE, FileKind::Script, assets::script());
+    add(JS_FILE, FileKind::Script, assets::script(SiteKind::of(inputs)));
     for (path, bytes) in images::files(inputs, media) {
         add(&path, FileKind::Image, bytes);
     }
@@ -346,6 +388,11 @@ pub(crate) enum PageKind {
     Post,
     Custom,
     NotFound,
+    /// A landing page's one page, at the site's root.
+    Landing,
+    /// An affiliate site's review of one product, and its comparisons.
+    Review,
+    Comparison,
 }
 
 pub(crate) struct Page {
@@ -362,7 +409,7 @@ pub(crate) struct Page {
 impl Page {
     pub(crate) fn new(slug: &str, kind: PageKind, title: String) -> Page {
         let (path, file) = match kind {
-            PageKind::Home => (String::new(), "index.html".to_string()),
+            PageKind::Home | PageKind::Landing => (String::new(), "index.html".to_string()),
             PageKind::NotFound => (String::new(), NOT_FOUND_FILE.to_string()),
             _ => (format!("{slug}/"), format!("{slug}/index.html")),
         };
@@ -381,6 +428,9 @@ impl Page {
 
     /// Blog posts are reached from the blog, not from the navigation.
     pub(crate) fn in_nav(&self) -> bool {
-        !matches!(self.kind, PageKind::Post | PageKind::NotFound)
+        !matches!(
+            self.kind,
+            PageKind::Post | PageKind::NotFound | PageKind::Review
+        )
     }
 }

@@ -10,7 +10,7 @@ use super::layout::{Ctx, Meta, document};
 use super::markdown::{self, shorten};
 use super::plan::{self, HOME_SERVICES};
 use super::sections::{self, band, words};
-use super::{Page, PageKind};
+use super::{Page, PageKind, affiliate, landing};
 
 /// How many testimonials and posts the home page shows before linking to the rest.
 const HOME_TESTIMONIALS: usize = 3;
@@ -22,7 +22,19 @@ const DESCRIPTION_CHARS: usize = 160;
 pub(crate) fn render(ctx: &Ctx, page: &Page) -> Vec<u8> {
     let description = description(ctx, page);
     let main = match page.kind {
-        PageKind::Home => home(ctx),
+        PageKind::Home => match &ctx.inputs.affiliate {
+            Some(affiliate) => affiliate::home(ctx, page, affiliate),
+            None => home(ctx),
+        },
+        PageKind::Landing => match &ctx.inputs.landing {
+            Some(l) => landing::page(ctx, l, ctx.variant),
+            None => home(ctx),
+        },
+        PageKind::Review | PageKind::Comparison => match &ctx.inputs.affiliate {
+            Some(a) if page.kind == PageKind::Review => affiliate::review(ctx, page, a),
+            Some(a) => affiliate::comparison(ctx, page, a),
+            None => not_found(ctx),
+        },
         PageKind::About => about(ctx, page),
         PageKind::Services => services(ctx, page),
         PageKind::Contact => contact(ctx),
@@ -41,6 +53,17 @@ fn description(ctx: &Ctx, page: &Page) -> String {
     let inputs = ctx.inputs;
     let own = match page.kind {
         PageKind::Home => Some(ctx.description().to_owned()),
+        PageKind::Landing => inputs.landing.as_ref().map(|l| {
+            let sub = l.sub_headline.as_deref().unwrap_or(ctx.description());
+            format!("{} {}", l.headline(ctx.variant), sub.trim())
+        }),
+        PageKind::Review => inputs.affiliate.as_ref().and_then(|a| {
+            let links = super::affiliate_links(a);
+            page.item
+                .and_then(|i| links.get(i))
+                .map(|(_, p)| p.summary.trim().to_owned())
+        }),
+        PageKind::Comparison => None,
         PageKind::About => inputs
             .about
             .as_deref()

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::inputs::{PageInput, PostInput, SiteInputs};
+use super::landing::Landing;
 use super::markdown;
 use super::words::Words;
 use super::{NOT_FOUND_FILE, Page, PageKind, check, hashed_slug, readable_slug};
@@ -38,6 +39,59 @@ impl Missing {
 /// workflow promises a contact form), the blog follows `include_blog` whatever the list says,
 /// and the posts follow, newest first. Slugs `check` would reject are skipped.
 pub(crate) fn plan(inputs: &SiteInputs, words: &Words) -> (Vec<Page>, Vec<Missing>) {
+    if let Some(landing) = &inputs.landing {
+        let page = Page::new("home", PageKind::Landing, words.home.to_owned());
+        return (vec![page], landing_improvements(inputs, landing));
+    }
+    let (mut pages, missing) = site_plan(inputs, words);
+    if let Some(affiliate) = &inputs.affiliate {
+        // Reviews and comparisons follow the home page, before the business's own pages.
+        let at = pages.iter().take_while(|p| p.kind == PageKind::Home).count();
+        pages.splice(at..at, super::affiliate::pages(inputs, affiliate));
+    }
+    (pages, missing)
+}
+
+/// What would make a landing page convert better.
+fn landing_improvements(inputs: &SiteInputs, landing: &Landing) -> Vec<Missing> {
+    let mut missing = Vec::new();
+    if landing.benefits.is_empty() {
+        missing.push(Missing::new(
+            "home",
+            "landing.benefits",
+            "The page lists no benefits: give `landing.benefits`, each a short title and a \
+             sentence, so visitors see what they get.",
+        ));
+    }
+    if inputs.testimonials.is_empty() && landing.proof.is_empty() {
+        missing.push(Missing::new(
+            "home",
+            "testimonials",
+            "The page has no social proof: give `testimonials` or `landing.proof` (short \
+             facts such as \"1,200 customers\").",
+        ));
+    }
+    if inputs.hero_image.is_none() {
+        missing.push(Missing::new(
+            "home",
+            "hero_image",
+            "The page has no picture: upload one and name it in `hero_image`, with its alt \
+             text.",
+        ));
+    }
+    if !landing.has_variants() {
+        missing.push(Missing::new(
+            "home",
+            "landing.headline_b",
+            "No A/B test: give `landing.headline_b` to show half the visitors another \
+             headline and learn which one converts better.",
+        ));
+    }
+    missing
+}
+
+/// The pages of a business's site, as [`plan`] describes them.
+fn site_plan(inputs: &SiteInputs, words: &Words) -> (Vec<Page>, Vec<Missing>) {
     let mut listed: Vec<(&str, Option<usize>)> = vec![("home", None)];
     for (i, page) in inputs.pages.iter().enumerate() {
         let slug = page.slug();

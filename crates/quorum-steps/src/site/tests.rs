@@ -3,6 +3,7 @@
 
 mod content;
 mod escaping;
+mod family;
 mod languages;
 mod pages;
 

@@ -10,7 +10,7 @@ use crate::site::inputs::{ImageRef, PageInput, SiteInputs};
 
 /// What a text may hold besides printable characters.
 #[derive(Clone, Copy)]
-enum Lines {
+pub(super) enum Lines {
     /// One line: no control character at all.
     One,
     /// Line breaks (`\n`, `\r`): a bio, a description, a quote.
@@ -310,19 +310,19 @@ fn image(p: &mut Problems, at: &str, image: &ImageRef, alt_required: bool) {
     }
 }
 
-fn count(p: &mut Problems, field: &str, len: usize, max: usize) {
+pub(super) fn count(p: &mut Problems, field: &str, len: usize, max: usize) {
     if len > max {
         p.add(field, format_args!("may list at most {max}, not {len}"));
     }
 }
 
-fn optional(p: &mut Problems, field: &str, value: Option<&str>, max: usize, lines: Lines) {
+pub(super) fn optional(p: &mut Problems, field: &str, value: Option<&str>, max: usize, lines: Lines) {
     if let Some(value) = value {
         required(p, field, value, max, lines);
     }
 }
 
-fn required(p: &mut Problems, field: &str, value: &str, max: usize, lines: Lines) {
+pub(super) fn required(p: &mut Problems, field: &str, value: &str, max: usize, lines: Lines) {
     if value.trim().is_empty() {
         p.add(field, "must not be empty");
     }
