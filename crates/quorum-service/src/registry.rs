@@ -11,8 +11,10 @@ use serde_json::Value;
 use crate::{ServiceError, ServiceResult, auth};
 
 /// The definitions every Quorum ships with, registered at start.
-pub const BUILTIN_TYPES: [&str; 5] = [
+pub const BUILTIN_TYPES: [&str; 7] = [
     include_str!("../../../types/website.create_basic_site.json"),
+    include_str!("../../../types/website.create_landing_page.json"),
+    include_str!("../../../types/website.create_affiliate_site.json"),
     include_str!("../../../types/content_scheduler.json"),
     include_str!("../../../types/customer_followup.json"),
     include_str!("../../../types/invoice_reminders.json"),

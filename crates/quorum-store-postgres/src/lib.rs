@@ -17,6 +17,7 @@ mod sessions;
 mod steps;
 mod store;
 mod uploads;
+mod visitors;
 mod workflows;
 mod writes;
 

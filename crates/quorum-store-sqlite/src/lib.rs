@@ -22,6 +22,7 @@ mod sessions;
 mod steps;
 mod store;
 mod uploads;
+mod visitors;
 mod workflows;
 mod writes;
 

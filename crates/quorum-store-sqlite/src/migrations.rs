@@ -54,6 +54,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "undecided index",
         include_str!("../migrations/0017_undecided_index.sql"),
     ),
+    (
+        "site visitors",
+        include_str!("../migrations/0018_site_visitors.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

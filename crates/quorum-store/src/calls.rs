@@ -57,6 +57,11 @@ macro_rules! impl_store {
             write add_contact_message(message: &$crate::ContactMessage) -> () = contact::add;
             write set_contact_delivery(report: &$crate::DeliveryReport) -> () = contact::set_delivery;
             read contact_messages(site: &str, limit: i64) -> Vec<$crate::ContactMessage> = contact::list;
+            write add_lead(lead: &$crate::Lead) -> () = visitors::add_lead;
+            write set_lead_delivery(report: &$crate::DeliveryReport) -> () = visitors::set_lead_delivery;
+            read leads(site: &str, limit: i64, offset: i64) -> Vec<$crate::Lead> = visitors::leads;
+            write count_site_event(event: &$crate::SiteEvent) -> () = visitors::count;
+            read site_counts(site: &str) -> Vec<$crate::SiteCount> = visitors::counts;
             write count_hit(hit: &$crate::Hit) -> $crate::HitCounts = limits::count_hit;
             write set_notification_settings(settings: &$crate::NotificationSettings) -> () = notices::set_settings;
             read notification_settings(principal_id: &str) -> Option<$crate::NotificationSettings> = notices::settings;

@@ -253,6 +253,19 @@ pub trait Store: Send + Sync + 'static {
     /// A site's messages, newest first.
     async fn contact_messages(&self, site: &str, limit: i64) -> StoreResult<Vec<ContactMessage>>;
 
+    // --- what visitors do on sites ---------------------------------------------------------
+
+    /// Keeps a lead and counts it as a conversion of its variant, in one transaction.
+    async fn add_lead(&self, lead: &Lead) -> StoreResult<()>;
+    /// Records what the SMTP server said of a lead forwarded to its site's address.
+    async fn set_lead_delivery(&self, report: &DeliveryReport) -> StoreResult<()>;
+    /// A site's leads, newest first.
+    async fn leads(&self, site: &str, limit: i64, offset: i64) -> StoreResult<Vec<Lead>>;
+    /// Counts one event (one atomic upsert, each of any number of servers' counted once).
+    async fn count_site_event(&self, event: &SiteEvent) -> StoreResult<()>;
+    /// Every count of a site's events, by deployment, metric and label.
+    async fn site_counts(&self, site: &str) -> StoreResult<Vec<SiteCount>>;
+
     // --- rate limits ------------------------------------------------------------------------
 
     /// Counts one hit of its key in its window (one atomic upsert: concurrent hits from any

@@ -154,7 +154,7 @@ pub(super) fn guess_site_name(
 /// The name a message gives a site: "… called X", "… named X", "website for X", "site for X".
 fn name_in(message: &str) -> Option<String> {
     // Explicit naming first: in "a website for my bakery called Crumbs" the name is Crumbs.
-    const MARKERS: [&str; 7] = [
+    const MARKERS: [&str; 10] = [
         "called ",
         "named ",
         "website for ",
@@ -162,6 +162,9 @@ fn name_in(message: &str) -> Option<String> {
         "site for ",
         "homepage for ",
         "page for ",
+        "store for ",
+        "shop for ",
+        "site about ",
     ];
     // ASCII lowercasing keeps byte offsets, so positions found in `lower` index `message`.
     let lower = message.to_ascii_lowercase();

@@ -15,7 +15,7 @@ use super::{LOGO_FILE, Page, PageKind};
 /// the page's, then the site's.
 pub(crate) fn title(ctx: &Ctx, page: &Page) -> String {
     match page.kind {
-        PageKind::Home => ctx.name().to_owned(),
+        PageKind::Home | PageKind::Landing => ctx.name().to_owned(),
         _ => format!("{} — {}", page.info.title, ctx.name()),
     }
 }

@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 use super::Plan;
 use super::verify::{form_actions, resolve};
 use crate::site::{
-    CARD_FILE, CARD_HEIGHT, CARD_WIDTH, FAVICON_FILE, FileKind, TOUCH_ICON_FILE, Words,
+    AFFILIATE_REL, CARD_FILE, CARD_HEIGHT, CARD_WIDTH, FAVICON_FILE, FileKind, GO_PREFIX,
+    LEAD_EMAIL, LEAD_ENDPOINT, LEAD_NAME, TOUCH_ICON_FILE, VARIANT_B_FILE, Variant, Words,
+    affiliate_links,
 };
 use crate::{StepContext, StepError, StepHandler};
 
@@ -166,5 +168,118 @@ impl StepHandler for SetupContactForm {
         Ok(
             json!({ "contact_action": plan.spec.contact_action, "recipient": plan.inputs.contact_email }),
         )
+    }
+}
+
+pub(crate) struct SetupLeadForm;
+
+#[async_trait]
+impl StepHandler for SetupLeadForm {
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
+        let plan = Plan::new(ctx).await?;
+        let Some(landing) = &plan.inputs.landing else {
+            return Err(StepError::Permanent(
+                "the inputs give no `landing`: there is no lead form to set up".into(),
+            ));
+        };
+        // The form's script is the page's only one: a landing page has no navigation step to
+        // keep it.
+        keep(ctx, plan.site.files_of(FileKind::Script)).await?;
+        let endpoint = plan.url(LEAD_ENDPOINT);
+        let page_url = plan.url("");
+        let mut variants = vec![("a", "index.html")];
+        if landing.has_variants() {
+            variants.push(("b", VARIANT_B_FILE));
+        }
+        for (variant, file) in &variants {
+            let posts_to_quorum = plan
+                .site
+                .files
+                .get(*file)
+                .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+                .is_some_and(|page| {
+                    form_actions(&page)
+                        .iter()
+                        .any(|action| resolve(&page_url, action).as_deref() == Some(&endpoint))
+                });
+            if !posts_to_quorum {
+                return Err(StepError::Permanent(format!(
+                    "variant {variant}'s page ({file}) has no form posting to {endpoint}"
+                )));
+            }
+        }
+        let mut fields = vec![
+            json!({"name": LEAD_NAME, "required": true}),
+            json!({"name": LEAD_EMAIL, "required": true}),
+        ];
+        fields.extend(landing.form.fields.iter().map(|f| {
+            json!({"name": f.name, "label": f.label, "kind": f.kind, "required": f.required})
+        }));
+        let shown: Vec<Value> = variants
+            .iter()
+            .map(|(variant, _)| {
+                json!({"variant": variant, "headline": landing.headline(Variant::parse(variant))})
+            })
+            .collect();
+        Ok(json!({
+            "lead_endpoint": endpoint,
+            "lead_fields": fields,
+            "consent_required": landing.form.consent.is_some(),
+            "ab_test": shown,
+            "leads_api": format!("/api/sites/{}/leads", plan.spec.slug),
+            "recipient": plan.inputs.contact_email,
+        }))
+    }
+}
+
+pub(crate) struct SetupAffiliateLinks;
+
+#[async_trait]
+impl StepHandler for SetupAffiliateLinks {
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
+        let plan = Plan::new(ctx).await?;
+        let Some(affiliate) = &plan.inputs.affiliate else {
+            return Err(StepError::Permanent(
+                "the inputs give no `affiliate`: there are no links to set up".into(),
+            ));
+        };
+        // Every link a page carries must be one the redirect knows, or a visitor's click
+        // would land on the site's 404 page.
+        let known: Vec<String> = affiliate_links(affiliate)
+            .into_iter()
+            .map(|(link, _)| link)
+            .collect();
+        for (path, page) in plan.site.files_of(FileKind::Html) {
+            let page = String::from_utf8_lossy(page);
+            for part in page.split("href=\"").skip(1) {
+                let href = &part[..part.find('"').unwrap_or(0)];
+                let Some(rest) = href.rsplit_once(GO_PREFIX).map(|(_, rest)| rest) else {
+                    continue;
+                };
+                let link = rest.split('?').next().unwrap_or_default();
+                if !known.iter().any(|k| k == link) {
+                    return Err(StepError::Permanent(format!(
+                        "{path} links to {href}, which names no product's link"
+                    )));
+                }
+            }
+        }
+        let links: Vec<Value> = affiliate_links(affiliate)
+            .into_iter()
+            .map(|(link, product)| {
+                json!({
+                    "link": link,
+                    "product": product.name,
+                    "merchant": product.merchant,
+                    "merchant_url": product.url,
+                    "url": plan.url(&format!("{GO_PREFIX}{link}")),
+                })
+            })
+            .collect();
+        Ok(json!({
+            "affiliate_links": links,
+            "rel": AFFILIATE_REL,
+            "clicks_api": format!("/api/sites/{}/clicks", plan.spec.slug),
+        }))
     }
 }

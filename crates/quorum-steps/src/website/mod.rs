@@ -1,4 +1,5 @@
-//! The eight steps of `website.create_basic_site`: each regenerates the site in memory
+//! The steps of `website.create_basic_site` and of the website family (a landing page's
+//! lead form, an affiliate site's links): each regenerates the site in memory
 //! (deterministic, a few milliseconds; the uploaded pictures the inputs name are read through
 //! the `SiteStore`, already re-encoded, and only copied) and keeps its own files' bytes in the
 //! database, so any step can run again after a crash and keep the same bytes. `deploy` stores the
@@ -30,6 +31,11 @@ pub(crate) fn register(handlers: &mut Handlers) {
     handlers.insert(
         "website.setup_contact_form",
         SiteStep(build::SetupContactForm),
+    );
+    handlers.insert("website.setup_lead_form", SiteStep(build::SetupLeadForm));
+    handlers.insert(
+        "website.setup_affiliate_links",
+        SiteStep(build::SetupAffiliateLinks),
     );
     handlers.insert("website.deploy", SiteStep(deploy::Deploy));
     handlers.insert("website.verify", SiteStep(verify::Verify));

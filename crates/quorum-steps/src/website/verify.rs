@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use scraper::{Html, Selector};
 use serde_json::{Value, json};
 
+mod family;
 mod fonts;
 
 use super::Plan;
@@ -24,7 +25,7 @@ use crate::{StepContext, StepError, StepHandler};
 
 pub(crate) struct Verify;
 
-fn client() -> &'static reqwest::Client {
+pub(super) fn client() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
         reqwest::Client::builder()
@@ -36,11 +37,11 @@ fn client() -> &'static reqwest::Client {
 }
 
 /// The server not answering may pass (it is restarting): retry. Anything it answers is final.
-fn unreachable(url: &str, e: reqwest::Error) -> StepError {
+pub(super) fn unreachable(url: &str, e: reqwest::Error) -> StepError {
     StepError::Retryable(format!("could not fetch {url}: {e}"))
 }
 
-fn selector(css: &str) -> Selector {
+pub(super) fn selector(css: &str) -> Selector {
     Selector::parse(css).expect("the verifier's selectors are valid")
 }
 
@@ -52,6 +53,8 @@ struct Page {
     images: BTreeSet<String>,
     /// The `@type` of each JSON-LD document, in page order.
     structured_data: Vec<String>,
+    /// The affiliate links it carries (`…/go/{link}`, without the query).
+    outbound: BTreeSet<String>,
 }
 
 /// The `@type` of each JSON-LD document of a page; an error names the first document that
@@ -143,7 +146,7 @@ async fn check_pictures(plan: &Plan, problems: &mut Vec<String>) -> Result<Value
     }))
 }
 
-async fn fetch(url: &str) -> Result<(u16, String, String), StepError> {
+pub(super) async fn fetch(url: &str) -> Result<(u16, String, String), StepError> {
     let (status, kind, body) = fetch_bytes(url).await?;
     Ok((status, kind, String::from_utf8_lossy(&body).into_owned()))
 }
@@ -279,13 +282,16 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
             let Some(absolute) = resolve(url, target) else {
                 continue;
             };
+            // Quorum's endpoints are checked by what they do, not by GET.
             if absolute.starts_with(&format!("{}/", plan.spec.base_url))
                 && absolute != plan.spec.contact_action
+                && !family::is_endpoint(plan, &absolute)
             {
                 links.insert(absolute);
             }
         }
     }
+    let outbound = family::inspect(plan, url, &doc, &mut problems);
     let mut images = BTreeSet::new();
     for img in doc.select(&selector("img")) {
         let element = img.value();
@@ -312,6 +318,7 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
         links,
         structured_data,
         images,
+        outbound,
     }
 }
 
@@ -325,6 +332,7 @@ impl StepHandler for Verify {
         let mut pages = Vec::new();
         let mut links = BTreeSet::new();
         let mut images = BTreeSet::new();
+        let mut outbound = BTreeSet::new();
         for ((url, page), result) in urls.iter().zip(&plan.site.pages).zip(fetched) {
             let (status, kind, body) = result?;
             if status != 200 || !kind.starts_with("text/html") {
@@ -335,6 +343,7 @@ impl StepHandler for Verify {
             problems.extend(page.problems.iter().map(|p| format!("{url} lacks {p}")));
             links.extend(page.links);
             images.extend(page.images);
+            outbound.extend(page.outbound);
             pages.push(json!({
                 "url": page.url,
                 "status": status,
@@ -388,6 +397,7 @@ impl StepHandler for Verify {
             None => None,
         };
         let pictures = check_pictures(&plan, &mut problems).await?;
+        let family = family::check(&plan, &outbound, &mut problems).await?;
         let mut contrast = Vec::new();
         for pair in plan.site.palette.text_pairs() {
             let (fg, bg, minimum) = (pair.foreground, pair.background, pair.minimum);
@@ -406,8 +416,12 @@ impl StepHandler for Verify {
                 problems.join("; ")
             )));
         }
-        let delivery = send_test_message(&plan).await?;
-        Ok(json!({"verification": {
+        let has_contact = plan.site.pages.iter().any(|p| p.slug == "contact");
+        let contact_form = match has_contact {
+            true => json!({"accepted": true, "delivery": send_test_message(&plan).await?}),
+            false => Value::Null,
+        };
+        let mut verification = json!({
             "pages": pages,
             "links_checked": links.len(),
             "images_checked": images.len(),
@@ -419,8 +433,12 @@ impl StepHandler for Verify {
             "favicon": pictures["favicon"],
             "contrast": contrast,
             "fonts": fonts,
-            "contact_form": {"accepted": true, "delivery": delivery},
-        }}))
+            "contact_form": contact_form,
+        });
+        if let (Some(own), Some(all)) = (family.as_object(), verification.as_object_mut()) {
+            all.extend(own.clone());
+        }
+        Ok(json!({ "verification": verification }))
     }
 }
 

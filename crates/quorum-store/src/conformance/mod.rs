@@ -15,6 +15,7 @@ mod sessions;
 mod sites;
 mod steps;
 mod uploads;
+mod visitors;
 mod workflows;
 
 use std::sync::Arc;
@@ -75,7 +76,9 @@ macro_rules! conformance_suite {
             concurrent_rotations_run_one_after_the_other,
             an_upload_reads_back_with_its_renditions_and_an_id_is_kept_once,
             an_upload_without_the_blob_of_a_rendition_keeps_nothing,
-            a_deployed_rendition_is_the_uploads_blob_and_outlives_the_deployment
+            a_deployed_rendition_is_the_uploads_blob_and_outlives_the_deployment,
+            leads_read_back_newest_first_and_count_as_conversions,
+            concurrent_site_events_are_each_counted_once
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -103,6 +106,7 @@ pub use sessions::*;
 pub use sites::*;
 pub use steps::*;
 pub use uploads::*;
+pub use visitors::*;
 pub use workflows::*;
 
 pub(crate) const TYPE_ID: &str = "test.echo";

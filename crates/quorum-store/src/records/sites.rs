@@ -27,6 +27,57 @@ pub struct ContactMessage {
     pub error: Option<String>,
 }
 
+/// A lead: what a visitor gave a landing page's form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Lead {
+    pub id: String,
+    /// The site's slug.
+    pub site: String,
+    /// The deployment whose page the visitor filled in, and the workflow that made it.
+    pub deployment_id: String,
+    pub workflow_id: String,
+    pub name: String,
+    pub email: String,
+    /// The form's own fields that were filled in, by name.
+    #[schema(value_type = Object)]
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// Whether the visitor ticked the form's consent box.
+    pub consent: bool,
+    /// Which headline the visitor was shown: `a` or `b`.
+    pub variant: String,
+    pub remote_addr: Option<String>,
+    #[serde(with = "quorum_domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: DateTime<Utc>,
+    /// `outbox` (kept, no SMTP server configured), `sent` (forwarded to the site's address)
+    /// or `failed`.
+    pub delivery: String,
+    #[serde(with = "quorum_domain::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+/// One thing a visitor did on a site, to be counted: a view of a headline (`view`, label
+/// `a`), a click on an affiliate link (`click`, label `{link} {page}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteEvent {
+    pub site: String,
+    pub deployment_id: String,
+    pub metric: String,
+    pub label: String,
+}
+
+/// How many times it happened, per deployment. A lead counts as a `conversion` of its
+/// variant, written with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteCount {
+    pub deployment_id: String,
+    pub metric: String,
+    pub label: String,
+    pub count: i64,
+}
+
 /// A file's bytes under their SHA-256 (lowercase hex): kept once, never changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Blob {
@@ -129,7 +180,7 @@ pub struct SiteRollback {
     pub at: DateTime<Utc>,
 }
 
-/// What the SMTP server said of a kept contact message.
+/// What the SMTP server said of a kept contact message or lead.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryReport {
     pub message_id: String,
@@ -145,7 +196,7 @@ impl DeliveryReport {
         match rows {
             1 => Ok(()),
             _ => Err(crate::StoreError::NotFound(format!(
-                "contact message {}",
+                "kept message {}",
                 self.message_id
             ))),
         }
