@@ -7,8 +7,8 @@ use std::net::IpAddr;
 use quorum_domain::ids::new_id;
 use quorum_domain::{FieldError, Text};
 use quorum_steps::site::{
-    CONTACT_EMAIL_MAX, CONTACT_FIELDS, CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX, ContactAnswer,
-    FormProblem, Media, ProblemKind, SiteSpec, contact_answer,
+    CONTACT_FIELDS, CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX, ContactAnswer, FormProblem, Media,
+    ProblemKind, SiteSpec, contact_answer, plausible_email,
 };
 use quorum_store::{ContactMessage, DeliveryReport, Hit};
 use serde::Deserialize;
@@ -132,23 +132,6 @@ fn kind_of(detail: &FieldError) -> ProblemKind {
         ("message", "length") => ProblemKind::MessageLength,
         _ => ProblemKind::Unreadable,
     }
-}
-
-/// One @, something on each side, a dot in the domain, no spaces or control characters: what
-/// a form can check; only delivery proves an address.
-fn plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    email.chars().count() <= CONTACT_EMAIL_MAX
-        && !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && !email
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
 }
 
 impl Quorum {

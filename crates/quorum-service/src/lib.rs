@@ -27,6 +27,7 @@ mod sites;
 pub mod telemetry;
 mod uploads;
 mod view;
+mod visitors;
 mod worker;
 mod workflows;
 
@@ -49,7 +50,12 @@ pub use mail::Mailer;
 pub use notices::{LinkRefusal, LinkView, NotificationRequest};
 pub use previews::{PreviewAnswer, PreviewFile};
 pub use quorum_queue::RetryPolicy;
-pub use quorum_steps::site::{ContactAnswer, ContactFormState, FormProblem, ProblemKind};
+pub use quorum_steps::VERIFIER_AGENT;
+pub use quorum_steps::site::VARIANT_B_FILE;
+pub use quorum_steps::site::{
+    ContactAnswer, ContactFormState, FormProblem, LeadAnswer, LeadFormState, LeadProblem,
+    LeadProblemKind, ProblemKind, Variant,
+};
 pub use registry::{Registered, Registry};
 pub use review::{Names, ReviewSummary, Swatch, Thumbnail, excerpt};
 pub use site_domains::claimable_host;
@@ -57,6 +63,10 @@ pub use site_owners::{Replaces, RollbackRequest};
 pub use sites::{LiveSite, SiteAnswer, SiteMount};
 pub use uploads::{MAX_BYTES as MAX_UPLOAD_BYTES, UPLOADS_PER_MINUTE};
 pub use view::{PreviewView, StepView, WorkflowPage, WorkflowView};
+pub use visitors::{
+    ClicksReport, LEADS_PAGE_MAX, LEADS_PER_MINUTE, LeadReceipt, LeadsReport, LinkClicks,
+    PageClicks, VariantStats,
+};
 pub use worker::{Signals, WorkerConfig, WorkerPool, default_workers};
 pub use workflows::CreateWorkflow;
 

@@ -3,7 +3,7 @@
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use quorum_store::ContactMessage;
+use quorum_store::{ContactMessage, Lead};
 
 use crate::{ServiceError, ServiceResult};
 
@@ -43,28 +43,69 @@ impl Mailer {
 
     /// Sends a contact message to its site's recipient; the error says why not.
     pub async fn send(&self, site_name: &str, m: &ContactMessage) -> Result<(), String> {
-        let to: Mailbox = m.recipient.parse().map_err(|e| format!("recipient: {e}"))?;
+        let body = format!(
+            "{} <{}> wrote, through the contact form of {}:\n\n{}\n",
+            m.name.replace(char::is_control, " "),
+            m.email,
+            site_name,
+            m.message
+        );
+        let subject = format!("Message from the contact form of {site_name}");
+        self.send_for_visitor(&m.recipient, (&m.name, &m.email), &subject, body)
+            .await
+    }
+
+    /// Forwards a lead to its site's address, its fields one per line under their labels
+    /// (`fields`: label and value, in the form's order).
+    pub async fn send_lead(
+        &self,
+        site_name: &str,
+        recipient: &str,
+        lead: &Lead,
+        fields: &[(String, String)],
+    ) -> Result<(), String> {
+        let mut body = format!(
+            "{} <{}> signed up on the landing page of {site_name} (headline {}).\n\n",
+            lead.name.replace(char::is_control, " "),
+            lead.email,
+            lead.variant.to_uppercase(),
+        );
+        for (label, value) in fields {
+            body.push_str(&format!("{label}: {value}\n"));
+        }
+        if lead.consent {
+            body.push_str("\nThey ticked the form's consent box.\n");
+        }
+        let subject = format!(
+            "New lead from {site_name}: {}",
+            lead.name.replace(char::is_control, " ")
+        );
+        self.send_for_visitor(recipient, (&lead.name, &lead.email), &subject, body)
+            .await
+    }
+
+    /// Sends `body` to `recipient`, replies going to the visitor (`name`, `email`).
+    async fn send_for_visitor(
+        &self,
+        recipient: &str,
+        (name, email): (&str, &str),
+        subject: &str,
+        body: String,
+    ) -> Result<(), String> {
+        let to: Mailbox = recipient.parse().map_err(|e| format!("recipient: {e}"))?;
         let reply_to: Mailbox = format!(
-            "{} <{}>",
-            m.name.replace(['<', '>', '"', '\r', '\n'], ""),
-            m.email
+            "{} <{email}>",
+            name.replace(['<', '>', '"', '\r', '\n'], "")
         )
         .parse()
-        .or_else(|_| m.email.parse())
+        .or_else(|_| email.parse())
         .map_err(|e| format!("reply-to: {e}"))?;
         let email = Message::builder()
             .from(self.from.clone())
             .to(to)
             .reply_to(reply_to)
-            .subject(format!("Message from the contact form of {site_name}"))
-            .header(ContentType::TEXT_PLAIN)
-            .body(format!(
-                "{} <{}> wrote, through the contact form of {}:\n\n{}\n",
-                m.name.replace(char::is_control, " "),
-                m.email,
-                site_name,
-                m.message
-            ))
+            .subject(subject)
+            .singlepart(plain_text(&body))
             .map_err(|e| format!("composing: {e}"))?;
         self.transport
             .send(email)
@@ -77,24 +118,11 @@ impl Mailer {
     /// that a link in it is the line it stands on, whatever the mail client.
     pub async fn send_notice(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
         let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
-        let lines = body.replace("\r\n", "\n").replace('\n', "\r\n");
-        // RFC 5322 allows lines of 998 bytes (lettre would encode any over 76, which breaks a
-        // link across lines for whoever reads the source); longer ones go as lettre chooses.
-        let fits = !lines.contains('\0') && lines.split("\r\n").all(|line| line.len() <= 998);
-        let body = match fits {
-            true => {
-                Body::dangerous_pre_encoded(lines.into_bytes(), ContentTransferEncoding::EightBit)
-            }
-            false => Body::new(lines),
-        };
-        let part = SinglePart::builder()
-            .header(ContentType::TEXT_PLAIN)
-            .body(body);
         let email = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(subject)
-            .singlepart(part)
+            .singlepart(plain_text(body))
             .map_err(|e| format!("composing: {e}"))?;
         self.transport
             .send(email)
@@ -102,4 +130,19 @@ impl Mailer {
             .map_err(|e| e.to_string())?;
         Ok(())
     }
+}
+
+/// A plain-text part in 8-bit UTF-8, lines unbroken: RFC 5322 allows lines of 998 bytes
+/// (lettre would encode any over 76, which breaks a link or a sentence across lines for
+/// whoever reads the source); longer ones go as lettre chooses.
+fn plain_text(body: &str) -> SinglePart {
+    let lines = body.replace("\r\n", "\n").replace('\n', "\r\n");
+    let fits = !lines.contains('\0') && lines.split("\r\n").all(|line| line.len() <= 998);
+    let body = match fits {
+        true => Body::dangerous_pre_encoded(lines.into_bytes(), ContentTransferEncoding::EightBit),
+        false => Body::new(lines),
+    };
+    SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
 }

@@ -40,6 +40,13 @@ pub struct LiveSite {
     inputs: tokio::sync::OnceCell<Option<Arc<SiteInputs>>>,
 }
 
+impl LiveSite {
+    /// Whether the deployment has a file at `path` (relative to the site).
+    pub fn has_file(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+}
+
 /// Where a site is being served from, which decides its 404 page and its folders' redirects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SiteMount {

@@ -17,6 +17,10 @@ use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+/// The `User-Agent` of the verify step's requests: what a site counts of its visitors leaves
+/// Quorum's own checks out.
+pub const VERIFIER_AGENT: &str = "Quorum-Verify/1";
+
 /// Why a step failed, and whether trying again can help.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StepError {

@@ -82,7 +82,11 @@ pub fn leads(conn: &Connection, site: &str, limit: i64, offset: i64) -> Result<V
 }
 
 pub fn count(tx: &Connection, e: &SiteEvent) -> Result<()> {
-    rows::run(tx, COUNT, params![e.site, e.deployment_id, e.metric, e.label])?;
+    rows::run(
+        tx,
+        COUNT,
+        params![e.site, e.deployment_id, e.metric, e.label],
+    )?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod router;
 mod server;
 mod site_contact;
 mod site_hosts;
+mod site_visitors;
 mod sites;
 mod strict;
 

@@ -20,7 +20,7 @@ use crate::api::{
 };
 use crate::error::ApiError;
 use crate::site_hosts::{SiteHosts, SiteServed};
-use crate::{openapi, previews, site_contact, site_hosts, sites};
+use crate::{openapi, previews, site_contact, site_hosts, site_visitors, sites};
 
 /// Request bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -158,6 +158,8 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
         .routes(routes!(health::metrics))
         .routes(routes!(openapi_json))
         .routes(routes!(sites::messages))
+        .routes(routes!(site_visitors::leads))
+        .routes(routes!(site_visitors::clicks))
         .routes(routes!(crate::api::sites::list))
         .routes(routes!(crate::api::sites::get))
         .routes(routes!(crate::api::sites::rollback_site))
@@ -183,6 +185,11 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
             "/sites/{slug}/contact",
             post(site_contact::contact).layer(CompressionLayer::new()),
         )
+        .route(
+            "/sites/{slug}/lead",
+            post(site_visitors::lead).layer(CompressionLayer::new()),
+        )
+        .route("/sites/{slug}/go/{link}", get(site_visitors::go))
         .route("/sites/{slug}/{*path}", get(sites::site_path));
     // Previews are the sites councils vote on: outside the API too.
     let previews = Router::new()

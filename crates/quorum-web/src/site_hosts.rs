@@ -1,6 +1,7 @@
 //! Sites at their own domains. A request whose `Host` a site's live deployment claims is
 //! that site's, whatever its path: its pages, assets, robots.txt and sitemap at the root,
-//! its 404 page for the rest, and its contact form at `/contact`. Quorum's own paths (the
+//! its 404 page for the rest, its contact form at `/contact`, a landing page's lead form at
+//! `/lead` and an affiliate site's redirects at `/go/{link}`. Quorum's own paths (the
 //! API, the dashboards) are not served there. Any other host gets Quorum as before, for the
 //! price of one hash lookup.
 
@@ -41,6 +42,8 @@ impl SiteHosts {
         let routes = Router::new()
             .route("/", get(root))
             .route("/contact", post(contact).layer(CompressionLayer::new()))
+            .route("/lead", post(lead).layer(CompressionLayer::new()))
+            .route("/go/{link}", get(go))
             .route("/{*path}", get(path))
             .with_state(state.clone());
         SiteHosts { state, routes }
@@ -78,9 +81,11 @@ pub async fn by_host(State(hosts): State<SiteHosts>, mut request: Request, next:
 async fn root(
     State(state): State<AppState>,
     Extension(SiteHost(slug)): Extension<SiteHost>,
+    method: axum::http::Method,
+    RemoteAddr(remote): RemoteAddr,
     headers: HeaderMap,
 ) -> Response {
-    serve(&state, &slug, "", &headers, SiteMount::Domain).await
+    crate::site_visitors::home(&state, &slug, &method, remote, &headers, SiteMount::Domain).await
 }
 
 async fn path(
@@ -90,6 +95,37 @@ async fn path(
     headers: HeaderMap,
 ) -> Response {
     serve(&state, &slug, &path, &headers, SiteMount::Domain).await
+}
+
+async fn lead(
+    State(state): State<AppState>,
+    Extension(SiteHost(slug)): Extension<SiteHost>,
+    RemoteAddr(remote): RemoteAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    crate::site_visitors::answer(&state, &slug, remote, &headers, &body).await
+}
+
+async fn go(
+    State(state): State<AppState>,
+    Extension(SiteHost(slug)): Extension<SiteHost>,
+    UrlPath(link): UrlPath<String>,
+    method: axum::http::Method,
+    query: axum::extract::RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let query = query.0.as_deref();
+    crate::site_visitors::redirect(
+        &state,
+        &slug,
+        &link,
+        &method,
+        query,
+        &headers,
+        SiteMount::Domain,
+    )
+    .await
 }
 
 async fn contact(

@@ -247,9 +247,11 @@ pub(crate) fn not_found(page: Option<Arc<Blob>>) -> Response {
 pub async fn site_root(
     State(state): State<AppState>,
     UrlPath(slug): UrlPath<String>,
+    method: axum::http::Method,
+    RemoteAddr(remote): RemoteAddr,
     headers: HeaderMap,
 ) -> Response {
-    serve(&state, &slug, "", &headers, SiteMount::Sites).await
+    crate::site_visitors::home(&state, &slug, &method, remote, &headers, SiteMount::Sites).await
 }
 
 pub async fn site_path(

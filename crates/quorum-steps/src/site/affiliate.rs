@@ -145,7 +145,11 @@ pub(crate) fn comparisons(affiliate: &Affiliate) -> Vec<(String, String, Vec<usi
             }
             taken.push(slug.clone());
             let products = c.products.iter().filter_map(|p| index(p)).collect();
-            (format!("{ALL_COMPARED}/{slug}"), c.title.trim().to_owned(), products)
+            (
+                format!("{ALL_COMPARED}/{slug}"),
+                c.title.trim().to_owned(),
+                products,
+            )
         })
         .collect()
 }
@@ -196,7 +200,10 @@ fn merchant_link(ctx: &Ctx, page: &Page, link: &str, product: &AffiliateProduct)
         PageKind::Home => "home",
         _ => page.info.slug.as_str(),
     };
-    let href = format!("{}?{FROM_PARAM}={from}", ctx.href(&format!("{GO_PREFIX}{link}")));
+    let href = format!(
+        "{}?{FROM_PARAM}={from}",
+        ctx.href(&format!("{GO_PREFIX}{link}"))
+    );
     html! {
         a.button href=(href) rel=(AFFILIATE_REL) {
             (fill(family.visit, &[("merchant", product.merchant.trim())]))

@@ -4,10 +4,10 @@
 //! (re-validated here) and the fonts module's constants, so nothing from the inputs reaches
 //! CSS. After it come the base every site shares and the chosen design's part (`css.rs`).
 
-use super::{SiteKind, Theme};
 use super::check::colour_ok;
 use super::fonts::SiteFonts;
 use super::palette::Palette;
+use super::{SiteKind, Theme};
 
 const SCRIPT: &str = include_str!("static/main.js");
 const FAMILY_CSS: &str = include_str!("static/family.css");
@@ -67,7 +67,13 @@ mod tests {
 
     fn css(typography: &Typography) -> String {
         let palette = palette(&BrandColors::default());
-        String::from_utf8(stylesheet(&palette, &fonts(typography), Theme::Studio, SiteKind::Basic)).unwrap()
+        String::from_utf8(stylesheet(
+            &palette,
+            &fonts(typography),
+            Theme::Studio,
+            SiteKind::Basic,
+        ))
+        .unwrap()
     }
 
     #[test]

@@ -286,7 +286,10 @@ mod tests {
     #[test]
     fn every_language_of_the_generator_has_the_family_words() {
         for words in Words::ALL {
-            assert_eq!(FamilyWords::for_language(words.language).language, words.language);
+            assert_eq!(
+                FamilyWords::for_language(words.language).language,
+                words.language
+            );
         }
         assert_eq!(FamilyWords::for_language("fr-CA").language, "fr");
         assert_eq!(FamilyWords::for_language("ja").language, "en");

@@ -195,7 +195,9 @@ impl Landing {
     }
 
     pub fn has_variants(&self) -> bool {
-        self.headline_b.as_deref().is_some_and(|b| !b.trim().is_empty())
+        self.headline_b
+            .as_deref()
+            .is_some_and(|b| !b.trim().is_empty())
     }
 }
 
@@ -228,14 +230,18 @@ pub struct LeadProblem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LeadProblemKind {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     NotEmail,
     NotOneLine,
     NotAnOption,
     Consent,
     /// Beside a field: what no browser sends; about the whole: the form could not be read.
     Unreadable,
-    TooMany { per_minute: u32 },
+    TooMany {
+        per_minute: u32,
+    },
     Unavailable,
 }
 
@@ -627,7 +633,11 @@ pub fn lead_answer(
             super::pages::render(&ctx, home)
         }
         LeadAnswer::Received => {
-            let page = Page::new(LEAD_ENDPOINT, PageKind::Contact, family.lead_thanks_title.into());
+            let page = Page::new(
+                LEAD_ENDPOINT,
+                PageKind::Contact,
+                family.lead_thanks_title.into(),
+            );
             let main = html! {
                 h1 { (family.lead_thanks_title) }
                 p.lead { (family.lead_thanks) }

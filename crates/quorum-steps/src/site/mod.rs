@@ -43,24 +43,24 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use affiliate::{
-    AFFILIATE_REL, Affiliate, AffiliateProduct, Comparison, FROM_PARAM, GO_PREFIX, links as affiliate_links,
-    merchant_url,
+    AFFILIATE_REL, Affiliate, AffiliateProduct, Comparison, FROM_PARAM, GO_PREFIX,
+    links as affiliate_links, merchant_url,
 };
 pub use card::{CARD_FILE, HEIGHT as CARD_HEIGHT, WIDTH as CARD_WIDTH};
 pub use check::{check, domain_ok};
 pub use contact::{ContactAnswer, ContactFormState, FormProblem, ProblemKind, contact_answer};
 pub use encode::png_size;
+pub use family_words::FamilyWords;
 pub use fonts::{FONT_BUDGET, FontChoice, SiteFonts, fonts};
 pub use icons::{FAVICON_FILE, FAVICON_SIZES, TOUCH_ICON_FILE, ico_images};
-pub use family_words::FamilyWords;
 pub use images::valid_upload_id;
+pub use inputs::*;
 pub use landing::{
     Benefit, LEAD_CONSENT, LEAD_EMAIL, LEAD_ENDPOINT, LEAD_NAME, LEAD_VARIANT, Landing, LeadAnswer,
     LeadField, LeadFieldKind, LeadForm, LeadFormState, LeadProblem, LeadProblemKind, LeadValues,
     PricingPlan, Question, RESERVED_LEAD_FIELDS, VARIANT_B_FILE, Variant, check_lead, lead_answer,
     plausible_email,
 };
-pub use inputs::*;
 pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, AAA, Adjustment, ContrastPair, NON_TEXT, Palette, contrast_ratio, palette};
 pub use plan::Missing;
@@ -348,7 +348,11 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
     for (path, bytes) in fonts.files() {
         add(&path, FileKind::Branding, bytes.to_vec());
     }
-    add(JS_FILE, FileKind::Script, assets::script(SiteKind::of(inputs)));
+    add(
+        JS_FILE,
+        FileKind::Script,
+        assets::script(SiteKind::of(inputs)),
+    );
     for (path, bytes) in images::files(inputs, media) {
         add(&path, FileKind::Image, bytes);
     }

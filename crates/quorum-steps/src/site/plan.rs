@@ -46,7 +46,10 @@ pub(crate) fn plan(inputs: &SiteInputs, words: &Words) -> (Vec<Page>, Vec<Missin
     let (mut pages, missing) = site_plan(inputs, words);
     if let Some(affiliate) = &inputs.affiliate {
         // Reviews and comparisons follow the home page, before the business's own pages.
-        let at = pages.iter().take_while(|p| p.kind == PageKind::Home).count();
+        let at = pages
+            .iter()
+            .take_while(|p| p.kind == PageKind::Home)
+            .count();
         pages.splice(at..at, super::affiliate::pages(inputs, affiliate));
     }
     (pages, missing)

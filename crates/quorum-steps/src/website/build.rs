@@ -212,9 +212,9 @@ impl StepHandler for SetupLeadForm {
             json!({"name": LEAD_NAME, "required": true}),
             json!({"name": LEAD_EMAIL, "required": true}),
         ];
-        fields.extend(landing.form.fields.iter().map(|f| {
-            json!({"name": f.name, "label": f.label, "kind": f.kind, "required": f.required})
-        }));
+        fields.extend(landing.form.fields.iter().map(
+            |f| json!({"name": f.name, "label": f.label, "kind": f.kind, "required": f.required}),
+        ));
         let shown: Vec<Value> = variants
             .iter()
             .map(|(variant, _)| {

@@ -44,12 +44,15 @@ pub async fn leads_read_back_newest_first_and_count_as_conversions(store: &S) {
     let at = base_time();
     let first = lead("lead_1", "a", at);
     store.add_lead(&first).await.unwrap();
-    store.add_lead(&lead("lead_2", "b", at + Duration::seconds(1))).await.unwrap();
-    store.add_lead(&lead("lead_3", "b", at + Duration::seconds(2))).await.unwrap();
-    assert!(
-        store.add_lead(&first).await.is_err(),
-        "an id is kept once"
-    );
+    store
+        .add_lead(&lead("lead_2", "b", at + Duration::seconds(1)))
+        .await
+        .unwrap();
+    store
+        .add_lead(&lead("lead_3", "b", at + Duration::seconds(2)))
+        .await
+        .unwrap();
+    assert!(store.add_lead(&first).await.is_err(), "an id is kept once");
     let page = store.leads("crumbs", 2, 0).await.unwrap();
     let ids: Vec<&str> = page.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids, ["lead_3", "lead_2"]);
@@ -65,8 +68,14 @@ pub async fn leads_read_back_newest_first_and_count_as_conversions(store: &S) {
     };
     store.set_lead_delivery(&report).await.unwrap();
     let sent = store.leads("crumbs", 1, 2).await.unwrap().remove(0);
-    assert_eq!((sent.delivery.as_str(), sent.delivered_at), ("sent", Some(report.at)));
-    let missing = DeliveryReport { message_id: "lead_9".into(), ..report };
+    assert_eq!(
+        (sent.delivery.as_str(), sent.delivered_at),
+        ("sent", Some(report.at))
+    );
+    let missing = DeliveryReport {
+        message_id: "lead_9".into(),
+        ..report
+    };
     assert!(matches!(
         store.set_lead_delivery(&missing).await,
         Err(StoreError::NotFound(_))
@@ -78,7 +87,11 @@ pub async fn leads_read_back_newest_first_and_count_as_conversions(store: &S) {
         .filter(|c| c.metric == "conversion")
         .map(|c| (c.label.as_str(), c.count))
         .collect();
-    assert_eq!(conversions, [("a", 1), ("b", 2)], "the refused duplicate counted nothing");
+    assert_eq!(
+        conversions,
+        [("a", 1), ("b", 2)],
+        "the refused duplicate counted nothing"
+    );
 }
 
 pub async fn concurrent_site_events_are_each_counted_once(store: &S) {
@@ -93,7 +106,10 @@ pub async fn concurrent_site_events_are_each_counted_once(store: &S) {
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    store.count_site_event(&event("click", "tent home")).await.unwrap();
+    store
+        .count_site_event(&event("click", "tent home"))
+        .await
+        .unwrap();
     let mut other = event("view", "a");
     other.deployment_id = "deploy_2".into();
     store.count_site_event(&other).await.unwrap();

@@ -15,6 +15,7 @@ mod dashboard_pages;
 mod errors;
 mod events;
 mod execution;
+mod family;
 mod flash;
 mod governance;
 mod holes;

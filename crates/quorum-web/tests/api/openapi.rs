@@ -9,7 +9,9 @@ use serde_json::Value;
 use crate::helpers::{Backend, TestApp};
 
 /// Every route of the API, as (method, path).
-const ROUTES: [(&str, &str); 36] = [
+const ROUTES: [(&str, &str); 38] = [
+    ("get", "/api/sites/{slug}/leads"),
+    ("get", "/api/sites/{slug}/clicks"),
     ("get", "/api/workflows"),
     ("post", "/api/workflows"),
     ("get", "/api/workflows/metrics"),

@@ -316,7 +316,13 @@ pub(super) fn count(p: &mut Problems, field: &str, len: usize, max: usize) {
     }
 }
 
-pub(super) fn optional(p: &mut Problems, field: &str, value: Option<&str>, max: usize, lines: Lines) {
+pub(super) fn optional(
+    p: &mut Problems,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+    lines: Lines,
+) {
     if let Some(value) = value {
         required(p, field, value, max, lines);
     }

@@ -6,7 +6,9 @@ use super::content::{Lines, count, optional, required};
 use super::values::post_slug_ok;
 use crate::site::affiliate::{self, Affiliate};
 use crate::site::inputs::SiteInputs;
-use crate::site::landing::{LEAD_LINE_MAX, LEAD_TEXT_MAX, Landing, LeadFieldKind, RESERVED_LEAD_FIELDS};
+use crate::site::landing::{
+    LEAD_LINE_MAX, LEAD_TEXT_MAX, Landing, LeadFieldKind, RESERVED_LEAD_FIELDS,
+};
 
 pub(super) fn check(inputs: &SiteInputs, p: &mut Problems) {
     if let Some(landing) = &inputs.landing {
@@ -16,23 +18,59 @@ pub(super) fn check(inputs: &SiteInputs, p: &mut Problems) {
         self::affiliate(affiliate, p);
     }
     if inputs.landing.is_some() && inputs.affiliate.is_some() {
-        p.add("affiliate", "cannot be given with `landing`: a site is one or the other");
+        p.add(
+            "affiliate",
+            "cannot be given with `landing`: a site is one or the other",
+        );
     }
 }
 
 fn landing(landing: &Landing, p: &mut Problems) {
     required(p, "landing.headline", &landing.headline, 120, Lines::One);
-    optional(p, "landing.headline_b", landing.headline_b.as_deref(), 120, Lines::One);
+    optional(
+        p,
+        "landing.headline_b",
+        landing.headline_b.as_deref(),
+        120,
+        Lines::One,
+    );
     if landing.headline_b.as_deref().map(str::trim) == Some(landing.headline.trim()) {
-        p.add("landing.headline_b", "is the same as `landing.headline`: an A/B test needs two headlines");
+        p.add(
+            "landing.headline_b",
+            "is the same as `landing.headline`: an A/B test needs two headlines",
+        );
     }
-    optional(p, "landing.sub_headline", landing.sub_headline.as_deref(), 300, Lines::One);
-    required(p, "landing.call_to_action", &landing.call_to_action, 40, Lines::One);
+    optional(
+        p,
+        "landing.sub_headline",
+        landing.sub_headline.as_deref(),
+        300,
+        Lines::One,
+    );
+    required(
+        p,
+        "landing.call_to_action",
+        &landing.call_to_action,
+        40,
+        Lines::One,
+    );
     count(p, "landing.benefits", landing.benefits.len(), 12);
     for (i, benefit) in landing.benefits.iter().enumerate() {
-        required(p, &format!("landing.benefits[{i}].title"), &benefit.title, 80, Lines::One);
+        required(
+            p,
+            &format!("landing.benefits[{i}].title"),
+            &benefit.title,
+            80,
+            Lines::One,
+        );
         let text = benefit.text.as_deref();
-        optional(p, &format!("landing.benefits[{i}].text"), text, 400, Lines::Many);
+        optional(
+            p,
+            &format!("landing.benefits[{i}].text"),
+            text,
+            400,
+            Lines::Many,
+        );
     }
     count(p, "landing.proof", landing.proof.len(), 6);
     for (i, fact) in landing.proof.iter().enumerate() {
@@ -40,15 +78,33 @@ fn landing(landing: &Landing, p: &mut Problems) {
     }
     count(p, "landing.faq", landing.faq.len(), 20);
     for (i, q) in landing.faq.iter().enumerate() {
-        required(p, &format!("landing.faq[{i}].question"), &q.question, 200, Lines::One);
-        required(p, &format!("landing.faq[{i}].answer"), &q.answer, 1_000, Lines::Many);
+        required(
+            p,
+            &format!("landing.faq[{i}].question"),
+            &q.question,
+            200,
+            Lines::One,
+        );
+        required(
+            p,
+            &format!("landing.faq[{i}].answer"),
+            &q.answer,
+            1_000,
+            Lines::Many,
+        );
     }
     count(p, "landing.pricing", landing.pricing.len(), 4);
     for (i, plan) in landing.pricing.iter().enumerate() {
         let at = format!("landing.pricing[{i}]");
         required(p, &format!("{at}.name"), &plan.name, 40, Lines::One);
         required(p, &format!("{at}.price"), &plan.price, 20, Lines::One);
-        optional(p, &format!("{at}.period"), plan.period.as_deref(), 20, Lines::One);
+        optional(
+            p,
+            &format!("{at}.period"),
+            plan.period.as_deref(),
+            20,
+            Lines::One,
+        );
         count(p, &format!("{at}.features"), plan.features.len(), 12);
         for (j, feature) in plan.features.iter().enumerate() {
             required(p, &format!("{at}.features[{j}]"), feature, 80, Lines::One);
@@ -69,7 +125,10 @@ fn landing(landing: &Landing, p: &mut Problems) {
                 ),
             );
         } else if form.fields[..i].iter().any(|f| f.name == field.name) {
-            p.add(format!("{at}.name"), format_args!("repeats {:?}", field.name));
+            p.add(
+                format!("{at}.name"),
+                format_args!("repeats {:?}", field.name),
+            );
         }
         required(p, &format!("{at}.label"), &field.label, 80, Lines::One);
         let limit = match field.kind {
@@ -77,7 +136,10 @@ fn landing(landing: &Landing, p: &mut Problems) {
             _ => LEAD_LINE_MAX,
         };
         if field.max_length.is_some_and(|max| max == 0 || max > limit) {
-            p.add(format!("{at}.max_length"), format_args!("must be 1 to {limit}"));
+            p.add(
+                format!("{at}.max_length"),
+                format_args!("must be 1 to {limit}"),
+            );
         }
         match field.kind {
             LeadFieldKind::Select if field.options.is_empty() => {
@@ -90,12 +152,21 @@ fn landing(landing: &Landing, p: &mut Problems) {
                 }
             }
             _ if !field.options.is_empty() => {
-                p.add(format!("{at}.options"), "are only for a field of kind select");
+                p.add(
+                    format!("{at}.options"),
+                    "are only for a field of kind select",
+                );
             }
             _ => {}
         }
     }
-    optional(p, "landing.form.consent", form.consent.as_deref(), 300, Lines::One);
+    optional(
+        p,
+        "landing.form.consent",
+        form.consent.as_deref(),
+        300,
+        Lines::One,
+    );
 }
 
 /// `^[a-z][a-z0-9_]{0,31}$`, and none of the form's own fields.
@@ -109,7 +180,13 @@ fn field_name_ok(name: &str) -> bool {
 }
 
 fn affiliate(affiliate: &Affiliate, p: &mut Problems) {
-    optional(p, "affiliate.disclosure", affiliate.disclosure.as_deref(), 600, Lines::One);
+    optional(
+        p,
+        "affiliate.disclosure",
+        affiliate.disclosure.as_deref(),
+        600,
+        Lines::One,
+    );
     if affiliate.products.is_empty() {
         p.add("affiliate.products", "must list at least one product");
     }
@@ -117,11 +194,29 @@ fn affiliate(affiliate: &Affiliate, p: &mut Problems) {
     for (i, product) in affiliate.products.iter().enumerate() {
         let at = format!("affiliate.products[{i}]");
         required(p, &format!("{at}.name"), &product.name, 80, Lines::One);
-        required(p, &format!("{at}.summary"), &product.summary, 400, Lines::Many);
+        required(
+            p,
+            &format!("{at}.summary"),
+            &product.summary,
+            400,
+            Lines::Many,
+        );
         let review = product.review.as_deref();
         optional(p, &format!("{at}.review"), review, 20_000, Lines::Markdown);
-        required(p, &format!("{at}.merchant"), &product.merchant, 60, Lines::One);
-        optional(p, &format!("{at}.price"), product.price.as_deref(), 40, Lines::One);
+        required(
+            p,
+            &format!("{at}.merchant"),
+            &product.merchant,
+            60,
+            Lines::One,
+        );
+        optional(
+            p,
+            &format!("{at}.price"),
+            product.price.as_deref(),
+            40,
+            Lines::One,
+        );
         if !(0.0..=5.0).contains(&product.rating) || (product.rating * 2.0).fract() != 0.0 {
             p.add(
                 format!("{at}.rating"),
@@ -142,9 +237,14 @@ fn affiliate(affiliate: &Affiliate, p: &mut Problems) {
             if !post_slug_ok(slug) {
                 p.add(
                     format!("{at}.slug"),
-                    format_args!("must be 1 to 40 lowercase letters, digits or hyphens, not {slug:?}"),
+                    format_args!(
+                        "must be 1 to 40 lowercase letters, digits or hyphens, not {slug:?}"
+                    ),
                 );
-            } else if affiliate.products[..i].iter().any(|o| o.slug.as_ref() == Some(slug)) {
+            } else if affiliate.products[..i]
+                .iter()
+                .any(|o| o.slug.as_ref() == Some(slug))
+            {
                 p.add(format!("{at}.slug"), format_args!("repeats {slug:?}"));
             }
         }
@@ -155,12 +255,21 @@ fn affiliate(affiliate: &Affiliate, p: &mut Problems) {
             }
         }
     }
-    let links: Vec<String> = affiliate::links(affiliate).into_iter().map(|(s, _)| s).collect();
+    let links: Vec<String> = affiliate::links(affiliate)
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
     count(p, "affiliate.comparisons", affiliate.comparisons.len(), 10);
     for (i, comparison) in affiliate.comparisons.iter().enumerate() {
         let at = format!("affiliate.comparisons[{i}]");
         required(p, &format!("{at}.title"), &comparison.title, 80, Lines::One);
-        optional(p, &format!("{at}.intro"), comparison.intro.as_deref(), 600, Lines::Many);
+        optional(
+            p,
+            &format!("{at}.intro"),
+            comparison.intro.as_deref(),
+            600,
+            Lines::Many,
+        );
         if let Some(slug) = comparison.slug.as_deref().filter(|s| !post_slug_ok(s)) {
             p.add(
                 format!("{at}.slug"),
@@ -168,7 +277,10 @@ fn affiliate(affiliate: &Affiliate, p: &mut Problems) {
             );
         }
         if comparison.products.len() < 2 {
-            p.add(format!("{at}.products"), "must name at least two products to compare");
+            p.add(
+                format!("{at}.products"),
+                "must name at least two products to compare",
+            );
         }
         for (j, product) in comparison.products.iter().enumerate() {
             if !links.contains(product) {
@@ -189,13 +301,21 @@ fn affiliate(affiliate: &Affiliate, p: &mut Problems) {
 /// then any path and query without spaces, quotes or angle brackets; at most 500 characters.
 /// The server redirects to exactly this text, so it must be one a browser reads as written.
 pub(crate) fn merchant_url_ok(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
         return false;
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     let host = match authority.rsplit_once(':') {
-        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0) => host,
+        Some((host, port))
+            if port.bytes().all(|b| b.is_ascii_digit())
+                && port.parse::<u16>().is_ok_and(|p| p > 0) =>
+        {
+            host
+        }
         Some(_) => return false,
         None => authority,
     };
@@ -245,7 +365,9 @@ mod tests {
     #[test]
     fn lead_field_names_are_identifiers_the_form_does_not_use() {
         assert!(field_name_ok("team_size"));
-        for bad in ["", "Team", "1st", "name", "email", "website", "consent", "variant", "a-b"] {
+        for bad in [
+            "", "Team", "1st", "name", "email", "website", "consent", "variant", "a-b",
+        ] {
             assert!(!field_name_ok(bad), "{bad}");
         }
     }

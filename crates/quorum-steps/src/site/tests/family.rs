@@ -31,7 +31,10 @@ fn the_fixtures_pass_the_generators_checks() {
 fn a_landing_page_is_one_page_with_two_headlines_and_a_lead_form() {
     let site = generate(&landing(), &spec(), &Media::default());
     assert_eq!(
-        site.pages.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
+        site.pages
+            .iter()
+            .map(|p| p.path.as_str())
+            .collect::<Vec<_>>(),
         [""]
     );
     let a = text(&site, "index.html");
@@ -46,17 +49,39 @@ fn a_landing_page_is_one_page_with_two_headlines_and_a_lead_form() {
     let canonical = format!(r#"<link rel="canonical" href="{BASE}/">"#);
     assert!(a.contains(&canonical) && b.contains(&canonical));
     for html in [&a, &b] {
-        assert_eq!(select(html, "form.lead-form[method=post][action=lead]").len(), 1);
-        for id in ["lead-name", "lead-email", "lead-phone", "lead-weekend", "lead-notes", "lead-consent"] {
+        assert_eq!(
+            select(html, "form.lead-form[method=post][action=lead]").len(),
+            1
+        );
+        for id in [
+            "lead-name",
+            "lead-email",
+            "lead-phone",
+            "lead-weekend",
+            "lead-notes",
+            "lead-consent",
+        ] {
             assert_eq!(select(html, &format!("label[for={id}]")).len(), 1, "{id}");
         }
-        assert_eq!(select(html, "select#lead-weekend[required] option").len(), 4);
-        assert_eq!(select(html, "textarea#lead-notes[maxlength=\"500\"]").len(), 1);
-        assert_eq!(select(html, "input#lead-consent[type=checkbox][required]").len(), 1);
+        assert_eq!(
+            select(html, "select#lead-weekend[required] option").len(),
+            4
+        );
+        assert_eq!(
+            select(html, "textarea#lead-notes[maxlength=\"500\"]").len(),
+            1
+        );
+        assert_eq!(
+            select(html, "input#lead-consent[type=checkbox][required]").len(),
+            1
+        );
         assert_eq!(select(html, ".plans .featured .plan-badge").len(), 1);
         assert_eq!(select(html, ".faq details").len(), 3);
         assert_eq!(select(html, "#signup").len(), 1);
-        assert!(!html.contains("class=\"site-nav\""), "one page needs no menu");
+        assert!(
+            !html.contains("class=\"site-nav\""),
+            "one page needs no menu"
+        );
     }
     let sitemap = text(&site, "sitemap.xml");
     assert_eq!(sitemap.matches("<url>").count(), 1, "{sitemap}");
@@ -94,7 +119,10 @@ fn an_affiliate_site_reviews_and_compares_each_product() {
     );
     let sitemap = text(&site, "sitemap.xml");
     for path in &paths {
-        assert!(sitemap.contains(&format!("<loc>{BASE}/{path}</loc>")), "{path}");
+        assert!(
+            sitemap.contains(&format!("<loc>{BASE}/{path}</loc>")),
+            "{path}"
+        );
     }
     let review = text(&site, "reviews/alpenglow-ul2/index.html");
     assert!(review.contains("Rated 4.5 out of 5"));
@@ -116,15 +144,26 @@ fn every_affiliate_link_goes_through_the_site_marked_sponsored_after_the_disclos
     for page in &site.pages {
         let html = text(&site, &page.file);
         let outbound = select(&html, "main a[href*=\"go/\"]");
-        let merchants = select(&html, "a[href^=\"https://www.summitsupply\"], a[href^=\"https://trailhead\"]");
-        assert!(merchants.is_empty(), "{}: a merchant linked directly", page.path);
+        let merchants = select(
+            &html,
+            "a[href^=\"https://www.summitsupply\"], a[href^=\"https://trailhead\"]",
+        );
+        assert!(
+            merchants.is_empty(),
+            "{}: a merchant linked directly",
+            page.path
+        );
         if outbound.is_empty() {
             assert!(!html.contains("class=\"disclosure\""), "{}", page.path);
             continue;
         }
         let disclosure = html.find("class=\"disclosure\"").unwrap_or(usize::MAX);
         let first = html.find("go/").unwrap();
-        assert!(disclosure < first, "{}: the disclosure comes first", page.path);
+        assert!(
+            disclosure < first,
+            "{}: the disclosure comes first",
+            page.path
+        );
         assert!(html.contains("earns a commission when you buy through the affiliate links"));
         for link in &outbound {
             assert!(link.contains(&format!("rel=\"{AFFILIATE_REL}\"")), "{link}");
@@ -151,9 +190,13 @@ fn the_familys_links_reach_a_file_or_an_endpoint_of_quorum() {
                 let path = path.split('?').next().unwrap().to_owned();
                 let endpoint = path == LEAD_ENDPOINT
                     || path == "_contact"
-                    || path
-                        .strip_prefix(GO_PREFIX)
-                        .is_some_and(|link| inputs.affiliate.as_ref().and_then(|a| merchant_url(a, link)).is_some());
+                    || path.strip_prefix(GO_PREFIX).is_some_and(|link| {
+                        inputs
+                            .affiliate
+                            .as_ref()
+                            .and_then(|a| merchant_url(a, link))
+                            .is_some()
+                    });
                 assert!(
                     endpoint || site.files.contains_key(&file_for(&path)),
                     "{}: {path}",

@@ -9,9 +9,9 @@ use scraper::Html;
 use serde_json::{Value, json};
 
 use super::{client, fetch, selector, unreachable};
+use crate::StepError;
 use crate::site::{AFFILIATE_REL, GO_PREFIX, LEAD_ENDPOINT, VARIANT_B_FILE, merchant_url};
 use crate::website::Plan;
-use crate::StepError;
 
 /// Whether `absolute` is one of Quorum's endpoints for the site rather than a file.
 pub(super) fn is_endpoint(plan: &Plan, absolute: &str) -> bool {
@@ -48,7 +48,12 @@ pub(super) fn inspect(
         }
         outbound.insert(absolute.split('?').next().unwrap_or_default().to_owned());
     }
-    if !outbound.is_empty() && doc.select(&selector("main aside.disclosure")).next().is_none() {
+    if !outbound.is_empty()
+        && doc
+            .select(&selector("main aside.disclosure"))
+            .next()
+            .is_none()
+    {
         problems.push("the affiliate disclosure before its links".into());
     }
     outbound
@@ -62,7 +67,8 @@ pub(super) async fn check(
 ) -> Result<Value, StepError> {
     let mut found = serde_json::Map::new();
     if let Some(landing) = &plan.inputs.landing {
-        let mut variants = vec![json!({"variant": "a", "headline": landing.headline.trim(), "url": plan.url("")})];
+        let mut variants =
+            vec![json!({"variant": "a", "headline": landing.headline.trim(), "url": plan.url("")})];
         if landing.has_variants() {
             let url = plan.url(VARIANT_B_FILE);
             let (status, _, body) = fetch(&url).await?;
@@ -73,12 +79,17 @@ pub(super) async fn check(
                 .unwrap_or_default();
             let headline = landing.headline(crate::site::Variant::B);
             if status != 200 || h1.trim() != headline {
-                problems.push(format!("{url} answered {status} without the headline {headline:?}"));
+                problems.push(format!(
+                    "{url} answered {status} without the headline {headline:?}"
+                ));
             }
             variants.push(json!({"variant": "b", "headline": headline, "url": url}));
         }
         found.insert("variants".into(), json!(variants));
-        found.insert("lead_form".into(), refuses_an_empty_lead(plan, problems).await?);
+        found.insert(
+            "lead_form".into(),
+            refuses_an_empty_lead(plan, problems).await?,
+        );
     }
     if let Some(affiliate) = &plan.inputs.affiliate {
         let go = format!("{}/{GO_PREFIX}", plan.spec.base_url);
@@ -108,7 +119,9 @@ pub(super) async fn check(
                 ));
             }
             if !header("x-robots-tag").contains("noindex") {
-                problems.push(format!("the link {url} answered without X-Robots-Tag: noindex"));
+                problems.push(format!(
+                    "the link {url} answered without X-Robots-Tag: noindex"
+                ));
             }
             links.push(json!({"url": url, "merchant_url": location}));
         }
@@ -119,7 +132,10 @@ pub(super) async fn check(
 
 /// Posts an empty lead: the endpoint must read the deployed form and refuse it, naming the
 /// name and the e-mail (and the consent, when the form asks for it). Nothing is kept.
-async fn refuses_an_empty_lead(plan: &Plan, problems: &mut Vec<String>) -> Result<Value, StepError> {
+async fn refuses_an_empty_lead(
+    plan: &Plan,
+    problems: &mut Vec<String>,
+) -> Result<Value, StepError> {
     let url = plan.url(LEAD_ENDPOINT);
     let response = client()
         .post(&url)
@@ -130,14 +146,16 @@ async fn refuses_an_empty_lead(plan: &Plan, problems: &mut Vec<String>) -> Resul
         .map_err(|e| unreachable(&url, e))?;
     let status = response.status().as_u16();
     let body: Value = response.json().await.unwrap_or(Value::Null);
-    let fields: BTreeSet<&str> = body["details"]
+    let fields: BTreeSet<&str> = body["error"]["details"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|d| d["field"].as_str())
         .collect();
     if status == 503 || status == 429 {
-        return Err(StepError::Retryable(format!("the lead form answered {status}: {body}")));
+        return Err(StepError::Retryable(format!(
+            "the lead form answered {status}: {body}"
+        )));
     }
     if status != 422 || !fields.contains("name") || !fields.contains("email") {
         problems.push(format!(
