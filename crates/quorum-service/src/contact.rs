@@ -262,6 +262,8 @@ impl Quorum {
 
 #[cfg(test)]
 mod tests {
+    use quorum_steps::site::CONTACT_EMAIL_MAX;
+
     use super::*;
 
     #[test]

@@ -38,7 +38,7 @@ pub const RESERVED_LEAD_FIELDS: [&str; 5] = [
     HONEYPOT_FIELD,
 ];
 pub const LEAD_NAME_MAX: usize = 100;
-pub const LEAD_EMAIL_MAX: usize = 254;
+pub const LEAD_EMAIL_MAX: usize = super::CONTACT_EMAIL_MAX;
 /// A one-line field's limit unless the inputs set a lower one, and a paragraph's.
 pub const LEAD_LINE_MAX: usize = 200;
 pub const LEAD_TEXT_MAX: usize = 2_000;

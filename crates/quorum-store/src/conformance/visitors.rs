@@ -57,7 +57,7 @@ pub async fn leads_read_back_newest_first_and_count_as_conversions(store: &S) {
     let ids: Vec<&str> = page.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids, ["lead_3", "lead_2"]);
     let rest = store.leads("crumbs", 2, 2).await.unwrap();
-    assert_eq!(rest, [first.clone()], "field by field");
+    assert_eq!(rest, std::slice::from_ref(&first), "field by field");
     assert!(store.leads("other", 10, 0).await.unwrap().is_empty());
 
     let report = DeliveryReport {
