@@ -12,6 +12,7 @@ mod keys;
 mod limits;
 mod listen;
 mod notices;
+mod orders;
 mod rows;
 mod sessions;
 mod steps;

@@ -17,6 +17,7 @@ mod keys;
 mod limits;
 mod migrations;
 mod notices;
+mod orders;
 mod rows;
 mod sessions;
 mod steps;

@@ -62,6 +62,11 @@ macro_rules! impl_store {
             read leads(site: &str, limit: i64, offset: i64) -> Vec<$crate::Lead> = visitors::leads;
             write count_site_event(event: &$crate::SiteEvent) -> () = visitors::count;
             read site_counts(site: &str) -> Vec<$crate::SiteCount> = visitors::counts;
+            write place_order(order: &$crate::NewOrder) -> $crate::OrderPlaced = orders::place;
+            read orders(site: &str, limit: i64, offset: i64) -> Vec<$crate::Order> = orders::list;
+            read order(site: &str, number: &str) -> Option<$crate::Order> = orders::get;
+            write set_order_status(change: &$crate::OrderStatusChange) -> Option<$crate::Order> = orders::set_status;
+            read order_events(order_id: &str) -> Vec<$crate::OrderEvent> = orders::events;
             write count_hit(hit: &$crate::Hit) -> $crate::HitCounts = limits::count_hit;
             write set_notification_settings(settings: &$crate::NotificationSettings) -> () = notices::set_settings;
             read notification_settings(principal_id: &str) -> Option<$crate::NotificationSettings> = notices::settings;

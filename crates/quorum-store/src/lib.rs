@@ -266,6 +266,19 @@ pub trait Store: Send + Sync + 'static {
     /// Every count of a site's events, by deployment, metric and label.
     async fn site_counts(&self, site: &str) -> StoreResult<Vec<SiteCount>>;
 
+    /// Places an order in one transaction: a key placed already gives its order back
+    /// (`Replayed`); otherwise each product's stock is taken (the deployment's count starts at
+    /// the catalogue's number) or, when too few are left, nothing at all is written.
+    async fn place_order(&self, order: &NewOrder) -> StoreResult<OrderPlaced>;
+    /// A site's orders, newest first.
+    async fn orders(&self, site: &str, limit: i64, offset: i64) -> StoreResult<Vec<Order>>;
+    async fn order(&self, site: &str, number: &str) -> StoreResult<Option<Order>>;
+    /// Changes an order's status if it still has `change.from`, with an entry in its history
+    /// and, for a cancellation, its stock given back; None when its status was not `from`.
+    async fn set_order_status(&self, change: &OrderStatusChange) -> StoreResult<Option<Order>>;
+    /// An order's history, oldest first.
+    async fn order_events(&self, order_id: &str) -> StoreResult<Vec<OrderEvent>>;
+
     // --- rate limits ------------------------------------------------------------------------
 
     /// Counts one hit of its key in its window (one atomic upsert: concurrent hits from any

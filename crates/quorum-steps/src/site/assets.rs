@@ -12,6 +12,7 @@ use super::{SiteKind, Theme};
 const SCRIPT: &str = include_str!("static/main.js");
 const FAMILY_CSS: &str = include_str!("static/family.css");
 const LEAD_SCRIPT: &str = include_str!("static/lead.js");
+const CART_SCRIPT: &str = include_str!("static/cart.js");
 
 /// The stylesheet of a site of `kind`: the family's sites carry the rules of their own parts.
 pub(crate) fn stylesheet(
@@ -51,10 +52,12 @@ pub(crate) fn root_css(palette: &Palette, fonts: &SiteFonts) -> String {
     css
 }
 
-/// The script of a site of `kind`: a landing page's also sends its lead form.
+/// The script of a site of `kind`: a landing page's also sends its lead form, a shop's keeps
+/// its cart.
 pub(crate) fn script(kind: SiteKind) -> Vec<u8> {
     match kind {
         SiteKind::Landing => [SCRIPT, LEAD_SCRIPT].concat().into_bytes(),
+        SiteKind::Shop => [SCRIPT, CART_SCRIPT].concat().into_bytes(),
         _ => SCRIPT.as_bytes().to_vec(),
     }
 }

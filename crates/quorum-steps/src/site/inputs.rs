@@ -65,6 +65,9 @@ pub struct SiteInputs {
     /// An affiliate site's products and comparisons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affiliate: Option<super::Affiliate>,
+    /// A shop's catalogue, currency and how customers pay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shop: Option<super::Shop>,
 }
 
 /// One entry of `pages`: the seed's plain slug, or a custom page with its own content.
@@ -342,6 +345,11 @@ impl SiteInputs {
         for (i, member) in self.team.iter().enumerate() {
             if let Some(photo) = &member.photo {
                 images.push((format!("team[{i}].photo"), photo));
+            }
+        }
+        for (i, product) in self.shop.iter().flat_map(|s| &s.products).enumerate() {
+            for (j, image) in product.images.iter().enumerate() {
+                images.push((format!("shop.products[{i}].images[{j}]"), image));
             }
         }
         images

@@ -68,6 +68,7 @@ fn documents(ctx: &Ctx, page: &Page) -> Vec<Value> {
     match page.kind {
         PageKind::Home | PageKind::Landing => documents.push(website(ctx)),
         PageKind::Review => documents.extend(product_review(ctx, page)),
+        PageKind::Product => documents.extend(super::shop::product_jsonld(ctx, page)),
         PageKind::Post => documents.push(blog_posting(ctx, page, &posting(ctx, page))),
         PageKind::NotFound => return Vec::new(),
         _ => {}

@@ -32,6 +32,7 @@ mod plan;
 mod raster;
 mod sections;
 mod seo;
+mod shop;
 mod slots;
 #[cfg(test)]
 mod tests;
@@ -64,6 +65,12 @@ pub use landing::{
 pub use media::{ImageVariant, Media, UploadedImage};
 pub use palette::{AA, AAA, Adjustment, ContrastPair, NON_TEXT, Palette, contrast_ratio, palette};
 pub use plan::Missing;
+pub use shop::{
+    CART_PATH, CartLine, CartProblem, CheckoutState, MAX_LINES, MAX_QUANTITY, ORDER_ENDPOINT,
+    ORDER_NAME_MAX, ORDER_NOTES_MAX, ORDER_PHONE_MAX, OrderAnswer, Payment, PlacedOrder,
+    PricedLine, PricedOrder, Product, ProductOption, Shop, money, order_answer, price_order,
+    products as shop_products,
+};
 pub use theme::Chosen;
 pub use words::Words;
 
@@ -88,6 +95,7 @@ pub enum SiteKind {
     Basic,
     Landing,
     Affiliate,
+    Shop,
 }
 
 impl SiteKind {
@@ -96,6 +104,8 @@ impl SiteKind {
             SiteKind::Landing
         } else if inputs.affiliate.is_some() {
             SiteKind::Affiliate
+        } else if inputs.shop.is_some() {
+            SiteKind::Shop
         } else {
             SiteKind::Basic
         }
@@ -397,6 +407,10 @@ pub(crate) enum PageKind {
     /// An affiliate site's review of one product, and its comparisons.
     Review,
     Comparison,
+    /// A shop's product pages, category pages and cart.
+    Product,
+    Category,
+    Cart,
 }
 
 pub(crate) struct Page {
@@ -434,7 +448,7 @@ impl Page {
     pub(crate) fn in_nav(&self) -> bool {
         !matches!(
             self.kind,
-            PageKind::Post | PageKind::NotFound | PageKind::Review
+            PageKind::Post | PageKind::NotFound | PageKind::Review | PageKind::Product
         )
     }
 }

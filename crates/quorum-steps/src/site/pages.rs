@@ -10,7 +10,7 @@ use super::layout::{Ctx, Meta, document};
 use super::markdown::{self, shorten};
 use super::plan::{self, HOME_SERVICES};
 use super::sections::{self, band, words};
-use super::{Page, PageKind, affiliate, landing};
+use super::{Page, PageKind, affiliate, landing, shop};
 
 /// How many testimonials and posts the home page shows before linking to the rest.
 const HOME_TESTIMONIALS: usize = 3;
@@ -22,9 +22,16 @@ const DESCRIPTION_CHARS: usize = 160;
 pub(crate) fn render(ctx: &Ctx, page: &Page) -> Vec<u8> {
     let description = description(ctx, page);
     let main = match page.kind {
-        PageKind::Home => match &ctx.inputs.affiliate {
-            Some(affiliate) => affiliate::home(ctx, page, affiliate),
-            None => home(ctx),
+        PageKind::Home => match (&ctx.inputs.affiliate, &ctx.inputs.shop) {
+            (Some(affiliate), _) => affiliate::home(ctx, page, affiliate),
+            (None, Some(s)) => shop::home(ctx, s),
+            _ => home(ctx),
+        },
+        PageKind::Product | PageKind::Category | PageKind::Cart => match &ctx.inputs.shop {
+            Some(s) if page.kind == PageKind::Product => shop::product(ctx, page, s),
+            Some(s) if page.kind == PageKind::Category => shop::category(ctx, page, s),
+            Some(s) => shop::cart(ctx, s, &shop::CheckoutState::default()),
+            None => not_found(ctx),
         },
         PageKind::Landing => match &ctx.inputs.landing {
             Some(l) => landing::page(ctx, l, ctx.variant),
@@ -63,7 +70,13 @@ fn description(ctx: &Ctx, page: &Page) -> String {
                 .and_then(|i| links.get(i))
                 .map(|(_, p)| p.summary.trim().to_owned())
         }),
-        PageKind::Comparison => None,
+        PageKind::Comparison | PageKind::Category | PageKind::Cart => None,
+        PageKind::Product => inputs.shop.as_ref().and_then(|s| {
+            let all = super::shop_products(s);
+            page.item
+                .and_then(|i| all.get(i))
+                .map(|(_, p)| p.description.trim().to_owned())
+        }),
         PageKind::About => inputs
             .about
             .as_deref()

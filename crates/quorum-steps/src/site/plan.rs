@@ -52,6 +52,24 @@ pub(crate) fn plan(inputs: &SiteInputs, words: &Words) -> (Vec<Page>, Vec<Missin
             .count();
         pages.splice(at..at, super::affiliate::pages(inputs, affiliate));
     }
+    if let Some(shop) = &inputs.shop {
+        // Categories and the cart follow the home page in the menu; products are reached
+        // from them, and come last.
+        let (mut shop_pages, cart) = super::shop::pages(inputs, shop);
+        let products = shop_pages.split_off(
+            shop_pages
+                .iter()
+                .position(|p| p.kind == PageKind::Product)
+                .unwrap_or(shop_pages.len()),
+        );
+        shop_pages.push(cart);
+        let at = pages
+            .iter()
+            .take_while(|p| p.kind == PageKind::Home)
+            .count();
+        pages.splice(at..at, shop_pages);
+        pages.extend(products);
+    }
     (pages, missing)
 }
 

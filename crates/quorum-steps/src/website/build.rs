@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use super::Plan;
 use super::verify::{form_actions, resolve};
 use crate::site::{
-    AFFILIATE_REL, CARD_FILE, CARD_HEIGHT, CARD_WIDTH, FAVICON_FILE, FileKind, GO_PREFIX,
-    LEAD_EMAIL, LEAD_ENDPOINT, LEAD_NAME, TOUCH_ICON_FILE, VARIANT_B_FILE, Variant, Words,
-    affiliate_links,
+    AFFILIATE_REL, CARD_FILE, CARD_HEIGHT, CARD_WIDTH, CART_PATH, FAVICON_FILE, FileKind,
+    GO_PREFIX, LEAD_EMAIL, LEAD_ENDPOINT, LEAD_NAME, ORDER_ENDPOINT, TOUCH_ICON_FILE,
+    VARIANT_B_FILE, Variant, Words, affiliate_links, money, shop_products,
 };
 use crate::{StepContext, StepError, StepHandler};
 
@@ -280,6 +280,60 @@ impl StepHandler for SetupAffiliateLinks {
             "affiliate_links": links,
             "rel": AFFILIATE_REL,
             "clicks_api": format!("/api/sites/{}/clicks", plan.spec.slug),
+        }))
+    }
+}
+
+pub(crate) struct SetupCheckout;
+
+#[async_trait]
+impl StepHandler for SetupCheckout {
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
+        let plan = Plan::new(ctx).await?;
+        let Some(shop) = &plan.inputs.shop else {
+            return Err(StepError::Permanent(
+                "the inputs give no `shop`: there is no checkout to set up".into(),
+            ));
+        };
+        let endpoint = plan.url(ORDER_ENDPOINT);
+        let cart_url = plan.url(CART_PATH);
+        let posts_to_quorum = plan
+            .site
+            .files
+            .get(&format!("{CART_PATH}index.html"))
+            .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+            .is_some_and(|page| {
+                form_actions(&page)
+                    .iter()
+                    .any(|action| resolve(&cart_url, action).as_deref() == Some(&endpoint))
+            });
+        if !posts_to_quorum {
+            return Err(StepError::Permanent(format!(
+                "the cart page has no checkout form posting to {endpoint}"
+            )));
+        }
+        let language = plan.inputs.language();
+        let catalogue: Vec<Value> = shop_products(shop)
+            .into_iter()
+            .map(|(slug, p)| {
+                json!({
+                    "slug": slug,
+                    "name": p.name,
+                    "url": plan.url(&format!("products/{slug}/")),
+                    "price": p.price,
+                    "price_shown": money(p.price, &shop.currency, language),
+                    "currency": shop.currency,
+                    "options": p.options,
+                    "stock": p.stock,
+                })
+            })
+            .collect();
+        Ok(json!({
+            "order_endpoint": endpoint,
+            "catalogue": catalogue,
+            "payment": shop.payment,
+            "payment_note": "No payment provider is connected: customers pay on pickup or by invoice.",
+            "orders_api": format!("/api/sites/{}/orders", plan.spec.slug),
         }))
     }
 }

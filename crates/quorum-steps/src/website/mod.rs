@@ -37,6 +37,7 @@ pub(crate) fn register(handlers: &mut Handlers) {
         "website.setup_affiliate_links",
         SiteStep(build::SetupAffiliateLinks),
     );
+    handlers.insert("website.setup_checkout", SiteStep(build::SetupCheckout));
     handlers.insert("website.deploy", SiteStep(deploy::Deploy));
     handlers.insert("website.verify", SiteStep(verify::Verify));
 }

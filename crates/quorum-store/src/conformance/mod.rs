@@ -11,6 +11,7 @@ mod governance;
 mod keys;
 mod limits;
 mod lists;
+mod orders;
 mod sessions;
 mod sites;
 mod steps;
@@ -78,7 +79,9 @@ macro_rules! conformance_suite {
             an_upload_without_the_blob_of_a_rendition_keeps_nothing,
             a_deployed_rendition_is_the_uploads_blob_and_outlives_the_deployment,
             leads_read_back_newest_first_and_count_as_conversions,
-            concurrent_site_events_are_each_counted_once
+            concurrent_site_events_are_each_counted_once,
+            an_order_is_placed_once_per_key_and_takes_its_stock_once,
+            concurrent_orders_never_take_more_than_the_stock
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -102,6 +105,7 @@ pub use governance::*;
 pub use keys::*;
 pub use limits::*;
 pub use lists::*;
+pub use orders::*;
 pub use sessions::*;
 pub use sites::*;
 pub use steps::*;

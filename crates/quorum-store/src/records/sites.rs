@@ -78,6 +78,95 @@ pub struct SiteCount {
     pub count: i64,
 }
 
+/// An order placed at a shop's checkout, priced by the server from the deployed catalogue.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Order {
+    pub id: String,
+    /// The site's slug.
+    pub site: String,
+    /// The deployment whose catalogue priced it, and the workflow that made it.
+    pub deployment_id: String,
+    pub workflow_id: String,
+    /// What the customer and the shop call it: `HC-7K3D-Q2MX`.
+    pub number: String,
+    /// The checkout's key: an order posted twice with one key is one order.
+    #[serde(skip)]
+    pub idempotency_key: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    /// Each line: product, name, options, quantity, unit_price, line_total (minor units).
+    #[schema(value_type = Vec<Object>)]
+    pub lines: serde_json::Value,
+    /// In minor units of `currency`.
+    pub total: i64,
+    pub currency: String,
+    /// `pickup` or `invoice`: no payment is taken online.
+    pub payment: String,
+    /// `received`, `fulfilled` or `cancelled`.
+    pub status: String,
+    #[serde(with = "quorum_domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "quorum_domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Units an order takes of one product that has a stock: `stock` is the deployed
+/// catalogue's number, the start of the count the first order of the deployment makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockTake {
+    pub product: String,
+    pub quantity: i64,
+    pub stock: i64,
+}
+
+/// An order to place, and the stock it takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOrder {
+    pub order: Order,
+    pub takes: Vec<StockTake>,
+}
+
+/// What placing an order did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrderPlaced {
+    /// Kept, its stock taken.
+    Placed(Order),
+    /// Its key was placed already: that order, nothing taken again.
+    Replayed(Order),
+    /// Too few left of `product`: nothing was kept or taken.
+    OutOfStock { product: String, remaining: i64 },
+}
+
+/// A change of an order's status, made only if it still has `from`; a cancellation gives its
+/// stock back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderStatusChange {
+    pub site: String,
+    pub number: String,
+    pub from: String,
+    pub to: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+    pub restock: Vec<StockTake>,
+}
+
+/// One entry of an order's history.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct OrderEvent {
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    #[serde(with = "quorum_domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
+}
+
 /// A file's bytes under their SHA-256 (lowercase hex): kept once, never changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Blob {

@@ -289,7 +289,7 @@ fn posts(inputs: &SiteInputs, p: &mut Problems) {
 
 /// An uploaded image's id and alt text; `alt_required` for every image but the logo, whose
 /// alt text is the site's name.
-fn image(p: &mut Problems, at: &str, image: &ImageRef, alt_required: bool) {
+pub(super) fn image(p: &mut Problems, at: &str, image: &ImageRef, alt_required: bool) {
     if !upload_id_ok(&image.upload) {
         p.add(
             format!("{at}.upload"),

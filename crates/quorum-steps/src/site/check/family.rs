@@ -9,6 +9,7 @@ use crate::site::inputs::SiteInputs;
 use crate::site::landing::{
     LEAD_LINE_MAX, LEAD_TEXT_MAX, Landing, LeadFieldKind, RESERVED_LEAD_FIELDS,
 };
+use crate::site::shop::Shop;
 
 pub(super) fn check(inputs: &SiteInputs, p: &mut Problems) {
     if let Some(landing) = &inputs.landing {
@@ -17,11 +18,36 @@ pub(super) fn check(inputs: &SiteInputs, p: &mut Problems) {
     if let Some(affiliate) = &inputs.affiliate {
         self::affiliate(affiliate, p);
     }
-    if inputs.landing.is_some() && inputs.affiliate.is_some() {
+    if let Some(shop) = &inputs.shop {
+        self::shop(shop, p);
+    }
+    let kinds = [
+        inputs.landing.is_some(),
+        inputs.affiliate.is_some(),
+        inputs.shop.is_some(),
+    ];
+    if kinds.iter().filter(|k| **k).count() > 1 {
         p.add(
-            "affiliate",
-            "cannot be given with `landing`: a site is one or the other",
+            "",
+            "may give one of `landing`, `affiliate` and `shop`: a site is one of them",
         );
+    }
+    // The family's own paths: a page of the business's of one of these names would hide them.
+    let taken: &[&str] = match (&inputs.affiliate, &inputs.shop) {
+        (Some(_), _) => &["reviews", "compare", "go"],
+        (_, Some(_)) => &["products", "shop", "cart", "order"],
+        _ => &[],
+    };
+    for (i, page) in inputs.pages.iter().enumerate() {
+        if taken.contains(&page.slug()) {
+            p.add(
+                format!("pages[{i}]"),
+                format_args!(
+                    "{:?} is where the site's own pages live: choose another slug",
+                    page.slug()
+                ),
+            );
+        }
     }
 }
 
@@ -291,6 +317,81 @@ fn affiliate(affiliate: &Affiliate, p: &mut Problems) {
                         links.join(", ")
                     ),
                 );
+            }
+        }
+    }
+}
+
+fn shop(shop: &Shop, p: &mut Problems) {
+    if !(shop.currency.len() == 3 && shop.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+        p.add(
+            "shop.currency",
+            format_args!(
+                "must be an ISO 4217 code such as USD or EUR, not {:?}",
+                shop.currency
+            ),
+        );
+    }
+    optional(p, "shop.pickup", shop.pickup.as_deref(), 300, Lines::One);
+    if shop.products.is_empty() {
+        p.add("shop.products", "must list at least one product");
+    }
+    count(p, "shop.products", shop.products.len(), 200);
+    for (i, product) in shop.products.iter().enumerate() {
+        let at = format!("shop.products[{i}]");
+        required(p, &format!("{at}.name"), &product.name, 80, Lines::One);
+        required(
+            p,
+            &format!("{at}.description"),
+            &product.description,
+            2_000,
+            Lines::Many,
+        );
+        optional(
+            p,
+            &format!("{at}.category"),
+            product.category.as_deref(),
+            40,
+            Lines::One,
+        );
+        if !(1..=1_000_000_000).contains(&product.price) {
+            p.add(
+                format!("{at}.price"),
+                format_args!(
+                    "must be 1 to 1,000,000,000 minor units (650 is 6.50), not {}",
+                    product.price
+                ),
+            );
+        }
+        if let Some(slug) = &product.slug {
+            if !post_slug_ok(slug) {
+                p.add(
+                    format!("{at}.slug"),
+                    format_args!(
+                        "must be 1 to 40 lowercase letters, digits or hyphens, not {slug:?}"
+                    ),
+                );
+            } else if shop.products[..i]
+                .iter()
+                .any(|o| o.slug.as_ref() == Some(slug))
+            {
+                p.add(format!("{at}.slug"), format_args!("repeats {slug:?}"));
+            }
+        }
+        count(p, &format!("{at}.images"), product.images.len(), 6);
+        for (j, picture) in product.images.iter().enumerate() {
+            super::content::image(p, &format!("{at}.images[{j}]"), picture, true);
+        }
+        count(p, &format!("{at}.options"), product.options.len(), 3);
+        for (j, option) in product.options.iter().enumerate() {
+            let o = format!("{at}.options[{j}]");
+            required(p, &format!("{o}.name"), &option.name, 40, Lines::One);
+            if option.values.is_empty() {
+                p.add(format!("{o}.values"), "must list at least one value");
+            }
+            count(p, &format!("{o}.values"), option.values.len(), 20);
+            for (k, value) in option.values.iter().enumerate() {
+                required(p, &format!("{o}.values[{k}]"), value, 40, Lines::One);
             }
         }
     }

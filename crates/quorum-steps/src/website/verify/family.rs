@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 
 use super::{client, fetch, selector, unreachable};
 use crate::StepError;
-use crate::site::{AFFILIATE_REL, GO_PREFIX, LEAD_ENDPOINT, VARIANT_B_FILE, merchant_url};
+use crate::site::{
+    AFFILIATE_REL, GO_PREFIX, LEAD_ENDPOINT, ORDER_ENDPOINT, VARIANT_B_FILE, merchant_url,
+};
 use crate::website::Plan;
 
 /// Whether `absolute` is one of Quorum's endpoints for the site rather than a file.
@@ -19,6 +21,7 @@ pub(super) fn is_endpoint(plan: &Plan, absolute: &str) -> bool {
         return false;
     };
     (plan.inputs.landing.is_some() && path == LEAD_ENDPOINT)
+        || (plan.inputs.shop.is_some() && path == ORDER_ENDPOINT)
         || (plan.inputs.affiliate.is_some() && path.starts_with(GO_PREFIX))
 }
 
@@ -127,7 +130,45 @@ pub(super) async fn check(
         }
         found.insert("affiliate_links".into(), json!(links));
     }
+    if plan.inputs.shop.is_some() {
+        found.insert(
+            "checkout".into(),
+            refuses_an_empty_cart(plan, problems).await?,
+        );
+    }
     Ok(Value::Object(found))
+}
+
+/// Posts an order of an empty cart: the endpoint must read the deployed catalogue and refuse
+/// it. No order is made, no stock taken, no e-mail sent.
+async fn refuses_an_empty_cart(
+    plan: &Plan,
+    problems: &mut Vec<String>,
+) -> Result<Value, StepError> {
+    let url = plan.url(ORDER_ENDPOINT);
+    let response = client()
+        .post(&url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(&[
+            ("cart", "[]"),
+            ("name", "Quorum verification"),
+            ("email", plan.inputs.contact_email.as_str()),
+        ])
+        .send()
+        .await
+        .map_err(|e| unreachable(&url, e))?;
+    let status = response.status().as_u16();
+    if status == 503 || status == 429 {
+        return Err(StepError::Retryable(format!(
+            "the checkout answered {status}"
+        )));
+    }
+    if status != 422 {
+        problems.push(format!(
+            "the checkout at {url} answered an empty cart with {status}, not 422"
+        ));
+    }
+    Ok(json!({"url": url, "refuses_empty_cart": status == 422}))
 }
 
 /// Posts an empty lead: the endpoint must read the deployed form and refuse it, naming the
