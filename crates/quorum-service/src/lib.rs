@@ -16,6 +16,7 @@ mod governance;
 pub mod keys;
 mod mail;
 mod notices;
+mod orders;
 mod previews;
 pub mod registry;
 mod relay;
@@ -48,13 +49,16 @@ pub use governance::{
 };
 pub use mail::Mailer;
 pub use notices::{LinkRefusal, LinkView, NotificationRequest};
+pub use orders::{
+    ORDERS_PER_MINUTE, OrderDetail, OrderReceipt, StatusRequest, payment_due, placed_view,
+};
 pub use previews::{PreviewAnswer, PreviewFile};
 pub use quorum_queue::RetryPolicy;
 pub use quorum_steps::VERIFIER_AGENT;
 pub use quorum_steps::site::VARIANT_B_FILE;
 pub use quorum_steps::site::{
-    ContactAnswer, ContactFormState, FormProblem, LeadAnswer, LeadFormState, LeadProblem,
-    LeadProblemKind, ProblemKind, Variant,
+    CheckoutState, ContactAnswer, ContactFormState, FormProblem, LeadAnswer, LeadFormState,
+    LeadProblem, LeadProblemKind, OrderAnswer, ProblemKind, Variant,
 };
 pub use registry::{Registered, Registry};
 pub use review::{Names, ReviewSummary, Swatch, Thumbnail, excerpt};

@@ -340,7 +340,12 @@ impl Quorum {
     }
 
     /// The site `slug`, for its owner or an admin.
-    async fn owned_site(&self, caller: &Principal, slug: &str, what: &str) -> ServiceResult<()> {
+    pub(crate) async fn owned_site(
+        &self,
+        caller: &Principal,
+        slug: &str,
+        what: &str,
+    ) -> ServiceResult<()> {
         let site = self.site(slug).await?;
         let owner = site.owner_agent.as_deref() == Some(caller.id.as_str());
         if !owner && !caller.has_role(Role::Admin) {

@@ -160,6 +160,9 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
         .routes(routes!(sites::messages))
         .routes(routes!(site_visitors::leads))
         .routes(routes!(site_visitors::clicks))
+        .routes(routes!(site_visitors::orders))
+        .routes(routes!(site_visitors::site_order))
+        .routes(routes!(site_visitors::order_status))
         .routes(routes!(crate::api::sites::list))
         .routes(routes!(crate::api::sites::get))
         .routes(routes!(crate::api::sites::rollback_site))
@@ -188,6 +191,10 @@ pub fn router_with_openapi(quorum: Quorum) -> (Router, serde_json::Value) {
         .route(
             "/sites/{slug}/lead",
             post(site_visitors::lead).layer(CompressionLayer::new()),
+        )
+        .route(
+            "/sites/{slug}/order",
+            post(site_visitors::order).layer(CompressionLayer::new()),
         )
         .route("/sites/{slug}/go/{link}", get(site_visitors::go))
         .route("/sites/{slug}/{*path}", get(sites::site_path));

@@ -43,6 +43,7 @@ impl SiteHosts {
             .route("/", get(root))
             .route("/contact", post(contact).layer(CompressionLayer::new()))
             .route("/lead", post(lead).layer(CompressionLayer::new()))
+            .route("/order", post(order).layer(CompressionLayer::new()))
             .route("/go/{link}", get(go))
             .route("/{*path}", get(path))
             .with_state(state.clone());
@@ -105,6 +106,16 @@ async fn lead(
     body: Bytes,
 ) -> Response {
     crate::site_visitors::answer(&state, &slug, remote, &headers, &body).await
+}
+
+async fn order(
+    State(state): State<AppState>,
+    Extension(SiteHost(slug)): Extension<SiteHost>,
+    RemoteAddr(remote): RemoteAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    crate::site_visitors::checkout(&state, &slug, remote, &headers, &body).await
 }
 
 async fn go(

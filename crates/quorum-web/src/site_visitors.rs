@@ -1,7 +1,8 @@
 //! What visitors do on the website family's sites, at `/sites/{slug}/…` and at a site's own
 //! domain: a landing page's home served in the visitor's variant (and counted), its lead
-//! form's endpoint (`lead`), an affiliate site's redirects (`go/{link}`); and the owner's API
-//! reading them (`/api/sites/{slug}/leads`, `/api/sites/{slug}/clicks`).
+//! form's endpoint (`lead`), a shop's checkout (`order`), an affiliate site's redirects
+//! (`go/{link}`); and the owner's API reading them (`/api/sites/{slug}/leads`, `…/clicks`,
+//! `…/orders`).
 //!
 //! The lead form works without JavaScript: a browser gets a page of the site itself, the
 //! thanks or the form again with each problem beside its field. Other clients get JSON.
@@ -15,8 +16,9 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use quorum_service::{
-    ClicksReport, LEADS_PER_MINUTE, LeadAnswer, LeadFormState, LeadProblem, LeadProblemKind,
-    LeadReceipt, LeadsReport, ServiceError, SiteMount, Variant,
+    CheckoutState, ClicksReport, LEADS_PER_MINUTE, LeadAnswer, LeadFormState, LeadProblem,
+    LeadProblemKind, LeadReceipt, LeadsReport, OrderAnswer, OrderDetail, OrderReceipt,
+    ServiceError, SiteMount, StatusRequest, Variant, placed_view,
 };
 use serde::{Deserialize, Serialize};
 
@@ -353,4 +355,211 @@ pub async fn clicks(
     UrlPath(slug): UrlPath<String>,
 ) -> Result<Json<ClicksReport>, ApiError> {
     Ok(Json(state.quorum.site_clicks(&caller, &slug).await?))
+}
+
+/// `POST /sites/{slug}/order`: the answer to a checkout.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrderAccepted {
+    pub number: String,
+    /// In minor units of `currency`, as the server priced it.
+    pub total: i64,
+    pub currency: String,
+    pub status: String,
+    #[schema(value_type = Vec<Object>)]
+    pub lines: serde_json::Value,
+    /// True when this key was placed before: the same order, nothing taken or sent again.
+    pub replayed: bool,
+}
+
+/// `POST /sites/{slug}/order`.
+pub async fn order(
+    State(state): State<AppState>,
+    UrlPath(slug): UrlPath<String>,
+    RemoteAddr(remote): RemoteAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    checkout(&state, &slug, remote, &headers, &body).await
+}
+
+/// A checkout for `slug`, answered for the client that sent it.
+pub(crate) async fn checkout(
+    state: &AppState,
+    slug: &str,
+    remote: Option<IpAddr>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let html = wants_html(headers);
+    let form = strict::form::<BTreeMap<String, String>>(body);
+    let typed = form.as_ref().cloned().unwrap_or_default();
+    let receipt = match form {
+        Ok(form) => state.quorum.place_order(slug, &form, remote).await,
+        Err(details) => Err(ServiceError::BadRequest {
+            message: "the order could not be read: send it as a browser does, in UTF-8".into(),
+            details,
+        }),
+    };
+    let (order, replayed) = match receipt {
+        Ok(OrderReceipt::Placed { order, replayed }) => (order, replayed),
+        Ok(OrderReceipt::Discarded(order)) => (order, false),
+        Ok(OrderReceipt::Refused {
+            state: refused,
+            error,
+        }) => {
+            return refused_order(state, slug, html, &refused, ApiError::from(error)).await;
+        }
+        Err(e @ ServiceError::NotFound(_)) => return ApiError::from(e).into_response(),
+        Err(e) => {
+            let error = ApiError::from(e);
+            let refused = CheckoutState {
+                name: typed.get("name").cloned().unwrap_or_default(),
+                email: typed.get("email").cloned().unwrap_or_default(),
+                phone: typed.get("phone").cloned().unwrap_or_default(),
+                notes: typed.get("notes").cloned().unwrap_or_default(),
+                problems: vec![error.message.clone()],
+            };
+            return refused_order(state, slug, html, &refused, error).await;
+        }
+    };
+    let accepted = || {
+        let body = OrderAccepted {
+            number: order.number.clone(),
+            total: order.total,
+            currency: order.currency.clone(),
+            status: order.status.clone(),
+            lines: order.lines.clone(),
+            replayed,
+        };
+        let status = if replayed {
+            StatusCode::OK
+        } else {
+            StatusCode::CREATED
+        };
+        (status, Json(body)).into_response()
+    };
+    if !html {
+        return accepted();
+    }
+    let placed = placed_view(&order);
+    match state
+        .quorum
+        .order_answer_page(slug, OrderAnswer::Placed(&placed))
+        .await
+    {
+        Ok(Some(page)) => private(StatusCode::OK, page),
+        _ => accepted(),
+    }
+}
+
+async fn refused_order(
+    state: &AppState,
+    slug: &str,
+    html: bool,
+    refused: &CheckoutState,
+    error: ApiError,
+) -> Response {
+    if !html {
+        return error.into_response();
+    }
+    match state
+        .quorum
+        .order_answer_page(slug, OrderAnswer::Refused(refused))
+        .await
+    {
+        Ok(Some(page)) => private(error.status, page),
+        _ => error.into_response(),
+    }
+}
+
+/// A shop's orders, newest first (the site's owner or an admin).
+#[utoipa::path(get, path = "/api/sites/{slug}/orders", tag = "sites", operation_id = "list_site_orders",
+    params(("slug" = String, Path, description = "The site's slug"), OrdersQuery), security(("bearer" = [])),
+    responses((status = 200, description = "The orders, newest first", body = Vec<quorum_store::Order>),
+        (status = 403, description = "The caller is neither the site's owner nor an admin", body = ErrorEnvelope),
+        (status = 404, description = "No site is deployed at this slug", body = ErrorEnvelope),
+        (status = 422, description = "A query parameter breaks its rule", body = ErrorEnvelope)))]
+pub async fn orders(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    UrlPath(slug): UrlPath<String>,
+    ApiQuery(query): ApiQuery<OrdersQuery>,
+) -> Result<Json<Vec<quorum_store::Order>>, ApiError> {
+    let limit = query.limit.unwrap_or(100);
+    let offset = query.offset.unwrap_or(0);
+    if !(1..=1_000).contains(&limit) {
+        return Err(ServiceError::invalid_field(
+            "limit",
+            "range",
+            format!("limit must be 1 to 1000, not {limit}"),
+        )
+        .into());
+    }
+    if offset < 0 {
+        return Err(ServiceError::invalid_field(
+            "offset",
+            "range",
+            format!("offset must be 0 or more, not {offset}"),
+        )
+        .into());
+    }
+    Ok(Json(
+        state
+            .quorum
+            .site_orders(&caller, &slug, limit, offset)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct OrdersQuery {
+    /// 1 to 1,000; default 100.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+    /// How many of the newest to skip; default 0.
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+}
+
+/// One order with its history (the site's owner or an admin).
+#[utoipa::path(get, path = "/api/sites/{slug}/orders/{number}", tag = "sites", operation_id = "get_site_order",
+    params(("slug" = String, Path, description = "The site's slug"), ("number" = String, Path, description = "The order's number")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The order and its history", body = OrderDetail),
+        (status = 403, description = "The caller is neither the site's owner nor an admin", body = ErrorEnvelope),
+        (status = 404, description = "No such site or order", body = ErrorEnvelope)))]
+pub async fn site_order(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    UrlPath((slug, number)): UrlPath<(String, String)>,
+) -> Result<Json<OrderDetail>, ApiError> {
+    Ok(Json(
+        state.quorum.site_order(&caller, &slug, &number).await?,
+    ))
+}
+
+/// Moves an order on: received → fulfilled, received or fulfilled → cancelled (which gives
+/// its stock back). Audited, and the customer is e-mailed.
+#[utoipa::path(post, path = "/api/sites/{slug}/orders/{number}/status", tag = "sites", operation_id = "set_site_order_status",
+    params(("slug" = String, Path, description = "The site's slug"), ("number" = String, Path, description = "The order's number")),
+    request_body = StatusRequest, security(("bearer" = [])),
+    responses((status = 200, description = "The order, changed, with its history", body = OrderDetail),
+        (status = 403, description = "The caller is neither the site's owner nor an admin", body = ErrorEnvelope),
+        (status = 404, description = "No such site or order", body = ErrorEnvelope),
+        (status = 409, description = "The order's status does not allow the change", body = ErrorEnvelope),
+        (status = 422, description = "The body breaks its rules", body = ErrorEnvelope)))]
+pub async fn order_status(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    UrlPath((slug, number)): UrlPath<(String, String)>,
+    crate::extract::ApiJson(request): crate::extract::ApiJson<StatusRequest>,
+) -> Result<Json<OrderDetail>, ApiError> {
+    Ok(Json(
+        state
+            .quorum
+            .set_order_status(&caller, &slug, &number, request)
+            .await?,
+    ))
 }

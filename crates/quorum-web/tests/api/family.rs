@@ -542,4 +542,303 @@ crate::on_both_backends!(
     an_affiliate_site_is_built_verified_and_counts_each_click,
     hostile_family_inputs_are_refused_at_creation,
     chat_recognises_each_member_of_the_family,
+    a_store_is_built_and_its_server_prices_every_order,
 );
+
+const SHOP: &str = "website.create_ecommerce_store";
+
+pub(crate) fn shop_inputs() -> Value {
+    serde_json::from_str(include_str!("../../../quorum-steps/fixtures/shop.json")).unwrap()
+}
+
+async fn post_order(app: &TestApp, accept: &str, form: &[(&str, String)]) -> reqwest::Response {
+    app.client
+        .post(format!("{}/sites/hearth-crumb-shop/order", app.url))
+        .header(header::ACCEPT, accept)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn checkout(cart: Value, key: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("cart", cart.to_string()),
+        ("idempotency_key", key.to_owned()),
+        ("name", "Ana Lima".into()),
+        ("email", "ana@example.com".into()),
+        ("phone", "+1 503 555 0100".into()),
+        ("notes", "Sliced, please".into()),
+        ("website", String::new()),
+    ]
+}
+
+async fn outbox(app: &TestApp, to: &str) -> Vec<Value> {
+    let mails = app.get(&format!("/api/outbox?to={to}")).await;
+    mails.as_array().unwrap().clone()
+}
+
+async fn a_store_is_built_and_its_server_prices_every_order(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let workers = app.workers(2);
+    let detail = built(&app, SHOP, shop_inputs()).await;
+    workers.shutdown().await;
+    let outputs = &detail["outputs"];
+    every_output_url_answers(&app, outputs).await;
+    assert_eq!(
+        outputs["verification"]["checkout"]["refuses_empty_cart"],
+        true
+    );
+    assert_eq!(outputs["catalogue"].as_array().unwrap().len(), 4);
+    let site = format!("{}/sites/hearth-crumb-shop/", app.url);
+    let product = app
+        .client
+        .get(format!("{site}products/country-sourdough/"))
+        .send()
+        .await
+        .unwrap();
+    let product = product.text().await.unwrap();
+    assert!(
+        product.contains("\"@type\":\"Offer\",\"price\":\"8.50\",\"priceCurrency\":\"USD\"")
+            || product.contains("\"priceCurrency\":\"USD\""),
+        "{product}"
+    );
+    assert!(product.contains("$8.50"));
+    let cart = app
+        .client
+        .get(format!("{site}cart/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(cart.contains("You pay when you pick up your order: no card is needed now."));
+
+    let two_loaves_and_a_croissant = json!([
+        {"product": "country-sourdough", "quantity": 2, "price": 850},
+        {"product": "croissant", "options": {"Filling": "Almond"}, "quantity": 1, "price": 425}
+    ]);
+    let placed = post_order(
+        &app,
+        "application/json",
+        &checkout(two_loaves_and_a_croissant.clone(), "cart-key-000001"),
+    )
+    .await;
+    assert_eq!(placed.status(), StatusCode::CREATED);
+    let placed: Value = placed.json().await.unwrap();
+    assert_eq!(placed["total"], 2125);
+    assert_eq!(placed["lines"][1]["options"]["Filling"], "Almond");
+    let number = placed["number"].as_str().unwrap().to_owned();
+    // The same key again (a double click, a retry): the same order, nothing taken or sent.
+    let again = post_order(
+        &app,
+        "application/json",
+        &checkout(two_loaves_and_a_croissant, "cart-key-000001"),
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(
+        (again["number"].as_str(), again["replayed"].as_bool()),
+        (Some(number.as_str()), Some(true))
+    );
+
+    // Hostile carts: each refused with its reason, and nothing kept.
+    let refused = |cart: Value| {
+        let app = &app;
+        async move {
+            let answer =
+                post_order(app, "application/json", &checkout(cart, "cart-key-hostile")).await;
+            let status = answer.status();
+            let body: Value = answer.json().await.unwrap();
+            (status, body.to_string())
+        }
+    };
+    for (cart, status, said) in [
+        (
+            json!([{"product": "country-sourdough", "quantity": 1, "price": 1}]),
+            422,
+            "costs $8.50, not $0.01",
+        ),
+        (
+            json!([{"product": "country-sourdough", "quantity": -1}]),
+            422,
+            "order 1 to 99 of Country Sourdough, not -1",
+        ),
+        (
+            json!([{"product": "country-sourdough", "quantity": 13}]),
+            422,
+            "only 12 of Country Sourdough are for sale, not 13",
+        ),
+        (
+            json!([{"product": "country-sourdough", "quantity": 11}]),
+            409,
+            "only 10 of Country Sourdough are left",
+        ),
+        (
+            json!([{"product": "baguette", "quantity": 1}]),
+            422,
+            "the shop sells no product",
+        ),
+        (
+            json!([{"product": "croissant", "options": {"Filling": "Ham"}, "quantity": 1}]),
+            422,
+            "comes in Filling Plain, Almond, Chocolate",
+        ),
+        (
+            json!([{"product": "croissant", "options": {"Size": "XL", "Filling": "Plain"}, "quantity": 1}]),
+            422,
+            "has no option",
+        ),
+        (json!([]), 422, "the cart is empty"),
+        (json!("not a cart"), 422, "the cart could not be read"),
+    ] {
+        let (got, body) = refused(cart.clone()).await;
+        assert_eq!(got.as_u16(), status, "{cart}: {body}");
+        assert!(body.contains(said), "{cart}: {body}");
+    }
+    let many: Vec<Value> = (0..10_000)
+        .map(|_| json!({"product": "croissant", "quantity": 1}))
+        .collect();
+    let (got, body) = refused(Value::Array(many)).await;
+    assert_eq!(got, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("at most 50 lines"), "{body}");
+    let nul = app
+        .client
+        .post(format!("{site}order"))
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("cart=%5B%5D&name=Ana%00&email=ana%40example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nul.status(), StatusCode::BAD_REQUEST);
+    let (status, orders) = app
+        .send(
+            Method::GET,
+            "/api/sites/hearth-crumb-shop/orders",
+            OWNER,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{orders}");
+    assert_eq!(
+        orders.as_array().unwrap().len(),
+        1,
+        "one order, whatever was sent"
+    );
+
+    // The shop and the customer each got the order once.
+    let shop_mail = outbox(&app, "orders@hearthandcrumb.com").await;
+    assert_eq!(shop_mail.len(), 1, "{shop_mail:?}");
+    assert!(
+        shop_mail[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("2 × Country Sourdough: $17.00")
+    );
+    let customer_mail = outbox(&app, "ana@example.com").await;
+    assert_eq!(customer_mail.len(), 1);
+    assert!(
+        customer_mail[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Total: $21.25")
+    );
+    assert!(
+        customer_mail[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("no payment was taken online")
+    );
+
+    // The owner fulfils then cancels it; a cancelled order cannot be fulfilled; another agent
+    // may not touch it.
+    let status_path = format!("/api/sites/hearth-crumb-shop/orders/{number}/status");
+    let (status, _) = app
+        .send(
+            Method::POST,
+            &status_path,
+            "commerce_agent",
+            Some(json!({"status": "fulfilled"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, fulfilled) = app
+        .send(
+            Method::POST,
+            &status_path,
+            OWNER,
+            Some(json!({"status": "fulfilled", "reason": "Collected at 9:10"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{fulfilled}");
+    assert_eq!(fulfilled["status"], "fulfilled");
+    let (status, cancelled) = app
+        .send(
+            Method::POST,
+            &status_path,
+            OWNER,
+            Some(json!({"status": "cancelled", "reason": "Refunded at the counter"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["history"].as_array().unwrap().len(), 3);
+    let (status, _) = app
+        .send(
+            Method::POST,
+            &status_path,
+            OWNER,
+            Some(json!({"status": "fulfilled"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let told = outbox(&app, "ana@example.com").await;
+    assert_eq!(
+        told.len(),
+        3,
+        "the order, its fulfilment and its cancellation"
+    );
+    // The cancellation gave its two loaves back: twelve can be ordered again.
+    let all = post_order(
+        &app,
+        "application/json",
+        &checkout(
+            json!([{"product": "country-sourdough", "quantity": 12}]),
+            "cart-key-000002",
+        ),
+    )
+    .await;
+    assert_eq!(all.status(), StatusCode::CREATED);
+
+    // A browser's checkout gets the confirmation page; a refused one, the cart with why.
+    let mut form = checkout(
+        json!([{"product": "seeded-rye", "quantity": 1, "price": 950}]),
+        "cart-key-000003",
+    );
+    form[2] = ("name", "<script>alert(1)</script>".into());
+    let page = post_order(&app, "text/html", &form).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["x-robots-tag"], "noindex");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("data-order-placed=\"Q-"), "{html}");
+    assert!(html.contains("$9.50"));
+    assert!(!html.contains("<script>alert"));
+    let page = post_order(
+        &app,
+        "text/html",
+        &checkout(
+            json!([{"product": "seeded-rye", "quantity": 1, "price": 1}]),
+            "cart-key-000004",
+        ),
+    )
+    .await;
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Seeded Rye costs $9.50, not $0.01"), "{html}");
+    assert!(
+        html.contains("value=\"Ana Lima\""),
+        "what was typed is kept"
+    );
+}

@@ -9,7 +9,10 @@ use serde_json::Value;
 use crate::helpers::{Backend, TestApp};
 
 /// Every route of the API, as (method, path).
-const ROUTES: [(&str, &str); 38] = [
+const ROUTES: [(&str, &str); 41] = [
+    ("get", "/api/sites/{slug}/orders"),
+    ("get", "/api/sites/{slug}/orders/{number}"),
+    ("post", "/api/sites/{slug}/orders/{number}/status"),
     ("get", "/api/sites/{slug}/leads"),
     ("get", "/api/sites/{slug}/clicks"),
     ("get", "/api/workflows"),
