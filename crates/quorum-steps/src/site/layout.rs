@@ -238,7 +238,7 @@ fn header(ctx: &Ctx, nav: &Markup) -> Markup {
                 }
                 @if let Some(landing) = &ctx.inputs.landing {
                     // One page: its call to action stands where the menu would.
-                    a.button.header-cta href="#signup" { (landing.call_to_action.trim()) }
+                    a.button.button-secondary.header-cta href="#signup" { (landing.call_to_action.trim()) }
                 } @else {
                     nav.site-nav aria-label=(words.main_nav) {
                         details.menu {

@@ -447,10 +447,14 @@ pub(crate) fn home(ctx: &Ctx, shop: &Shop) -> Markup {
 }
 
 pub(crate) fn category(ctx: &Ctx, page: &Page, shop: &Shop) -> Markup {
+    let family = FamilyWords::for_language(ctx.inputs.language());
     let name = page.info.title.as_str();
+    let cards = product_cards(ctx, shop, |p| {
+        p.category.as_deref().map(str::trim) == Some(name)
+    });
     html! {
         h1 { (name) }
-        (product_cards(ctx, shop, |p| p.category.as_deref().map(str::trim) == Some(name)))
+        (band("products", family.products, cards))
     }
 }
 

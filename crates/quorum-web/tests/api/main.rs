@@ -16,6 +16,7 @@ mod errors;
 mod events;
 mod execution;
 mod family;
+mod family_browser;
 mod flash;
 mod governance;
 mod holes;
