@@ -209,35 +209,28 @@ pub async fn workflows(
 /// council's three members approve it, and the in-process workers generate, deploy and
 /// verify the site over HTTP against a server this command runs. Times each workflow from
 /// proposal to completion, and its three heavy steps (generate, deploy, verify) together.
-pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Result<Value> {
+pub async fn websites(
+    quorum: &Quorum,
+    count: u64,
+    workers: usize,
+    kind: &str,
+) -> anyhow::Result<Value> {
     if count == 0 || workers == 0 {
         bail!("--workflows and --workers must be 1 or more");
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let quorum = quorum.clone().with_step_env(quorum_steps::StepEnv {
-        data_dir: quorum.step_env().data_dir.clone(),
-        public_url: format!("http://{address}"),
-    });
-    tokio::spawn(quorum_web::serve(
-        listener,
-        quorum_web::router(quorum.clone()),
-        quorum_web::ServerLimits::default(),
-        std::future::pending(),
-    ));
+    let site = SiteType::named(kind)?;
+    let (quorum, _) = serving(quorum).await?;
     demo::ensure_directory(&quorum).await?;
     let agent = quorum.principal("agent_jermaine_super_action").await?;
-    let members = [
-        quorum.principal("user_council_lead").await?,
-        quorum.principal("user_media_editor").await?,
-    ];
+    let members = site.members(&quorum).await?;
+    let type_id = site.type_id();
     let pool = quorum.spawn_workers(WorkerConfig {
         concurrency: workers,
         name: "bench".into(),
         ..WorkerConfig::default()
     });
     // Count finished workflows from the aggregates (cheap), and read details once at the end.
-    let (before, _) = ended(&quorum, WEBSITE).await?;
+    let (before, _) = ended(&quorum, type_id).await?;
     let run = format!("{:x}", rand::random::<u32>());
     let started = Instant::now();
     // Agents propose and members vote concurrently, as many of them would.
@@ -251,12 +244,8 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
                 let mut ids = Vec::new();
                 for i in 0..share {
                     let request = CreateWorkflow {
-                        workflow_type_id: WEBSITE.into(),
-                        inputs: json!({
-                            "site_name": format!("Bench {run} {n} {i}"),
-                            "site_description": "A site generated to measure Quorum.",
-                            "contact_email": "owner@example.com",
-                        }),
+                        workflow_type_id: site.type_id().into(),
+                        inputs: site.inputs(&format!("Bench {run} {n} {i}")),
                         calculated_savings: None,
                         assigned_council_id: None,
                         enqueue: None,
@@ -281,7 +270,7 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
         ids.extend(proposer.await??);
     }
     loop {
-        let (completed, failed) = ended(&quorum, WEBSITE).await?;
+        let (completed, failed) = ended(&quorum, type_id).await?;
         let done = completed - before;
         if done as u64 >= count {
             break;
@@ -324,6 +313,7 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
         .collect();
     Ok(json!({
         "bench": "websites",
+        "type": type_id,
         "database": quorum.database_backend(),
         "queue": quorum.queue().backend(),
         "workflows": count,
@@ -335,7 +325,224 @@ pub async fn websites(quorum: &Quorum, count: u64, workers: usize) -> anyhow::Re
     }))
 }
 
-const WEBSITE: &str = "website.create_basic_site";
+/// `quorum`, serving its router on a port of its own with its steps' public URL there.
+async fn serving(quorum: &Quorum) -> anyhow::Result<(Quorum, std::net::SocketAddr)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let quorum = quorum.clone().with_step_env(quorum_steps::StepEnv {
+        data_dir: quorum.step_env().data_dir.clone(),
+        public_url: format!("http://{address}"),
+    });
+    tokio::spawn(quorum_web::serve(
+        listener,
+        quorum_web::router(quorum.clone()),
+        quorum_web::ServerLimits::default(),
+        std::future::pending(),
+    ));
+    Ok((quorum, address))
+}
+
+/// The website types the bench builds, each from the content its tests use.
+#[derive(Clone, Copy)]
+enum SiteType {
+    Basic,
+    Landing,
+    Affiliate,
+    Store,
+}
+
+impl SiteType {
+    fn named(name: &str) -> anyhow::Result<SiteType> {
+        Ok(match name {
+            "basic" => SiteType::Basic,
+            "landing" => SiteType::Landing,
+            "affiliate" => SiteType::Affiliate,
+            "store" => SiteType::Store,
+            other => bail!("--type must be basic, landing, affiliate or store, not {other:?}"),
+        })
+    }
+
+    fn type_id(self) -> &'static str {
+        match self {
+            SiteType::Basic => "website.create_basic_site",
+            SiteType::Landing => "website.create_landing_page",
+            SiteType::Affiliate => "website.create_affiliate_site",
+            SiteType::Store => "website.create_ecommerce_store",
+        }
+    }
+
+    /// Inputs for a site called `name` (its slug made from it, so each workflow has its own).
+    fn inputs(self, name: &str) -> Value {
+        let fixture = match self {
+            SiteType::Basic => {
+                return json!({
+                    "site_name": name,
+                    "site_description": "A site generated to measure Quorum.",
+                    "contact_email": "owner@example.com",
+                });
+            }
+            SiteType::Landing => include_str!("../../quorum-steps/fixtures/landing.json"),
+            SiteType::Affiliate => include_str!("../../quorum-steps/fixtures/affiliate.json"),
+            SiteType::Store => include_str!("../../quorum-steps/fixtures/shop.json"),
+        };
+        let mut inputs: Value = serde_json::from_str(fixture).expect("the fixtures are JSON");
+        inputs["site_name"] = json!(name);
+        if let Some(fields) = inputs.as_object_mut() {
+            fields.remove("site_slug");
+        }
+        inputs
+    }
+
+    /// Two members of the council that owns the type.
+    async fn members(self, quorum: &Quorum) -> anyhow::Result<[quorum_domain::Principal; 2]> {
+        let ids = match self {
+            SiteType::Store => ["user_commerce_lead", "user_commerce_finance"],
+            _ => ["user_council_lead", "user_media_editor"],
+        };
+        Ok([
+            quorum.principal(ids[0]).await?,
+            quorum.principal(ids[1]).await?,
+        ])
+    }
+}
+
+/// Checkouts posted to a store over HTTP, `connections` at a time. One store is built first
+/// (proposed, approved, generated, deployed and verified); each order then carries two lines
+/// and a key of its own, and is priced, stocked, kept and e-mailed to the shop and the
+/// customer (the outbox: no SMTP server). Clients come from distinct loopback addresses, eight
+/// orders each, so the per-address limit (ten a minute) never refuses one.
+pub async fn orders(quorum: &Quorum, count: u64, connections: usize) -> anyhow::Result<Value> {
+    if count == 0 || connections == 0 {
+        bail!("--orders and --connections must be 1 or more");
+    }
+    let (quorum, address) = serving(quorum).await?;
+    demo::ensure_directory(&quorum).await?;
+    let site = SiteType::Store;
+    let agent = quorum.principal("agent_jermaine_super_action").await?;
+    let mut inputs = site.inputs("Bench Bakery");
+    // Stock enough for every order, so each takes its units and none is refused.
+    inputs["shop"]["products"][0]["stock"] = json!(count * 2 + 10);
+    let workflow = quorum
+        .create_workflow(
+            &agent,
+            CreateWorkflow {
+                workflow_type_id: site.type_id().into(),
+                inputs,
+                calculated_savings: None,
+                assigned_council_id: None,
+                enqueue: None,
+            },
+        )
+        .await?;
+    for member in site.members(&quorum).await? {
+        let vote = quorum_service::VoteRequest {
+            vote: quorum_domain::VoteChoice::Approve,
+            reason: "benchmark".into(),
+            on_behalf_of: None,
+        };
+        quorum.cast_vote(&member, &workflow.id, vote).await?;
+    }
+    let pool = quorum.spawn_workers(WorkerConfig {
+        concurrency: 2,
+        name: "bench".into(),
+        ..WorkerConfig::default()
+    });
+    let built = Instant::now();
+    loop {
+        let detail = quorum.workflow(&workflow.id).await?;
+        match detail.workflow.status {
+            WorkflowStatus::Completed => break,
+            WorkflowStatus::Failed => {
+                bail!("the store failed to build: {:?}", detail.workflow.error)
+            }
+            _ if built.elapsed() > Duration::from_secs(60) => {
+                bail!("the store was not built in a minute")
+            }
+            _ => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+    pool.shutdown().await;
+    let url = format!("http://{address}/sites/bench-bakery/order");
+    let cart = json!([
+        {"product": "country-sourdough", "quantity": 2, "price": 850},
+        {"product": "croissant", "options": {"Filling": "Almond"}, "quantity": 1, "price": 425}
+    ])
+    .to_string();
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (next, url, cart) = (next.clone(), url.clone(), cart.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut client: Option<(u64, reqwest::Client)> = None;
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    let group = i / 8;
+                    if client.as_ref().is_none_or(|(g, _)| *g != group) {
+                        // 127.1.0.1 onwards: a visitor of its own per eight orders.
+                        let n = group + 1;
+                        let from = std::net::Ipv4Addr::new(
+                            127,
+                            1 + (n >> 16) as u8,
+                            (n >> 8) as u8,
+                            n as u8,
+                        );
+                        let built = reqwest::Client::builder()
+                            .local_address(std::net::IpAddr::V4(from))
+                            .build()?;
+                        client = Some((group, built));
+                    }
+                    let (_, http) = client.as_ref().expect("made above");
+                    let key = format!("bench-order-{i:012}");
+                    let form = [
+                        ("cart", cart.as_str()),
+                        ("idempotency_key", key.as_str()),
+                        ("name", "Bench Customer"),
+                        ("email", "customer@example.com"),
+                        ("website", ""),
+                    ];
+                    let sent = Instant::now();
+                    let answer = http
+                        .post(&url)
+                        .header("accept", "application/json")
+                        .form(&form)
+                        .send()
+                        .await?;
+                    let status = answer.status();
+                    answer.bytes().await?;
+                    latencies.push(sent.elapsed().as_micros() as i64);
+                    if status != reqwest::StatusCode::CREATED {
+                        bail!("order {i} answered {status}");
+                    }
+                }
+                anyhow::Ok(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(count as usize);
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort_unstable();
+    let at =
+        |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize] as f64 / 1000.0;
+    // The agent that built the store owns it, and may read its orders.
+    let kept = quorum.site_orders(&agent, "bench-bakery", 1, 0).await?;
+    Ok(json!({
+        "bench": "orders",
+        "database": quorum.database_backend(),
+        "orders": count,
+        "connections": connections,
+        "orders_per_s": per_second(count, elapsed),
+        "latency_ms": {"p50": at(0.5), "p99": at(0.99), "max": at(1.0)},
+        "last_order": kept.first().map(|o| o.number.clone()),
+    }))
+}
 
 /// How many workflows of a type have completed and how many failed, from the aggregates
 /// (one cheap read, so polling it does not load what is measured).

@@ -89,9 +89,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     workers,
                     steps,
                 } => bench::workflows(&quorum, workflows, workers, steps).await?,
-                BenchCommand::Websites { workflows, workers } => {
-                    bench::websites(&quorum, workflows, workers).await?
-                }
+                BenchCommand::Websites {
+                    workflows,
+                    workers,
+                    r#type,
+                } => bench::websites(&quorum, workflows, workers, &r#type).await?,
+                BenchCommand::Orders {
+                    orders,
+                    connections,
+                } => bench::orders(&quorum, orders, connections).await?,
             };
             println!("{result}");
         }

@@ -82,6 +82,17 @@ pub enum BenchCommand {
         workflows: u64,
         #[arg(long, default_value_t = default_workers())]
         workers: usize,
+        /// Which website type: basic, landing, affiliate or store (each from its fixture).
+        #[arg(long, default_value = "basic")]
+        r#type: String,
+    },
+    /// Checkouts posted over HTTP to a store this process builds and serves, from
+    /// --connections clients at once, each order priced, stocked and e-mailed (to the outbox).
+    Orders {
+        #[arg(long, default_value_t = 10_000)]
+        orders: u64,
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
     },
 }
 
