@@ -60,6 +60,7 @@ pub use quorum_steps::site::{
     CheckoutState, ContactAnswer, ContactFormState, FormProblem, LeadAnswer, LeadFormState,
     LeadProblem, LeadProblemKind, OrderAnswer, ProblemKind, Variant,
 };
+pub use quorum_steps::site::{SiteKind, money as price};
 pub use registry::{Registered, Registry};
 pub use review::{Names, ReviewSummary, Swatch, Thumbnail, excerpt};
 pub use site_domains::claimable_host;
@@ -69,7 +70,7 @@ pub use uploads::{MAX_BYTES as MAX_UPLOAD_BYTES, UPLOADS_PER_MINUTE};
 pub use view::{PreviewView, StepView, WorkflowPage, WorkflowView};
 pub use visitors::{
     ClicksReport, LEADS_PAGE_MAX, LEADS_PER_MINUTE, LeadReceipt, LeadsReport, LinkClicks,
-    PageClicks, VariantStats,
+    PageClicks, SiteActivity, VariantStats,
 };
 pub use worker::{Signals, WorkerConfig, WorkerPool, default_workers};
 pub use workflows::CreateWorkflow;

@@ -593,3 +593,77 @@ mod tests {
         assert_eq!(spreadsheet_safe("Ana"), "Ana");
     }
 }
+
+/// What came in to one site, for its owner's dashboard: what each of its parts received.
+#[derive(Debug, Clone)]
+pub struct SiteActivity {
+    pub site: quorum_store::SiteRecord,
+    pub kind: quorum_steps::site::SiteKind,
+    /// The shop's currency and its catalogue's language, for prices.
+    pub currency: Option<String>,
+    pub language: String,
+    pub leads: Option<LeadsReport>,
+    pub orders: Option<Vec<quorum_store::Order>>,
+    pub clicks: Option<ClicksReport>,
+}
+
+impl Quorum {
+    /// Sites the caller may read the activity of: those its agent owns, or every site for an
+    /// admin; in slug order, at most 500.
+    pub async fn owned_sites(
+        &self,
+        caller: &Principal,
+    ) -> ServiceResult<Vec<quorum_store::SiteRecord>> {
+        let sites = self.sites(None, 500).await?;
+        Ok(sites
+            .into_iter()
+            .filter(|s| {
+                caller.has_role(Role::Admin) || s.owner_agent.as_deref() == Some(caller.id.as_str())
+            })
+            .collect())
+    }
+
+    /// What came in to `slug` (its owner or an admin): leads and how each headline converts,
+    /// the newest orders, the clicks per link; only the parts its kind has.
+    pub async fn site_activity(
+        &self,
+        caller: &Principal,
+        slug: &str,
+    ) -> ServiceResult<SiteActivity> {
+        self.owned_site(caller, slug, "activity").await?;
+        let site = self.site(slug).await?;
+        let live = self.live_site(slug).await?;
+        let inputs = match &live {
+            Some(live) => self.sites.inputs(live).await?,
+            None => None,
+        };
+        let kind = inputs.as_deref().map_or(
+            quorum_steps::site::SiteKind::Basic,
+            quorum_steps::site::SiteKind::of,
+        );
+        use quorum_steps::site::SiteKind;
+        Ok(SiteActivity {
+            leads: match kind {
+                SiteKind::Landing => Some(self.site_leads(caller, slug, 100, 0).await?),
+                _ => None,
+            },
+            orders: match kind {
+                SiteKind::Shop => Some(self.site_orders(caller, slug, 100, 0).await?),
+                _ => None,
+            },
+            clicks: match kind {
+                SiteKind::Affiliate => Some(self.site_clicks(caller, slug).await?),
+                _ => None,
+            },
+            currency: inputs
+                .as_ref()
+                .and_then(|i| i.shop.as_ref())
+                .map(|s| s.currency.clone()),
+            language: inputs
+                .as_ref()
+                .map_or("en".into(), |i| i.language().to_owned()),
+            kind,
+            site,
+        })
+    }
+}

@@ -23,15 +23,17 @@ pub enum Nav {
     History,
     Agents,
     Analytics,
+    Sites,
     Other,
 }
 
-const NAV: [(Nav, &str, &str); 5] = [
+const NAV: [(Nav, &str, &str); 6] = [
     (Nav::Overview, "/dashboard", "Overview"),
     (Nav::Queue, "/dashboard/queue", "Council queue"),
     (Nav::History, "/dashboard/history", "History"),
     (Nav::Agents, "/dashboard/agents", "Agents"),
     (Nav::Analytics, "/dashboard/analytics", "Analytics"),
+    (Nav::Sites, "/dashboard/sites", "Sites"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

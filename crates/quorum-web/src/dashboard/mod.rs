@@ -20,6 +20,7 @@ mod queue;
 pub(crate) mod session;
 mod settings;
 mod sign_in;
+mod sites;
 mod vote_link;
 
 use axum::Router;
@@ -68,6 +69,12 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/agents", get(agents::list))
         .route("/dashboard/agents/{id}", get(agents::profile))
         .route("/dashboard/analytics", get(analytics::page))
+        .route("/dashboard/sites", get(sites::list))
+        .route("/dashboard/sites/{slug}", get(sites::site))
+        .route(
+            "/dashboard/sites/{slug}/orders/{number}",
+            post(sites::order_status),
+        )
         .route("/dashboard/events", get(events::stream))
         .route("/dashboard/assets/dashboard.css", get(assets::css))
         .route("/dashboard/assets/dashboard.js", get(assets::js))

@@ -11,7 +11,7 @@ use quorum_testkit::browser::Browser;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::dashboard_browser::{SOON, until};
+use crate::dashboard_browser::{SOON, check_page, sign_in, until};
 use crate::family::{affiliate_inputs, built, landing_inputs, shop_inputs};
 use crate::helpers::{Backend, TestApp};
 
