@@ -179,6 +179,90 @@ fn site_summary(inputs: &SiteInputs, summary: &mut ReviewSummary) {
             .excerpts
             .push(("Blog posts", excerpt(&titles.join("; "), 200)));
     }
+    family_summary(inputs, summary);
+}
+
+/// What a council must see of the website family's own parts before it votes: the
+/// headlines tried and what the form asks; every price, stock and payment term; and where
+/// each affiliate link sends visitors.
+fn family_summary(inputs: &SiteInputs, summary: &mut ReviewSummary) {
+    if let Some(landing) = &inputs.landing {
+        summary
+            .facts
+            .push(("Headline", excerpt(&landing.headline, 200)));
+        if let Some(b) = landing
+            .headline_b
+            .as_deref()
+            .filter(|b| !b.trim().is_empty())
+        {
+            summary
+                .facts
+                .push(("Second headline (half the visitors)", excerpt(b, 200)));
+        }
+        summary
+            .facts
+            .push(("Call to action", excerpt(&landing.call_to_action, 80)));
+        let mut asked = vec!["name".to_owned(), "e-mail".to_owned()];
+        asked.extend(landing.form.fields.iter().map(|f| match f.required {
+            true => format!("{} (required)", f.label.trim()),
+            false => f.label.trim().to_owned(),
+        }));
+        summary
+            .facts
+            .push(("The form asks for", excerpt(&asked.join(", "), 300)));
+        let consent = landing.form.consent.as_deref().map_or_else(
+            || "none: no consent box".to_owned(),
+            |c| format!("a box to tick: “{}”", c.trim()),
+        );
+        summary.facts.push(("Consent", excerpt(&consent, 300)));
+        summary
+            .facts
+            .push(("Leads go to", inputs.contact_email.trim().to_owned()));
+    }
+    if let Some(shop) = &inputs.shop {
+        let language = inputs.language();
+        let products: Vec<String> = quorum_steps::site::shop_products(shop)
+            .into_iter()
+            .map(|(_, p)| {
+                let stock = p
+                    .stock
+                    .map_or_else(|| "no stock limit".to_owned(), |n| format!("{n} in stock"));
+                format!(
+                    "{} {} ({stock})",
+                    p.name.trim(),
+                    quorum_steps::site::money(p.price, &shop.currency, language)
+                )
+            })
+            .collect();
+        summary
+            .excerpts
+            .push(("Products", excerpt(&products.join("; "), 600)));
+        let terms = match shop.payment {
+            quorum_steps::site::Payment::Pickup => "on pickup: no card is taken online",
+            quorum_steps::site::Payment::Invoice => "by invoice: no card is taken online",
+        };
+        summary.facts.push(("Payment", terms.to_owned()));
+        summary
+            .facts
+            .push(("Orders go to", inputs.contact_email.trim().to_owned()));
+    }
+    if let Some(affiliate) = &inputs.affiliate {
+        let links: Vec<String> = quorum_steps::site::affiliate_links(affiliate)
+            .into_iter()
+            .map(|(_, p)| format!("{} → {}", p.name.trim(), p.url))
+            .collect();
+        summary
+            .excerpts
+            .push(("Affiliate links lead to", excerpt(&links.join("; "), 900)));
+        let ratings: Vec<String> = affiliate
+            .products
+            .iter()
+            .map(|p| format!("{} {}/5", p.name.trim(), p.rating))
+            .collect();
+        summary
+            .excerpts
+            .push(("Ratings", excerpt(&ratings.join("; "), 300)));
+    }
 }
 
 impl Quorum {

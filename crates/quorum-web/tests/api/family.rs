@@ -543,6 +543,7 @@ crate::on_both_backends!(
     hostile_family_inputs_are_refused_at_creation,
     chat_recognises_each_member_of_the_family,
     a_store_is_built_and_its_server_prices_every_order,
+    the_council_sees_headlines_prices_and_every_merchant_link_before_it_votes,
 );
 
 const SHOP: &str = "website.create_ecommerce_store";
@@ -841,4 +842,27 @@ async fn a_store_is_built_and_its_server_prices_every_order(backend: Backend) {
         html.contains("value=\"Ana Lima\""),
         "what was typed is kept"
     );
+}
+
+async fn the_council_sees_headlines_prices_and_every_merchant_link_before_it_votes(
+    backend: Backend,
+) {
+    let app = TestApp::start(backend).await;
+    app.propose(LANDING, landing_inputs()).await;
+    app.propose(SHOP, shop_inputs()).await;
+    app.propose(AFFILIATE, affiliate_inputs()).await;
+    let dash = crate::dashboard::Dash::signed_in(&app, "user_c").await;
+    let queue = dash.page("/dashboard/queue").await;
+    let text = queue.body.replace("&amp;", "&");
+    for needed in [
+        "Second headline (half the visitors)",
+        "Your first open-crumb sourdough, taught by working bakers",
+        "Preferred weekend (required)",
+        "I agree that Hearth & Crumb may e-mail me about this booking.",
+        "Country Sourdough $8.50 (12 in stock)",
+        "on pickup: no card is taken online",
+        "Alpenglow UL2 → https://www.summitsupply.example/tents/alpenglow-ul2?aff=ridgeline",
+    ] {
+        assert!(text.contains(needed), "{needed} in the queue");
+    }
 }
