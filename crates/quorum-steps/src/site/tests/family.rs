@@ -9,6 +9,10 @@ pub(crate) fn landing() -> SiteInputs {
     serde_json::from_str(include_str!("../../../fixtures/landing.json")).unwrap()
 }
 
+pub(crate) fn shop() -> SiteInputs {
+    serde_json::from_str(include_str!("../../../fixtures/shop.json")).unwrap()
+}
+
 pub(crate) fn affiliate() -> SiteInputs {
     serde_json::from_str(include_str!("../../../fixtures/affiliate.json")).unwrap()
 }
@@ -22,7 +26,7 @@ fn select(html: &str, css: &str) -> Vec<String> {
 
 #[test]
 fn the_fixtures_pass_the_generators_checks() {
-    for inputs in [landing(), affiliate()] {
+    for inputs in [landing(), affiliate(), shop()] {
         assert_eq!(check(&inputs), Ok(()), "{}", inputs.site_name);
     }
 }
@@ -138,6 +142,52 @@ fn an_affiliate_site_reviews_and_compares_each_product() {
 }
 
 #[test]
+fn a_shop_lists_its_categories_and_cart_and_a_page_per_product() {
+    let site = generate(&shop(), &spec(), &Media::default());
+    let paths: Vec<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "",
+            "shop/bread/",
+            "shop/pastry/",
+            "shop/cakes/",
+            "cart/",
+            "about/",
+            "contact/",
+            "products/country-sourdough/",
+            "products/seeded-rye/",
+            "products/croissant/",
+            "products/celebration-cake/",
+        ]
+    );
+    let product = text(&site, "products/croissant/index.html");
+    assert!(
+        product.contains("\"@type\":\"Offer\",\"price\":\"4.25\",\"priceCurrency\":\"USD\"")
+            || product.contains("\"price\":\"4.25\""),
+        "{product}"
+    );
+    assert_eq!(
+        select(&product, "form.add-to-cart[hidden] select#option-0 option").len(),
+        3
+    );
+    assert_eq!(
+        select(&product, "noscript").len(),
+        1,
+        "without script it says how to order"
+    );
+    let cart = text(&site, "cart/index.html");
+    assert_eq!(
+        select(&cart, "form.checkout[method=post][action=\"../order\"]").len(),
+        1
+    );
+    assert!(cart.contains("no card is needed now"));
+    assert!(text(&site, JS_FILE).contains("quorum-cart:"));
+    // The catalogue the cart reads is data, escaped for its script element.
+    assert!(cart.contains("<script id=\"store-catalog\" type=\"application/json\">"));
+}
+
+#[test]
 fn every_affiliate_link_goes_through_the_site_marked_sponsored_after_the_disclosure() {
     let site = generate(&affiliate(), &spec(), &Media::default());
     let mut links = 0;
@@ -181,7 +231,7 @@ fn every_affiliate_link_goes_through_the_site_marked_sponsored_after_the_disclos
 
 #[test]
 fn the_familys_links_reach_a_file_or_an_endpoint_of_quorum() {
-    for inputs in [landing(), affiliate()] {
+    for inputs in [landing(), affiliate(), shop()] {
         let site = generate(&inputs, &spec(), &Media::default());
         let root = format!("{BASE}/");
         for page in &site.pages {
@@ -189,6 +239,7 @@ fn the_familys_links_reach_a_file_or_an_endpoint_of_quorum() {
             for path in internal_targets(&html, &format!("{root}{}", page.path), &root) {
                 let path = path.split('?').next().unwrap().to_owned();
                 let endpoint = path == LEAD_ENDPOINT
+                    || path == ORDER_ENDPOINT
                     || path == "_contact"
                     || path.strip_prefix(GO_PREFIX).is_some_and(|link| {
                         inputs
@@ -252,7 +303,19 @@ fn hostile_text_in_the_familys_inputs_reaches_no_page_as_markup() {
         c.title = attack.into();
         c.intro = Some(attack.into());
     }
-    for inputs in [landing, affiliate] {
+    let mut shop = shop();
+    let s = shop.shop.as_mut().unwrap();
+    s.pickup = Some(attack.into());
+    for p in &mut s.products {
+        p.name = format!("P {attack}");
+        p.description = attack.into();
+        p.category = Some(attack.into());
+        for o in &mut p.options {
+            o.name = attack.into();
+            o.values = vec![attack.into()];
+        }
+    }
+    for inputs in [landing, affiliate, shop] {
         let site = generate(&inputs, &spec(), &Media::default());
         for (path, file) in site.files_of(FileKind::Html) {
             let html = String::from_utf8_lossy(file);
