@@ -176,17 +176,7 @@ fn orders_body(shop: &Shop, inputs: &SiteInputs, order: &Order, lines: &[PricedL
 impl Quorum {
     /// A live site of the shop kind, with the inputs it was built from.
     async fn shop_site(&self, slug: &str) -> ServiceResult<(Arc<LiveSite>, Arc<SiteInputs>)> {
-        let site = self
-            .live_site(slug)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("there is no site {slug:?}")))?;
-        let inputs = self
-            .sites
-            .inputs(&site)
-            .await?
-            .filter(|i| i.shop.is_some())
-            .ok_or_else(|| ServiceError::NotFound(format!("the site {slug:?} has no shop")))?;
-        Ok((site, inputs))
+        self.site_with(slug, |i| i.shop.is_some(), "shop").await
     }
 
     /// Receives a checkout for the shop `slug` from `remote`: `form` is the form as posted.

@@ -126,6 +126,18 @@ fn field_errors(landing: &Landing, problems: &[LeadProblem]) -> Vec<FieldError> 
 impl Quorum {
     /// A live site of the landing-page kind, with the inputs it was built from.
     async fn landing_site(&self, slug: &str) -> ServiceResult<(Arc<LiveSite>, Arc<SiteInputs>)> {
+        self.site_with(slug, |i| i.landing.is_some(), "lead form")
+            .await
+    }
+
+    /// The live site `slug` with the inputs it was built from, when they are of the kind
+    /// `fits` accepts; NotFound naming `what` it lacks otherwise.
+    pub(crate) async fn site_with(
+        &self,
+        slug: &str,
+        fits: impl Fn(&SiteInputs) -> bool,
+        what: &str,
+    ) -> ServiceResult<(Arc<LiveSite>, Arc<SiteInputs>)> {
         let site = self
             .live_site(slug)
             .await?
@@ -134,8 +146,8 @@ impl Quorum {
             .sites
             .inputs(&site)
             .await?
-            .filter(|i| i.landing.is_some())
-            .ok_or_else(|| no_lead_form(slug))?;
+            .filter(|i| fits(i))
+            .ok_or_else(|| ServiceError::NotFound(format!("the site {slug:?} has no {what}")))?;
         Ok((site, inputs))
     }
 

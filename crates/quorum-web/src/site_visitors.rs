@@ -266,6 +266,20 @@ pub(crate) async fn redirect(
     }
 }
 
+/// A page's `limit` (1 to 1,000, default 100) and `offset` (0 or more, default 0).
+fn page_bounds(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), ApiError> {
+    let (limit, offset) = (limit.unwrap_or(100), offset.unwrap_or(0));
+    if !(1..=quorum_service::LEADS_PAGE_MAX).contains(&limit) {
+        let message = format!("limit must be 1 to 1000, not {limit}");
+        return Err(ServiceError::invalid_field("limit", "range", message).into());
+    }
+    if offset < 0 {
+        let message = format!("offset must be 0 or more, not {offset}");
+        return Err(ServiceError::invalid_field("offset", "range", message).into());
+    }
+    Ok((limit, offset))
+}
+
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -295,24 +309,7 @@ pub async fn leads(
     UrlPath(slug): UrlPath<String>,
     ApiQuery(query): ApiQuery<LeadsQuery>,
 ) -> Result<Response, ApiError> {
-    let limit = query.limit.unwrap_or(100);
-    let offset = query.offset.unwrap_or(0);
-    if !(1..=quorum_service::LEADS_PAGE_MAX).contains(&limit) {
-        return Err(ServiceError::invalid_field(
-            "limit",
-            "range",
-            format!("limit must be 1 to 1000, not {limit}"),
-        )
-        .into());
-    }
-    if offset < 0 {
-        return Err(ServiceError::invalid_field(
-            "offset",
-            "range",
-            format!("offset must be 0 or more, not {offset}"),
-        )
-        .into());
-    }
+    let (limit, offset) = page_bounds(query.limit, query.offset)?;
     match query.format.as_deref() {
         None | Some("json") => Ok(Json(
             state
@@ -485,24 +482,7 @@ pub async fn orders(
     UrlPath(slug): UrlPath<String>,
     ApiQuery(query): ApiQuery<OrdersQuery>,
 ) -> Result<Json<Vec<quorum_store::Order>>, ApiError> {
-    let limit = query.limit.unwrap_or(100);
-    let offset = query.offset.unwrap_or(0);
-    if !(1..=1_000).contains(&limit) {
-        return Err(ServiceError::invalid_field(
-            "limit",
-            "range",
-            format!("limit must be 1 to 1000, not {limit}"),
-        )
-        .into());
-    }
-    if offset < 0 {
-        return Err(ServiceError::invalid_field(
-            "offset",
-            "range",
-            format!("offset must be 0 or more, not {offset}"),
-        )
-        .into());
-    }
+    let (limit, offset) = page_bounds(query.limit, query.offset)?;
     Ok(Json(
         state
             .quorum
