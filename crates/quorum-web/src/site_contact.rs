@@ -118,9 +118,14 @@ async fn page(
             fallback().into_string().into_bytes()
         }
     };
-    let mut response = (status, Html(body)).into_response();
+    private(status, body)
+}
+
+/// A page answering one visitor's submission: no search engine should list it, no cache
+/// keep it.
+pub(crate) fn private(status: StatusCode, page: Vec<u8>) -> Response {
+    let mut response = (status, Html(page)).into_response();
     let headers = response.headers_mut();
-    // About one visitor's message: no search engine should list it, no cache keep it.
     headers.insert(
         HeaderName::from_static("x-robots-tag"),
         HeaderValue::from_static("noindex"),

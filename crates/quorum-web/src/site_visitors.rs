@@ -14,7 +14,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use quorum_service::{
     CheckoutState, ClicksReport, LEADS_PER_MINUTE, LeadAnswer, LeadFormState, LeadProblem,
     LeadProblemKind, LeadReceipt, LeadsReport, OrderAnswer, OrderDetail, OrderReceipt,
@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::{ApiQuery, Caller};
 use crate::router::AppState;
+use crate::site_contact::private;
 use crate::sites::{RemoteAddr, serve};
 use crate::strict;
 
@@ -184,19 +185,6 @@ async fn accepted(
         Ok(Some(page)) => private(StatusCode::OK, page),
         _ => (StatusCode::CREATED, Json(LeadAccepted { delivery, id })).into_response(),
     }
-}
-
-/// An answer about one visitor's submission: no search engine should list it, no cache
-/// keep it.
-fn private(status: StatusCode, page: Vec<u8>) -> Response {
-    let mut response = (status, Html(page)).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        HeaderName::from_static("x-robots-tag"),
-        HeaderValue::from_static("noindex"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 #[derive(Debug, Default, Deserialize)]
