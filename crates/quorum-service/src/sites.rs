@@ -181,12 +181,17 @@ impl Sites {
     }
 
     async fn live(&self, slug: &str) -> ServiceResult<Option<Arc<LiveSite>>> {
-        if let Some((at, site)) = self.live.lock().expect("not poisoned").get(slug)
-            && at.elapsed() < LIVE_FOR
-        {
-            return Ok(site.clone());
-        }
+        let known = match self.live.lock().expect("not poisoned").get(slug) {
+            Some((at, site)) if at.elapsed() < LIVE_FOR => return Ok(site.clone()),
+            Some((_, site)) => site.clone(),
+            None => None,
+        };
         let site = self.store.live_deployment(slug).await?.map(|deployment| {
+            // Still the same deployment: what this process read of it (its inputs, once a
+            // page drawn at request time needed them) stays good.
+            if let Some(known) = known.filter(|k| k.deployment.id == deployment.id) {
+                return known;
+            }
             let files = deployment
                 .files
                 .iter()
