@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Backend, TestApp};
 
 crate::on_both_backends!(
-    the_five_seed_types_are_registered_and_only_the_website_is_executable,
+    the_built_in_types_are_registered_and_only_the_website_family_is_executable,
     an_admin_registers_a_new_version_and_an_identical_one_is_not_new,
     a_definition_naming_an_unknown_handler_is_a_422,
 );
@@ -18,7 +18,7 @@ fn website_definition() -> Value {
     .unwrap()
 }
 
-async fn the_five_seed_types_are_registered_and_only_the_website_is_executable(backend: Backend) {
+async fn the_built_in_types_are_registered_and_only_the_website_family_is_executable(backend: Backend) {
     let app = TestApp::start(backend).await;
     let types = app.get("/api/workflow-types").await;
     let mut listed: Vec<(String, bool)> = types
@@ -40,7 +40,10 @@ async fn the_five_seed_types_are_registered_and_only_the_website_is_executable(b
             ("customer_followup".into(), false),
             ("data_entry_automation".into(), false),
             ("invoice_reminders".into(), false),
+            ("website.create_affiliate_site".into(), true),
             ("website.create_basic_site".into(), true),
+            ("website.create_ecommerce_store".into(), true),
+            ("website.create_landing_page".into(), true),
         ]
     );
     let website = app
