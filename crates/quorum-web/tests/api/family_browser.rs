@@ -339,4 +339,58 @@ async fn visitors_sign_up_order_and_click_through_and_the_business_hears_of_it()
         clicks["links"][0]["pages"][0],
         json!({"page": "reviews/alpenglow-ul2", "clicks": 1})
     );
+
+    // The owner's dashboard: what came in to each site, and an order fulfilled from it.
+    sign_in(&browser, &app, "agent_jermaine_super_action").await;
+    for (path, name) in [
+        ("/dashboard/sites", "sites"),
+        (
+            "/dashboard/sites/hearth-crumb-sourdough-school",
+            "site-landing",
+        ),
+        ("/dashboard/sites/hearth-crumb-shop", "site-shop"),
+        ("/dashboard/sites/ridgeline-gear-reviews", "site-affiliate"),
+    ] {
+        check_page(&browser, &app, path, name, 375).await;
+        check_page(&browser, &app, path, name, 1280).await;
+    }
+    browser
+        .goto(&format!(
+            "{}/dashboard/sites/hearth-crumb-sourdough-school",
+            app.url
+        ))
+        .await;
+    let text = browser
+        .execute("return document.querySelector('main').innerText;")
+        .await;
+    let text = text.as_str().unwrap();
+    assert!(
+        text.contains("Luis Romero") && text.contains("Conversion rate"),
+        "{text}"
+    );
+    browser
+        .goto(&format!("{}/dashboard/sites/hearth-crumb-shop", app.url))
+        .await;
+    click(&browser, "form.inline button[type=submit]").await;
+    until(
+        &browser,
+        "document.body.innerText.includes('the customer has been told')",
+        SOON,
+        "the order fulfilled",
+    )
+    .await;
+    let (_, order) = app
+        .send(
+            Method::GET,
+            &format!("/api/sites/hearth-crumb-shop/orders/{number}"),
+            "agent_jermaine_super_action",
+            None,
+        )
+        .await;
+    assert_eq!(order["status"], "fulfilled");
+    smtp.wait_for(
+        &format!("Subject: Order {number} at Hearth & Crumb Bakery: fulfilled"),
+        SOON,
+    )
+    .await;
 }

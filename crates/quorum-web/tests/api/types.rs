@@ -18,7 +18,9 @@ fn website_definition() -> Value {
     .unwrap()
 }
 
-async fn the_built_in_types_are_registered_and_only_the_website_family_is_executable(backend: Backend) {
+async fn the_built_in_types_are_registered_and_only_the_website_family_is_executable(
+    backend: Backend,
+) {
     let app = TestApp::start(backend).await;
     let types = app.get("/api/workflow-types").await;
     let mut listed: Vec<(String, bool)> = types
