@@ -67,6 +67,13 @@ pub(crate) async fn home(
     headers: &HeaderMap,
     mount: SiteMount,
 ) -> Response {
+    let verifier = headers
+        .get(header::USER_AGENT)
+        .is_some_and(|agent| agent.as_bytes() == quorum_service::VERIFIER_AGENT.as_bytes());
+    // Verify's requests are never counted: they need not learn which kind the site is.
+    if verifier {
+        return serve(state, slug, "", headers, mount).await;
+    }
     let variant = match state.quorum.live_site(slug).await {
         Ok(Some(site)) => state
             .quorum
@@ -84,10 +91,7 @@ pub(crate) async fn home(
     };
     let mut response = serve(state, slug, path, headers, mount).await;
     let shown = matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED);
-    let verifier = headers
-        .get(header::USER_AGENT)
-        .is_some_and(|agent| agent.as_bytes() == quorum_service::VERIFIER_AGENT.as_bytes());
-    if shown && method == Method::GET && !verifier {
+    if shown && method == Method::GET {
         state.quorum.count_view(&site, variant);
     }
     // One URL, two pages: no cache may hand one visitor's to another.
