@@ -325,3 +325,26 @@ fn hostile_text_in_the_familys_inputs_reaches_no_page_as_markup() {
         }
     }
 }
+
+#[test]
+fn every_page_of_each_kind_parses_without_an_html_error() {
+    // The parser does report what a validator would: a stray end tag, an unclosed element.
+    assert!(
+        !Html::parse_document("<!DOCTYPE html><p>a</div><table><td>b")
+            .errors
+            .is_empty()
+    );
+    for inputs in [bakery(), landing(), affiliate(), shop()] {
+        let media = media_for(&inputs);
+        let site = generate(&inputs, &spec(), &media);
+        for (path, file) in site.files_of(FileKind::Html) {
+            let doc = Html::parse_document(std::str::from_utf8(file).unwrap());
+            assert!(
+                doc.errors.is_empty(),
+                "{} {path}: {:?}",
+                inputs.site_name,
+                doc.errors
+            );
+        }
+    }
+}
