@@ -75,35 +75,13 @@ pub struct Comparison {
 /// Every product with its link name, in the inputs' order: its own slug, else one made from
 /// its name; a name already taken gets `-2`, `-3` …, so two products never share a link.
 pub fn links(affiliate: &Affiliate) -> Vec<(String, &AffiliateProduct)> {
-    let mut taken: Vec<String> = Vec::new();
-    let own: Vec<Option<&str>> = affiliate
+    let items = affiliate
         .products
         .iter()
-        .map(|p| p.slug.as_deref().filter(|s| super::check::post_slug_ok(s)))
-        .collect();
-    taken.extend(own.iter().flatten().map(|s| s.to_string()));
-    affiliate
-        .products
-        .iter()
-        .zip(own)
-        .map(|(product, own)| {
-            let slug = match own {
-                Some(slug) => slug.to_owned(),
-                None => {
-                    let base = readable_slug(&product.name)
-                        .unwrap_or_else(|| hashed_slug("product", &product.name));
-                    let mut slug = base.clone();
-                    let mut n = 2;
-                    while taken.contains(&slug) {
-                        slug = format!("{base}-{n}");
-                        n += 1;
-                    }
-                    taken.push(slug.clone());
-                    slug
-                }
-            };
-            (slug, product)
-        })
+        .map(|p| (p.slug.as_deref(), p.name.as_str()));
+    super::item_slugs(items, "product")
+        .into_iter()
+        .zip(&affiliate.products)
         .collect()
 }
 
@@ -137,12 +115,7 @@ pub(crate) fn comparisons(affiliate: &Affiliate) -> Vec<(String, String, Vec<usi
                 .filter(|s| super::check::post_slug_ok(s))
                 .or_else(|| readable_slug(&c.title))
                 .unwrap_or_else(|| hashed_slug("compare", &c.title));
-            let mut slug = base.clone();
-            let mut n = 2;
-            while taken.contains(&slug) {
-                slug = format!("{base}-{n}");
-                n += 1;
-            }
+            let slug = super::unique_slug(&base, &taken);
             taken.push(slug.clone());
             let products = c.products.iter().filter_map(|p| index(p)).collect();
             (

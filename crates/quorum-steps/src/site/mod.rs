@@ -285,6 +285,42 @@ pub(crate) fn hashed_slug(prefix: &str, text: &str) -> String {
     format!("{prefix}-{suffix}")
 }
 
+/// A slug for each item, in order: its own (`own`, when [`check::post_slug_ok`] accepts
+/// it), else one made from its `name`, with `-2`, `-3` … when taken. Chosen slugs are kept
+/// first, so a made one never takes a slug an item chose.
+pub(crate) fn item_slugs<'a>(
+    items: impl Iterator<Item = (Option<&'a str>, &'a str)> + Clone,
+    prefix: &str,
+) -> Vec<String> {
+    let own = |slug: Option<&'a str>| slug.filter(|s| check::post_slug_ok(s));
+    let mut taken: Vec<String> = items
+        .clone()
+        .filter_map(|(slug, _)| own(slug).map(str::to_owned))
+        .collect();
+    items
+        .map(|(slug, name)| match own(slug) {
+            Some(slug) => slug.to_owned(),
+            None => {
+                let base = readable_slug(name).unwrap_or_else(|| hashed_slug(prefix, name));
+                let slug = unique_slug(&base, &taken);
+                taken.push(slug.clone());
+                slug
+            }
+        })
+        .collect()
+}
+
+/// `base`, or `base-2`, `base-3` … the first that `taken` does not hold.
+pub(crate) fn unique_slug(base: &str, taken: &[String]) -> String {
+    let mut slug = base.to_owned();
+    let mut n = 2;
+    while taken.contains(&slug) {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    slug
+}
+
 /// The slug a site is served under: `site_slug` when the inputs choose one, else
 /// [`slug_for`] its name.
 pub fn slug_of(inputs: &SiteInputs) -> String {

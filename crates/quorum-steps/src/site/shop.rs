@@ -84,36 +84,14 @@ pub struct ProductOption {
 /// Every product with its slug, in the inputs' order: its own, else one made from its name;
 /// a slug already taken gets `-2`, `-3` ….
 pub fn products(shop: &Shop) -> Vec<(String, &Product)> {
-    let own: Vec<Option<&str>> = shop
+    let items = shop
         .products
         .iter()
-        .map(|p| p.slug.as_deref().filter(|s| super::check::post_slug_ok(s)))
-        .collect();
-    let mut taken: Vec<String> = own.iter().flatten().map(|s| s.to_string()).collect();
-    shop.products
-        .iter()
-        .zip(own)
-        .map(|(product, own)| match own {
-            Some(slug) => (slug.to_owned(), product),
-            None => {
-                let base = readable_slug(&product.name)
-                    .unwrap_or_else(|| hashed_slug("product", &product.name));
-                let slug = unique(&base, &taken);
-                taken.push(slug.clone());
-                (slug, product)
-            }
-        })
+        .map(|p| (p.slug.as_deref(), p.name.as_str()));
+    super::item_slugs(items, "product")
+        .into_iter()
+        .zip(&shop.products)
         .collect()
-}
-
-fn unique(base: &str, taken: &[String]) -> String {
-    let mut slug = base.to_owned();
-    let mut n = 2;
-    while taken.contains(&slug) {
-        slug = format!("{base}-{n}");
-        n += 1;
-    }
-    slug
 }
 
 /// The categories in the order their first product comes, each with its slug.
@@ -126,7 +104,7 @@ pub fn categories(shop: &Shop) -> Vec<(String, String)> {
         }
         let base = readable_slug(name).unwrap_or_else(|| hashed_slug("category", name));
         let taken: Vec<String> = found.iter().map(|(s, _)| s.clone()).collect();
-        found.push((unique(&base, &taken), name.to_owned()));
+        found.push((super::unique_slug(&base, &taken), name.to_owned()));
     }
     found
 }

@@ -259,21 +259,8 @@ fn affiliate(affiliate: &Affiliate, p: &mut Problems) {
                 ),
             );
         }
-        if let Some(slug) = &product.slug {
-            if !post_slug_ok(slug) {
-                p.add(
-                    format!("{at}.slug"),
-                    format_args!(
-                        "must be 1 to 40 lowercase letters, digits or hyphens, not {slug:?}"
-                    ),
-                );
-            } else if affiliate.products[..i]
-                .iter()
-                .any(|o| o.slug.as_ref() == Some(slug))
-            {
-                p.add(format!("{at}.slug"), format_args!("repeats {slug:?}"));
-            }
-        }
+        let earlier = affiliate.products[..i].iter().map(|o| o.slug.as_deref());
+        item_slug(p, &at, product.slug.as_deref(), earlier);
         for (list, items) in [("pros", &product.pros), ("cons", &product.cons)] {
             count(p, &format!("{at}.{list}"), items.len(), 10);
             for (j, item) in items.iter().enumerate() {
@@ -363,21 +350,8 @@ fn shop(shop: &Shop, p: &mut Problems) {
                 ),
             );
         }
-        if let Some(slug) = &product.slug {
-            if !post_slug_ok(slug) {
-                p.add(
-                    format!("{at}.slug"),
-                    format_args!(
-                        "must be 1 to 40 lowercase letters, digits or hyphens, not {slug:?}"
-                    ),
-                );
-            } else if shop.products[..i]
-                .iter()
-                .any(|o| o.slug.as_ref() == Some(slug))
-            {
-                p.add(format!("{at}.slug"), format_args!("repeats {slug:?}"));
-            }
-        }
+        let earlier = shop.products[..i].iter().map(|o| o.slug.as_deref());
+        item_slug(p, &at, product.slug.as_deref(), earlier);
         count(p, &format!("{at}.images"), product.images.len(), 6);
         for (j, picture) in product.images.iter().enumerate() {
             super::content::image(p, &format!("{at}.images[{j}]"), picture, true);
@@ -394,6 +368,26 @@ fn shop(shop: &Shop, p: &mut Problems) {
                 required(p, &format!("{o}.values[{k}]"), value, 40, Lines::One);
             }
         }
+    }
+}
+
+/// A product's own slug, when it has one: a path segment, not one an earlier product chose.
+fn item_slug<'a>(
+    p: &mut Problems,
+    at: &str,
+    slug: Option<&str>,
+    mut earlier: impl Iterator<Item = Option<&'a str>>,
+) {
+    let Some(slug) = slug else {
+        return;
+    };
+    if !post_slug_ok(slug) {
+        p.add(
+            format!("{at}.slug"),
+            format_args!("must be 1 to 40 lowercase letters, digits or hyphens, not {slug:?}"),
+        );
+    } else if earlier.any(|o| o == Some(slug)) {
+        p.add(format!("{at}.slug"), format_args!("repeats {slug:?}"));
     }
 }
 
