@@ -89,8 +89,10 @@ pub fn list(
     filter: &WorkflowFilter,
     page: &PageRequest,
 ) -> Result<WorkflowPage> {
+    // A deferred join: the page's ids are found in the ordering index alone, and only those
+    // rows are read whole, however deep the offset.
     let mut sql = Sql::new(format!(
-        "SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE 1 = 1"
+        "SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE id IN (SELECT id FROM workflows WHERE 1 = 1"
     ));
     push_filter(&mut sql, filter, false);
     if let PageRequest::After { cursor, .. } = page {
@@ -101,6 +103,7 @@ pub fn list(
     if let PageRequest::Offset { offset, .. } = page {
         sql.bind(" OFFSET ?", *offset);
     }
+    sql.text.push_str(") ORDER BY created_at DESC, id DESC");
     let workflows = rows::all(
         conn,
         &sql.text,
