@@ -9,6 +9,12 @@ use clap::Parser;
 
 use settings::Cli;
 
+/// A server's work is many short allocations on several threads at once (pages rendered,
+/// parsed and compressed, JSON, rows): glibc's allocator spent a fifth of a website
+/// workflow's CPU time on them, mimalloc less than half of that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

@@ -200,6 +200,7 @@ impl Quorum {
                 previous: &outputs,
                 env: &self.step_env,
                 sites: self.site_store(),
+                preview: detail.preview.as_deref(),
             };
             let result = self.run_step(step, &ctx).await;
             let finished =

@@ -71,6 +71,7 @@ impl Quorum {
             previous: &previous,
             env: self.step_env(),
             sites: self.site_store(),
+            preview: None,
         };
         let files = match handler.preview(&ctx).await {
             Ok(Some(files)) => files,

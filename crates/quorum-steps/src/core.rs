@@ -164,6 +164,7 @@ mod tests {
                 previous: &previous,
                 env: &env,
                 sites: &NoSites,
+                preview: None,
             };
             let out = Effect.run(&ctx).await.unwrap();
             assert_eq!(out["created"], attempt == 1);

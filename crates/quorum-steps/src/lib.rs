@@ -65,6 +65,9 @@ pub struct StepContext<'a> {
     pub env: &'a StepEnv,
     /// Where website steps keep what they build.
     pub sites: &'a dyn SiteStore,
+    /// The manifest hash of the workflow's preview, when it has one: its files were kept when
+    /// the workflow was created (and none is being built yet while the preview is).
+    pub preview: Option<&'a str>,
 }
 
 /// A site as deploy hands it over: what the contact form needs, and every file by path.

@@ -289,7 +289,7 @@ mod tests {
     #[test]
     fn the_deployed_form_and_the_refused_one_are_the_same_form() {
         let site = super::super::generate(&seed(), &spec(), &Media::default());
-        let page = String::from_utf8(site.files["contact/index.html"].bytes.clone()).unwrap();
+        let page = String::from_utf8(site.files["contact/index.html"].bytes.to_vec()).unwrap();
         let html = answer(ContactAnswer::Refused(&ContactFormState::default()));
         let form = |html: &str| {
             let start = html.find("<form").unwrap();

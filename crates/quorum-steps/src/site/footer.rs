@@ -115,7 +115,7 @@ mod tests {
     fn page(inputs: serde_json::Value) -> String {
         let inputs: SiteInputs = serde_json::from_value(inputs).unwrap();
         let site = generate(&inputs, &spec(), &Media::default());
-        String::from_utf8(site.files["contact/index.html"].bytes.clone()).unwrap()
+        String::from_utf8(site.files["contact/index.html"].bytes.to_vec()).unwrap()
     }
 
     fn base() -> serde_json::Value {

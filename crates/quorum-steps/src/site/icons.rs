@@ -227,7 +227,7 @@ mod tests {
         }
         let touch = &site.files[TOUCH_ICON_FILE].bytes;
         assert_eq!(png_size(touch), Some((180, 180)));
-        let mut decoder = png::Decoder::new(std::io::Cursor::new(touch.as_slice()))
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(&touch[..]))
             .read_info()
             .unwrap();
         let mut pixels = vec![0; decoder.output_buffer_size().unwrap()];
@@ -297,7 +297,7 @@ mod tests {
             &crate::site::Media::default(),
         );
         assert_ne!(site.files[FAVICON_FILE], plain.files[FAVICON_FILE]);
-        let home = String::from_utf8(site.files["index.html"].bytes.clone()).unwrap();
+        let home = String::from_utf8(site.files["index.html"].bytes.to_vec()).unwrap();
         assert!(
             !home.contains("logo.svg\" type=\"image/svg+xml\""),
             "the initials are not its icon"
@@ -312,7 +312,7 @@ mod tests {
         use resvg::tiny_skia::Pixmap;
         let inputs = seed();
         let site = generate(&inputs, &spec(), &Media::default());
-        let logo = String::from_utf8(site.files[LOGO_FILE].bytes.clone()).unwrap();
+        let logo = String::from_utf8(site.files[LOGO_FILE].bytes.to_vec()).unwrap();
         let pages =
             crate::site::plan::plan(&inputs, crate::site::Words::for_language(inputs.language())).0;
         let (media, spec) = (Media::default(), spec());

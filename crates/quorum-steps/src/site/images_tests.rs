@@ -54,7 +54,7 @@ fn media(uploads: Vec<UploadedImage>) -> Media {
 }
 
 fn page(site: &Site, path: &str) -> String {
-    String::from_utf8(site.files[path].bytes.clone()).unwrap()
+    String::from_utf8(site.files[path].bytes.to_vec()).unwrap()
 }
 
 fn full() -> (SiteInputs, Media) {
@@ -133,7 +133,7 @@ fn an_uploaded_logo_replaces_the_drawn_one_in_the_header_and_keeps_its_proportio
             "<img class=\"brand-logo\" src=\"{up}assets/images/upl_logo-240.png\" \
              width=\"96\" height=\"48\" alt=\"Acme Bakery logo\" decoding=\"async\">"
         );
-        let html = String::from_utf8(site.files[&page.file].bytes.clone()).unwrap();
+        let html = String::from_utf8(site.files[&page.file].bytes.to_vec()).unwrap();
         assert!(html.contains(&logo), "{}: {html}", page.file);
         assert!(!html.contains("assets/logo.svg\" alt="), "{}", page.file);
     }

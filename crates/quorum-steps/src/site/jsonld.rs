@@ -265,7 +265,7 @@ mod tests {
     /// Every JSON-LD document of a page of the site, parsed.
     fn documents(inputs: &SiteInputs, file: &str) -> Vec<Value> {
         let site = generate(inputs, &spec(), &Media::default());
-        let html = String::from_utf8(site.files[file].bytes.clone()).unwrap();
+        let html = String::from_utf8(site.files[file].bytes.to_vec()).unwrap();
         let doc = scraper::Html::parse_document(&html);
         let selector = scraper::Selector::parse(r#"script[type="application/ld+json"]"#).unwrap();
         doc.select(&selector)
@@ -281,7 +281,7 @@ mod tests {
         let site = generate(&bakery(), &spec(), &bakery_media());
         assert!(site.pages.len() > 4);
         for page in &site.pages {
-            let html = String::from_utf8(site.files[&page.file].bytes.clone()).unwrap();
+            let html = String::from_utf8(site.files[&page.file].bytes.to_vec()).unwrap();
             let doc = scraper::Html::parse_document(&html);
             let selector =
                 scraper::Selector::parse(r#"script[type="application/ld+json"]"#).unwrap();
@@ -436,7 +436,7 @@ mod tests {
         let mut inputs = seed_with_pages();
         inputs.site_name = "</script><script>alert(1)</script><!--<script>".into();
         let site = generate(&inputs, &spec(), &Media::default());
-        let html = String::from_utf8(site.files["index.html"].bytes.clone()).unwrap();
+        let html = String::from_utf8(site.files["index.html"].bytes.to_vec()).unwrap();
         assert!(!html.contains("<script>alert"));
         assert!(!html.contains("<!--<script>"));
         // Every script the page opens, it closes: one per JSON-LD document and main.js.

@@ -39,6 +39,7 @@ mod tests;
 mod theme;
 mod words;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -183,7 +184,8 @@ pub struct Site {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteFile {
     pub kind: FileKind,
-    pub bytes: Vec<u8>,
+    /// Borrowed for what every site shares (the fonts): a site generated is not a copy of them.
+    pub bytes: Cow<'static, [u8]>,
 }
 
 /// Which step owns a file: each file has exactly one kind.
@@ -219,7 +221,7 @@ impl Site {
         self.files
             .iter()
             .filter(|(_, f)| f.kind == kind)
-            .map(|(path, f)| (path.as_str(), f.bytes.as_slice()))
+            .map(|(path, f)| (path.as_str(), &*f.bytes))
             .collect()
     }
 
@@ -343,7 +345,13 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
 
     let mut files = BTreeMap::new();
     let mut add = |path: &str, kind: FileKind, bytes: Vec<u8>| {
-        files.insert(path.to_string(), SiteFile { kind, bytes });
+        files.insert(
+            path.to_string(),
+            SiteFile {
+                kind,
+                bytes: bytes.into(),
+            },
+        );
     };
     let mut structured_data = BTreeMap::new();
     for page in &plan {
@@ -391,9 +399,6 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
             &fonts,
         ),
     );
-    for (path, bytes) in fonts.files() {
-        add(&path, FileKind::Branding, bytes.to_vec());
-    }
     add(
         JS_FILE,
         FileKind::Script,
@@ -413,6 +418,11 @@ pub fn generate(inputs: &SiteInputs, spec: &SiteSpec, media: &Media) -> Site {
         if let Some(bytes) = picture {
             add(path, FileKind::Seo, bytes);
         }
+    }
+    for (path, bytes) in fonts.files() {
+        let bytes = Cow::Borrowed(bytes);
+        let kind = FileKind::Branding;
+        files.insert(path, SiteFile { kind, bytes });
     }
 
     Site {

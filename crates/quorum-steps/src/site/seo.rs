@@ -160,7 +160,7 @@ mod tests {
     const BASE: &str = "http://127.0.0.1:5000/sites/codex-digital-studios";
 
     fn text(site: &Site, path: &str) -> String {
-        String::from_utf8(site.files[path].bytes.clone()).unwrap()
+        String::from_utf8(site.files[path].bytes.to_vec()).unwrap()
     }
 
     #[test]

@@ -94,7 +94,7 @@ const BASE_PATH: &str = "/sites/codex-digital-studios";
 
 fn text(site: &Site, path: &str) -> String {
     let file = site.files.get(path).unwrap_or_else(|| panic!("no {path}"));
-    String::from_utf8(file.bytes.clone()).unwrap()
+    String::from_utf8(file.bytes.to_vec()).unwrap()
 }
 
 fn paths(site: &Site) -> Vec<&str> {

@@ -15,9 +15,14 @@ use crate::site::{
 };
 use crate::{StepContext, StepError, StepHandler};
 
-/// Keeps `files`' bytes; returns how many files there were.
+/// Keeps `files`' bytes; returns how many files there were. A workflow with a preview keeps
+/// nothing here: its preview's files were kept when it was created, blob collection keeps
+/// whatever a preview names, and deploy ships those files or nothing.
 async fn keep(ctx: &StepContext<'_>, files: BTreeMap<&str, &[u8]>) -> Result<usize, StepError> {
     let count = files.len();
+    if ctx.preview.is_some() {
+        return Ok(count);
+    }
     ctx.sites
         .keep_files(files.into_values().map(<[u8]>::to_vec).collect())
         .await?;

@@ -3,6 +3,7 @@
 //! Generation is deterministic, so a cached site is the one a step would make: the key is
 //! everything `site::generate` reads, hashed.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
@@ -12,10 +13,31 @@ use crate::site::{Site, SiteSpec};
 
 type Key = [u8; 32];
 
-/// Sites in flight: the default workers on two cores run 16 at once; ≈ 200 KB each.
-const CAPACITY: usize = 64;
+/// Bytes of sites one process keeps. A workflow's site is first generated for its preview,
+/// when it is proposed, and its steps run after the vote: the sites of every workflow
+/// proposed meanwhile must still be here then, or each of eight steps generates its site
+/// again. A store's site holds ≈ 200 KB of its own, so this keeps some 300 in flight.
+const CAPACITY_BYTES: usize = 64 * 1024 * 1024;
 
-static SITES: Mutex<VecDeque<(Key, Arc<Site>)>> = Mutex::new(VecDeque::new());
+struct Sites {
+    /// Oldest first.
+    sites: VecDeque<(Key, Arc<Site>)>,
+    bytes: usize,
+}
+
+static SITES: Mutex<Sites> = Mutex::new(Sites {
+    sites: VecDeque::new(),
+    bytes: 0,
+});
+
+/// What a site holds of its own: the files every site borrows (the fonts) are not counted.
+fn size(site: &Site) -> usize {
+    site.files
+        .values()
+        .filter(|file| matches!(file.bytes, Cow::Owned(_)))
+        .map(|file| file.bytes.len())
+        .sum()
+}
 
 /// The key of the site generated from `inputs` (the workflow's, as stored) and `spec`.
 pub(super) fn key(inputs: &serde_json::Value, spec: &SiteSpec) -> Key {
@@ -36,8 +58,9 @@ pub(super) fn key(inputs: &serde_json::Value, spec: &SiteSpec) -> Key {
 }
 
 pub(super) fn get(key: &Key) -> Option<Arc<Site>> {
-    let sites = SITES.lock().unwrap_or_else(|e| e.into_inner());
-    sites
+    let cache = SITES.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .sites
         .iter()
         .rev()
         .find(|(k, _)| k == key)
@@ -45,14 +68,18 @@ pub(super) fn get(key: &Key) -> Option<Arc<Site>> {
 }
 
 pub(super) fn put(key: Key, site: Arc<Site>) {
-    let mut sites = SITES.lock().unwrap_or_else(|e| e.into_inner());
-    if sites.iter().any(|(k, _)| *k == key) {
+    let mut cache = SITES.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.sites.iter().any(|(k, _)| *k == key) {
         return;
     }
-    if sites.len() == CAPACITY {
-        sites.pop_front();
+    cache.bytes += size(&site);
+    cache.sites.push_back((key, site));
+    while cache.bytes > CAPACITY_BYTES {
+        let Some((_, oldest)) = cache.sites.pop_front() else {
+            break;
+        };
+        cache.bytes -= size(&oldest);
     }
-    sites.push_back((key, site));
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ fn files(plan: &Plan) -> Files {
     plan.site
         .files
         .iter()
-        .map(|(path, file)| (path.clone(), file.bytes.clone()))
+        .map(|(path, file)| (path.clone(), file.bytes.to_vec()))
         .collect()
 }
 

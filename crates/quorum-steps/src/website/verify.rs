@@ -6,8 +6,8 @@
 //! titled by the site's name, the social card is a 1200 × 630 PNG and the favicon an ICO; and
 //! the contact form accepts a message. What was checked goes into the outputs.
 
-use std::collections::BTreeSet;
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -42,8 +42,19 @@ pub(super) fn unreachable(url: &str, e: reqwest::Error) -> StepError {
     StepError::Retryable(format!("could not fetch {url}: {e}"))
 }
 
-pub(super) fn selector(css: &str) -> Selector {
-    Selector::parse(css).expect("the verifier's selectors are valid")
+/// The verifier's selector `css`, parsed the first time it is asked for: every page of every
+/// site is checked with the same few dozen.
+pub(super) fn selector(css: &str) -> &'static Selector {
+    static PARSED: Mutex<BTreeMap<String, &'static Selector>> = Mutex::new(BTreeMap::new());
+    let mut parsed = PARSED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(selector) = parsed.get(css) {
+        return selector;
+    }
+    let selector = Selector::parse(css).expect("the verifier's selectors are valid");
+    // Leaked on purpose: the set is the verifier's own, fixed in its code.
+    let selector: &'static Selector = Box::leak(Box::new(selector));
+    parsed.insert(css.to_owned(), selector);
+    selector
 }
 
 struct Page {
@@ -63,7 +74,7 @@ struct Page {
 pub(crate) fn structured_data(doc: &Html) -> Result<Vec<String>, String> {
     let mut types = Vec::new();
     for (i, script) in doc
-        .select(&selector(r#"script[type="application/ld+json"]"#))
+        .select(selector(r#"script[type="application/ld+json"]"#))
         .enumerate()
     {
         let text: String = script.text().collect();
@@ -163,7 +174,7 @@ pub(crate) fn resolve(base: &str, href: &str) -> Option<String> {
 /// The `action` of every form in a page.
 pub(crate) fn form_actions(html: &str) -> Vec<String> {
     Html::parse_document(html)
-        .select(&selector("form[action]"))
+        .select(selector("form[action]"))
         .filter_map(|form| form.value().attr("action").map(str::to_owned))
         .collect()
 }
@@ -179,7 +190,7 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
         }
     };
     let attr = |css: &str, name: &str| -> Option<String> {
-        doc.select(&selector(css))
+        doc.select(selector(css))
             .next()
             .and_then(|e| e.value().attr(name))
             .map(str::to_owned)
@@ -187,7 +198,7 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
     let filled = |v: Option<String>| v.is_some_and(|v| !v.trim().is_empty());
     need(filled(attr("html", "lang")), "html lang");
     need(
-        doc.select(&selector("title"))
+        doc.select(selector("title"))
             .next()
             .is_some_and(|t| !t.text().collect::<String>().trim().is_empty()),
         "a title",
@@ -218,7 +229,7 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
     }
     if url == plan.url("") {
         let title: String = doc
-            .select(&selector("title"))
+            .select(selector("title"))
             .next()
             .map(|t| t.text().collect())
             .unwrap_or_default();
@@ -237,16 +248,16 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
             Vec::new()
         }
     };
-    need(doc.select(&selector("h1")).count() == 1, "exactly one h1");
+    need(doc.select(selector("h1")).count() == 1, "exactly one h1");
     need(
-        doc.select(&selector("main#main")).next().is_some(),
+        doc.select(selector("main#main")).next().is_some(),
         "a main landmark with id main",
     );
     need(
-        doc.select(&selector("a[href=\"#main\"]")).next().is_some(),
+        doc.select(selector("a[href=\"#main\"]")).next().is_some(),
         "a skip link",
     );
-    for img in doc.select(&selector("img")) {
+    for img in doc.select(selector("img")) {
         let alt = img.value().attr("alt");
         need(
             alt.is_some_and(|a| !a.trim().is_empty()),
@@ -254,10 +265,10 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
         );
     }
     let labelled: BTreeSet<&str> = doc
-        .select(&selector("label[for]"))
+        .select(selector("label[for]"))
         .filter_map(|l| l.value().attr("for"))
         .collect();
-    for field in doc.select(&selector("input, textarea, select")) {
+    for field in doc.select(selector("input, textarea, select")) {
         let element = field.value();
         let kind = element.attr("type").unwrap_or("text");
         if ["hidden", "submit", "button", "reset"].contains(&kind) {
@@ -274,7 +285,7 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
         ("link[href]", "href"),
         ("script[src]", "src"),
     ] {
-        for element in doc.select(&selector(css)) {
+        for element in doc.select(selector(css)) {
             let Some(target) = element.value().attr(name) else {
                 continue;
             };
@@ -294,7 +305,7 @@ fn inspect(plan: &Plan, url: &str, canonical: &str, body: &str) -> Page {
     }
     let outbound = family::inspect(plan, url, &doc, &mut problems);
     let mut images = BTreeSet::new();
-    for img in doc.select(&selector("img")) {
+    for img in doc.select(selector("img")) {
         let element = img.value();
         // Each candidate of a srcset is a URL and a width: `a.jpg 480w, b.jpg 960w`.
         let candidates = element

@@ -38,7 +38,7 @@ pub(super) fn inspect(
         return outbound;
     }
     let go = format!("{}/{GO_PREFIX}", plan.spec.base_url);
-    for link in doc.select(&selector("a[href]")) {
+    for link in doc.select(selector("a[href]")) {
         let element = link.value();
         let Some(absolute) = element.attr("href").and_then(|h| super::resolve(url, h)) else {
             continue;
@@ -53,7 +53,7 @@ pub(super) fn inspect(
     }
     if !outbound.is_empty()
         && doc
-            .select(&selector("main aside.disclosure"))
+            .select(selector("main aside.disclosure"))
             .next()
             .is_none()
     {
@@ -76,7 +76,7 @@ pub(super) async fn check(
             let url = plan.url(VARIANT_B_FILE);
             let (status, _, body) = fetch(&url).await?;
             let h1: String = Html::parse_document(&body)
-                .select(&selector("h1"))
+                .select(selector("h1"))
                 .next()
                 .map(|h| h.text().collect())
                 .unwrap_or_default();

@@ -165,7 +165,7 @@ mod tests {
                 } else {
                     "application/octet-stream"
                 };
-                (format!("/sites/acme/{path}"), (kind, file.bytes.clone()))
+                (format!("/sites/acme/{path}"), (kind, file.bytes.to_vec()))
             })
             .collect();
         let plan = Plan {
