@@ -331,11 +331,14 @@ async fn workers_killed_every_second_lose_nothing(database: Database, queue: Str
 
     let mut ids = Vec::new();
     for _ in 0..200 {
+        // Pauses of 250 ms: at least 8 s of steps for the twelve slots of the three workers,
+        // however fast they run, so that kills land mid-workflow (at the default 120 ms the
+        // workers once finished all 200 after two kills, none of them mid-step).
         let created = cluster
             .post(
                 "/api/workflows",
                 &tokens["agent_fault"],
-                json!({"workflow_type_id": "test.fault", "inputs": {}}),
+                json!({"workflow_type_id": "test.fault", "inputs": {"sleep_ms": 250}}),
             )
             .await;
         ids.push(created["id"].as_str().unwrap().to_owned());
