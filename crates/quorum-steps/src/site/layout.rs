@@ -202,7 +202,7 @@ pub(crate) fn document(ctx: &Ctx, meta: &Meta, main: Markup) -> Markup {
                 (super::seo::head(ctx, meta))
                 meta name="generator" content="Quorum";
                 meta name="quorum-deployment" content=(ctx.spec.deployment_id);
-                @if let Some(font) = super::fonts::fonts(&ctx.inputs.typography).preload() {
+                @for font in super::fonts::fonts(&ctx.inputs.typography).preloads() {
                     link rel="preload" href=(ctx.href(&font)) as="font" type="font/woff2" crossorigin;
                 }
                 link rel="stylesheet" href=(ctx.href(CSS_FILE));

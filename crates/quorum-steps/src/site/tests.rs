@@ -475,7 +475,7 @@ fn the_stylesheet_uses_the_palette_and_the_palette_passes_aa() {
 }
 
 #[test]
-fn the_site_ships_its_fonts_and_preloads_the_body_font_on_every_page() {
+fn the_site_ships_its_fonts_and_preloads_the_body_and_heading_faces_on_every_page() {
     let mut inputs = seed();
     inputs.typography.heading = "Pacifico".into();
     inputs.typography.body = "Nunito".into();
@@ -501,12 +501,15 @@ fn the_site_ships_its_fonts_and_preloads_the_body_font_on_every_page() {
             NOT_FOUND_FILE => format!("{BASE_PATH}/"),
             _ => "../".repeat(path.matches('/').count()),
         };
-        let preload = format!(
-            "<link rel=\"preload\" href=\"{up}assets/fonts/nunito-latin-400-normal.woff2\" \
-             as=\"font\" type=\"font/woff2\" crossorigin>"
-        );
         let html = String::from_utf8_lossy(html);
-        assert!(html.contains(&preload), "{path}");
+        for face in ["nunito-latin-400-normal", "pacifico-latin-400-normal"] {
+            let preload = format!(
+                "<link rel=\"preload\" href=\"{up}assets/fonts/{face}.woff2\" \
+                 as=\"font\" type=\"font/woff2\" crossorigin>"
+            );
+            assert!(html.contains(&preload), "{path}: {face}");
+        }
+        assert_eq!(html.matches("rel=\"preload\"").count(), 2, "{path}");
     }
     assert_eq!(site.fonts.heading.family, "Pacifico");
     assert!(site.fonts.heading.served && site.fonts.body.served);
@@ -514,7 +517,10 @@ fn the_site_ships_its_fonts_and_preloads_the_body_font_on_every_page() {
     inputs.typography.body = "Comic Neue".into();
     let site = generate(&inputs, &spec(), &Media::default());
     assert!(!site.fonts.body.served);
-    assert!(!text(&site, "index.html").contains("rel=\"preload\""));
+    // A body set in the system's own font has nothing to fetch; the heading's face still does.
+    let home = text(&site, "index.html");
+    assert_eq!(home.matches("rel=\"preload\"").count(), 1, "{home}");
+    assert!(home.contains("pacifico-latin-400-normal.woff2\" as=\"font\""));
 }
 
 #[test]
