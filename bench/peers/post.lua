@@ -1,9 +1,12 @@
--- wrk script for bench/peers/n8n: every request POSTs a small JSON body to the webhook, and at
--- the end one machine-readable line (prefixed "wrk-summary") gives the totals and the latency
--- percentiles in microseconds, for bench.mjs to read.
+-- wrk script of bench/peers/proc.mjs: every request POSTs the body in WRK_BODY with the headers
+-- in WRK_HEADERS (one "Name: value" per line), and at the end one machine-readable line
+-- (prefixed "wrk-summary") gives the totals and the latency percentiles in microseconds.
 wrk.method = "POST"
-wrk.body = '{"order":1,"note":"quorum peers bench"}'
-wrk.headers["Content-Type"] = "application/json"
+wrk.body = os.getenv("WRK_BODY") or "{}"
+for line in (os.getenv("WRK_HEADERS") or ""):gmatch("[^\n]+") do
+  local name, value = line:match("^([^:]+):%s*(.*)$")
+  if name then wrk.headers[name] = value end
+end
 
 done = function(summary, latency, requests)
   local e = summary.errors

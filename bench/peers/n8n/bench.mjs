@@ -53,12 +53,13 @@
 // EXECUTIONS_DATA_SAVE_ON_SUCCESS=none to measure n8n without saving successful executions.
 
 import { execFileSync, spawn } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
+import { killTree, mib, status, stop, treeUsage, wrkPost } from "../proc.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -147,59 +148,6 @@ function n8nSettings() {
   }
 }
 
-// RSS in KiB of a process and all its descendants, and the CPU seconds they have used.
-function treeRssKib(root) {
-  const children = new Map();
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(pid));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let total = 0;
-  let count = 0;
-  let ticks = 0;
-  const todo = [root];
-  while (todo.length) {
-    const pid = todo.pop();
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // utime stime cutime cstime (fields 14-17 of stat), in USER_HZ = 100 per second
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-      if (m) {
-        total += Number(m[1]);
-        count++;
-      }
-    } catch {
-      continue;
-    }
-    todo.push(...(children.get(pid) ?? []));
-  }
-  return { kib: total, processes: count, cpu: ticks / 100 };
-}
-const mib = (kib) => Math.round(kib / 1024);
-
-function descendants(root) {
-  const out = [];
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === root) out.push(Number(pid), ...descendants(Number(pid)));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
 function failWithLog(message) {
   let tail = "";
   try {
@@ -239,16 +187,6 @@ async function webhookAnswers() {
   }
 }
 
-async function status(url, init) {
-  try {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return 0;
-  }
-}
-
 function countExecutions() {
   const sql = "select count(*) from execution_entity";
   if (opts.db === "sqlite") {
@@ -280,7 +218,7 @@ try {
     await sleep(50);
   }
   const healthyMs = Math.round(performance.now() - t0);
-  const rssHealthy = treeRssKib(n8n.pid);
+  const rssHealthy = treeUsage(n8n.pid);
   while ((await status(`${base}/healthz/readiness`)) !== 200) {
     if (!alive()) failWithLog(`n8n exited (${JSON.stringify(exited)}) before /healthz/readiness answered`);
     if (performance.now() > deadline) failWithLog("/healthz/readiness did not answer within 5 minutes");
@@ -295,62 +233,38 @@ try {
   const webhookMs = Math.round(performance.now() - t0);
 
   await sleep(Number(opts.idle) * 1000);
-  const rssIdle = treeRssKib(n8n.pid);
+  const rssIdle = treeUsage(n8n.pid);
 
   // wrk for a duration, sampling the tree's RSS meanwhile; returns wrk's summary.
-  let peak = 0;
-  let loaded = rssIdle;
+  const memory = { peak: 0, loaded: rssIdle.kib };
   async function load(duration, what) {
-    const wrk = spawn("wrk", ["-t2", `-c${opts.connections}`, `-d${duration}`, "--timeout", "10s", "-s", join(here, "post.lua"), webhookUrl], {
-      stdio: ["ignore", "pipe", "inherit"],
+    const check = () => {
+      if (!alive()) failWithLog(`n8n exited (${JSON.stringify(exited)}) during the ${what}`);
+    };
+    const w = await wrkPost({
+      url: webhookUrl,
+      body: '{"order":1,"note":"quorum peers bench"}',
+      connections: opts.connections,
+      duration,
+      server: n8n,
+      memory,
+      check,
     });
-    let wrkOut = "";
-    wrk.stdout.on("data", (d) => (wrkOut += d));
-    const wrkDone = new Promise((resolve) => wrk.on("exit", resolve));
-    let wrkCode;
-    for (;;) {
-      const sample = treeRssKib(n8n.pid);
-      peak = Math.max(peak, sample.kib);
-      loaded = sample;
-      wrkCode = await Promise.race([wrkDone, sleep(200).then(() => undefined)]);
-      if (wrkCode !== undefined) break;
-    }
-    if (wrkCode !== 0) throw new Error(`wrk exited with ${wrkCode}:\n${wrkOut}`);
-    if (!alive()) failWithLog(`n8n exited (${JSON.stringify(exited)}) during the ${what}`);
-    const line = wrkOut.split("\n").find((l) => l.startsWith("wrk-summary "));
-    if (!line) throw new Error(`no summary from wrk:\n${wrkOut}`);
-    const w = {};
-    for (const kv of line.trim().split(" ").slice(1)) {
-      const [k, v] = kv.split("=");
-      w[k] = Number(v);
-    }
+    check();
     if (w.non2xx || w.socket_errors) {
       failWithLog(`${what}: ${w.non2xx} non-2xx answers and ${w.socket_errors} socket errors in ${w.requests} requests`);
     }
     return w;
   }
   if (!/^0+[a-z]*$/.test(opts.warmup)) await load(opts.warmup, "warm-up");
-  const cpuStart = treeRssKib(n8n.pid).cpu;
+  const cpuStart = treeUsage(n8n.pid).cpu;
   const w = await load(opts.duration, "load");
-  const cpuUsed = treeRssKib(n8n.pid).cpu - cpuStart;
+  const afterLoad = treeUsage(n8n.pid);
+  const cpuUsed = afterLoad.cpu - cpuStart;
   const ok = w.requests;
 
   // Graceful stop; whatever outlasts 60 s is killed with its children.
-  const stopped = new Promise((resolve) => (exited ? resolve() : n8n.on("exit", resolve)));
-  const tree = descendants(n8n.pid);
-  n8n.kill("SIGTERM");
-  const t1 = performance.now();
-  if ((await Promise.race([stopped.then(() => true), sleep(60_000).then(() => false)])) === false) {
-    for (const pid of [n8n.pid, ...tree]) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // gone already
-      }
-    }
-    await stopped;
-  }
-  const stopMs = Math.round(performance.now() - t1);
+  const stopMs = await stop(n8n);
   out.end();
   const saved = countExecutions();
   if (settings.EXECUTIONS_DATA_SAVE_ON_SUCCESS === "all" && saved < ok) {
@@ -376,8 +290,8 @@ try {
     stop_ms: stopMs,
     import_ms: importMs,
     publish_ms: publishMs,
-    rss_mib: { healthy: mib(rssHealthy.kib), idle: mib(rssIdle.kib), loaded: mib(loaded.kib), peak: mib(peak) },
-    processes: loaded.processes,
+    rss_mib: { healthy: mib(rssHealthy.kib), idle: mib(rssIdle.kib), loaded: mib(memory.loaded), peak: mib(memory.peak) },
+    processes: afterLoad.processes,
     idle_s: Number(opts.idle),
     warmup: opts.warmup,
     settings,
@@ -386,15 +300,7 @@ try {
   };
   failed = false;
 } finally {
-  if (n8n && n8n.exitCode === null && n8n.signalCode === null) {
-    for (const pid of [n8n.pid, ...descendants(n8n.pid)]) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // gone already
-      }
-    }
-  }
+  if (n8n && n8n.exitCode === null && n8n.signalCode === null) killTree(n8n);
   if (failed || process.env.N8N_BENCH_KEEP_FOLDER) console.error(`kept ${userFolder} (n8n.log is its log)`);
   else rmSync(userFolder, { recursive: true, force: true });
 }
