@@ -49,6 +49,11 @@ pub async fn enqueue(pool: &PgPool, jobs: &[NewJob]) -> StoreResult<u64> {
     Ok(inserted.rows_affected())
 }
 
+/// Takes up to `limit` free jobs for `worker`. Committed without waiting for the disk, as an
+/// ack is: a claim that a crash of PostgreSQL loses leaves the job free again, to be claimed
+/// under the same attempt number by another worker, whose name the lost holder's ack, renewal
+/// or release then fails to match; and whatever the holder commits durably afterwards (the
+/// workflow's end waits for the disk) flushes the claim first.
 pub async fn claim(
     pool: &PgPool,
     worker: &str,
@@ -60,6 +65,7 @@ pub async fn claim(
         "UPDATE workflow_jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM workflow_jobs WHERE available_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
                       ORDER BY priority DESC, available_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+         AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off' \
          RETURNING id, workflow_id, attempts, lease_until, priority::BIGINT AS priority, available_at",
     )
     .bind(worker)
@@ -110,13 +116,20 @@ pub async fn renew(
     Ok(renewed.rows_affected() == 1)
 }
 
+/// Deletes the jobs still held by these claims. Committed without waiting for the WAL to reach
+/// the disk (`synchronous_commit` off for this statement's own transaction, set inside it):
+/// what an ack follows, the workflow's last transition, was committed durably before it, so an
+/// ack that a crash of PostgreSQL loses only delivers the job again, and the worker that gets it
+/// finds the workflow ended and acknowledges it once more. One job per claim on a disk whose
+/// flush takes 0.1 ms, the wait was half of what a job cost.
 pub async fn ack(pool: &PgPool, claims: &[JobClaim]) -> StoreResult<u64> {
     let ids: Vec<i64> = claims.iter().map(|c| c.job_id).collect();
     let attempts: Vec<i64> = claims.iter().map(|c| c.attempt).collect();
     let workers: Vec<&str> = claims.iter().map(|c| c.worker.as_str()).collect();
     let deleted = sqlx::query(
         "DELETE FROM workflow_jobs j USING UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS c(id, attempts, worker) \
-         WHERE j.id = c.id AND j.attempts = c.attempts AND j.claimed_by = c.worker",
+         WHERE j.id = c.id AND j.attempts = c.attempts AND j.claimed_by = c.worker \
+         AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'",
     )
     .bind(&ids)
     .bind(&attempts)

@@ -22,8 +22,7 @@ pub async fn start(
     name: &str,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(map_err)?;
-    relaxed(&mut tx).await?;
+    let mut tx = relaxed(pool).await?;
     let start = Write::StartStep {
         workflow_id,
         position,
@@ -34,18 +33,16 @@ pub async fn start(
     tx.commit().await.map_err(map_err)
 }
 
-async fn relaxed(tx: &mut sqlx::PgConnection) -> StoreResult<()> {
-    sqlx::query("SET LOCAL synchronous_commit = off")
-        .execute(tx)
+/// A transaction that commits without waiting for the disk, begun in the same round trip.
+async fn relaxed(pool: &PgPool) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+    pool.begin_with("BEGIN; SET LOCAL synchronous_commit = off")
         .await
-        .map_err(map_err)?;
-    Ok(())
+        .map_err(map_err)
 }
 
 /// The step's end; the workflow is read first, as a cancel may have ended it meanwhile.
 pub async fn finish(pool: &PgPool, step: &StepOutcome) -> StoreResult<Workflow> {
-    let mut tx = pool.begin().await.map_err(map_err)?;
-    relaxed(&mut tx).await?;
+    let mut tx = relaxed(pool).await?;
     let workflow = fetch(&mut tx, &step.workflow_id).await?;
     apply_all(&mut tx, &plan::finish_step(&workflow, step)?).await?;
     tx.commit().await.map_err(map_err)?;

@@ -220,9 +220,11 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         .execute(conn)
         .await,
         Write::Event(e) => {
+            // The notification rides on the insert: one round trip, not two.
             sqlx::query(
-                "INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "WITH e AS (INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id) \
+                 SELECT pg_notify('quorum_events', '') FROM e",
             )
             .bind(&e.workflow_id)
             .bind(&e.council_id)
@@ -230,12 +232,8 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
             .bind(e.event.kind().as_str())
             .bind(e.event.data())
             .bind(e.at)
-            .execute(&mut *conn)
+            .execute(conn)
             .await
-            .map_err(map_err)?;
-            sqlx::query("SELECT pg_notify('quorum_events', '')")
-                .execute(conn)
-                .await
         }
         Write::Job {
             workflow_id,

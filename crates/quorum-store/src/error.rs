@@ -1,6 +1,6 @@
 //! The few ways a store call can fail that callers treat differently.
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("{0} not found")]
     NotFound(String),
