@@ -44,18 +44,24 @@ pub async fn count_hit(pool: &PgPool, hit: &Hit) -> StoreResult<HitCounts> {
 }
 
 pub async fn prune_events(pool: &PgPool, before: DateTime<Utc>, limit: i64) -> StoreResult<u64> {
-    // SKIP LOCKED: the sweepers of several servers share the work instead of waiting.
-    let pruned = sqlx::query(
-        "DELETE FROM workflow_events WHERE id IN (\
+    // SKIP LOCKED: the sweepers of several servers share the work instead of waiting. The
+    // highest id removed is kept, so that readers know the gaps below it for final (migration
+    // 0019).
+    let pruned: i64 = sqlx::query_scalar(
+        "WITH gone AS (DELETE FROM workflow_events WHERE id IN (\
            SELECT e.id FROM workflow_events e WHERE e.at < $1 AND NOT EXISTS (\
              SELECT 1 FROM workflows w WHERE w.id = e.workflow_id \
              AND w.status IN ('PENDING', 'IN_PROGRESS')) \
-           ORDER BY e.id LIMIT $2 FOR UPDATE OF e SKIP LOCKED)",
+           ORDER BY e.id LIMIT $2 FOR UPDATE OF e SKIP LOCKED) RETURNING id), \
+         marked AS (INSERT INTO workflow_events_pruned (through) \
+           SELECT MAX(id) FROM gone HAVING MAX(id) IS NOT NULL \
+           ON CONFLICT (one) DO UPDATE SET through = GREATEST(workflow_events_pruned.through, excluded.through)) \
+         SELECT COUNT(*) FROM gone",
     )
     .bind(before)
     .bind(limit)
-    .execute(pool)
+    .fetch_one(pool)
     .await
     .map_err(map_err)?;
-    Ok(pruned.rows_affected())
+    Ok(pruned as u64)
 }

@@ -220,10 +220,11 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         .execute(conn)
         .await,
         Write::Event(e) => {
-            // The notification rides on the insert: one round trip, not two.
+            // `written_at` lets readers tell a gap that may still fill (migration 0019). The
+            // notification rides on the insert: one round trip, not two.
             sqlx::query(
-                "WITH e AS (INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id) \
+                "WITH e AS (INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at, written_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp()) RETURNING id) \
                  SELECT pg_notify('quorum_events', '') FROM e",
             )
             .bind(&e.workflow_id)

@@ -192,3 +192,100 @@ async fn a_deploy_that_loses_the_race_for_a_domain_says_so_and_writes_nothing() 
         "winner"
     );
 }
+
+/// Event ids come from a sequence, so a transaction can take an id and commit after another
+/// that took the next one. A stream (and a stream starting meanwhile) waits for the first rather
+/// than sending the second and skipping the first for good.
+#[tokio::test]
+async fn an_event_committed_after_a_later_one_still_reaches_a_stream_in_order() {
+    let Some((store, schema)) = fresh_store().await else {
+        return;
+    };
+    let pool = store.pool().clone();
+    let store: Arc<dyn Store> = Arc::new(store);
+    seed(&store).await;
+    // The events of workflow wf_slow wait, once written, for the lock this test holds.
+    sqlx::raw_sql(
+        "CREATE FUNCTION hold_slow_events() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF NEW.workflow_id = 'wf_slow' THEN PERFORM pg_advisory_xact_lock_shared(4242); END IF;
+             RETURN NEW;
+         END $$;
+         CREATE TRIGGER hold_slow_events AFTER INSERT ON workflow_events
+             FOR EACH ROW EXECUTE FUNCTION hold_slow_events();",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    // A connection of its own: should an assertion fail, dropping it ends the session and its
+    // lock with it, and wf_slow's transaction ends instead of holding up the schema's removal.
+    let mut holder = <sqlx::PgConnection as sqlx::Connection>::connect(schema.url())
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_advisory_lock(4242)")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let start = store.last_event_id().await.unwrap();
+
+    let mut slow = new_workflow("agent_a", "council_media", base_time());
+    slow.id = "wf_slow".into();
+    let creating = tokio::spawn({
+        let store = store.clone();
+        async move { store.create_workflow(&slow).await }
+    });
+    // Until its event is written and it waits to commit.
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted",
+        )
+        .fetch_one(&mut holder)
+        .await
+        .unwrap();
+        if waiting == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // Another agent and council: nothing of wf_slow's transaction stands in its way.
+    let mut fast = new_workflow("agent_b", "council_commerce", base_time());
+    fast.id = "wf_fast".into();
+    store.create_workflow(&fast).await.unwrap();
+
+    let all = quorum_store::EventFilter::default();
+    let fast_only = quorum_store::EventFilter {
+        agent_id: Some("agent_b".into()),
+        ..Default::default()
+    };
+    // Read while wf_slow waits, asserted once it has committed: a failed assertion must not
+    // leave its transaction open.
+    let while_waiting = (
+        store.events_after(start, &all, 100).await.unwrap(),
+        store.events_after(start, &fast_only, 100).await.unwrap(),
+        store.last_event_id().await.unwrap(),
+    );
+
+    sqlx::query("SELECT pg_advisory_unlock(4242)")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    creating.await.unwrap().unwrap();
+    assert!(
+        while_waiting.0.is_empty(),
+        "wf_fast's event is held back while wf_slow's, before it, may still commit"
+    );
+    assert!(while_waiting.1.is_empty());
+    assert_eq!(while_waiting.2, start);
+    let events = store.events_after(start, &all, 100).await.unwrap();
+    assert!(events.windows(2).all(|pair| pair[0].id < pair[1].id));
+    let mut order: Vec<&str> = events.iter().map(|e| e.workflow_id.as_str()).collect();
+    order.dedup();
+    assert_eq!(order, ["wf_slow", "wf_fast"]);
+    let fast_events = store.events_after(start, &fast_only, 100).await.unwrap();
+    assert!(!fast_events.is_empty());
+    assert!(fast_events.iter().all(|e| e.workflow_id == "wf_fast"));
+    assert_eq!(
+        store.last_event_id().await.unwrap(),
+        events.last().unwrap().id
+    );
+}

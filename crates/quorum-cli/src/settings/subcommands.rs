@@ -66,11 +66,11 @@ pub enum BenchCommand {
         batch: usize,
     },
     /// Whole workflows of a type with no-op steps and no vote, created while this process's
-    /// --workers run them.
+    /// --workers run them (as many as `quorum serve` runs unless told otherwise).
     Workflows {
         #[arg(long, default_value_t = 2_000)]
         workflows: u64,
-        #[arg(long, default_value_t = 4)]
+        #[arg(long, default_value_t = default_workers())]
         workers: usize,
         #[arg(long, default_value_t = 8)]
         steps: usize,
