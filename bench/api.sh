@@ -73,3 +73,5 @@ run "detail" "/api/workflows/$id"
 run "metrics" "/api/workflows/metrics"
 run "metrics ?council_id" "/api/workflows/metrics?council_id=council_commerce"
 run "cursor page 10,000 deep" "/api/workflows?limit=100&cursor=$cursor"
+# The seed's offset pages, half way down: from the nearest mark (quorum_store::marks).
+run "offset page, half way down" "/api/workflows?limit=100&offset=$((workflows / 2))"

@@ -20,6 +20,11 @@ pub async fn insert(pool: &PgPool, batch: &BulkBatch) -> StoreResult<()> {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
+    // History is older than the rows it lands among (`quorum_store::marks`).
+    sqlx::query("INSERT INTO workflow_late_inserts (at) VALUES (clock_timestamp())")
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
     insert_workflows(&mut tx, batch, &shares).await?;
     let m = &batch.metrics;
     sqlx::query(

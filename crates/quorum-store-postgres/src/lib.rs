@@ -11,6 +11,7 @@ mod jobs;
 mod keys;
 mod limits;
 mod listen;
+mod marks;
 mod notices;
 mod orders;
 mod rows;

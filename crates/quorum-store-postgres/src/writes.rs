@@ -81,8 +81,12 @@ pub(crate) async fn apply_all(conn: &mut PgConnection, writes: &[Write<'_>]) -> 
 /// Runs one write; returns how many rows its statement changed.
 async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
     let done = match write {
+        // A workflow created well before the database's clock may land among marked rows
+        // (`quorum_store::marks`): it says so in a row of its own, which no other insert waits for.
         Write::Workflow { new, queued_at } => sqlx::query(
-            "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
+            "WITH late AS (INSERT INTO workflow_late_inserts (at) SELECT clock_timestamp() \
+             WHERE $12 < clock_timestamp() - make_interval(secs => $20::float8)) \
+             INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
              status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at, \
              electorate, threshold, digest, voting_deadline, enqueue, queued_at, preview) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
@@ -106,6 +110,7 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         .bind(new.enqueue)
         .bind(queued_at)
         .bind(new.preview.as_ref().map_or("", |p| p.hash.as_str()))
+        .bind(quorum_store::marks::LATE_AFTER_SECS)
         .execute(conn)
         .await,
         Write::Notices {

@@ -46,6 +46,8 @@ fn optional<T: Into<Value>>(value: Option<T>) -> Value {
 
 pub fn insert(tx: &Connection, batch: &BulkBatch) -> Result<()> {
     let shares = metric_shares(batch);
+    // History is older than the rows it lands among.
+    crate::marks::note_late(tx)?;
     insert_rows(
         tx,
         "workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \

@@ -15,6 +15,7 @@ mod governance;
 mod jobs;
 mod keys;
 mod limits;
+mod marks;
 mod migrations;
 mod notices;
 mod orders;

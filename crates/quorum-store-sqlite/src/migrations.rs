@@ -58,6 +58,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "site visitors",
         include_str!("../migrations/0018_site_visitors.sql"),
     ),
+    (
+        "workflow marks",
+        include_str!("../migrations/0019_workflow_marks.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

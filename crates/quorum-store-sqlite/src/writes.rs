@@ -3,6 +3,7 @@
 //! writer connection serializes every write, so what was read still holds when it is applied.
 
 use quorum_domain::VoteChoice;
+use quorum_store::marks::LATE_AFTER_SECS;
 use quorum_store::plan::{Ballot, Held, StatusChange, Write};
 use quorum_store::{AggregateRow, StoreError, stored};
 use rusqlite::{Connection, params};
@@ -74,34 +75,39 @@ pub(crate) fn apply_all(tx: &Connection, writes: &[Write<'_>]) -> Result<()> {
 fn apply(tx: &Connection, write: &Write<'_>) -> Result<usize> {
     let micros = |at: &chrono::DateTime<chrono::Utc>| at.timestamp_micros();
     match write {
-        Write::Workflow { new, queued_at } => rows::run(
-            tx,
-            "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
+        Write::Workflow { new, queued_at } => {
+            if new.created_at < chrono::Utc::now() - chrono::Duration::seconds(LATE_AFTER_SECS) {
+                crate::marks::note_late(tx)?;
+            }
+            rows::run(
+                tx,
+                "INSERT INTO workflows (id, workflow_type_id, workflow_type_version, created_by_agent, assigned_council_id, \
              status, decision, inputs, outputs, calculated_savings, weekly_cents, annual_cents, created_at, \
              electorate, threshold, digest, voting_deadline, enqueue, queued_at, preview) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params![
-                new.id,
-                new.workflow_type_id,
-                new.workflow_type_version,
-                new.created_by_agent,
-                new.assigned_council_id,
-                new.status.as_str(),
-                new.decision.map(|d| d.as_str()),
-                new.inputs.to_string(),
-                new.calculated_savings.to_string(),
-                new.weekly_cents,
-                new.annual_cents,
-                micros(&new.created_at),
-                serde_json::to_string(&new.electorate).unwrap_or_default(),
-                serde_json::to_string(&new.rule).unwrap_or_default(),
-                new.digest,
-                new.voting_deadline.as_ref().map(micros),
-                new.enqueue,
-                queued_at.as_ref().map(micros),
-                new.preview.as_ref().map_or("", |p| p.hash.as_str()),
-            ],
-        ),
+                params![
+                    new.id,
+                    new.workflow_type_id,
+                    new.workflow_type_version,
+                    new.created_by_agent,
+                    new.assigned_council_id,
+                    new.status.as_str(),
+                    new.decision.map(|d| d.as_str()),
+                    new.inputs.to_string(),
+                    new.calculated_savings.to_string(),
+                    new.weekly_cents,
+                    new.annual_cents,
+                    micros(&new.created_at),
+                    serde_json::to_string(&new.electorate).unwrap_or_default(),
+                    serde_json::to_string(&new.rule).unwrap_or_default(),
+                    new.digest,
+                    new.voting_deadline.as_ref().map(micros),
+                    new.enqueue,
+                    queued_at.as_ref().map(micros),
+                    new.preview.as_ref().map_or("", |p| p.hash.as_str()),
+                ],
+            )
+        }
         Write::Notices {
             workflow_id,
             members,

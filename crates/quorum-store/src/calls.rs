@@ -36,7 +36,11 @@ macro_rules! impl_store {
             read council_for_domain(domain: &str) -> Option<String> = directory::council_for_domain;
             write create_workflow(new: &$crate::NewWorkflow) -> quorum_domain::Workflow = workflows::create;
             read get_workflow(id: &str) -> $crate::WorkflowDetail = detail::detail;
-            read list_workflows(filter: &$crate::WorkflowFilter, page: &$crate::PageRequest) -> $crate::WorkflowPage = workflows::list;
+            read walk_workflows(filter: &$crate::WorkflowFilter, page: &$crate::PageRequest) -> $crate::WorkflowPage = workflows::list;
+            read workflow_marks() -> $crate::marks::MarkSnapshot = marks::snapshot;
+            read workflow_at_rank(rank: i64) -> Option<$crate::Cursor> = marks::at_rank;
+            read take_workflow_marks(spacing: i64, horizon_secs: i64) -> $crate::marks::MarkSet = marks::take;
+            write save_workflow_marks(set: &$crate::marks::MarkSet) -> () = marks::save;
             write transition(change: &$crate::Transition) -> quorum_domain::Workflow = workflows::transition;
             write record_metric(metric: &$crate::NewMetric) -> () = workflows::record_metric;
             write start_step(workflow_id: &str, position: i64, name: &str, at: chrono::DateTime<chrono::Utc>) -> () = steps::start;

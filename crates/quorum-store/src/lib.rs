@@ -7,6 +7,7 @@ mod cursor;
 pub mod detail_json;
 mod error;
 mod event;
+pub mod marks;
 pub mod plan;
 mod rate;
 mod records;
@@ -138,11 +139,35 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts the workflow, its `created` audit row and its aggregate counts together.
     async fn create_workflow(&self, new: &NewWorkflow) -> StoreResult<quorum_domain::Workflow>;
     async fn get_workflow(&self, id: &str) -> StoreResult<WorkflowDetail>;
+    /// A page of the list, newest first: deep unfiltered offsets from the marks
+    /// ([`marks`]), everything else by [`Store::walk_workflows`].
     async fn list_workflows(
         &self,
         filter: &WorkflowFilter,
         page: &PageRequest,
+    ) -> StoreResult<WorkflowPage> {
+        marks::list(self, filter, page, &marks::RULES).await
+    }
+    /// A page of the list found by walking the ordering index to it.
+    async fn walk_workflows(
+        &self,
+        filter: &WorkflowFilter,
+        page: &PageRequest,
     ) -> StoreResult<WorkflowPage>;
+    /// The total and the state of the marks, read together.
+    async fn workflow_marks(&self) -> StoreResult<marks::MarkSnapshot>;
+    /// Where the workflow at `rank` (counted from the oldest) is, stepping from the nearest
+    /// mark at or below it; `None` without one.
+    async fn workflow_at_rank(&self, rank: i64) -> StoreResult<Option<Cursor>>;
+    /// Counts the workflows created `horizon_secs` before the database's clock, oldest first,
+    /// and marks every `spacing`th and the last; counts the late inserts first.
+    async fn take_workflow_marks(
+        &self,
+        spacing: i64,
+        horizon_secs: i64,
+    ) -> StoreResult<marks::MarkSet>;
+    /// Replaces the marks with `set`.
+    async fn save_workflow_marks(&self, set: &marks::MarkSet) -> StoreResult<()>;
     /// Moves a workflow from `from` to `to` if it is still in `from`; Conflict otherwise.
     async fn transition(&self, change: &Transition) -> StoreResult<quorum_domain::Workflow>;
     /// Records an ended attempt's metric and adds it to the aggregates.

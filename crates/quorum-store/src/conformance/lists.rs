@@ -219,3 +219,140 @@ pub async fn cursor_pages_visit_every_row_exactly_once(store: &S) {
     assert_eq!(seen, sorted, "newest first, ties by id descending");
     assert_eq!(seen.iter().map(|s| &s.1).collect::<HashSet<_>>().len(), 31);
 }
+
+/// Marks every 7 rows, used from offset 5: a few dozen workflows reach every case.
+const SMALL: marks::MarkRules = marks::MarkRules {
+    spacing: 7,
+    from_offset: 5,
+    horizon_secs: 60,
+    retake_after_rows: 10,
+    retake_every_secs: 0,
+};
+
+/// The ids, total and next cursor of a page, for comparing two ways of finding it.
+fn shape(page: &WorkflowPage) -> (Vec<String>, i64, Option<Cursor>) {
+    let ids = page.workflows.iter().map(|w| w.id.clone()).collect();
+    (ids, page.total, page.next_cursor.clone())
+}
+
+/// Every offset from 0 past the end, at three page sizes: the marks' page (when they reach
+/// it) and the list's page are the walk's page.
+async fn pages_agree(store: &S, marked: bool) {
+    let all = WorkflowFilter::default();
+    let total = store
+        .walk_workflows(
+            &all,
+            &PageRequest::Offset {
+                limit: 1,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap()
+        .total;
+    let covered = store
+        .workflow_marks()
+        .await
+        .unwrap()
+        .taken
+        .map_or(0, |(_, covered, _)| covered);
+    for limit in [1, 4, 10] {
+        for offset in 0..total + 3 {
+            let page = PageRequest::Offset { limit, offset };
+            let walked = shape(&store.walk_workflows(&all, &page).await.unwrap());
+            let listed = marks::list(store.as_ref(), &all, &page, &SMALL)
+                .await
+                .unwrap();
+            assert_eq!(
+                shape(&listed),
+                walked,
+                "listed, offset {offset}, limit {limit}"
+            );
+            let rank = total - offset;
+            if marked && offset > 0 && (0..covered).contains(&rank) {
+                let from_mark = marks::from_mark(store.as_ref(), rank, limit).await.unwrap();
+                let from_mark = from_mark.unwrap_or_else(|| panic!("no mark reaches rank {rank}"));
+                assert_eq!(
+                    shape(&from_mark),
+                    walked,
+                    "from a mark, offset {offset}, limit {limit}"
+                );
+            }
+        }
+    }
+}
+
+pub async fn deep_offset_pages_from_marks_are_the_walks_pages_until_a_late_insert(store: &S) {
+    seed(store).await;
+    // 50 workflows an hour old and more, three to a minute (the id orders those).
+    for i in 0..50 {
+        let at = base_time() + Duration::minutes(i / 3);
+        store
+            .create_workflow(&new_workflow("agent_a", "council_media", at))
+            .await
+            .unwrap();
+    }
+    let before = store.workflow_marks().await.unwrap();
+    assert_eq!((before.total, before.taken), (50, None));
+    assert!(
+        before.late > 0,
+        "history created in the past counts as late"
+    );
+    let set = store
+        .take_workflow_marks(SMALL.spacing, SMALL.horizon_secs)
+        .await
+        .unwrap();
+    assert_eq!(set.covered, 50);
+    let ranks: Vec<i64> = set.marks.iter().map(|m| m.rank).collect();
+    assert_eq!(ranks, [0, 7, 14, 21, 28, 35, 42, 49]);
+    store.save_workflow_marks(&set).await.unwrap();
+    pages_agree(store, true).await;
+
+    // New workflows are the newest: the marks still hold, and count from the oldest.
+    for _ in 0..3 {
+        store
+            .create_workflow(&new_workflow("agent_b", "council_media", Utc::now()))
+            .await
+            .unwrap();
+    }
+    let now = store.workflow_marks().await.unwrap();
+    assert_eq!(now.late, before.late, "a workflow created now is not late");
+    assert_eq!(
+        now.taken.map(|(seen, covered, _)| (seen, covered)),
+        Some((before.late, 50))
+    );
+    pages_agree(store, true).await;
+
+    // One created among the marked rows moves their ranks: the marks are no longer used, and
+    // the first deep page takes them again.
+    let late = new_workflow(
+        "agent_b",
+        "council_media",
+        base_time() + Duration::seconds(90),
+    );
+    store.create_workflow(&late).await.unwrap();
+    let moved = store.workflow_marks().await.unwrap();
+    assert_eq!(moved.late, before.late + 1);
+    assert_eq!(
+        marks::route(&SMALL, 20, &moved, Utc::now()),
+        marks::Route::Walk { retake: true }
+    );
+    let page = PageRequest::Offset {
+        limit: 10,
+        offset: 20,
+    };
+    let listed = marks::list(store.as_ref(), &WorkflowFilter::default(), &page, &SMALL)
+        .await
+        .unwrap();
+    let walked = store
+        .walk_workflows(&WorkflowFilter::default(), &page)
+        .await
+        .unwrap();
+    assert_eq!(shape(&listed), shape(&walked));
+    let retaken = store.workflow_marks().await.unwrap();
+    assert_eq!(
+        retaken.taken.map(|(seen, covered, _)| (seen, covered)),
+        Some((moved.late, 51))
+    );
+    pages_agree(store, true).await;
+}

@@ -41,6 +41,7 @@ macro_rules! conformance_suite {
             a_created_workflow_reads_back_field_by_field,
             an_unknown_workflow_is_not_found,
             lists_are_newest_first_and_total_counts_the_filter_not_the_page,
+            deep_offset_pages_from_marks_are_the_walks_pages_until_a_late_insert,
             time_ranges_narrow_the_list_and_the_aggregates,
             cursor_pages_visit_every_row_exactly_once,
             transitions_are_conditional_and_audited,
