@@ -459,3 +459,59 @@ async fn a_dashboard_message_outlives_a_restart_and_keys_rotate_keeps_it_opening
             .await
     );
 }
+
+/// The ids of `GET /api/workflows?limit=50&offset={offset}` as the admin sees them.
+async fn offset_page(base: &str, offset: i64) -> Vec<String> {
+    let page: Value = reqwest::Client::new()
+        .get(format!("{base}/api/workflows?limit=50&offset={offset}"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids = page["workflows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{page}"));
+    ids.iter()
+        .map(|w| w["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_server_takes_the_lists_marks_when_a_deep_page_needs_them_and_serves_the_same_pages() {
+    use quorum_store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    run(quorum(dir.path()).args(["demo-data", "--workflows", "24000", "--batch-size", "6000"]));
+    let port = free_port();
+    let _server = serve(dir.path(), port);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&base).await;
+    let offsets = [20_000, 21_337, 23_950, 23_999];
+    let mut walked = Vec::new();
+    for offset in offsets {
+        walked.push(offset_page(&base, offset).await);
+    }
+    assert_eq!(walked[0].len(), 50);
+    assert_eq!(walked[3].len(), 1, "the oldest workflow alone");
+
+    // The walks woke the server's keeper; the marks are in the database for every server.
+    let url = format!("sqlite://{}", dir.path().join("quorum.db").display());
+    let store = quorum_store_sqlite::SqliteStore::connect(&url, 1)
+        .await
+        .unwrap();
+    let mut marks = store.workflow_marks().await.unwrap();
+    for _ in 0..300 {
+        if marks.taken.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        marks = store.workflow_marks().await.unwrap();
+    }
+    let (seen, covered, _) = marks.taken.expect("the server took the marks");
+    assert_eq!((seen, covered), (marks.late, 24_000), "{marks:?}");
+    for (offset, walked) in offsets.into_iter().zip(&walked) {
+        assert_eq!(&offset_page(&base, offset).await, walked, "offset {offset}");
+    }
+}

@@ -168,7 +168,8 @@ impl Quorum {
     }
 
     /// Starts what a server runs beside its requests: the sweeper (overdue votes expired,
-    /// members' notices sent, old events pruned) and, where the store hears other processes' changes, the listener that
+    /// members' notices sent, old events pruned), the keeper of the list's marks for deep
+    /// offset pages and, where the store hears other processes' changes, the listener that
     /// wakes event streams for them.
     pub async fn spawn_background(
         &self,
@@ -176,6 +177,11 @@ impl Quorum {
         event_retention: chrono::Duration,
     ) -> ServiceResult<()> {
         self.listen_for_changes().await?;
+        let store = self.store.clone();
+        tokio::spawn(async move {
+            let failed = |e| tracing::warn!(error = %e, "taking the list's marks failed; the next deep page asks again");
+            quorum_store::marks::keep(&*store, &quorum_store::marks::RULES, failed).await;
+        });
         let quorum = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(sweep_every);

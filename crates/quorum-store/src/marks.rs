@@ -8,21 +8,23 @@
 //! costs a step of at most `spacing` entries from the nearest mark, found from the total that
 //! the aggregate rows already keep.
 //!
-//! Marks are a read model, taken by a read that finds them missing or stale and costing
-//! writes nothing, except in the one case that moves positions: a workflow inserted with a
-//! `created_at` older than [`LATE_AFTER_SECS`] before the database's clock (history imported,
-//! a server whose clock is behind). Such an insert adds a row to the store's late inserts (a
-//! row each, so that they never wait for one another), and marks taken when those numbered
-//! otherwise are no longer used. Marks cover only workflows created
-//! [`MarkRules::horizon_secs`] before they were taken, so that one still being inserted when
-//! they were (a transaction open for less than the horizon minus the lateness, 50 s) cannot
-//! slip in among them unseen. Workflows are never deleted.
+//! Marks are a read model. A deep page that finds them missing or stale walks, and asks the
+//! process's keeper ([`keep`], run by every server) to take them again, so that no request
+//! waits for a take (1–2 s at a million workflows). They cost writes nothing, except in the
+//! one case that moves positions: a workflow inserted with a `created_at` older than
+//! [`LATE_AFTER_SECS`] before the database's clock (history imported, a server whose clock is
+//! behind). Such an insert adds a row to the store's late inserts (a row each, so that they
+//! never wait for one another), and marks taken when those numbered otherwise are not used.
+//! Marks cover only workflows created [`MarkRules::horizon_secs`] before they were taken, so
+//! that one still being inserted when they were (a transaction open for less than the horizon
+//! minus the lateness, 50 s) cannot slip in among them unseen. Workflows are never deleted.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
+use tokio::sync::Notify;
 
-use crate::{Cursor, PageRequest, Store, StoreResult, WorkflowFilter, WorkflowPage};
+use crate::{Cursor, PageRequest, Store, StoreError, StoreResult, WorkflowFilter, WorkflowPage};
 
 /// An insert with a `created_at` this much older than the database's clock is late: it may
 /// land among rows that marks already counted.
@@ -37,7 +39,7 @@ pub struct MarkRules {
     pub horizon_secs: i64,
     /// Marks are taken again when this many rows are newer than they cover…
     pub retake_after_rows: i64,
-    /// …or when they are no longer valid, but not more often than this.
+    /// …or when a late insert came after them, but not more often than this.
     pub retake_every_secs: i64,
 }
 
@@ -83,8 +85,8 @@ pub enum Route {
     Beyond,
     /// The page is the rows older than the one at this rank (counted from the oldest).
     FromMark(i64),
-    /// Walk the index; take marks first when they are missing or stale.
-    Walk { retake: bool },
+    /// Walk the index; `stale` when the marks should be taken again.
+    Walk { stale: bool },
 }
 
 /// How an unfiltered page at `offset` is best found, given the marks.
@@ -94,23 +96,26 @@ pub fn route(rules: &MarkRules, offset: i64, s: &MarkSnapshot, now: DateTime<Utc
     }
     // The page starts at rank `total - 1 - offset`; it is what follows the row just newer.
     let rank = s.total - offset;
-    let Some((seen, covered, taken_at)) = s.taken else {
-        return Route::Walk { retake: true };
-    };
-    let valid = seen == s.late;
-    if valid && rank < covered {
-        return Route::FromMark(rank);
-    }
-    let stale = !valid || s.total - covered > rules.retake_after_rows;
-    let rested = now - taken_at >= Duration::seconds(rules.retake_every_secs);
-    Route::Walk {
-        retake: stale && rested,
+    match s.taken {
+        Some((seen, covered, _)) if seen == s.late && rank < covered => Route::FromMark(rank),
+        _ => Route::Walk {
+            stale: stale(rules, s, now),
+        },
     }
 }
 
-/// One process takes marks at a time; the others walk meanwhile. Two servers taking them at
-/// once is harmless: each set replaces the other whole.
-static TAKING: AtomicBool = AtomicBool::new(false);
+/// Whether marks should be taken again: there are none, or a late insert came after them, or
+/// too many workflows are newer than they cover, and the last were taken long enough ago.
+pub fn stale(rules: &MarkRules, s: &MarkSnapshot, now: DateTime<Utc>) -> bool {
+    let Some((seen, covered, taken_at)) = s.taken else {
+        return true;
+    };
+    let outdated = seen != s.late || s.total - covered > rules.retake_after_rows;
+    outdated && now - taken_at >= Duration::seconds(rules.retake_every_secs)
+}
+
+/// Deep pages that walked for want of marks wake this process's keeper.
+static WANTED: LazyLock<Notify> = LazyLock::new(Notify::new);
 
 /// `Store::list_workflows`: deep unfiltered offset pages from the marks, every other page by
 /// walking the index ([`Store::walk_workflows`]).
@@ -127,19 +132,18 @@ pub async fn list<S: Store + ?Sized>(
         return store.walk_workflows(filter, page).await;
     }
     let snapshot = store.workflow_marks().await?;
-    let route = match route(rules, offset, &snapshot, Utc::now()) {
-        Route::Walk { retake: true } if take(store, rules).await? => {
-            route(rules, offset, &store.workflow_marks().await?, Utc::now())
-        }
-        route => route,
-    };
-    match route {
+    match route(rules, offset, &snapshot, Utc::now()) {
         Route::Beyond => Ok(WorkflowPage::new(Vec::new(), snapshot.total, page)),
         Route::FromMark(rank) => match from_mark(store, rank, page.limit()).await? {
             Some(found) => Ok(found),
             None => store.walk_workflows(filter, page).await,
         },
-        Route::Walk { .. } => store.walk_workflows(filter, page).await,
+        Route::Walk { stale } => {
+            if stale {
+                WANTED.notify_one();
+            }
+            store.walk_workflows(filter, page).await
+        }
     }
 }
 
@@ -160,20 +164,28 @@ pub async fn from_mark<S: Store + ?Sized>(
     ))
 }
 
-/// Takes marks unless this process is already taking them; whether it did.
-pub async fn take<S: Store + ?Sized>(store: &S, rules: &MarkRules) -> StoreResult<bool> {
-    if TAKING.swap(true, Ordering::AcqRel) {
+/// Takes marks again whenever a deep page found them stale, for as long as the process runs;
+/// `failed` hears what went wrong (the next deep page asks again).
+pub async fn keep<S: Store + ?Sized>(store: &S, rules: &MarkRules, failed: impl Fn(StoreError)) {
+    loop {
+        WANTED.notified().await;
+        if let Err(e) = take_if_stale(store, rules).await {
+            failed(e);
+        }
+    }
+}
+
+/// Takes marks when they are stale ([`stale`]); whether it did. Two servers taking them at
+/// once is harmless: each set replaces the other whole.
+pub async fn take_if_stale<S: Store + ?Sized>(store: &S, rules: &MarkRules) -> StoreResult<bool> {
+    if !stale(rules, &store.workflow_marks().await?, Utc::now()) {
         return Ok(false);
     }
-    let taken = async {
-        let set = store
-            .take_workflow_marks(rules.spacing, rules.horizon_secs)
-            .await?;
-        store.save_workflow_marks(&set).await
-    }
-    .await;
-    TAKING.store(false, Ordering::Release);
-    taken.map(|()| true)
+    let set = store
+        .take_workflow_marks(rules.spacing, rules.horizon_secs)
+        .await?;
+    store.save_workflow_marks(&set).await?;
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -203,19 +215,19 @@ mod tests {
         // Newer than the marks: shallow, walked, and not worth new marks yet.
         assert_eq!(
             route(&RULES, 9_000, &marked, now),
-            Route::Walk { retake: false }
+            Route::Walk { stale: false }
         );
         // A late insert since: walked, and marked again.
         let late = snapshot(1_000_000, 4, Some((3, 990_000)));
         assert_eq!(
             route(&RULES, 500_000, &late, now),
-            Route::Walk { retake: true }
+            Route::Walk { stale: true }
         );
         // Too many rows newer than the marks.
         let behind = snapshot(1_000_000, 3, Some((3, 900_000)));
         assert_eq!(
             route(&RULES, 50_000, &behind, now),
-            Route::Walk { retake: true }
+            Route::Walk { stale: true }
         );
         assert_eq!(
             route(&RULES, 500_000, &snapshot(10, 0, None), now),
@@ -223,7 +235,7 @@ mod tests {
         );
         assert_eq!(
             route(&RULES, 5, &snapshot(10, 0, None), now),
-            Route::Walk { retake: true }
+            Route::Walk { stale: true }
         );
     }
 
@@ -236,7 +248,7 @@ mod tests {
         };
         assert_eq!(
             route(&RULES, 50_000, &just_taken, Utc::now()),
-            Route::Walk { retake: false }
+            Route::Walk { stale: false }
         );
     }
 }
