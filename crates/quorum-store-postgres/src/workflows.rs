@@ -90,8 +90,14 @@ pub async fn list(
             .push_bind(cursor.id.clone())
             .push(")");
     }
-    qb.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .push_bind(page.limit());
+    // The limit is written into the statement, not bound: PostgreSQL plans a prepared
+    // statement once for any value after five runs, and without the limit it guesses a tenth
+    // of the table, then joins the page's ids to the whole table read in full (measured: 15 s
+    // a page at 1,000,000 workflows instead of 80 ms). A limit is one of a few small numbers.
+    qb.push(format_args!(
+        " ORDER BY created_at DESC, id DESC LIMIT {}",
+        page.limit()
+    ));
     if let PageRequest::Offset { offset, .. } = page {
         qb.push(" OFFSET ").push_bind(*offset);
     }
