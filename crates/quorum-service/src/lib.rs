@@ -36,7 +36,7 @@ use std::sync::Arc;
 
 use quorum_queue::{DbQueue, Queue};
 use quorum_steps::{Handlers, StepEnv};
-use quorum_store::{Store, Wakeups};
+use quorum_store::{Change, Store, Wakeups};
 
 pub use ballot::{Ballot, Standing, Tally};
 pub use chat::{ChatContext, ChatMode, ChatOutcome, ChatRequest, Plan, PlannedCouncil};
@@ -236,9 +236,10 @@ impl Quorum {
         let (changes, work) = (self.changes.clone(), self.work.clone());
         let wakeups = self
             .store
-            .listen_for_changes(Box::new(move || {
-                changes.notify_waiters();
-                work.notify_waiters();
+            .listen_for_changes(Box::new(move |change| match change {
+                Change::Events => changes.notify_waiters(),
+                // One idle worker: one that claims a job wakes the next (`Worker::run`).
+                Change::Work => work.notify_one(),
             }))
             .await?;
         Ok(wakeups)

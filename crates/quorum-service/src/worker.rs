@@ -127,6 +127,9 @@ impl Worker {
                 Ok(mut claimed) => match claimed.pop() {
                     Some(lease) => {
                         failures = 0;
+                        // There may be more: a wake-up says only that work came, so each
+                        // claim passes it on to the next idle worker of this process.
+                        self.quorum.work().notify_one();
                         metrics::counter!(telemetry::CLAIMS).increment(1);
                         self.run_one(lease).await;
                     }

@@ -9,6 +9,15 @@ use sqlx::{PgConnection, Row};
 
 use crate::map_err;
 
+/// Follows a `WITH j AS (… RETURNING 1)` that queues or hands back jobs: how many it did, and
+/// when any, a notification on `quorum_jobs` for the idle workers of every process (one per
+/// transaction: PostgreSQL folds identical notifications).
+macro_rules! count_and_wake {
+    () => {
+        "SELECT COUNT(*), (SELECT COUNT(*) FROM (SELECT pg_notify('quorum_jobs', '') FROM j LIMIT 1) woken) FROM j"
+    };
+}
+
 /// Queues `workflow_id` in the caller's transaction; false when it is queued already.
 pub(crate) async fn insert_job(
     conn: &mut PgConnection,
@@ -17,36 +26,38 @@ pub(crate) async fn insert_job(
     available_at: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let at = available_at;
-    let inserted = sqlx::query(
-        "INSERT INTO workflow_jobs (workflow_id, priority, available_at, enqueued_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (workflow_id) DO NOTHING",
-    )
+    let (inserted, _) = sqlx::query_as::<_, (i64, i64)>(concat!(
+        "WITH j AS (INSERT INTO workflow_jobs (workflow_id, priority, available_at, enqueued_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (workflow_id) DO NOTHING RETURNING 1) ",
+        count_and_wake!()
+    ))
     .bind(workflow_id)
     .bind(priority)
     .bind(at)
     .bind(at)
-    .execute(conn)
+    .fetch_one(conn)
     .await
     .map_err(map_err)?;
-    Ok(inserted.rows_affected() == 1)
+    Ok(inserted == 1)
 }
 
 pub async fn enqueue(pool: &PgPool, jobs: &[NewJob]) -> StoreResult<u64> {
     let ids: Vec<&str> = jobs.iter().map(|j| j.workflow_id.as_str()).collect();
     let priorities: Vec<i64> = jobs.iter().map(|j| j.priority).collect();
     let at: Vec<DateTime<Utc>> = jobs.iter().map(|j| j.available_at).collect();
-    let inserted = sqlx::query(
-        "INSERT INTO workflow_jobs (workflow_id, priority, available_at, enqueued_at) \
+    let (inserted, _) = sqlx::query_as::<_, (i64, i64)>(concat!(
+        "WITH j AS (INSERT INTO workflow_jobs (workflow_id, priority, available_at, enqueued_at) \
          SELECT id, priority, at, at FROM UNNEST($1::text[], $2::bigint[], $3::timestamptz[]) AS j(id, priority, at) \
-         ON CONFLICT (workflow_id) DO NOTHING",
-    )
+         ON CONFLICT (workflow_id) DO NOTHING RETURNING 1) ",
+        count_and_wake!()
+    ))
     .bind(&ids)
     .bind(&priorities)
     .bind(&at)
-    .execute(pool)
+    .fetch_one(pool)
     .await
     .map_err(map_err)?;
-    Ok(inserted.rows_affected())
+    Ok(inserted as u64)
 }
 
 /// Takes up to `limit` free jobs for `worker`. Committed without waiting for the disk, as an
@@ -145,18 +156,19 @@ pub async fn release(
     claim: &JobClaim,
     available_at: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let released = sqlx::query(
-        "UPDATE workflow_jobs SET claimed_by = NULL, lease_until = NULL, available_at = $1 \
-         WHERE id = $2 AND claimed_by = $3 AND attempts = $4",
-    )
+    let (released, _) = sqlx::query_as::<_, (i64, i64)>(concat!(
+        "WITH j AS (UPDATE workflow_jobs SET claimed_by = NULL, lease_until = NULL, available_at = $1 \
+         WHERE id = $2 AND claimed_by = $3 AND attempts = $4 RETURNING 1) ",
+        count_and_wake!()
+    ))
     .bind(available_at)
     .bind(claim.job_id)
     .bind(&claim.worker)
     .bind(claim.attempt)
-    .execute(pool)
+    .fetch_one(pool)
     .await
     .map_err(map_err)?;
-    Ok(released.rows_affected() == 1)
+    Ok(released == 1)
 }
 
 pub async fn depth(pool: &PgPool) -> StoreResult<i64> {

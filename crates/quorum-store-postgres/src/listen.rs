@@ -1,9 +1,11 @@
 //! LISTEN/NOTIFY: the connection that hears `quorum_events`, which every commit of a
-//! workflow event sends, whichever process made it.
+//! workflow event sends, and `quorum_jobs`, which every commit that queues a job or hands one
+//! back sends, whichever process made it. Two channels, so that the events of running
+//! workflows (a dozen per workflow) do not wake idle workers that would find nothing to claim.
 
 use std::time::Duration;
 
-use quorum_store::{OnChange, StoreResult};
+use quorum_store::{Change, OnChange, StoreResult};
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 
 use crate::map_err;
@@ -23,11 +25,15 @@ pub(crate) async fn listen(store_pool: &PgPool, on_change: OnChange) -> StoreRes
         .map_err(map_err)?;
     let mut listener = PgListener::connect_with(&pool).await.map_err(map_err)?;
     listener.ignore_pool_close_event(true);
-    listener.listen("quorum_events").await.map_err(map_err)?;
+    listener
+        .listen_all(["quorum_events", "quorum_jobs"])
+        .await
+        .map_err(map_err)?;
     tokio::spawn(async move {
         loop {
             match listener.recv().await {
-                Ok(_) => on_change(),
+                Ok(heard) if heard.channel() == "quorum_jobs" => on_change(Change::Work),
+                Ok(_) => on_change(Change::Events),
                 Err(e) => {
                     tracing::warn!(error = %e, "lost the PostgreSQL notification connection; reconnecting");
                     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -92,8 +92,16 @@ async fn savings_past_the_bound_are_brought_inside_it_and_the_aggregates_rebuilt
     assert_eq!(stored, scanned);
 }
 
-/// Cross-process wake-ups: a listening store hears the workflow event that another store
-/// (another process, as far as the server can tell) commits.
+/// Waits for a wake-up of kind `wanted`, passing over the others.
+async fn heard(
+    wakes: &mut tokio::sync::mpsc::UnboundedReceiver<quorum_store::Change>,
+    wanted: quorum_store::Change,
+) {
+    while wakes.recv().await.expect("the listener is still running") != wanted {}
+}
+
+/// Cross-process wake-ups: a listening store hears the workflow event and the job that another
+/// store (another process, as far as the server can tell) commits, each as what it is.
 #[tokio::test]
 async fn a_listening_store_hears_a_change_another_store_commits() {
     let Some((listening, schema)) = fresh_store().await else {
@@ -101,8 +109,8 @@ async fn a_listening_store_hears_a_change_another_store_commits() {
     };
     let (woken, mut wakes) = tokio::sync::mpsc::unbounded_channel();
     let wakeups = listening
-        .listen_for_changes(Box::new(move || {
-            let _ = woken.send(());
+        .listen_for_changes(Box::new(move |change| {
+            let _ = woken.send(change);
         }))
         .await
         .unwrap();
@@ -113,14 +121,28 @@ async fn a_listening_store_hears_a_change_another_store_commits() {
     // Notifications are database-wide, so tests on other schemas may wake it too; what this
     // shows is that a listener set up by the store delivers commits made elsewhere.
     while wakes.try_recv().is_ok() {}
-    other
-        .create_workflow(&new_workflow("agent_a", "council_media", base_time()))
-        .await
-        .unwrap();
-    tokio::time::timeout(std::time::Duration::from_secs(10), wakes.recv())
-        .await
-        .expect("woken within 10 s of the commit")
-        .expect("the listener is still running");
+    let created = new_workflow("agent_a", "council_media", base_time());
+    other.create_workflow(&created).await.unwrap();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        heard(&mut wakes, quorum_store::Change::Events),
+    )
+    .await
+    .expect("woken for the event within 10 s of the commit");
+    // A queued job is heard on a channel of its own: idle workers wake for work, not events.
+    let job = quorum_store::NewJob {
+        workflow_id: created.id.clone(),
+        priority: 0,
+        available_at: base_time(),
+    };
+    while wakes.try_recv().is_ok() {}
+    assert_eq!(other.enqueue_jobs(&[job]).await.unwrap(), 1);
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        heard(&mut wakes, quorum_store::Change::Work),
+    )
+    .await
+    .expect("woken for the job within 10 s of the commit");
 }
 
 /// Two transactions claiming one domain at once both see it free: the unique index stops the

@@ -33,6 +33,6 @@ quorum_store::conformance_suite!(fresh());
 #[tokio::test]
 async fn a_sqlite_store_has_no_cross_process_wakeups() {
     let db = fresh().await.unwrap();
-    let wakeups = db.store.listen_for_changes(Box::new(|| {})).await.unwrap();
+    let wakeups = db.store.listen_for_changes(Box::new(|_| {})).await.unwrap();
     assert_eq!(wakeups, Wakeups::None);
 }

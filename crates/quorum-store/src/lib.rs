@@ -26,7 +26,7 @@ pub use error::StoreError;
 pub use event::{Event, Moved, NewEvent};
 pub use rate::{EXPIRED_WINDOWS_PER_HIT, Hit, HitCounts, windows as rate_windows};
 pub use records::*;
-pub use wakeups::{OnChange, Wakeups};
+pub use wakeups::{Change, OnChange, Wakeups};
 
 use async_trait::async_trait;
 use quorum_domain::{Council, Principal};
