@@ -105,13 +105,17 @@ async fn drain(
     batch: usize,
     done: Arc<AtomicU64>,
 ) -> anyhow::Result<()> {
+    // As the workers do: each claim hands in the last one's jobs.
+    let mut finished = Vec::new();
     loop {
-        let leases = queue.claim(&worker, batch, LEASE).await?;
+        let (acked, leases) = queue
+            .ack_and_claim(&finished, &worker, batch, LEASE)
+            .await?;
+        done.fetch_add(acked, Ordering::Relaxed);
         if leases.is_empty() {
             return Ok(());
         }
-        let acked = queue.ack(&leases).await?;
-        done.fetch_add(acked, Ordering::Relaxed);
+        finished = leases;
     }
 }
 

@@ -1,17 +1,3 @@
--- ack: ARGV[2..] are quintuples (priority, entry id, workflow id, worker, attempt).
--- Returns how many of the leases were still held; those jobs are gone.
+-- ack: ARGV[2..] are the leases' quintuples.
 
-local now = now_ms()
-local acked = 0
-for i = 2, #ARGV, 5 do
-  local priority, id, workflow = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  if held(priority, id, workflow, ARGV[i + 3], ARGV[i + 4]) then
-    local stream = stream_key(priority)
-    redis.call('XACK', stream, GROUP, id)
-    redis.call('XDEL', stream, id)
-    redis.call('SREM', QUEUED, workflow)
-    drop_if_empty(priority, now)
-    acked = acked + 1
-  end
-end
-return acked
+return acknowledge(2)

@@ -97,6 +97,26 @@ impl RedisQueue {
             .map_err(map_err)
     }
 
+    /// The invocation of a script that claims (`claim.lua`'s first arguments).
+    fn claim_invocation<'a>(
+        &self,
+        script: &'a Script,
+        worker: &str,
+        max: usize,
+        lease: Duration,
+    ) -> QueueResult<ScriptInvocation<'a>> {
+        if worker.is_empty() {
+            return Err(QueueError::Other("a worker needs a name to claim".into()));
+        }
+        let mut invocation = self.invocation(script);
+        // A zero lease would take over every entry another worker holds.
+        invocation
+            .arg(worker)
+            .arg(max.min(MAX_CLAIM))
+            .arg(millis(lease).max(1));
+        Ok(invocation)
+    }
+
     /// The invocation of `script` for one held lease: priority, entry id, workflow, worker,
     /// attempt.
     fn lease_invocation<'a>(
@@ -108,6 +128,21 @@ impl RedisQueue {
         push_lease(&mut invocation, lease)?;
         Ok(invocation)
     }
+}
+
+/// What a claiming script returns of each entry: lease id, workflow id, attempt.
+type Claimed = (String, String, i64);
+
+fn leases(claimed: Vec<Claimed>, worker: &str) -> Vec<Lease> {
+    claimed
+        .into_iter()
+        .map(|(id, workflow_id, attempt)| Lease {
+            id,
+            workflow_id,
+            attempt,
+            worker: worker.to_owned(),
+        })
+        .collect()
 }
 
 fn millis(d: Duration) -> u64 {
@@ -165,25 +200,9 @@ impl Queue for RedisQueue {
         if max == 0 {
             return Ok(Vec::new());
         }
-        if worker.is_empty() {
-            return Err(QueueError::Other("a worker needs a name to claim".into()));
-        }
-        let mut invocation = self.invocation(&SCRIPTS.claim);
-        // A zero lease would take over every entry another worker holds.
-        invocation
-            .arg(worker)
-            .arg(max.min(MAX_CLAIM))
-            .arg(millis(lease).max(1));
-        let claimed: Vec<(String, String, i64)> = self.run(&invocation).await?;
-        Ok(claimed
-            .into_iter()
-            .map(|(id, workflow_id, attempt)| Lease {
-                id,
-                workflow_id,
-                attempt,
-                worker: worker.to_owned(),
-            })
-            .collect())
+        let invocation = self.claim_invocation(&SCRIPTS.claim, worker, max, lease)?;
+        let claimed: Vec<Claimed> = self.run(&invocation).await?;
+        Ok(leases(claimed, worker))
     }
 
     async fn renew(&self, lease: &Lease, _duration: Duration) -> QueueResult<bool> {
@@ -201,6 +220,25 @@ impl Queue for RedisQueue {
             acked += self.run::<u64>(&invocation).await?;
         }
         Ok(acked)
+    }
+
+    async fn ack_and_claim(
+        &self,
+        done: &[Lease],
+        worker: &str,
+        max: usize,
+        lease: Duration,
+    ) -> QueueResult<(u64, Vec<Lease>)> {
+        if done.len() > ACK_CHUNK || max == 0 {
+            let acked = self.ack(done).await?;
+            return Ok((acked, self.claim(worker, max, lease).await?));
+        }
+        let mut invocation = self.claim_invocation(&SCRIPTS.ack_and_claim, worker, max, lease)?;
+        for finished in done {
+            push_lease(&mut invocation, finished)?;
+        }
+        let (acked, claimed): (u64, Vec<Claimed>) = self.run(&invocation).await?;
+        Ok((acked, leases(claimed, worker)))
     }
 
     async fn release(&self, lease: &Lease, delay: Duration) -> QueueResult<bool> {

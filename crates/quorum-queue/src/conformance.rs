@@ -25,7 +25,8 @@ macro_rules! queue_conformance_suite {
             eight_concurrent_claimers_never_share_a_job,
             an_expired_lease_is_delivered_again_and_the_old_lease_is_fenced,
             a_released_job_waits_out_its_delay,
-            ack_removes_and_a_workflow_is_queued_once_at_a_time
+            ack_removes_and_a_workflow_is_queued_once_at_a_time,
+            a_finished_job_is_acknowledged_as_the_next_is_claimed
         );
     };
     (@each $fresh:expr; $($name:ident),*) => {
@@ -219,4 +220,75 @@ pub async fn ack_removes_and_a_workflow_is_queued_once_at_a_time(f: &impl QueueF
         "once finished, a workflow may be queued again"
     );
     queue.ping().await.unwrap();
+}
+
+pub async fn a_finished_job_is_acknowledged_as_the_next_is_claimed(f: &impl QueueFixture) {
+    let queue = f.queue();
+    let ids = f.workflows(4).await;
+    let [first, second, third, expiring] = <[String; 4]>::try_from(ids).unwrap();
+    let jobs = [job(&first, 3), job(&second, 2), job(&third, 1)];
+    assert_eq!(queue.enqueue(&jobs).await.unwrap(), 3);
+
+    let (acked, mut taken) = queue.ack_and_claim(&[], "w1", 1, LEASE).await.unwrap();
+    assert_eq!(acked, 0);
+    let one = taken.pop().expect("the first job");
+    assert_eq!((one.workflow_id.as_str(), taken.len()), (first.as_str(), 0));
+
+    let (acked, taken) = queue
+        .ack_and_claim(std::slice::from_ref(&one), "w1", 1, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(acked, 1, "the finished job is acknowledged");
+    let two = taken.into_iter().next().expect("and the next claimed");
+    assert_eq!(two.workflow_id, second);
+    assert_eq!(queue.depth().await.unwrap(), 2);
+
+    let (acked, taken) = queue
+        .ack_and_claim(std::slice::from_ref(&one), "w2", 5, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(acked, 0, "acknowledged once");
+    let order: Vec<&str> = taken.iter().map(|l| l.workflow_id.as_str()).collect();
+    assert_eq!(order, [third.as_str()], "a held job is not claimed");
+
+    // A finished job whose lease ran out, not yet taken over, is acknowledged and not handed
+    // out again by the same call.
+    queue.enqueue(&[job(&expiring, 9)]).await.unwrap();
+    let short = Duration::from_millis(300);
+    let late = claim_one(&queue, "w3", short).await.unwrap();
+    assert_eq!(late.workflow_id, expiring);
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let (acked, taken) = queue
+        .ack_and_claim(std::slice::from_ref(&late), "w3", 5, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(
+        (acked, taken.len()),
+        (1, 0),
+        "acknowledged, and nothing else is free"
+    );
+
+    // A lease that passed to another worker is fenced: its ack does nothing.
+    assert!(
+        queue.release(&two, Duration::ZERO).await.unwrap(),
+        "handed back"
+    );
+    let again = claim_one(&queue, "w4", LEASE).await.unwrap();
+    assert_eq!(
+        (again.workflow_id.as_str(), again.attempt),
+        (second.as_str(), 2)
+    );
+    let (acked, none) = queue
+        .ack_and_claim(std::slice::from_ref(&two), "w1", 1, LEASE)
+        .await
+        .unwrap();
+    assert_eq!((acked, none.len()), (0, 0), "the old lease is fenced off");
+    assert_eq!(
+        queue.depth().await.unwrap(),
+        2,
+        "second and third still held"
+    );
+    let (acked, _) = queue.ack_and_claim(&[again], "w4", 0, LEASE).await.unwrap();
+    assert_eq!(acked, 1);
+    assert_eq!(queue.depth().await.unwrap(), 1);
 }

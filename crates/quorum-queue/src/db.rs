@@ -40,6 +40,15 @@ fn claim_of(lease: &Lease) -> QueueResult<JobClaim> {
     })
 }
 
+fn lease_of(claim: JobClaim) -> Lease {
+    Lease {
+        id: claim.job_id.to_string(),
+        workflow_id: claim.workflow_id,
+        attempt: claim.attempt,
+        worker: claim.worker,
+    }
+}
+
 #[async_trait]
 impl Queue for DbQueue {
     fn backend(&self) -> &'static str {
@@ -72,15 +81,7 @@ impl Queue for DbQueue {
             .store
             .claim_jobs(worker, Utc::now(), chrono_duration(lease), limit)
             .await?;
-        Ok(claims
-            .into_iter()
-            .map(|claim| Lease {
-                id: claim.job_id.to_string(),
-                workflow_id: claim.workflow_id,
-                attempt: claim.attempt,
-                worker: claim.worker,
-            })
-            .collect())
+        Ok(claims.into_iter().map(lease_of).collect())
     }
 
     async fn renew(&self, lease: &Lease, duration: Duration) -> QueueResult<bool> {
@@ -97,6 +98,22 @@ impl Queue for DbQueue {
             .map(claim_of)
             .collect::<QueueResult<Vec<_>>>()?;
         Ok(self.store.ack_jobs(&claims).await?)
+    }
+
+    async fn ack_and_claim(
+        &self,
+        done: &[Lease],
+        worker: &str,
+        max: usize,
+        lease: Duration,
+    ) -> QueueResult<(u64, Vec<Lease>)> {
+        let done = done.iter().map(claim_of).collect::<QueueResult<Vec<_>>>()?;
+        let limit = i64::try_from(max).unwrap_or(i64::MAX);
+        let (acked, claims) = self
+            .store
+            .ack_and_claim_jobs(&done, worker, Utc::now(), chrono_duration(lease), limit)
+            .await?;
+        Ok((acked, claims.into_iter().map(lease_of).collect()))
     }
 
     async fn release(&self, lease: &Lease, delay: Duration) -> QueueResult<bool> {

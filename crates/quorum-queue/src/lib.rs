@@ -95,6 +95,17 @@ pub trait Queue: Send + Sync + 'static {
     /// Removes finished jobs; returns how many of the leases were still held.
     async fn ack(&self, leases: &[Lease]) -> QueueResult<u64>;
 
+    /// Acknowledges `done` and claims as `claim` does, in one round trip: a worker that has
+    /// finished its job asks for the next as it hands it in. Returns how many of `done` were
+    /// still held, and the new leases, never of a job in `done`.
+    async fn ack_and_claim(
+        &self,
+        done: &[Lease],
+        worker: &str,
+        max: usize,
+        lease: Duration,
+    ) -> QueueResult<(u64, Vec<Lease>)>;
+
     /// Gives a job back, claimable again after `delay`; false when the lease was lost.
     async fn release(&self, lease: &Lease, delay: Duration) -> QueueResult<bool>;
 

@@ -122,24 +122,42 @@ impl Worker {
     async fn run(mut self) {
         let queue = self.quorum.queue.clone();
         let mut failures = 0u32;
+        // A finished job's ack, handed in with the next claim: one round trip per job, not two.
+        let mut finished: Vec<Lease> = Vec::new();
         while !*self.draining.borrow() {
-            match queue.claim(&self.name, 1, self.config.lease).await {
-                Ok(mut claimed) => match claimed.pop() {
-                    Some(lease) => {
-                        failures = 0;
-                        // There may be more: a wake-up says only that work came, so each
-                        // claim passes it on to the next idle worker of this process.
-                        self.quorum.work().notify_one();
-                        metrics::counter!(telemetry::CLAIMS).increment(1);
-                        self.run_one(lease).await;
+            match queue
+                .ack_and_claim(&finished, &self.name, 1, self.config.lease)
+                .await
+            {
+                Ok((acked, mut claimed)) => {
+                    settled_count(&finished, acked);
+                    finished.clear();
+                    match claimed.pop() {
+                        Some(lease) => {
+                            failures = 0;
+                            // There may be more: a wake-up says only that work came, so each
+                            // claim passes it on to the next idle worker of this process.
+                            self.quorum.work().notify_one();
+                            metrics::counter!(telemetry::CLAIMS).increment(1);
+                            finished.extend(self.run_one(lease).await);
+                        }
+                        None => self.idle(self.config.poll).await,
                     }
-                    None => self.idle(self.config.poll).await,
-                },
+                }
                 Err(e) => {
+                    // Each queue's call is atomic, so an ack it carried is still owed.
                     failures = failures.saturating_add(1);
                     tracing::warn!(worker = %self.name, error = %e, "claiming from the queue failed; backing off");
                     self.idle(self.config.poll.saturating_mul(failures.min(20)))
                         .await;
+                }
+            }
+        }
+        if !finished.is_empty() {
+            match queue.ack(&finished).await {
+                Ok(acked) => settled_count(&finished, acked),
+                Err(e) => {
+                    tracing::warn!(worker = %self.name, error = %e, "acknowledging the last job failed; its lease will expire")
                 }
             }
         }
@@ -157,7 +175,9 @@ impl Worker {
         }
     }
 
-    async fn run_one(&self, lease: Lease) {
+    /// Runs the job; returns its lease when it is done and owes its ack, having settled any
+    /// other outcome itself.
+    async fn run_one(&self, lease: Lease) -> Option<Lease> {
         let queue = self.quorum.queue.clone();
         let signals = Arc::new(Signals::new(self.draining.clone()));
         let heartbeat = tokio::spawn(heartbeat(
@@ -175,10 +195,7 @@ impl Worker {
         };
         heartbeat.abort();
         let settled = match outcome {
-            Ok(Outcome::Done) => queue
-                .ack(std::slice::from_ref(&lease))
-                .await
-                .map(|n| n == 1),
+            Ok(Outcome::Done) => return Some(lease),
             Ok(Outcome::Retry(wait)) => queue.release(&lease, wait).await,
             Ok(Outcome::Handback) => queue.release(&lease, Duration::ZERO).await,
             Ok(Outcome::LeaseLost) => Ok(true),
@@ -191,15 +208,26 @@ impl Worker {
         };
         match settled {
             Ok(true) => {}
-            Ok(false) => {
-                metrics::counter!(telemetry::LEASES_LOST).increment(1);
-                tracing::warn!(workflow.id = %lease.workflow_id, "the lease had passed to another worker");
-            }
+            Ok(false) => lease_passed(&lease),
             Err(e) => {
                 tracing::warn!(workflow.id = %lease.workflow_id, error = %e, "settling the job failed; its lease will expire")
             }
         }
+        None
     }
+}
+
+/// Counts and logs the leases an ack found gone (`acked` of `leases` were still held).
+fn settled_count(leases: &[Lease], acked: u64) {
+    if acked < leases.len() as u64 {
+        // One job per ack in the workers' loop, so the one owed is the one lost.
+        leases.iter().for_each(lease_passed);
+    }
+}
+
+fn lease_passed(lease: &Lease) {
+    metrics::counter!(telemetry::LEASES_LOST).increment(1);
+    tracing::warn!(workflow.id = %lease.workflow_id, "the lease had passed to another worker");
 }
 
 /// Renews the lease at a third of its length until aborted; flags the lease lost when a

@@ -60,11 +60,7 @@ pub async fn enqueue(pool: &PgPool, jobs: &[NewJob]) -> StoreResult<u64> {
     Ok(inserted as u64)
 }
 
-/// Takes up to `limit` free jobs for `worker`. Committed without waiting for the disk, as an
-/// ack is: a claim that a crash of PostgreSQL loses leaves the job free again, to be claimed
-/// under the same attempt number by another worker, whose name the lost holder's ack, renewal
-/// or release then fails to match; and whatever the holder commits durably afterwards (the
-/// workflow's end waits for the disk) flushes the claim first.
+/// Takes up to `limit` free jobs for `worker`.
 pub async fn claim(
     pool: &PgPool,
     worker: &str,
@@ -72,28 +68,60 @@ pub async fn claim(
     lease: Duration,
     limit: i64,
 ) -> StoreResult<Vec<JobClaim>> {
+    Ok(ack_and_claim(pool, &[], worker, now, lease, limit).await?.1)
+}
+
+/// Deletes the jobs of `done` still held by their claims and takes up to `limit` free jobs for
+/// `worker`, in one statement: one job per claim, a worker's ack and its next claim were two
+/// round trips to another process on the same cores.
+///
+/// Committed without waiting for the disk. What an ack follows, the workflow's last
+/// transition, was committed durably before it, so an ack that a crash of PostgreSQL loses
+/// only delivers the job again, and the worker that gets it finds the workflow ended and
+/// acknowledges it once more. A claim that a crash loses leaves the job free again, to be
+/// claimed under the same attempt number by another worker, whose name the lost holder's ack,
+/// renewal or release then fails to match; and whatever the holder commits durably afterwards
+/// flushes the claim first.
+pub async fn ack_and_claim(
+    pool: &PgPool,
+    done: &[JobClaim],
+    worker: &str,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: i64,
+) -> StoreResult<(u64, Vec<JobClaim>)> {
+    let ids: Vec<i64> = done.iter().map(|c| c.job_id).collect();
+    let attempts: Vec<i64> = done.iter().map(|c| c.attempt).collect();
+    let workers: Vec<&str> = done.iter().map(|c| c.worker.as_str()).collect();
+    // The claim's snapshot still shows the jobs `acked` deletes; they are excluded by id, as a
+    // row is changed once per statement. The final SELECT reads `relaxed`, so the setting is
+    // made whether or not any row matches.
     let rows = sqlx::query(
-        "UPDATE workflow_jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM workflow_jobs WHERE available_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
-                      ORDER BY priority DESC, available_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
-         AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off' \
-         RETURNING id, workflow_id, attempts, lease_until, priority::BIGINT AS priority, available_at",
+        "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),          acked AS (DELETE FROM workflow_jobs j USING UNNEST($5::bigint[], $6::bigint[], $7::text[]) AS c(id, attempts, worker)                    WHERE j.id = c.id AND j.attempts = c.attempts AND j.claimed_by = c.worker RETURNING 1),          taken AS (UPDATE workflow_jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1                    WHERE id IN (SELECT id FROM workflow_jobs WHERE available_at <= $3 AND (lease_until IS NULL OR lease_until < $3)                                 AND id <> ALL($5::bigint[])                                 ORDER BY priority DESC, available_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)                    RETURNING id, workflow_id, attempts, lease_until, priority::BIGINT AS priority, available_at)          SELECT (SELECT COUNT(*) FROM acked) AS acked, (SELECT COUNT(*) FROM relaxed) AS relaxed, taken.*          FROM (VALUES (1)) AS one LEFT JOIN taken ON true",
     )
     .bind(worker)
     .bind(now + lease)
     .bind(now)
     .bind(limit)
+    .bind(&ids)
+    .bind(&attempts)
+    .bind(&workers)
     .fetch_all(pool)
     .await
     .map_err(map_err)?;
+    let mut acked = 0;
     let mut claims = Vec::with_capacity(rows.len());
     for row in rows {
+        acked = row.try_get::<i64, _>("acked").map_err(map_err)?;
+        let Some(job_id) = row.try_get::<Option<i64>, _>("id").map_err(map_err)? else {
+            continue;
+        };
         let order: (i64, DateTime<Utc>) = (
             row.try_get("priority").map_err(map_err)?,
             row.try_get("available_at").map_err(map_err)?,
         );
         let claim = JobClaim {
-            job_id: row.try_get("id").map_err(map_err)?,
+            job_id,
             workflow_id: row.try_get("workflow_id").map_err(map_err)?,
             attempt: row.try_get("attempts").map_err(map_err)?,
             worker: worker.to_owned(),
@@ -107,7 +135,10 @@ pub async fn claim(
             .then(a.1.cmp(&b.1))
             .then(x.job_id.cmp(&y.job_id))
     });
-    Ok(claims.into_iter().map(|(_, claim)| claim).collect())
+    Ok((
+        acked as u64,
+        claims.into_iter().map(|(_, claim)| claim).collect(),
+    ))
 }
 
 pub async fn renew(
@@ -127,12 +158,7 @@ pub async fn renew(
     Ok(renewed.rows_affected() == 1)
 }
 
-/// Deletes the jobs still held by these claims. Committed without waiting for the WAL to reach
-/// the disk (`synchronous_commit` off for this statement's own transaction, set inside it):
-/// what an ack follows, the workflow's last transition, was committed durably before it, so an
-/// ack that a crash of PostgreSQL loses only delivers the job again, and the worker that gets it
-/// finds the workflow ended and acknowledges it once more. One job per claim on a disk whose
-/// flush takes 0.1 ms, the wait was half of what a job cost.
+/// Deletes the jobs still held by these claims, committed as `ack_and_claim` commits.
 pub async fn ack(pool: &PgPool, claims: &[JobClaim]) -> StoreResult<u64> {
     let ids: Vec<i64> = claims.iter().map(|c| c.job_id).collect();
     let attempts: Vec<i64> = claims.iter().map(|c| c.attempt).collect();

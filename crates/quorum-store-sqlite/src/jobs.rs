@@ -106,6 +106,19 @@ pub fn ack(tx: &Connection, claims: &[JobClaim]) -> Result<u64> {
     Ok(acked)
 }
 
+/// Deleted first, the finished jobs cannot be claimed again by the same call.
+pub fn ack_and_claim(
+    tx: &Connection,
+    done: &[JobClaim],
+    worker: &str,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: i64,
+) -> Result<(u64, Vec<JobClaim>)> {
+    let acked = ack(tx, done)?;
+    Ok((acked, claim(tx, worker, now, lease, limit)?))
+}
+
 pub fn release(tx: &Connection, claim: &JobClaim, available_at: DateTime<Utc>) -> Result<bool> {
     let released = rows::run(
         tx,

@@ -56,6 +56,7 @@ macro_rules! impl_store {
             write claim_jobs(worker: &str, now: chrono::DateTime<chrono::Utc>, lease: chrono::Duration, limit: i64) -> Vec<$crate::JobClaim> = jobs::claim;
             write renew_lease(claim: &$crate::JobClaim, now: chrono::DateTime<chrono::Utc>, lease: chrono::Duration) -> bool = jobs::renew;
             write ack_jobs(claims: &[$crate::JobClaim]) -> u64 = jobs::ack;
+            write ack_and_claim_jobs(done: &[$crate::JobClaim], worker: &str, now: chrono::DateTime<chrono::Utc>, lease: chrono::Duration, limit: i64) -> (u64, Vec<$crate::JobClaim>) = jobs::ack_and_claim;
             write release_job(claim: &$crate::JobClaim, available_at: chrono::DateTime<chrono::Utc>) -> bool = jobs::release;
             read queue_depth() -> i64 = jobs::depth;
             write add_contact_message(message: &$crate::ContactMessage) -> () = contact::add;

@@ -259,6 +259,17 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// Removes finished jobs; returns how many claims were still the jobs' own.
     async fn ack_jobs(&self, claims: &[JobClaim]) -> StoreResult<u64>;
+    /// `ack_jobs(done)` then `claim_jobs(…)` in one call, so that a worker asks for its next
+    /// job as it hands in the last (one round trip on PostgreSQL); a job of `done` is never
+    /// among those claimed. Returns how many of `done` were still held, and the claims.
+    async fn ack_and_claim_jobs(
+        &self,
+        done: &[JobClaim],
+        worker: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<(u64, Vec<JobClaim>)>;
     /// Gives a job back, claimable again from `available_at` (a retry's backoff).
     async fn release_job(
         &self,

@@ -1,0 +1,19 @@
+-- acknowledge(first): ARGV[first..] are quintuples (priority, entry id, workflow id, worker,
+-- attempt). Returns how many of the leases were still held; those jobs are gone.
+
+local function acknowledge(first)
+  local now = now_ms()
+  local acked = 0
+  for i = first, #ARGV, 5 do
+    local priority, id, workflow = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+    if held(priority, id, workflow, ARGV[i + 3], ARGV[i + 4]) then
+      local stream = stream_key(priority)
+      redis.call('XACK', stream, GROUP, id)
+      redis.call('XDEL', stream, id)
+      redis.call('SREM', QUEUED, workflow)
+      drop_if_empty(priority, now)
+      acked = acked + 1
+    end
+  end
+  return acked
+end
