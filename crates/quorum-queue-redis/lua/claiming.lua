@@ -43,28 +43,33 @@ local function claim(worker, max, lease_ms)
     local before = #claimed
 
     -- Entries idle longer than a lease belong to a worker that died or stopped heartbeating.
-    local cursor = redis.call('GET', cursor_key(priority)) or '0-0'
-    for _ = 1, RECLAIM_ROUNDS do
-      local want = max - #claimed
-      if want <= 0 then
-        break
-      end
-      local reply = redis.call('XAUTOCLAIM', stream, GROUP, worker, lease_ms, cursor, 'COUNT', want)
-      cursor = reply[1]
-      for _, entry in ipairs(reply[2]) do
-        local pending = redis.call('XPENDING', stream, GROUP, entry[1], entry[1], 1)[1]
-        if pending then
-          take(priority, stream, entry, pending[4])
+    -- After a whole sweep the next waits a tenth of a lease: it is most of what a claim costs,
+    -- and an expired lease is then taken over at most that much later.
+    if redis.call('EXISTS', swept_key(priority)) == 0 then
+      local cursor = redis.call('GET', cursor_key(priority)) or '0-0'
+      for _ = 1, RECLAIM_ROUNDS do
+        local want = max - #claimed
+        if want <= 0 then
+          break
+        end
+        local reply = redis.call('XAUTOCLAIM', stream, GROUP, worker, lease_ms, cursor, 'COUNT', want)
+        cursor = reply[1]
+        for _, entry in ipairs(reply[2]) do
+          local pending = redis.call('XPENDING', stream, GROUP, entry[1], entry[1], 1)[1]
+          if pending then
+            take(priority, stream, entry, pending[4])
+          end
+        end
+        if cursor == '0-0' then
+          break
         end
       end
       if cursor == '0-0' then
-        break
+        redis.call('DEL', cursor_key(priority))
+        redis.call('SET', swept_key(priority), 1, 'PX', math.max(1, math.floor(lease_ms / 10)))
+      else
+        redis.call('SET', cursor_key(priority), cursor)
       end
-    end
-    if cursor == '0-0' then
-      redis.call('DEL', cursor_key(priority))
-    else
-      redis.call('SET', cursor_key(priority), cursor)
     end
 
     local want = max - #claimed

@@ -21,6 +21,11 @@ local function cursor_key(priority)
   return PREFIX .. ':reclaim:' .. priority
 end
 
+-- Present while a level's last whole sweep for expired leases is recent (see claiming.lua).
+local function swept_key(priority)
+  return PREFIX .. ':swept:' .. priority
+end
+
 -- Due times come from the Redis clock so that workers with skewed clocks still agree.
 local function now_ms()
   local t = redis.call('TIME')
@@ -62,7 +67,7 @@ local function drop_if_empty(priority, now)
   local last = field(redis.call('XINFO', 'STREAM', stream), 'last-generated-id')
   local last_ms = tonumber(string.match(last or '', '^(%d+)-'))
   if last_ms and last_ms < now then
-    redis.call('DEL', stream, cursor_key(priority))
+    redis.call('DEL', stream, cursor_key(priority), swept_key(priority))
     redis.call('ZREM', PRIORITIES, priority)
   end
 end

@@ -13,12 +13,15 @@
 //! - `{prefix}:delayed`: jobs not yet due, scored by due time in milliseconds of the Redis
 //!   clock; claim moves the due ones into their stream.
 //! - `{prefix}:reclaim:{priority}`: where the sweep for expired leases resumes.
+//! - `{prefix}:swept:{priority}`: present for a tenth of a lease after a whole sweep, until
+//!   which claims do not sweep that level again.
 //!
 //! A claimed entry stays pending for its consumer. Its lease runs out once it has been idle
 //! longer than the lease the *claimer* passes to `claim`; the claimer then takes it over with
-//! XAUTOCLAIM, which raises the delivery count and so the attempt. All workers must therefore
-//! claim with the same lease length, and `renew` resets the idle clock rather than setting a
-//! deadline. Renew, ack and release check both the consumer and the attempt, so a lease that
+//! XAUTOCLAIM, which raises the delivery count and so the attempt (claims sweep for expired
+//! leases at most every tenth of a lease, so a takeover may come that much late). All workers
+//! must therefore claim with the same lease length, and `renew` resets the idle clock rather
+//! than setting a deadline. Renew, ack and release check both the consumer and the attempt, so a lease that
 //! was taken over, even by the same worker, is fenced off.
 
 mod error;
