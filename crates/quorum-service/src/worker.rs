@@ -130,7 +130,7 @@ impl Worker {
                 .await
             {
                 Ok((acked, mut claimed)) => {
-                    settled_count(&finished, acked);
+                    lost_in_ack(&finished, acked);
                     finished.clear();
                     match claimed.pop() {
                         Some(lease) => {
@@ -155,7 +155,7 @@ impl Worker {
         }
         if !finished.is_empty() {
             match queue.ack(&finished).await {
-                Ok(acked) => settled_count(&finished, acked),
+                Ok(acked) => lost_in_ack(&finished, acked),
                 Err(e) => {
                     tracing::warn!(worker = %self.name, error = %e, "acknowledging the last job failed; its lease will expire")
                 }
@@ -217,8 +217,9 @@ impl Worker {
     }
 }
 
-/// Counts and logs the leases an ack found gone (`acked` of `leases` were still held).
-fn settled_count(leases: &[Lease], acked: u64) {
+/// Counts and logs the leases an ack found had passed to another worker (`acked` of `leases`
+/// were still held).
+fn lost_in_ack(leases: &[Lease], acked: u64) {
     if acked < leases.len() as u64 {
         // One job per ack in the workers' loop, so the one owed is the one lost.
         leases.iter().for_each(lease_passed);
