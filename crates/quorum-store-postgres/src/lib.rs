@@ -36,6 +36,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    steps: steps::Recorder,
 }
 
 impl PgStore {
@@ -56,7 +57,10 @@ impl PgStore {
             .connect_with(options)
             .await
             .map_err(map_err)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            steps: steps::Recorder::default(),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -5,8 +5,11 @@ use quorum_store::{OnChange, StoreError, StoreResult, Wakeups};
 
 use crate::*;
 
-/// A call as the module function's, on the pool.
+/// A call as the module function's, on the pool; step records join the store's line of them.
 macro_rules! on_pool {
+    ($store:ident, $mode:ident, steps::$function:ident, $($arg:ident),*) => {
+        $store.steps.$function(&$store.pool, $($arg),*).await
+    };
     ($store:ident, $mode:ident, $module:ident::$function:ident, $($arg:ident),*) => {
         $module::$function(&$store.pool, $($arg),*).await
     };

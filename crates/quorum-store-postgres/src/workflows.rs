@@ -11,8 +11,10 @@ use crate::map_err;
 use crate::rows::{self, WORKFLOW_COLUMNS};
 use crate::writes::{apply_all, held};
 
-const AGGREGATE_COLUMNS: &str = "council_id, agent_id, workflow_type_id, status, workflows, weekly_cents, \
-    annual_cents, metric_count, duration_ms, success_ppm, error_count";
+/// Each aggregate row is kept in stripes (migration 0021), summed here.
+const AGGREGATE_COLUMNS: &str = "council_id, agent_id, workflow_type_id, status, SUM(workflows)::BIGINT, \
+    SUM(weekly_cents)::BIGINT, SUM(annual_cents)::BIGINT, SUM(metric_count)::BIGINT, SUM(duration_ms)::BIGINT, \
+    SUM(success_ppm)::BIGINT, SUM(error_count)::BIGINT";
 
 const SCAN_COLUMNS: &str = "assigned_council_id, created_by_agent, workflow_type_id, status, COUNT(*), \
     SUM(weekly_cents)::BIGINT, SUM(annual_cents)::BIGINT, SUM(metric_count)::BIGINT, SUM(duration_ms)::BIGINT, \
@@ -153,9 +155,7 @@ pub async fn aggregates(pool: &PgPool, filter: &WorkflowFilter) -> StoreResult<V
         ))
     };
     push_filter(&mut qb, filter, !filter.has_time_range());
-    if filter.has_time_range() {
-        qb.push(" GROUP BY 1, 2, 3, 4");
-    }
+    qb.push(" GROUP BY 1, 2, 3, 4");
     let found = qb.build().fetch_all(pool).await.map_err(map_err)?;
     found.iter().map(rows::aggregate).collect()
 }

@@ -11,10 +11,12 @@ use sqlx::{PgConnection, Row};
 use crate::map_err;
 use crate::rows;
 
+/// Into the connection's own stripe of the row (migration 0021), which no other connection's
+/// transaction holds locked but by chance.
 const ADD_TO_TOTALS: &str = "INSERT INTO workflow_totals AS t (council_id, agent_id, workflow_type_id, status, \
-    workflows, weekly_cents, annual_cents, metric_count, duration_ms, success_ppm, error_count) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-    ON CONFLICT (council_id, agent_id, workflow_type_id, status) DO UPDATE SET \
+    workflows, weekly_cents, annual_cents, metric_count, duration_ms, success_ppm, error_count, stripe) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, pg_backend_pid() % 16) \
+    ON CONFLICT (council_id, agent_id, workflow_type_id, status, stripe) DO UPDATE SET \
     workflows = t.workflows + excluded.workflows, weekly_cents = t.weekly_cents + excluded.weekly_cents, \
     annual_cents = t.annual_cents + excluded.annual_cents, metric_count = t.metric_count + excluded.metric_count, \
     duration_ms = t.duration_ms + excluded.duration_ms, success_ppm = t.success_ppm + excluded.success_ppm, \

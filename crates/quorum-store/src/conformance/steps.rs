@@ -141,3 +141,103 @@ pub async fn step_records_show_progress_attempts_and_errors(store: &S) {
         "started with the finish of the step before"
     );
 }
+
+/// Many workflows' step records written at once (a backend may write them together): each
+/// gets its own answer, a refused one fails alone, and the others are all written.
+pub async fn concurrent_step_records_each_get_their_own_answer(store: &S) {
+    use quorum_domain::StepStatus;
+    use quorum_domain::WorkflowStatus::{Cancelled, InProgress, Pending};
+    seed(store).await;
+    let t = base_time();
+    let mut ids = Vec::new();
+    for _ in 0..12 {
+        let id = queued(store, 0, 0).await;
+        store
+            .transition(&crate::conformance::move_to(&id, Pending, InProgress))
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let started: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let (store, id) = (store.clone(), id.clone());
+            tokio::spawn(async move { store.start_step(&id, 0, "initialize_project", t).await })
+        })
+        .collect();
+    for start in started {
+        start.await.unwrap().unwrap();
+    }
+    // One is cancelled while its step runs; one names a step that is not running; one names a
+    // workflow that does not exist.
+    let cancelled = ids[3].clone();
+    store
+        .transition(&crate::conformance::move_to(&cancelled, InProgress, Cancelled))
+        .await
+        .unwrap();
+    let finish = |id: &str, position: i64| crate::StepOutcome {
+        workflow_id: id.to_owned(),
+        position,
+        status: StepStatus::Succeeded,
+        error: None,
+        output: Some(serde_json::json!({"position": position, "of": id})),
+        at: t + Duration::seconds(1),
+        then_start: Some((position + 1, "generate_pages".into())),
+    };
+    let mut outcomes: Vec<crate::StepOutcome> = ids.iter().map(|id| finish(id, 0)).collect();
+    outcomes[5].position = 4;
+    outcomes.push(finish("wf_nobody", 0));
+    let finishing: Vec<_> = outcomes
+        .iter()
+        .map(|outcome| {
+            let (store, outcome) = (store.clone(), outcome.clone());
+            tokio::spawn(async move { store.finish_step(&outcome).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for finished in finishing {
+        answers.push(finished.await.unwrap());
+    }
+    for (n, answer) in answers.iter().enumerate() {
+        match n {
+            5 => assert!(
+                matches!(answer, Err(crate::StoreError::Conflict(m)) if m.contains("step 4 of")),
+                "{answer:?}"
+            ),
+            12 => assert!(
+                matches!(answer, Err(crate::StoreError::NotFound(_))),
+                "{answer:?}"
+            ),
+            3 => assert_eq!(answer.as_ref().unwrap().status, Cancelled),
+            _ => assert_eq!(answer.as_ref().unwrap().id, ids[n]),
+        }
+    }
+    for (n, id) in ids.iter().enumerate() {
+        let steps = store.get_workflow(id).await.unwrap().steps;
+        let shown: Vec<(&str, i64)> = steps
+            .iter()
+            .map(|s| (s.status.as_str(), s.position))
+            .collect();
+        match n {
+            5 => assert_eq!(shown, [("running", 0)], "the refused finish wrote nothing"),
+            3 => assert_eq!(shown, [("succeeded", 0)], "no next step once cancelled"),
+            _ => {
+                assert_eq!(shown, [("succeeded", 0), ("running", 1)], "{id}");
+                assert_eq!(
+                    steps[0].output,
+                    Some(serde_json::json!({"position": 0, "of": id})),
+                    "each record its own output"
+                );
+            }
+        }
+    }
+    let events = store
+        .events_after(0, &crate::EventFilter::default(), 1_000)
+        .await
+        .unwrap();
+    let finished = events
+        .iter()
+        .filter(|e| e.kind.as_str() == "step_finished")
+        .count();
+    assert_eq!(finished, 11, "one event for each finish that held");
+}
