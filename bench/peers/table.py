@@ -173,6 +173,11 @@ def table(lines):
 
     memory.append(f"| exec to healthy | {both(lambda r: r['time_to_healthy_ms'], ' ms')} |")
     memory.append(f"| exec to ready | {both(lambda r: r['time_to_ready_ms'], ' ms')} |")
+    memory.append(
+        "| exec to ready, schema migrated already | "
+        + both(lambda r: r.get("time_to_ready_restarted_ms", r["time_to_ready_ms"]), " ms")
+        + " |"
+    )
     memory.append(f"| RSS when healthy | {both(lambda r: r['rss_mib']['healthy'], ' MiB')} |")
     memory.append(f"| RSS idle | {both(lambda r: r['rss_mib']['idle'], ' MiB')} |")
     memory.append(f"| RSS loaded | {both(lambda r: r['rss_mib']['loaded'], ' MiB')} |")
@@ -185,10 +190,13 @@ def table(lines):
     for database, what in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
         mine, n8n = http[database]
         share = mine["rss_mib"]["idle"] / n8n["rss_mib"]["idle"]
+        restarted = mine.get("time_to_ready_restarted_ms")
+        ready = mine["time_to_ready_ms"] if restarted is None else restarted
         targets.append(
             f"idle RSS on {what} {share:.1%} of n8n's (target ≤ 25 %: {'met' if share <= 0.25 else '**missed**'}), "
-            f"ready in {mine['time_to_ready_ms']} ms (target < 200 ms: "
-            f"{'met' if mine['time_to_ready_ms'] < 200 else '**missed**'})"
+            f"ready in {ready} ms with its schema migrated, as n8n's figure is "
+            f"(target < 200 ms: {'met' if ready < 200 else '**missed**'}), "
+            f"{mine['time_to_ready_ms']} ms on a first start that migrates a fresh database"
         )
 
     versions = {}

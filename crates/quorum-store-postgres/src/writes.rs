@@ -71,12 +71,112 @@ pub(crate) async fn ballots(conn: &mut PgConnection, id: &str) -> StoreResult<Ve
         .collect()
 }
 
-/// Applies a plan's writes in order, in the caller's transaction.
+/// Applies a plan's writes in order, in the caller's transaction. Neighbours that no check
+/// guards share a statement (a run of aggregate rows; an audit row and its event): each
+/// statement is a round trip to the server, and the status changes of a workflow's run were
+/// made of a dozen.
 pub(crate) async fn apply_all(conn: &mut PgConnection, writes: &[Write<'_>]) -> StoreResult<()> {
-    for write in writes {
-        let rows = apply(conn, write).await?;
-        write.check(rows)?;
+    let mut rest = writes;
+    while let Some((write, after)) = rest.split_first() {
+        rest = match (write, after.first()) {
+            (Write::Audit(audit), Some(Write::Event(event))) => {
+                audit_and_event(conn, audit, event).await?;
+                &after[1..]
+            }
+            (Write::Totals(_), _) => {
+                let run = rest
+                    .iter()
+                    .take_while(|w| matches!(w, Write::Totals(_)))
+                    .count();
+                let rows: Vec<&AggregateRow> = rest[..run]
+                    .iter()
+                    .filter_map(|w| match w {
+                        Write::Totals(row) => Some(row),
+                        _ => None,
+                    })
+                    .collect();
+                add_all_to_totals(conn, &rows).await?;
+                &rest[run..]
+            }
+            _ => {
+                let rows = apply(conn, write).await?;
+                write.check(rows)?;
+                after
+            }
+        };
     }
+    Ok(())
+}
+
+/// An audit row and the live event of the same change, in one statement.
+async fn audit_and_event(
+    conn: &mut PgConnection,
+    a: &quorum_store::NewAudit,
+    e: &quorum_store::NewEvent,
+) -> StoreResult<()> {
+    sqlx::query(
+        "WITH a AS (INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)), \
+         e AS (INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at, written_at) \
+         VALUES ($8, $9, $10, $11, $12, $13, clock_timestamp()) RETURNING id) \
+         SELECT pg_notify('quorum_events', '') FROM e",
+    )
+    .bind(&a.workflow_id)
+    .bind(a.event.as_str())
+    .bind(&a.actor)
+    .bind(a.from_status.map(|s| s.as_str()))
+    .bind(a.to_status.map(|s| s.as_str()))
+    .bind(&a.reason)
+    .bind(a.at)
+    .bind(&e.workflow_id)
+    .bind(&e.council_id)
+    .bind(&e.agent_id)
+    .bind(e.event.kind().as_str())
+    .bind(e.event.data())
+    .bind(e.at)
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// Aggregate rows in one statement, their locks taken in the order given (a plan's key order).
+async fn add_all_to_totals(conn: &mut PgConnection, rows: &[&AggregateRow]) -> StoreResult<()> {
+    if let [row] = rows {
+        return add_to_totals(conn, row).await.map(|_| ());
+    }
+    let column = |f: fn(&quorum_store::Counts) -> i64| -> Vec<i64> {
+        rows.iter().map(|r| f(&r.counts)).collect()
+    };
+    sqlx::query(
+        "INSERT INTO workflow_totals AS t (council_id, agent_id, workflow_type_id, status, \
+         workflows, weekly_cents, annual_cents, metric_count, duration_ms, success_ppm, error_count, stripe) \
+         SELECT council_id, agent_id, workflow_type_id, status, workflows, weekly_cents, annual_cents, \
+         metric_count, duration_ms, success_ppm, error_count, pg_backend_pid() % 16 \
+         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], \
+         $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[]) WITH ORDINALITY \
+         AS r (council_id, agent_id, workflow_type_id, status, workflows, weekly_cents, annual_cents, \
+         metric_count, duration_ms, success_ppm, error_count, n) ORDER BY n \
+         ON CONFLICT (council_id, agent_id, workflow_type_id, status, stripe) DO UPDATE SET \
+         workflows = t.workflows + excluded.workflows, weekly_cents = t.weekly_cents + excluded.weekly_cents, \
+         annual_cents = t.annual_cents + excluded.annual_cents, metric_count = t.metric_count + excluded.metric_count, \
+         duration_ms = t.duration_ms + excluded.duration_ms, success_ppm = t.success_ppm + excluded.success_ppm, \
+         error_count = t.error_count + excluded.error_count",
+    )
+    .bind(rows.iter().map(|r| r.key.council_id.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.key.agent_id.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.key.workflow_type_id.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.key.status.as_str()).collect::<Vec<_>>())
+    .bind(column(|c| c.workflows))
+    .bind(column(|c| c.weekly_cents))
+    .bind(column(|c| c.annual_cents))
+    .bind(column(|c| c.metric_count))
+    .bind(column(|c| c.duration_ms))
+    .bind(column(|c| c.success_ppm))
+    .bind(column(|c| c.error_count))
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
     Ok(())
 }
 
@@ -172,33 +272,22 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         .execute(conn)
         .await,
         Write::Totals(row) => return add_to_totals(conn, row).await,
-        Write::Metric(m) => {
-            sqlx::query(
-                "INSERT INTO workflow_metrics (id, workflow_id, attempt, duration_ms, weekly_cents, success_ppm, error_count, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&m.id)
-            .bind(&m.workflow_id)
-            .bind(m.attempt)
-            .bind(m.duration_ms)
-            .bind(m.weekly_cents)
-            .bind(m.success_ppm)
-            .bind(m.error_count)
-            .bind(m.recorded_at)
-            .execute(&mut *conn)
-            .await
-            .map_err(map_err)?;
-            sqlx::query(
-                "UPDATE workflows SET metric_count = metric_count + 1, duration_ms = duration_ms + $1, \
-                 success_ppm = success_ppm + $2, error_count = error_count + $3 WHERE id = $4",
-            )
-            .bind(m.duration_ms)
-            .bind(m.success_ppm)
-            .bind(m.error_count)
-            .bind(&m.workflow_id)
-            .execute(conn)
-            .await
-        }
+        Write::Metric(m) => sqlx::query(
+            "WITH m AS (INSERT INTO workflow_metrics (id, workflow_id, attempt, duration_ms, weekly_cents, success_ppm, error_count, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)) \
+             UPDATE workflows SET metric_count = metric_count + 1, duration_ms = duration_ms + $4, \
+             success_ppm = success_ppm + $6, error_count = error_count + $7 WHERE id = $2",
+        )
+        .bind(&m.id)
+        .bind(&m.workflow_id)
+        .bind(m.attempt)
+        .bind(m.duration_ms)
+        .bind(m.weekly_cents)
+        .bind(m.success_ppm)
+        .bind(m.error_count)
+        .bind(m.recorded_at)
+        .execute(conn)
+        .await,
         Write::Vote(v) => sqlx::query(
             "INSERT INTO workflow_votes (id, workflow_id, user_id, vote, reason, voted_at, digest, cast_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -172,7 +172,9 @@ pub async fn concurrent_step_records_each_get_their_own_answer(store: &S) {
     // workflow that does not exist.
     let cancelled = ids[3].clone();
     store
-        .transition(&crate::conformance::move_to(&cancelled, InProgress, Cancelled))
+        .transition(&crate::conformance::move_to(
+            &cancelled, InProgress, Cancelled,
+        ))
         .await
         .unwrap();
     let finish = |id: &str, position: i64| crate::StepOutcome {
