@@ -51,6 +51,10 @@ impl PgStore {
         options: PgConnectOptions,
         max_connections: u32,
     ) -> StoreResult<Self> {
+        // Quorum's statements each touch a handful of rows, but a plan kept for any parameters
+        // can be costed as if it read the table, and past `jit_above_cost` PostgreSQL then
+        // compiles it on every run: milliseconds of compiling for microseconds of work.
+        let options = options.options([("jit", "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(2))
             .acquire_timeout(Duration::from_secs(10))
