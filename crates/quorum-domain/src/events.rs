@@ -15,6 +15,7 @@ pub enum EventKind {
     Queued,
     Reassigned,
     Started,
+    StepWaiting,
     StepFinished,
     Completed,
     Failed,
@@ -23,13 +24,14 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         Self::Created,
         Self::Voted,
         Self::Decided,
         Self::Queued,
         Self::Reassigned,
         Self::Started,
+        Self::StepWaiting,
         Self::StepFinished,
         Self::Completed,
         Self::Failed,
@@ -45,6 +47,7 @@ impl EventKind {
             Self::Queued => "queued",
             Self::Reassigned => "reassigned",
             Self::Started => "started",
+            Self::StepWaiting => "step_waiting",
             Self::StepFinished => "step_finished",
             Self::Completed => "completed",
             Self::Failed => "failed",

@@ -103,11 +103,13 @@ pub struct Vote {
     pub cast_by: Option<String>,
 }
 
-/// Where a recorded step stands: running, or how its last attempt ended.
+/// Where a recorded step stands: running, waiting for a time (no worker holds it meanwhile),
+/// or how its last attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     Running,
+    Waiting,
     Succeeded,
     Failed,
 }
@@ -116,13 +118,14 @@ impl StepStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Running => "running",
+            Self::Waiting => "waiting",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Running, Self::Succeeded, Self::Failed]
+        [Self::Running, Self::Waiting, Self::Succeeded, Self::Failed]
             .into_iter()
             .find(|status| status.as_str() == s)
     }
@@ -139,10 +142,15 @@ impl std::fmt::Display for StepStatus {
 pub struct StepRecord {
     pub position: i64,
     pub name: String,
-    /// `pending`, `running`, `succeeded`, `failed` or `skipped`.
+    /// `running`, `waiting`, `succeeded` or `failed`.
     #[schema(value_type = String)]
     pub status: StepStatus,
     pub attempts: i64,
+    /// The time the step waits (or waited) for: while `waiting`, no worker holds the workflow,
+    /// and its job becomes claimable then.
+    #[serde(with = "crate::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub wake_at: Option<DateTime<Utc>>,
     #[serde(with = "crate::time::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub started_at: Option<DateTime<Utc>>,

@@ -29,6 +29,8 @@ pub enum Outcome {
     Retry(Duration),
     /// Shutting down between steps: release the job for another worker at once.
     Handback,
+    /// A step waits for a time: release the job to be claimed then, holding nothing meanwhile.
+    Wait(Duration),
     /// The heartbeat lost the lease: someone else holds the job now; touch nothing.
     LeaseLost,
 }
@@ -75,6 +77,14 @@ impl Attempt<'_> {
             metric: None,
         }
     }
+}
+
+/// How long until `at`, if it is still to come.
+fn time_until(at: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    (at - quorum_domain::time::now())
+        .to_std()
+        .ok()
+        .filter(|left| !left.is_zero())
 }
 
 /// A workflow's outputs: the fields of its steps' outputs, later steps winning.
@@ -184,6 +194,15 @@ impl Quorum {
                 return Ok(Outcome::Handback);
             }
             let step_attempt = record.map_or(0, |s| s.attempts) + 1;
+            let wake_at = record.and_then(|s| s.wake_at);
+            if let Some(until) =
+                wake_at.filter(|_| record.is_some_and(|s| s.status == StepStatus::Waiting))
+                && let Some(left) = time_until(until)
+            {
+                // Delivered before its time (a lapsed lease, a queue's early delivery): wait on,
+                // touching nothing.
+                return Ok(Outcome::Wait(left));
+            }
             if started_by_finish != Some(position) {
                 self.store
                     .start_step(id, position as i64, &step.name, quorum_domain::time::now())
@@ -201,8 +220,8 @@ impl Quorum {
                 env: &self.step_env,
                 sites: self.site_store(),
                 preview: detail.preview.as_deref(),
+                wake_at,
             };
-            let result = self.run_step(step, &ctx).await;
             let finished =
                 |status: StepStatus, error: Option<String>, output: Option<Value>| StepOutcome {
                     workflow_id: id.clone(),
@@ -212,7 +231,31 @@ impl Quorum {
                     output,
                     at: quorum_domain::time::now(),
                     then_start: None,
+                    wake_at: None,
                 };
+            let result = match self.step_waits_until(step, &ctx) {
+                Ok(Some(until)) if time_until(until).is_some() => {
+                    let waiting = StepOutcome {
+                        wake_at: Some(until),
+                        ..finished(StepStatus::Waiting, None, None)
+                    };
+                    let now = self.store.finish_step(&waiting).await?;
+                    self.changed();
+                    if now.status == WorkflowStatus::Cancelled {
+                        self.store
+                            .record_metric(&attempt.metric(succeeded, 0))
+                            .await?;
+                        metrics::counter!(telemetry::CANCELLED).increment(1);
+                        return Ok(Outcome::Done);
+                    }
+                    metrics::counter!(telemetry::WAITS).increment(1);
+                    tracing::debug!(step = %step.name, until = %until, "waiting");
+                    // Measured again when the job is claimed: the worker's release is later.
+                    return Ok(Outcome::Wait(time_until(until).unwrap_or_default()));
+                }
+                Ok(_) => self.run_step(step, &ctx).await,
+                Err(refused) => Err(refused),
+            };
             match result {
                 Ok(output) => {
                     let mut outcome = finished(StepStatus::Succeeded, None, Some(output.clone()));
@@ -258,6 +301,19 @@ impl Quorum {
         completed.metric = Some(attempt.metric(succeeded, 0));
         metrics::counter!(telemetry::COMPLETED).increment(1);
         self.end(completed).await
+    }
+
+    /// The time the step's handler says it must wait for first, if any.
+    fn step_waits_until(
+        &self,
+        step: &StepDefinition,
+        ctx: &StepContext<'_>,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, StepError> {
+        match self.handlers.get(&step.handler) {
+            Some(handler) => handler.wait_until(ctx),
+            // run_step says so.
+            None => Ok(None),
+        }
     }
 
     async fn run_step(

@@ -72,6 +72,7 @@ impl Quorum {
             env: self.step_env(),
             sites: self.site_store(),
             preview: None,
+            wake_at: None,
         };
         let files = match handler.preview(&ctx).await {
             Ok(Some(files)) => files,

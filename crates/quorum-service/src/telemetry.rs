@@ -13,6 +13,7 @@ pub const COMPLETED: &str = "quorum_workflows_completed_total";
 pub const FAILED: &str = "quorum_workflows_failed_total";
 pub const CANCELLED: &str = "quorum_workflows_cancelled_while_running_total";
 pub const RETRIES: &str = "quorum_attempt_retries_total";
+pub const WAITS: &str = "quorum_step_waits_total";
 pub const LEASE_EXPIRIES: &str = "quorum_lease_expiries_total";
 pub const LEASES_LOST: &str = "quorum_leases_lost_total";
 pub const STEP_SECONDS: &str = "quorum_step_duration_seconds";
@@ -43,6 +44,7 @@ pub fn install() -> Option<&'static PrometheusHandle> {
                 FAILED,
                 CANCELLED,
                 RETRIES,
+                WAITS,
                 LEASE_EXPIRIES,
                 LEASES_LOST,
             ] {
@@ -67,6 +69,10 @@ fn describe() {
         "Workflows cancelled while this process ran them."
     );
     describe_counter!(RETRIES, "Failed attempts handed back for a retry.");
+    describe_counter!(
+        WAITS,
+        "Workflows handed back to the queue until the time a step waits for."
+    );
     describe_counter!(
         LEASE_EXPIRIES,
         "Workflows resumed after their last holder's lease ran out."

@@ -198,6 +198,7 @@ impl Worker {
             Ok(Outcome::Done) => return Some(lease),
             Ok(Outcome::Retry(wait)) => queue.release(&lease, wait).await,
             Ok(Outcome::Handback) => queue.release(&lease, Duration::ZERO).await,
+            Ok(Outcome::Wait(wait)) => queue.release(&lease, wait).await,
             Ok(Outcome::LeaseLost) => Ok(true),
             Err(e) => {
                 tracing::error!(workflow.id = %lease.workflow_id, error = %e, "running the workflow failed; it will be tried again");

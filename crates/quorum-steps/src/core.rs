@@ -1,10 +1,12 @@
 //! General-purpose handlers, the building blocks of operational and test types: `core.noop`
-//! does nothing, `core.sleep` waits, `core.effect` leaves one keyed file per step, and
-//! `core.flaky` fails on purpose a given number of times.
+//! does nothing, `core.sleep` waits holding its worker, `core.wait` waits without one,
+//! `core.effect` leaves one keyed file per step, and `core.flaky` fails on purpose a given
+//! number of times.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
@@ -14,6 +16,7 @@ use crate::{Handlers, StepContext, StepError, StepHandler};
 pub(crate) fn register(handlers: &mut Handlers) {
     handlers.insert("core.noop", Noop);
     handlers.insert("core.sleep", Sleep);
+    handlers.insert("core.wait", Wait);
     handlers.insert("core.effect", Effect);
     handlers.insert("core.flaky", Flaky);
 }
@@ -44,6 +47,73 @@ impl StepHandler for Sleep {
         let ms = inputs.sleep_ms.min(60_000);
         tokio::time::sleep(Duration::from_millis(ms)).await;
         Ok(json!({}))
+    }
+}
+
+#[derive(Deserialize)]
+struct WaitInputs {
+    /// Waits until this time (RFC 3339)…
+    #[serde(default)]
+    wait_until: Option<DateTime<Utc>>,
+    /// …or this many seconds from when the step is first reached.
+    #[serde(default)]
+    wait_seconds: Option<f64>,
+}
+
+/// Waits until `inputs.wait_until`, or `inputs.wait_seconds` after the step is first reached,
+/// without holding a worker; its output is the time it waited for.
+struct Wait;
+
+impl Wait {
+    fn until(&self, ctx: &StepContext<'_>) -> Result<DateTime<Utc>, StepError> {
+        if let Some(waited) = ctx.wake_at {
+            return Ok(waited);
+        }
+        let inputs: WaitInputs = ctx.inputs()?;
+        match (inputs.wait_until, inputs.wait_seconds) {
+            (Some(at), None) => Ok(at),
+            (None, Some(seconds)) if seconds.is_finite() && seconds >= 0.0 => {
+                let wait = chrono::Duration::milliseconds((seconds * 1_000.0).min(1e15) as i64);
+                Ok(Utc::now() + wait)
+            }
+            _ => Err(StepError::Permanent(
+                "core.wait needs inputs.wait_until (a time) or inputs.wait_seconds (0 or more), not both".into(),
+            )),
+        }
+    }
+}
+
+#[async_trait]
+impl StepHandler for Wait {
+    fn wait_until(&self, ctx: &StepContext<'_>) -> Result<Option<DateTime<Utc>>, StepError> {
+        self.until(ctx).map(Some)
+    }
+
+    async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError> {
+        let until = self.until(ctx)?;
+        Ok(json!({"waited_until": until.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)}))
+    }
+
+    fn check_inputs(&self, inputs: &Value) -> Vec<crate::InputProblem> {
+        let parsed: Result<WaitInputs, _> = serde_json::from_value(inputs.clone());
+        let fine = match parsed {
+            Ok(WaitInputs {
+                wait_until: Some(_),
+                wait_seconds: None,
+            }) => true,
+            Ok(WaitInputs {
+                wait_until: None,
+                wait_seconds: Some(s),
+            }) => s.is_finite() && s >= 0.0,
+            _ => false,
+        };
+        match fine {
+            true => Vec::new(),
+            false => vec![crate::InputProblem {
+                field: "wait_until".into(),
+                message: "core.wait needs wait_until (an RFC 3339 time) or wait_seconds (0 or more), not both".into(),
+            }],
+        }
     }
 }
 
@@ -165,6 +235,7 @@ mod tests {
                 env: &env,
                 sites: &NoSites,
                 preview: None,
+                wake_at: None,
             };
             let out = Effect.run(&ctx).await.unwrap();
             assert_eq!(out["created"], attempt == 1);

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -68,6 +69,10 @@ pub struct StepContext<'a> {
     /// The manifest hash of the workflow's preview, when it has one: its files were kept when
     /// the workflow was created (and none is being built yet while the preview is).
     pub preview: Option<&'a str>,
+    /// The time an earlier answer of [`StepHandler::wait_until`] made this step wait for, once
+    /// it waited: a wait is recorded, so a step asked again (woken, or run again after a
+    /// crash) can tell that its time has come.
+    pub wake_at: Option<DateTime<Utc>>,
 }
 
 /// A site as deploy hands it over: what the contact form needs, and every file by path.
@@ -123,6 +128,14 @@ impl StepContext<'_> {
 pub trait StepHandler: Send + Sync + 'static {
     /// Does the step's work; the output (an object) joins the workflow's outputs.
     async fn run(&self, ctx: &StepContext<'_>) -> Result<Value, StepError>;
+
+    /// A time this step must wait for before it runs, if any. Asked before each run: a time
+    /// still to come makes the workflow wait, keeping its state and holding no worker or lease
+    /// (its job becomes claimable then); the step is asked again when woken, with
+    /// `ctx.wake_at` set to the time it waited for.
+    fn wait_until(&self, _ctx: &StepContext<'_>) -> Result<Option<DateTime<Utc>>, StepError> {
+        Ok(None)
+    }
 
     /// What this step would refuse in `inputs` (already valid against the type's schema,
     /// defaults applied). Asked when a workflow is created, so that nothing a run would

@@ -410,9 +410,10 @@ async fn finish_all<'s>(
         return Ok(HashSet::new());
     }
     let ended: Vec<(String, i64)> = sqlx::query_as(
-        "UPDATE workflow_steps s SET status = u.status, error = u.error, output = u.output, finished_at = u.at \
-         FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[]) \
-         AS u (workflow_id, position, status, error, output, at) \
+        "UPDATE workflow_steps s SET status = u.status, error = u.error, output = u.output, finished_at = u.at, \
+         wake_at = COALESCE(u.wake_at, s.wake_at) \
+         FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::timestamptz[]) \
+         AS u (workflow_id, position, status, error, output, at, wake_at) \
          WHERE s.workflow_id = u.workflow_id AND s.position = u.position AND s.status = 'running' \
          RETURNING s.workflow_id, s.position",
     )
@@ -422,6 +423,7 @@ async fn finish_all<'s>(
     .bind(steps.iter().map(|s| s.error.as_deref()).collect::<Vec<_>>())
     .bind(steps.iter().map(|s| s.output.clone()).collect::<Vec<_>>())
     .bind(steps.iter().map(|s| s.at).collect::<Vec<_>>())
+    .bind(steps.iter().map(|s| s.wake_at).collect::<Vec<_>>())
     .fetch_all(conn)
     .await
     .map_err(map_err)?;
@@ -472,7 +474,8 @@ async fn start_all(
         "INSERT INTO workflow_steps (workflow_id, position, name, status, attempts, started_at) \
          SELECT workflow_id, position, name, 'running', 1, at \
          FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::timestamptz[]) AS u (workflow_id, position, name, at) \
-         ON CONFLICT (workflow_id, position) DO UPDATE SET status = 'running', attempts = workflow_steps.attempts + 1, \
+         ON CONFLICT (workflow_id, position) DO UPDATE SET status = 'running', \
+         attempts = workflow_steps.attempts + CASE WHEN workflow_steps.status = 'waiting' THEN 0 ELSE 1 END, \
          started_at = excluded.started_at, finished_at = NULL, error = NULL",
     )
     .bind(starts.iter().map(|s| s.0).collect::<Vec<_>>())

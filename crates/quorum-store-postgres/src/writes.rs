@@ -340,7 +340,8 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
             return Ok(u64::from(queued));
         }
         Write::FinishStep(step) => sqlx::query(
-            "UPDATE workflow_steps SET status = $1, error = $2, output = $3, finished_at = $4 \
+            "UPDATE workflow_steps SET status = $1, error = $2, output = $3, finished_at = $4, \
+             wake_at = COALESCE($7, wake_at) \
              WHERE workflow_id = $5 AND position = $6 AND status = 'running'",
         )
         .bind(step.status.as_str())
@@ -349,6 +350,7 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         .bind(step.at)
         .bind(&step.workflow_id)
         .bind(step.position)
+        .bind(step.wake_at)
         .execute(conn)
         .await,
         Write::StartStep {
@@ -359,7 +361,8 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         } => sqlx::query(
             "INSERT INTO workflow_steps (workflow_id, position, name, status, attempts, started_at) \
              VALUES ($1, $2, $3, 'running', 1, $4) \
-             ON CONFLICT (workflow_id, position) DO UPDATE SET status = 'running', attempts = workflow_steps.attempts + 1, \
+             ON CONFLICT (workflow_id, position) DO UPDATE SET status = 'running', \
+             attempts = workflow_steps.attempts + CASE WHEN workflow_steps.status = 'waiting' THEN 0 ELSE 1 END, \
              started_at = excluded.started_at, finished_at = NULL, error = NULL",
         )
         .bind(workflow_id)

@@ -16,7 +16,7 @@ const CHILDREN: &str = "\
         'reason', reason, 'voted_at', voted_at, 'cast_by', cast_by)) \
      FROM (SELECT * FROM workflow_votes WHERE workflow_id = ?1 ORDER BY voted_at, id)) AS votes_json, \
     (SELECT json_group_array(json_object('position', position, 'name', name, 'status', status, 'attempts', attempts, \
-        'started_at', started_at, 'finished_at', finished_at, 'error', error, 'output', json(output))) \
+        'started_at', started_at, 'finished_at', finished_at, 'wake_at', wake_at, 'error', error, 'output', json(output))) \
      FROM (SELECT * FROM workflow_steps WHERE workflow_id = ?1 ORDER BY position)) AS steps_json, \
     (SELECT json_group_array(json_object('id', id, 'event', event, 'actor', actor, 'from_status', from_status, \
         'to_status', to_status, 'reason', reason, 'at', at)) \

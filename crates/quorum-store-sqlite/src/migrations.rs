@@ -62,6 +62,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "workflow marks",
         include_str!("../migrations/0019_workflow_marks.sql"),
     ),
+    (
+        "step waits",
+        include_str!("../migrations/0020_step_waits.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

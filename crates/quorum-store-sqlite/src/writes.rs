@@ -229,13 +229,14 @@ fn apply(tx: &Connection, write: &Write<'_>) -> Result<usize> {
         } => crate::jobs::insert_job(tx, workflow_id, 0, *available_at).map(usize::from),
         Write::FinishStep(step) => rows::run(
             tx,
-            "UPDATE workflow_steps SET status = ?, error = ?, output = ?, finished_at = ? \
+            "UPDATE workflow_steps SET status = ?, error = ?, output = ?, finished_at = ?, wake_at = COALESCE(?, wake_at) \
              WHERE workflow_id = ? AND position = ? AND status = 'running'",
             params![
                 step.status.as_str(),
                 step.error,
                 step.output.as_ref().map(|o| o.to_string()),
                 micros(&step.at),
+                step.wake_at.as_ref().map(micros),
                 step.workflow_id,
                 step.position,
             ],
@@ -248,7 +249,8 @@ fn apply(tx: &Connection, write: &Write<'_>) -> Result<usize> {
         } => rows::run(
             tx,
             "INSERT INTO workflow_steps (workflow_id, position, name, status, attempts, started_at) VALUES (?, ?, ?, 'running', 1, ?) \
-             ON CONFLICT (workflow_id, position) DO UPDATE SET status = 'running', attempts = workflow_steps.attempts + 1, \
+             ON CONFLICT (workflow_id, position) DO UPDATE SET status = 'running', \
+             attempts = workflow_steps.attempts + (workflow_steps.status <> 'waiting'), \
              started_at = excluded.started_at, finished_at = NULL, error = NULL",
             params![workflow_id, position, name, micros(at)],
         ),

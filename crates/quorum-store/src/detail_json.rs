@@ -63,6 +63,8 @@ struct StepRow {
     attempts: i64,
     started_at: Option<Stamp>,
     finished_at: Option<Stamp>,
+    #[serde(default)]
+    wake_at: Option<Stamp>,
     error: Option<String>,
     output: Option<serde_json::Value>,
 }
@@ -173,6 +175,7 @@ pub fn children(json: ChildrenJson<'_>) -> StoreResult<Children> {
                 name: s.name,
                 status: s.status,
                 attempts: s.attempts,
+                wake_at: s.wake_at.map(Into::into),
                 started_at,
                 finished_at,
                 error: s.error,

@@ -33,6 +33,12 @@ pub enum Event {
         to: String,
         actor: String,
     },
+    /// A step waits for a time; its workflow holds no worker until then.
+    StepWaiting {
+        position: i64,
+        #[serde(with = "quorum_domain::time::rfc3339")]
+        until: DateTime<Utc>,
+    },
     StepFinished {
         position: i64,
         status: StepStatus,
@@ -76,6 +82,7 @@ impl Event {
             Self::Decided { .. } => EventKind::Decided,
             Self::Queued { .. } => EventKind::Queued,
             Self::Reassigned { .. } => EventKind::Reassigned,
+            Self::StepWaiting { .. } => EventKind::StepWaiting,
             Self::StepFinished { .. } => EventKind::StepFinished,
             Self::Started(_) => EventKind::Started,
             Self::Completed(_) => EventKind::Completed,

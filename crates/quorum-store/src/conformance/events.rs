@@ -53,6 +53,7 @@ fn step(id: &str, position: i64, status: &str, error: Option<&str>) -> StepOutco
         output: Some(json!({"files": 3})),
         at: base_time(),
         then_start: None,
+        wake_at: None,
     }
 }
 
@@ -96,6 +97,17 @@ pub async fn every_kind_of_event_carries_the_recorded_payload(store: &S) {
         .unwrap();
     store
         .start_step(&run, 1, "echo", base_time())
+        .await
+        .unwrap();
+    // It waits an hour first, then resumes and fails.
+    let waiting = StepOutcome {
+        wake_at: Some(base_time() + Duration::hours(1)),
+        output: None,
+        ..step(&run, 1, "waiting", None)
+    };
+    store.finish_step(&waiting).await.unwrap();
+    store
+        .start_step(&run, 1, "echo", base_time() + Duration::hours(1))
         .await
         .unwrap();
     store

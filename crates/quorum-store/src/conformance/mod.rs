@@ -60,6 +60,7 @@ macro_rules! conformance_suite {
             every_kind_of_event_carries_the_recorded_payload,
             step_records_show_progress_attempts_and_errors,
             concurrent_step_records_each_get_their_own_answer,
+            a_waiting_step_keeps_its_time_and_resumes_as_the_same_attempt,
             sessions_live_until_they_expire_and_sign_out_ends_every_session_of_the_token,
             creating_a_session_prunes_expired_ones,
             revoking_a_principals_tokens_ends_its_tokens_and_sessions_and_nothing_else,

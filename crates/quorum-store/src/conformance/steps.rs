@@ -48,6 +48,7 @@ pub async fn step_records_show_progress_attempts_and_errors(store: &S) {
             output: Some(serde_json::json!({"files": 3})),
             at: t + Duration::seconds(seconds),
             then_start: None,
+            wake_at: None,
         };
     store
         .start_step(&id, 0, "initialize_project", t)
@@ -185,6 +186,7 @@ pub async fn concurrent_step_records_each_get_their_own_answer(store: &S) {
         output: Some(serde_json::json!({"position": position, "of": id})),
         at: t + Duration::seconds(1),
         then_start: Some((position + 1, "generate_pages".into())),
+        wake_at: None,
     };
     let mut outcomes: Vec<crate::StepOutcome> = ids.iter().map(|id| finish(id, 0)).collect();
     outcomes[5].position = 4;
@@ -242,4 +244,86 @@ pub async fn concurrent_step_records_each_get_their_own_answer(store: &S) {
         .filter(|e| e.kind.as_str() == "step_finished")
         .count();
     assert_eq!(finished, 11, "one event for each finish that held");
+}
+
+/// A step that waits keeps its time and holds nothing; resumed, it is the same attempt, and
+/// its time stays on its record after it ends.
+pub async fn a_waiting_step_keeps_its_time_and_resumes_as_the_same_attempt(store: &S) {
+    use quorum_domain::StepStatus;
+    use quorum_domain::WorkflowStatus::{InProgress, Pending};
+    seed(store).await;
+    let id = queued(store, 0, 0).await;
+    store
+        .transition(&crate::conformance::move_to(&id, Pending, InProgress))
+        .await
+        .unwrap();
+    let t = base_time();
+    let until = t + Duration::days(365);
+    store.start_step(&id, 0, "wait", t).await.unwrap();
+    let outcome = |status: StepStatus, wake_at, seconds: i64| crate::StepOutcome {
+        workflow_id: id.clone(),
+        position: 0,
+        status,
+        error: None,
+        output: None,
+        at: t + Duration::seconds(seconds),
+        then_start: Some((1, "publish".into())),
+        wake_at,
+    };
+    assert!(
+        matches!(
+            store
+                .finish_step(&outcome(StepStatus::Waiting, None, 1))
+                .await,
+            Err(crate::StoreError::Other(_))
+        ),
+        "a wait names its time"
+    );
+    store
+        .finish_step(&outcome(StepStatus::Waiting, Some(until), 1))
+        .await
+        .unwrap();
+    let steps = store.get_workflow(&id).await.unwrap().steps;
+    assert_eq!(steps.len(), 1, "a waiting step starts no next step");
+    assert_eq!(
+        (steps[0].status, steps[0].wake_at, steps[0].attempts),
+        (StepStatus::Waiting, Some(until), 1)
+    );
+    assert!(
+        matches!(
+            store
+                .finish_step(&outcome(StepStatus::Succeeded, None, 2))
+                .await,
+            Err(crate::StoreError::Conflict(_))
+        ),
+        "a waiting step is not running"
+    );
+    store.start_step(&id, 0, "wait", until).await.unwrap();
+    store
+        .finish_step(&outcome(StepStatus::Succeeded, None, 3))
+        .await
+        .unwrap();
+    let steps = store.get_workflow(&id).await.unwrap().steps;
+    assert_eq!(
+        (steps[0].status, steps[0].wake_at, steps[0].attempts),
+        (StepStatus::Succeeded, Some(until), 1),
+        "resumed as the same attempt, its time kept"
+    );
+    assert_eq!(
+        (steps[1].name.as_str(), steps[1].status),
+        ("publish", StepStatus::Running)
+    );
+    let events = store
+        .events_after(0, &crate::EventFilter::default(), 100)
+        .await
+        .unwrap();
+    let waiting = events
+        .iter()
+        .find(|e| e.kind.as_str() == "step_waiting")
+        .expect("a step_waiting event");
+    assert_eq!(waiting.data["position"], 0);
+    assert_eq!(
+        waiting.data["until"],
+        quorum_domain::time::format(&until).as_str()
+    );
 }

@@ -129,9 +129,10 @@ pub enum Write<'a> {
         workflow_id: &'a str,
         available_at: DateTime<Utc>,
     },
-    /// Records how a running step ended. Guarded: the step is running.
+    /// Records how a running step ended, or that it waits. Guarded: the step is running.
     FinishStep(&'a StepOutcome),
-    /// Marks a step running; a step run again counts another attempt and forgets its error.
+    /// Marks a step running; a step run again counts another attempt (a step resuming from a
+    /// wait does not) and forgets its error.
     StartStep {
         workflow_id: &'a str,
         position: i64,
@@ -356,6 +357,7 @@ pub(crate) mod tests {
             output: None,
             at: at(),
             then_start: None,
+            wake_at: None,
         };
         let finish = Write::FinishStep(&step);
         assert!(finish.check(1).is_ok());

@@ -137,31 +137,46 @@ pub fn record_metric<'a>(held: &Held, m: &'a NewMetric) -> Vec<Write<'a>> {
     ]
 }
 
-/// How a running step ended, its `step_finished` event, and the next step started in the
-/// same transaction while the workflow is still in progress (a cancel stops it there).
+/// How a running step ended (or that it waits for a time), its `step_finished` (or
+/// `step_waiting`) event, and the next step started in the same transaction while the workflow
+/// is still in progress (a cancel stops it there).
 pub fn finish_step<'a>(workflow: &Workflow, step: &'a StepOutcome) -> StoreResult<Vec<Write<'a>>> {
-    if step.status == StepStatus::Running {
-        return Err(StoreError::Other(format!(
-            "step {} of {} must end succeeded or failed",
-            step.position, step.workflow_id
-        )));
-    }
+    let event = match (step.status, step.wake_at) {
+        (StepStatus::Running, _) => {
+            return Err(StoreError::Other(format!(
+                "step {} of {} must end succeeded or failed, or wait",
+                step.position, step.workflow_id
+            )));
+        }
+        (StepStatus::Waiting, None) => {
+            return Err(StoreError::Other(format!(
+                "step {} of {} waits, but not for a time",
+                step.position, step.workflow_id
+            )));
+        }
+        (StepStatus::Waiting, Some(until)) => Event::StepWaiting {
+            position: step.position,
+            until,
+        },
+        (status, _) => Event::StepFinished {
+            position: step.position,
+            status,
+            error: step.error.clone(),
+        },
+    };
     let mut writes = vec![
         Write::FinishStep(step),
         Write::Event(NewEvent {
             workflow_id: workflow.id.clone(),
             council_id: workflow.assigned_council_id.clone(),
             agent_id: workflow.created_by_agent.clone(),
-            event: Event::StepFinished {
-                position: step.position,
-                status: step.status,
-                error: step.error.clone(),
-            },
+            event,
             at: step.at,
         }),
     ];
     if let Some((position, name)) = &step.then_start
         && workflow.status == WorkflowStatus::InProgress
+        && step.status != StepStatus::Waiting
     {
         writes.push(Write::StartStep {
             workflow_id: &step.workflow_id,
@@ -305,6 +320,7 @@ mod tests {
             output: None,
             at: at(),
             then_start: Some((1, "deploy".into())),
+            wake_at: None,
         };
         let workflow = |status| Workflow {
             id: "wf_abc".into(),

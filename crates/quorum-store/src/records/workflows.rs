@@ -233,11 +233,13 @@ pub struct NewMetric {
 pub struct StepOutcome {
     pub workflow_id: String,
     pub position: i64,
-    /// `succeeded` or `failed`.
+    /// `succeeded`, `failed`, or `waiting` until `wake_at`.
     pub status: StepStatus,
     pub error: Option<String>,
     pub output: Option<serde_json::Value>,
     pub at: DateTime<Utc>,
+    /// The time a waiting step waits for; kept (when None) from an earlier wait of the step.
+    pub wake_at: Option<DateTime<Utc>>,
     /// The next step (position, name) to mark running in the same transaction, if the
     /// workflow is still in progress: one commit between two steps instead of two.
     pub then_start: Option<(i64, String)>,

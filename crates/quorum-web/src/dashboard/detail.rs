@@ -97,7 +97,7 @@ fn timeline(page: &WorkflowPage) -> Markup {
                 why.map(|w| format!(" ({w})")).unwrap_or_default()
             )),
             // Votes come from the votes themselves, with their reasons.
-            EventKind::Voted | EventKind::StepFinished => None,
+            EventKind::Voted | EventKind::StepWaiting | EventKind::StepFinished => None,
             EventKind::Decided => Some(format!("Decided: {}", why.unwrap_or_default())),
             EventKind::Queued => Some(format!("{who} handed it to execution")),
             EventKind::Reassigned => Some(format!(

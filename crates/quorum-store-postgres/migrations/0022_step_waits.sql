@@ -1,0 +1,3 @@
+-- A step may wait for a time without holding a worker: the time it waits for. Kept once the
+-- step goes on, so that a step run again after a crash knows its wait is over.
+ALTER TABLE workflow_steps ADD COLUMN wake_at TIMESTAMPTZ;
