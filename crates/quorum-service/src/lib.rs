@@ -163,6 +163,12 @@ impl Quorum {
         &self.queue
     }
 
+    /// The store itself, for what reads records at their full precision (the API's times
+    /// are to the second).
+    pub fn store(&self) -> &Arc<dyn quorum_store::Store> {
+        &self.store
+    }
+
     pub fn changes(&self) -> &Arc<tokio::sync::Notify> {
         &self.changes
     }

@@ -13,10 +13,15 @@ pub struct StepView {
     pub name: String,
     pub title: String,
     pub estimated_seconds: u32,
-    /// `pending`, `running`, `succeeded`, `failed`, or `not_run` for a workflow that ended
-    /// without reaching it.
+    /// `pending`, `running`, `waiting`, `succeeded`, `failed`, or `not_run` for a workflow
+    /// that ended without reaching it.
     pub status: String,
     pub attempts: i64,
+    /// The time the step waits (or waited) for; while it is `waiting`, no worker holds the
+    /// workflow.
+    #[serde(with = "quorum_domain::time::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub wake_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(with = "quorum_domain::time::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -108,6 +113,7 @@ fn steps(
                     |r| r.status.as_str().to_owned(),
                 ),
                 attempts: record.map_or(0, |r| r.attempts),
+                wake_at: record.and_then(|r| r.wake_at),
                 started_at: record.and_then(|r| r.started_at),
                 finished_at: record.and_then(|r| r.finished_at),
                 duration_ms: record.and_then(|r| r.duration_ms),

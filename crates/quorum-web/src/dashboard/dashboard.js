@@ -124,7 +124,7 @@
   stream.onerror = function () {
     startPolling();
   };
-  ["created", "voted", "decided", "queued", "started", "step_finished", "completed", "failed",
+  ["created", "voted", "decided", "queued", "started", "step_waiting", "step_finished", "completed", "failed",
    "cancelled", "expired"].forEach(function (kind) {
     stream.addEventListener(kind, function (event) {
       if (concerns(event)) refresh();

@@ -31,5 +31,6 @@ mod site_owners;
 mod themes_browser;
 mod types;
 mod uploads;
+mod waits;
 mod websites;
 mod window_policy;
