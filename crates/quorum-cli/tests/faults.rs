@@ -577,3 +577,133 @@ async fn a_worker_sent_sigterm_finishes_its_step_and_hands_the_workflow_back() {
         .collect();
     assert_eq!(attempts, [1, 1, 1, 1, 1], "every step ran once");
 }
+
+/// A server killed with SIGKILL while its workflows wait, with no worker or lease held by
+/// them: after a restart each resumes no earlier than its time (some came due while the server
+/// was down, the others after it is back) and completes once, every effect once.
+async fn a_server_killed_during_waits_resumes_them_after_restart(
+    database: Database,
+    queue: String,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::new(dir.path(), &database, queue);
+    let server = cluster.serve(2).await;
+    let tokens = cluster.set_up(false).await;
+    let step = |name: &str, handler: &str| json!({"name": name, "title": name, "estimated_seconds": 1, "handler": handler});
+    let definition = json!({
+        "id": "test.waiting",
+        "name": "Waiting test",
+        "description": "An effect, a wait without a worker, another effect.",
+        "domain": "media",
+        "category": "Testing",
+        "estimated_duration_seconds": 1,
+        "input_schema": {"type": "object", "properties": {"wait_seconds": {"type": "number", "minimum": 0}}},
+        "outputs": {},
+        "steps": [step("a", "core.effect"), step("wait", "core.wait"), step("c", "core.effect")],
+        "success_criteria": [],
+        "oversight": {"required": false, "council": "council_media"},
+        "review_criteria": [],
+        "savings_model": {"tasks_automated": "Testing", "minutes_saved_per_week": 30, "hourly_rate": 60},
+        "max_attempts": 3
+    });
+    cluster.post("/api/workflow-types", ADMIN, definition).await;
+    let agent = &tokens["agent_fault"];
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        // Half come due while the server is down, half after it is back.
+        let wait_seconds = if n % 2 == 0 { 1.5 } else { 6.0 };
+        let body =
+            json!({"workflow_type_id": "test.waiting", "inputs": {"wait_seconds": wait_seconds}});
+        let created = cluster.post("/api/workflows", agent, body).await;
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for id in &ids {
+        while cluster.get(&format!("/api/workflows/{id}")).await["steps"][1]["status"] != "waiting"
+        {
+            assert!(Instant::now() < deadline, "{id} never waited");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    drop(server); // SIGKILL, every workflow waiting
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let _restarted = cluster.serve(2).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for id in &ids {
+        let detail = loop {
+            let detail = cluster.get(&format!("/api/workflows/{id}")).await;
+            if detail["status"] == "COMPLETED" {
+                break detail;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{id} did not complete after the restart: {detail:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let wait = &detail["steps"][1];
+        let at = |field: &str| {
+            chrono::DateTime::parse_from_rfc3339(wait[field].as_str().unwrap()).unwrap()
+        };
+        // To the second, as the API gives times: resumed no earlier than its time.
+        assert!(
+            at("started_at") >= at("wake_at"),
+            "{id} resumed early: {wait:#}"
+        );
+        assert_eq!(
+            wait["attempts"], 1,
+            "{id}: a wait is not an attempt: {wait:#}"
+        );
+        let events: Vec<&str> = detail["audit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["event"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            (
+                events.iter().filter(|e| **e == "started").count(),
+                events.iter().filter(|e| **e == "completed").count()
+            ),
+            (1, 1),
+            "{id}: {events:?}"
+        );
+    }
+    let effects = dir.path().join("effects");
+    let files: HashSet<String> = std::fs::read_dir(&effects)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| !name.starts_with('.') && name != "runs.log")
+        .collect();
+    let expected: HashSet<String> = ids
+        .iter()
+        .flat_map(|id| [format!("{id}.0.a"), format!("{id}.2.c")])
+        .collect();
+    assert_eq!(files, expected, "every effect once, none else");
+    assert_eq!(cluster.queue_depth().await, 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_during_waits_on_sqlite_resumes_them_after_restart() {
+    a_server_killed_during_waits_resumes_them_after_restart(Database::Sqlite, "db".into()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_during_waits_on_postgres_resumes_them_after_restart() {
+    let Some(database) = postgres().await else {
+        return;
+    };
+    a_server_killed_during_waits_resumes_them_after_restart(database, "db".into()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_during_waits_on_redis_resumes_them_after_restart() {
+    let Some(database) = postgres().await else {
+        return;
+    };
+    let Some(redis) = RedisQueue::fresh("quorum_fault_waits").await else {
+        return;
+    };
+    a_server_killed_during_waits_resumes_them_after_restart(database, redis.spec()).await;
+    redis.clean().await;
+}
