@@ -209,6 +209,102 @@ pub async fn workflows(
     }))
 }
 
+/// Timer precision: `count` workflows of one `core.wait` step, due at random times within the
+/// minute that begins `lead` seconds from now, run by `workers` of this process, which hold
+/// none of them while they wait. Each one's lateness is when its step resumed (its record's
+/// `started_at` once woken) less the time it waited for.
+pub async fn waits(
+    quorum: &Quorum,
+    count: u64,
+    workers: usize,
+    lead: u64,
+) -> anyhow::Result<Value> {
+    if count == 0 || workers == 0 {
+        bail!("--waits and --workers must be 1 or more");
+    }
+    demo::ensure_directory(quorum).await?;
+    let definition = json!({
+        "id": "bench.wait",
+        "name": "Wait benchmark",
+        "description": "One step that waits for a time: measures Quorum's timers.",
+        "domain": "media",
+        "category": "Benchmark",
+        "estimated_duration_seconds": 1,
+        "input_schema": {"type": "object", "properties": {"wait_until": {"type": "string", "format": "date-time"}}},
+        "outputs": {},
+        "steps": [{"name": "wait", "title": "Wait", "estimated_seconds": 1, "handler": "core.wait"}],
+        "success_criteria": [],
+        "oversight": {"required": false},
+        "review_criteria": [],
+        "savings_model": {"tasks_automated": "Nothing", "minutes_saved_per_week": 1, "hourly_rate": 60},
+        "max_attempts": 1
+    });
+    quorum
+        .registry()
+        .register(&auth::admin_principal(), definition)
+        .await?;
+    let agent = quorum.principal("agent_jermaine_super_action").await?;
+    let pool = quorum.spawn_workers(WorkerConfig {
+        concurrency: workers,
+        name: "bench".into(),
+        ..WorkerConfig::default()
+    });
+    let minute = quorum_domain::time::now() + chrono::Duration::seconds(lead as i64);
+    let mut ids = Vec::with_capacity(count as usize);
+    let started = Instant::now();
+    for _ in 0..count {
+        let until = minute + chrono::Duration::milliseconds(rand::random_range(0..60_000));
+        let request = CreateWorkflow {
+            workflow_type_id: "bench.wait".into(),
+            inputs: json!({"wait_until": until.to_rfc3339()}),
+            calculated_savings: None,
+            assigned_council_id: None,
+            enqueue: None,
+        };
+        ids.push(quorum.create_workflow(&agent, request).await?.id);
+    }
+    let created = started.elapsed();
+    if quorum_domain::time::now() >= minute {
+        bail!("creating {count} waits took {created:?}, past --lead {lead}: give a longer lead");
+    }
+    let (before, _) = ended(quorum, "bench.wait").await?;
+    loop {
+        let done = ended(quorum, "bench.wait").await?.0 - before;
+        if done as u64 >= count {
+            break;
+        }
+        if quorum_domain::time::now() > minute + chrono::Duration::seconds(660) {
+            bail!("only {done} of {count} waits ended ten minutes after their minute");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    pool.shutdown().await;
+    let mut late = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let detail = quorum.store().get_workflow(id).await?;
+        let step = detail
+            .steps
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("{id} has no step record"))?;
+        let (Some(woke), Some(until)) = (step.started_at, step.wake_at) else {
+            bail!("{id}'s step did not wait: {step:?}");
+        };
+        late.push((woke - until).num_microseconds().unwrap_or(i64::MAX) as f64 / 1_000.0);
+    }
+    late.sort_by(f64::total_cmp);
+    let at = |p: usize| late[(late.len() * p / 100).min(late.len() - 1)];
+    Ok(json!({
+        "bench": "waits",
+        "database": quorum.database_backend(),
+        "queue": quorum.queue().backend(),
+        "waits": count,
+        "workers": workers,
+        "create_per_s": per_second(count, created),
+        "early": late.iter().filter(|ms| **ms < 0.0).count(),
+        "late_ms": {"p50": at(50), "p90": at(90), "p99": at(99), "max": late[late.len() - 1]},
+    }))
+}
+
 /// Website workflows end to end on this process: an agent proposes each, two of the media
 /// council's three members approve it, and the in-process workers generate, deploy and
 /// verify the site over HTTP against a server this command runs. Times each workflow from

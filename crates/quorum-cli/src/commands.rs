@@ -89,6 +89,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     workers,
                     steps,
                 } => bench::workflows(&quorum, workflows, workers, steps).await?,
+                BenchCommand::Waits {
+                    waits,
+                    workers,
+                    lead,
+                } => bench::waits(&quorum, waits, workers, lead).await?,
                 BenchCommand::Websites {
                     workflows,
                     workers,

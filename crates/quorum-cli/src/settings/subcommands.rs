@@ -75,6 +75,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 8)]
         steps: usize,
     },
+    /// Workflows of one `core.wait` step, due at random times within one minute that begins
+    /// --lead seconds from now, run by this process's --workers: how late each resumes.
+    Waits {
+        #[arg(long, default_value_t = 10_000)]
+        waits: u64,
+        #[arg(long, default_value_t = default_workers())]
+        workers: usize,
+        /// Seconds from the start to the minute the waits are due in: time to create them all.
+        #[arg(long, default_value_t = 60)]
+        lead: u64,
+    },
     /// Website workflows proposed, approved by two council members, then generated, deployed
     /// and verified by this process's --workers against a server it runs.
     Websites {
