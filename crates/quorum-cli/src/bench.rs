@@ -119,6 +119,39 @@ async fn drain(
     }
 }
 
+/// Registers a benchmark type (`fields` over a type needing no vote, run once, saving
+/// nothing to speak of) and starts `workers` on this process.
+async fn bench_type(
+    quorum: &Quorum,
+    workers: usize,
+    fields: Value,
+) -> anyhow::Result<quorum_service::WorkerPool> {
+    demo::ensure_directory(quorum).await?;
+    let mut definition = json!({
+        "domain": "media",
+        "category": "Benchmark",
+        "estimated_duration_seconds": 1,
+        "outputs": {},
+        "success_criteria": [],
+        "oversight": {"required": false},
+        "review_criteria": [],
+        "savings_model": {"tasks_automated": "Nothing", "minutes_saved_per_week": 1, "hourly_rate": 60},
+        "max_attempts": 1
+    });
+    for (key, value) in fields.as_object().cloned().unwrap_or_default() {
+        definition[key] = value;
+    }
+    quorum
+        .registry()
+        .register(&auth::admin_principal(), definition)
+        .await?;
+    Ok(quorum.spawn_workers(WorkerConfig {
+        concurrency: workers,
+        name: "bench".into(),
+        ..WorkerConfig::default()
+    }))
+}
+
 /// Creates `count` workflows of a type with `steps` no-op steps and no vote, while this
 /// process's workers run them, and times until the last completes.
 pub async fn workflows(
@@ -130,36 +163,22 @@ pub async fn workflows(
     if count == 0 || workers == 0 {
         bail!("--workflows and --workers must be 1 or more");
     }
-    demo::ensure_directory(quorum).await?;
     let steps: Vec<Value> = (0..steps)
         .map(|i| json!({"name": format!("step_{i}"), "title": format!("Step {i}"), "estimated_seconds": 1, "handler": "core.noop"}))
         .collect();
-    let definition = json!({
-        "id": "bench.noop",
-        "name": "No-op benchmark",
-        "description": "Steps that do nothing: measures Quorum itself.",
-        "domain": "media",
-        "category": "Benchmark",
-        "estimated_duration_seconds": 1,
-        "input_schema": {"type": "object"},
-        "outputs": {},
-        "steps": steps,
-        "success_criteria": [],
-        "oversight": {"required": false},
-        "review_criteria": [],
-        "savings_model": {"tasks_automated": "Nothing", "minutes_saved_per_week": 1, "hourly_rate": 60},
-        "max_attempts": 1
-    });
-    quorum
-        .registry()
-        .register(&auth::admin_principal(), definition)
-        .await?;
+    let pool = bench_type(
+        quorum,
+        workers,
+        json!({
+            "id": "bench.noop",
+            "name": "No-op benchmark",
+            "description": "Steps that do nothing: measures Quorum itself.",
+            "input_schema": {"type": "object"},
+            "steps": steps,
+        }),
+    )
+    .await?;
     let agent = quorum.principal("agent_jermaine_super_action").await?;
-    let pool = quorum.spawn_workers(WorkerConfig {
-        concurrency: workers,
-        name: "bench".into(),
-        ..WorkerConfig::default()
-    });
     let (before, _) = ended(quorum, "bench.noop").await?;
     let started = Instant::now();
     let creators: Vec<_> = (0..4u64)
@@ -222,33 +241,19 @@ pub async fn waits(
     if count == 0 || workers == 0 {
         bail!("--waits and --workers must be 1 or more");
     }
-    demo::ensure_directory(quorum).await?;
-    let definition = json!({
-        "id": "bench.wait",
-        "name": "Wait benchmark",
-        "description": "One step that waits for a time: measures Quorum's timers.",
-        "domain": "media",
-        "category": "Benchmark",
-        "estimated_duration_seconds": 1,
-        "input_schema": {"type": "object", "properties": {"wait_until": {"type": "string", "format": "date-time"}}},
-        "outputs": {},
-        "steps": [{"name": "wait", "title": "Wait", "estimated_seconds": 1, "handler": "core.wait"}],
-        "success_criteria": [],
-        "oversight": {"required": false},
-        "review_criteria": [],
-        "savings_model": {"tasks_automated": "Nothing", "minutes_saved_per_week": 1, "hourly_rate": 60},
-        "max_attempts": 1
-    });
-    quorum
-        .registry()
-        .register(&auth::admin_principal(), definition)
-        .await?;
+    let pool = bench_type(
+        quorum,
+        workers,
+        json!({
+            "id": "bench.wait",
+            "name": "Wait benchmark",
+            "description": "One step that waits for a time: measures Quorum's timers.",
+            "input_schema": {"type": "object", "properties": {"wait_until": {"type": "string", "format": "date-time"}}},
+            "steps": [{"name": "wait", "title": "Wait", "estimated_seconds": 1, "handler": "core.wait"}],
+        }),
+    )
+    .await?;
     let agent = quorum.principal("agent_jermaine_super_action").await?;
-    let pool = quorum.spawn_workers(WorkerConfig {
-        concurrency: workers,
-        name: "bench".into(),
-        ..WorkerConfig::default()
-    });
     let minute = quorum_domain::time::now() + chrono::Duration::seconds(lead as i64);
     let mut ids = Vec::with_capacity(count as usize);
     let started = Instant::now();

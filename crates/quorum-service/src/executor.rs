@@ -242,11 +242,7 @@ impl Quorum {
                     let now = self.store.finish_step(&waiting).await?;
                     self.changed();
                     if now.status == WorkflowStatus::Cancelled {
-                        self.store
-                            .record_metric(&attempt.metric(succeeded, 0))
-                            .await?;
-                        metrics::counter!(telemetry::CANCELLED).increment(1);
-                        return Ok(Outcome::Done);
+                        return self.stopped_by_cancel(attempt, succeeded).await;
                     }
                     metrics::counter!(telemetry::WAITS).increment(1);
                     tracing::debug!(step = %step.name, until = %until, "waiting");
@@ -274,11 +270,7 @@ impl Quorum {
                     succeeded += 1;
                     if now.status == WorkflowStatus::Cancelled {
                         // Cancelled while the step ran: stop before the next one.
-                        self.store
-                            .record_metric(&attempt.metric(succeeded, 0))
-                            .await?;
-                        metrics::counter!(telemetry::CANCELLED).increment(1);
-                        return Ok(Outcome::Done);
+                        return self.stopped_by_cancel(attempt, succeeded).await;
                     }
                 }
                 Err(error) => {
@@ -301,6 +293,19 @@ impl Quorum {
         completed.metric = Some(attempt.metric(succeeded, 0));
         metrics::counter!(telemetry::COMPLETED).increment(1);
         self.end(completed).await
+    }
+
+    /// Ends the attempt of a workflow cancelled while its step ran: its metric, and done.
+    async fn stopped_by_cancel(
+        &self,
+        attempt: &Attempt<'_>,
+        succeeded: usize,
+    ) -> ServiceResult<Outcome> {
+        self.store
+            .record_metric(&attempt.metric(succeeded, 0))
+            .await?;
+        metrics::counter!(telemetry::CANCELLED).increment(1);
+        Ok(Outcome::Done)
     }
 
     /// The time the step's handler says it must wait for first, if any.

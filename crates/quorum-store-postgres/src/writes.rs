@@ -114,7 +114,7 @@ async fn audit_and_event(
     a: &quorum_store::NewAudit,
     e: &quorum_store::NewEvent,
 ) -> StoreResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "WITH a AS (INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)), \
          e AS (INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at, written_at) \
@@ -127,17 +127,22 @@ async fn audit_and_event(
     .bind(a.from_status.map(|s| s.as_str()))
     .bind(a.to_status.map(|s| s.as_str()))
     .bind(&a.reason)
-    .bind(a.at)
-    .bind(&e.workflow_id)
-    .bind(&e.council_id)
-    .bind(&e.agent_id)
-    .bind(e.event.kind().as_str())
-    .bind(e.event.data())
-    .bind(e.at)
-    .execute(conn)
-    .await
-    .map_err(map_err)?;
+    .bind(a.at);
+    bind_event(query, e).execute(conn).await.map_err(map_err)?;
     Ok(())
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds an event's columns, in the order its inserts name them.
+fn bind_event<'q>(query: PgQuery<'q>, e: &'q quorum_store::NewEvent) -> PgQuery<'q> {
+    query
+        .bind(&e.workflow_id)
+        .bind(&e.council_id)
+        .bind(&e.agent_id)
+        .bind(e.event.kind().as_str())
+        .bind(e.event.data())
+        .bind(e.at)
 }
 
 /// Aggregate rows in one statement, their locks taken in the order given (a plan's key order).
@@ -318,19 +323,12 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         Write::Event(e) => {
             // `written_at` lets readers tell a gap that may still fill (migration 0019). The
             // notification rides on the insert: one round trip, not two.
-            sqlx::query(
+            let query = sqlx::query(
                 "WITH e AS (INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at, written_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp()) RETURNING id) \
                  SELECT pg_notify('quorum_events', '') FROM e",
-            )
-            .bind(&e.workflow_id)
-            .bind(&e.council_id)
-            .bind(&e.agent_id)
-            .bind(e.event.kind().as_str())
-            .bind(e.event.data())
-            .bind(e.at)
-            .execute(conn)
-            .await
+            );
+            bind_event(query, e).execute(conn).await
         }
         Write::Job {
             workflow_id,
