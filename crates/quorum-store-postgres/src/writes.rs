@@ -120,19 +120,27 @@ async fn audit_and_event(
          e AS (INSERT INTO workflow_events (workflow_id, council_id, agent_id, kind, data, at, written_at) \
          VALUES ($8, $9, $10, $11, $12, $13, clock_timestamp()) RETURNING id) \
          SELECT pg_notify('quorum_events', '') FROM e",
-    )
-    .bind(&a.workflow_id)
-    .bind(a.event.as_str())
-    .bind(&a.actor)
-    .bind(a.from_status.map(|s| s.as_str()))
-    .bind(a.to_status.map(|s| s.as_str()))
-    .bind(&a.reason)
-    .bind(a.at);
-    bind_event(query, e).execute(conn).await.map_err(map_err)?;
+    );
+    bind_event(bind_audit(query, a), e)
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
     Ok(())
 }
 
 type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds an audit row's columns, in the order its inserts name them.
+fn bind_audit<'q>(query: PgQuery<'q>, a: &'q quorum_store::NewAudit) -> PgQuery<'q> {
+    query
+        .bind(&a.workflow_id)
+        .bind(a.event.as_str())
+        .bind(&a.actor)
+        .bind(a.from_status.map(|s| s.as_str()))
+        .bind(a.to_status.map(|s| s.as_str()))
+        .bind(&a.reason)
+        .bind(a.at)
+}
 
 /// Binds an event's columns, in the order its inserts name them.
 fn bind_event<'q>(query: PgQuery<'q>, e: &'q quorum_store::NewEvent) -> PgQuery<'q> {
@@ -307,19 +315,13 @@ async fn apply(conn: &mut PgConnection, write: &Write<'_>) -> StoreResult<u64> {
         .bind(&v.cast_by)
         .execute(conn)
         .await,
-        Write::Audit(a) => sqlx::query(
-            "INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&a.workflow_id)
-        .bind(a.event.as_str())
-        .bind(&a.actor)
-        .bind(a.from_status.map(|s| s.as_str()))
-        .bind(a.to_status.map(|s| s.as_str()))
-        .bind(&a.reason)
-        .bind(a.at)
-        .execute(conn)
-        .await,
+        Write::Audit(a) => {
+            let query = sqlx::query(
+                "INSERT INTO workflow_audit (workflow_id, event, actor, from_status, to_status, reason, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            );
+            bind_audit(query, a).execute(conn).await
+        }
         Write::Event(e) => {
             // `written_at` lets readers tell a gap that may still fill (migration 0019). The
             // notification rides on the insert: one round trip, not two.
